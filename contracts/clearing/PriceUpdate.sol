@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ud} from "@prb/math/src/UD60x18.sol";
+
+/**
+ * @title PriceUpdate
+ * @notice Projected dual ascent on the shadow price: `mu' = max(0, mu + eta * (S - m))`.
+ *
+ * Units as in {Settlement}: `mu` is a price (1e18-scaled), the excess `S - m` a quantity
+ * (1e18-scaled), `eta` a price per unit of excess (1e18-scaled), so the step is
+ * `eta * |S - m| / 1e18`. The step's magnitude rounds down: the price never moves further than
+ * the exact step. Prices are capped at {MAX_PRICE} so the rest of the contract can pack them.
+ */
+library PriceUpdate {
+    uint256 internal constant UNIT = 1e18;
+    /// @notice Largest price (and bracket end) the market ever posts.
+    uint256 internal constant MAX_PRICE = type(uint120).max;
+
+    /// @notice `eta * |excess|`, rounded down.
+    function ascentStep(uint256 eta, uint256 absExcess) internal pure returns (uint256) {
+        return Math.mulDiv(eta, absExcess, UNIT);
+    }
+
+    /// @notice Moves `mu` up by `step` when demand exceeds capacity, down (not below 0) otherwise.
+    function move(uint256 mu, int256 excess, uint256 step) internal pure returns (uint256) {
+        if (excess > 0) return Math.min(mu + Math.min(step, MAX_PRICE), MAX_PRICE);
+        return step >= mu ? 0 : mu - step;
+    }
+
+    /**
+     * @notice Robbins–Monro step `eta_0 / sqrt(k)` for the `k`-th round (k >= 1) under the
+     * current parameters. PRBMath's `sqrt` and `div` both round down.
+     */
+    function diminishingEta(uint256 eta0, uint256 k) internal pure returns (uint256) {
+        return ud(eta0).div(ud(k * UNIT).sqrt()).unwrap();
+    }
+
+    /// @notice `|a|` of a signed excess.
+    function abs(int256 a) internal pure returns (uint256) {
+        return a >= 0 ? uint256(a) : uint256(-a);
+    }
+}
+
+/**
+ * @title AdaptivePrice
+ * @notice A safeguarded root finder for the clearing price, run one observation per round.
+ *
+ * Each round the market observes the excess demand `E = S(mu) - m` at the posted `mu`. `S` is
+ * non-increasing in `mu`, so a positive excess proves the clearing price is above `mu` (a
+ * lower end `lo`) and a non-positive excess proves it is at most `mu` (an upper end `hi`).
+ *
+ * - Bracketed (`lo < hi` known): regula falsi with the Illinois modification (an end kept
+ *   twice in a row has its weight halved), which converges superlinearly where plain regula
+ *   falsi stalls; bisection when rounding leaves no interior point. Once `hi - lo <= tolDual`
+ *   the bracket has collapsed and the market posts `hi`, the feasible end: this is the
+ *   smallest price with `S <= m` to within `tolDual`, also when `S` jumps over `m` because of
+ *   the fixed fee `g` (agents dropping out) and `S = m` has no root.
+ * - Not bracketed: a secant step through the last two observations, never shorter than the
+ *   constant rule's step `eta * |E|`, so the rule is never slower than the constant step it is
+ *   configured with while it searches.
+ * - Shocks: an observation that contradicts an end (`E > 0` at or above `hi`, `E <= 0` at or
+ *   below `lo`) drops that end; at a collapsed bracket, a change of the shortfall at `hi` by
+ *   more than `tolPrimal` between two observations at the same price drops `lo`. The market
+ *   also resets the bracket whenever its parameters change.
+ */
+library AdaptivePrice {
+    uint8 internal constant MOVED_NONE = 0;
+    uint8 internal constant MOVED_LO = 1;
+    uint8 internal constant MOVED_HI = 2;
+
+    /// @dev Two storage slots. Weights are the observed |excess| at each end, Illinois-scaled.
+    struct Bracket {
+        uint120 lo;
+        uint120 hi;
+        bool hasLo;
+        bool hasHi;
+        uint120 excessLo;
+        uint120 shortfallHi;
+        uint8 lastMoved;
+    }
+
+    /// @notice The previous round's observation, for the secant step.
+    struct Observation {
+        bool valid;
+        uint256 mu;
+        int256 excess;
+    }
+
+    /**
+     * @notice Records the observation `(mu, excess)` in `b` and returns the next price.
+     * @return nextMu The price to post next round.
+     * @return collapsed Whether the bracket has collapsed to within `tolDual`.
+     */
+    function update(
+        Bracket memory b,
+        uint256 mu,
+        int256 excess,
+        Observation memory previous,
+        uint256 eta,
+        uint256 tolPrimal,
+        uint256 tolDual
+    ) internal pure returns (uint256 nextMu, bool collapsed) {
+        _observe(b, mu, excess, tolPrimal);
+        if (b.hasLo && b.hasHi) {
+            uint256 width = uint256(b.hi) - b.lo;
+            if (width <= tolDual) return (b.hi, true);
+            nextMu = b.lo + Math.mulDiv(width, b.excessLo, uint256(b.excessLo) + b.shortfallHi);
+            if (nextMu <= b.lo) nextMu = b.lo + width / 2;
+            return (nextMu, false);
+        }
+        uint256 step = Math.max(
+            _secantStep(mu, excess, previous),
+            PriceUpdate.ascentStep(eta, PriceUpdate.abs(excess))
+        );
+        return (PriceUpdate.move(mu, excess, step), false);
+    }
+
+    function _observe(Bracket memory b, uint256 mu, int256 excess, uint256 tolPrimal) private pure {
+        if (excess > 0) {
+            if (b.hasHi && mu >= b.hi) b.hasHi = false;
+            else if (b.hasHi && b.lastMoved == MOVED_LO) b.shortfallHi = _halve(b.shortfallHi);
+            b.lo = uint120(mu);
+            b.excessLo = uint120(uint256(excess));
+            b.hasLo = true;
+            b.lastMoved = MOVED_LO;
+        } else {
+            uint256 shortfall = uint256(-excess);
+            if (b.hasLo && mu <= b.lo) {
+                b.hasLo = false;
+            } else if (b.hasLo && b.hasHi && mu == b.hi && b.lastMoved == MOVED_HI) {
+                // Second observation at the collapsed end: the stored shortfall is a fresh one.
+                if (PriceUpdate.abs(int256(shortfall) - int256(uint256(b.shortfallHi))) > tolPrimal) b.hasLo = false;
+            } else if (b.hasLo && b.lastMoved == MOVED_HI) {
+                b.excessLo = _halve(b.excessLo);
+            }
+            b.hi = uint120(mu);
+            b.shortfallHi = uint120(shortfall);
+            b.hasHi = true;
+            b.lastMoved = MOVED_HI;
+        }
+    }
+
+    /// @dev Halves an Illinois weight, rounding up so a positive weight stays positive.
+    function _halve(uint120 w) private pure returns (uint120) {
+        return w - w / 2;
+    }
+
+    /// @dev `|E| * |dmu| / |dE|` when the last two observations show demand falling as the price rises.
+    function _secantStep(uint256 mu, int256 excess, Observation memory previous) private pure returns (uint256) {
+        if (!previous.valid || previous.mu == mu || previous.excess == excess) return 0;
+        bool priceRose = mu > previous.mu;
+        bool demandFell = excess < previous.excess;
+        if (priceRose != demandFell) return 0;
+        uint256 dMu = priceRose ? mu - previous.mu : previous.mu - mu;
+        return Math.mulDiv(PriceUpdate.abs(excess), dMu, PriceUpdate.abs(previous.excess - excess));
+    }
+}

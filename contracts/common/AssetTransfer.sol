@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+
+/**
+ * @title AssetTransfer
+ * @notice Moves one payment asset, native ETH (`address(0)`) or an ERC-20, in and out of a
+ * contract. Incoming amounts are the balance actually received, so a fee-on-transfer token
+ * is credited what arrived, never what was asked for. Outgoing native transfers forward all
+ * gas: callers are pull-payment functions behind a reentrancy guard that update their books
+ * before calling here.
+ */
+library AssetTransfer {
+    using SafeERC20 for IERC20;
+
+    /// @notice `msg.value` does not match what the call says it pays (or is non-zero for a token).
+    error WrongNativeValue(uint256 expected, uint256 sent);
+    /// @notice A native transfer to `to` failed.
+    error NativeTransferFailed(address to, uint256 amount);
+
+    /**
+     * @notice Takes `amount` of `asset` from `from` and returns what this contract received.
+     * @dev For native ETH the value must already be attached to the call as `msg.value`.
+     */
+    function pullIn(address asset, address from, uint256 amount) internal returns (uint256 received) {
+        if (asset == address(0)) {
+            if (msg.value != amount) revert WrongNativeValue(amount, msg.value);
+            return amount;
+        }
+        if (msg.value != 0) revert WrongNativeValue(0, msg.value);
+        if (amount == 0) return 0;
+        IERC20 token = IERC20(asset);
+        uint256 before = token.balanceOf(address(this));
+        token.safeTransferFrom(from, address(this), amount);
+        return token.balanceOf(address(this)) - before;
+    }
+
+    /// @notice Sends `amount` of `asset` to `to`.
+    function pushOut(address asset, address to, uint256 amount) internal {
+        if (amount == 0) return;
+        if (asset == address(0)) {
+            // slither-disable-next-line arbitrary-send-eth
+            (bool ok, ) = to.call{value: amount}("");
+            if (!ok) revert NativeTransferFailed(to, amount);
+        } else {
+            IERC20(asset).safeTransfer(to, amount);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice Test-only account that calls back into a target when it receives ETH, and records
+/// whether the callback reverted. With `rejectPayments` it refuses ETH outright.
+contract ReentrantReceiver {
+    error Rejected();
+
+    address public target;
+    bytes public callback;
+    bool public rejectPayments;
+    bool public callbackReverted;
+    bytes public callbackError;
+
+    function configure(address target_, bytes calldata callback_, bool reject) external {
+        target = target_;
+        callback = callback_;
+        rejectPayments = reject;
+    }
+
+    /// @notice Forwards an arbitrary call (with value) from this contract.
+    function execute(address to, uint256 value, bytes calldata data) external payable returns (bytes memory) {
+        // Why: a test account forwards arbitrary calls.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = to.call{value: value}(data);
+        if (!ok) {
+            // Why: bubbles the callee's revert data unchanged.
+            // solhint-disable-next-line no-inline-assembly
+            assembly {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+        return ret;
+    }
+
+    // Why: the reentrancy probe is the point of this mock.
+    // solhint-disable-next-line no-complex-fallback
+    receive() external payable {
+        if (rejectPayments) revert Rejected();
+        if (callback.length != 0) {
+            // Why: re-enters the target with recorded calldata.
+            // solhint-disable-next-line avoid-low-level-calls
+            (bool ok, bytes memory ret) = target.call(callback);
+            callbackReverted = !ok;
+            callbackError = ret;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+import path from "node:path";
+import { subtask, vars, type HardhatUserConfig } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import "@nomicfoundation/hardhat-toolbox";
+
+/**
+ * The compiler is the npm package `solc`, pinned in package.json. Hardhat would otherwise
+ * download a compiler build, which these machines (and CI) cannot reach. The pragma of every
+ * contract and this version must stay equal.
+ */
+export const SOLC_VERSION = "0.8.28";
+
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const solc = require("solc") as { version(): string };
+  const longVersion = solc.version().replace(/\.Emscripten\.clang$/, "");
+  if (!longVersion.startsWith(`${SOLC_VERSION}+`)) {
+    throw new Error(`npm solc is ${longVersion}, expected ${SOLC_VERSION}: run npm ci`);
+  }
+  return {
+    compilerPath: path.join(path.dirname(require.resolve("solc/package.json")), "soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion,
+  };
+});
+
+// Tasks are loaded only when their compiled dependencies exist (typechain-types is generated).
+if (!process.env.CLEARHOUSE_NO_TASKS) {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require("./tasks");
+}
+
+const testnetUrl = vars.get("TESTNET_RPC_URL", "");
+const testnetKey = vars.get("TESTNET_PRIVATE_KEY", "");
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+    },
+  },
+  networks: {
+    hardhat: {
+      // The demo and property tests send many transactions; mining stays automatic.
+      allowUnlimitedContractSize: false,
+    },
+    localhost: { url: "http://127.0.0.1:8545" },
+    ...(testnetUrl
+      ? { testnet: { url: testnetUrl, accounts: testnetKey ? [testnetKey] : [] } }
+      : {}),
+  },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+    currency: "USD",
+  },
+  mocha: {
+    timeout: 300_000,
+  },
+};
+
+export default config;

@@ -1,0 +1,58 @@
+/**
+ * Human-unit description of a clearing market and its conversion to the contract's fixed point.
+ */
+import { z } from "zod";
+import { toFixed } from "../fixed";
+import { type ParamsInput, StepRule } from "./model";
+
+export const stepRuleNames = ["constant", "diminishing", "adaptive"] as const;
+export type StepRuleName = (typeof stepRuleNames)[number];
+
+export const marketSettingsSchema = z.object({
+  /** Capacity `m` per round, in units of the resource. */
+  capacity: z.number().positive(),
+  /** Per-unit fee `tau`, in asset units per unit of resource. */
+  tau: z.number().nonnegative(),
+  /** Fixed execution fee `g`, in asset units per participating agent and round. */
+  fixedFee: z.number().nonnegative(),
+  rule: z.enum(stepRuleNames),
+  /** Step size (eta; eta_0 for diminishing; the search step for adaptive). */
+  eta: z.number().nonnegative(),
+  /** Convergence tolerance on |S - m| (units) and on |mu' - mu| (price). */
+  tolPrimal: z.number().nonnegative(),
+  tolDual: z.number().positive(),
+  /** Round duration in seconds. */
+  roundDuration: z.number().int().positive(),
+});
+export type MarketSettings = z.infer<typeof marketSettingsSchema>;
+
+/** Paper Table 3 defaults; the step is set per scenario from the Lipschitz bound. */
+export const DEFAULT_SETTINGS: MarketSettings = {
+  capacity: 100,
+  tau: 0.5,
+  fixedFee: 1,
+  rule: "adaptive",
+  eta: 0.05,
+  tolPrimal: 1e-6,
+  tolDual: 1e-9,
+  roundDuration: 3600,
+};
+
+export function stepRule(name: StepRuleName): StepRule {
+  return { constant: StepRule.Constant, diminishing: StepRule.Diminishing, adaptive: StepRule.Adaptive }[name];
+}
+
+/** The contract's `ParamsInput` for settings in human units (18-decimal asset assumed). */
+export function toParamsInput(settings: MarketSettings): ParamsInput {
+  const s = marketSettingsSchema.parse(settings);
+  return {
+    capacity: toFixed(s.capacity),
+    tau: toFixed(s.tau),
+    fixedFee: toFixed(s.fixedFee),
+    rule: stepRule(s.rule),
+    eta: toFixed(s.eta),
+    tolPrimal: toFixed(s.tolPrimal),
+    tolDual: toFixed(s.tolDual),
+    roundDuration: BigInt(s.roundDuration),
+  };
+}

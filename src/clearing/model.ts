@@ -1,0 +1,468 @@
+/**
+ * Exact off-chain model of `ClearingMarket`: the same state, the same integer arithmetic and the
+ * same custom errors. Tests drive it beside the contract and compare; sweeps run it instead of
+ * the chain; the auditor replays events through its pure functions.
+ */
+import { UNIT, abs, max, min, mulDiv, mulDivUp, udDiv, udSqrt } from "../fixed";
+
+export enum StepRule {
+  Constant = 0,
+  Diminishing = 1,
+  Adaptive = 2,
+}
+
+export interface ParamsInput {
+  capacity: bigint;
+  tau: bigint;
+  fixedFee: bigint;
+  rule: number;
+  eta: bigint;
+  tolPrimal: bigint;
+  tolDual: bigint;
+  roundDuration: bigint;
+}
+
+export interface Params extends Omit<ParamsInput, "rule"> {
+  rule: StepRule;
+  startRound: bigint;
+}
+
+export interface Bracket {
+  lo: bigint;
+  hi: bigint;
+  hasLo: boolean;
+  hasHi: boolean;
+  excessLo: bigint;
+  shortfallHi: bigint;
+  lastMoved: number;
+}
+
+export interface Observation {
+  valid: boolean;
+  mu: bigint;
+  excess: bigint;
+}
+
+export const MAX_PRICE = (1n << 120n) - 1n;
+export const MAX_QUANTITY = (1n << 120n) - 1n;
+export const MAX_ROUND_DURATION = 365n * 24n * 3600n;
+const U96 = (1n << 96n) - 1n;
+const U128 = (1n << 128n) - 1n;
+const MOVED_LO = 1;
+const MOVED_HI = 2;
+
+/** A rejected call, named as the contract's custom error. */
+export class MarketError extends Error {
+  constructor(
+    readonly errorName: string,
+    readonly args: bigint[] = [],
+  ) {
+    super(`${errorName}(${args.join(", ")})`);
+  }
+}
+
+export const emptyBracket = (): Bracket => ({
+  lo: 0n,
+  hi: 0n,
+  hasLo: false,
+  hasHi: false,
+  excessLo: 0n,
+  shortfallHi: 0n,
+  lastMoved: 0,
+});
+
+// ------------------------------------------------------------------ pure rules
+
+/** `Settlement.allocation`: pro rata, rounded down. */
+export function allocation(demand: bigint, totalDemand: bigint, capacity: bigint): bigint {
+  return totalDemand <= capacity ? demand : mulDiv(demand, capacity, totalDemand);
+}
+
+/** `Settlement.charge`: fee = ceil(tau q) + g, revenue = ceil(mu q); nothing for a zero demand. */
+export function charge(demand: bigint, quantity: bigint, tau: bigint, mu: bigint, fixedFee: bigint) {
+  if (demand === 0n) return { fee: 0n, revenue: 0n };
+  return { fee: mulDivUp(tau, quantity, UNIT) + fixedFee, revenue: mulDivUp(mu, quantity, UNIT) };
+}
+
+export const ascentStep = (eta: bigint, absExcess: bigint): bigint => mulDiv(eta, absExcess, UNIT);
+
+/** `PriceUpdate.move`: projected step, capped at MAX_PRICE. */
+export function move(mu: bigint, excess: bigint, step: bigint): bigint {
+  if (excess > 0n) return min(mu + min(step, MAX_PRICE), MAX_PRICE);
+  return step >= mu ? 0n : mu - step;
+}
+
+export const diminishingEta = (eta0: bigint, k: bigint): bigint => udDiv(eta0, udSqrt(k * UNIT));
+
+const halve = (w: bigint): bigint => w - w / 2n;
+
+function observe(b: Bracket, mu: bigint, excess: bigint, tolPrimal: bigint): void {
+  if (excess > 0n) {
+    if (b.hasHi && mu >= b.hi) b.hasHi = false;
+    else if (b.hasHi && b.lastMoved === MOVED_LO) b.shortfallHi = halve(b.shortfallHi);
+    b.lo = mu;
+    b.excessLo = excess;
+    b.hasLo = true;
+    b.lastMoved = MOVED_LO;
+  } else {
+    const shortfall = -excess;
+    if (b.hasLo && mu <= b.lo) {
+      b.hasLo = false;
+    } else if (b.hasLo && b.hasHi && mu === b.hi && b.lastMoved === MOVED_HI) {
+      if (abs(shortfall - b.shortfallHi) > tolPrimal) b.hasLo = false;
+    } else if (b.hasLo && b.lastMoved === MOVED_HI) {
+      b.excessLo = halve(b.excessLo);
+    }
+    b.hi = mu;
+    b.shortfallHi = shortfall;
+    b.hasHi = true;
+    b.lastMoved = MOVED_HI;
+  }
+}
+
+function secantStep(mu: bigint, excess: bigint, previous: Observation): bigint {
+  if (!previous.valid || previous.mu === mu || previous.excess === excess) return 0n;
+  const priceRose = mu > previous.mu;
+  const demandFell = excess < previous.excess;
+  if (priceRose !== demandFell) return 0n;
+  return mulDiv(abs(excess), abs(mu - previous.mu), abs(previous.excess - excess));
+}
+
+/** `AdaptivePrice.update`: mutates `b`, returns the next price and whether the bracket collapsed. */
+export function adaptiveUpdate(
+  b: Bracket,
+  mu: bigint,
+  excess: bigint,
+  previous: Observation,
+  eta: bigint,
+  tolPrimal: bigint,
+  tolDual: bigint,
+): { nextMu: bigint; collapsed: boolean } {
+  observe(b, mu, excess, tolPrimal);
+  if (b.hasLo && b.hasHi) {
+    const width = b.hi - b.lo;
+    if (width <= tolDual) return { nextMu: b.hi, collapsed: true };
+    let nextMu = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
+    if (nextMu <= b.lo) nextMu = b.lo + width / 2n;
+    return { nextMu, collapsed: false };
+  }
+  const step = max(secantStep(mu, excess, previous), ascentStep(eta, abs(excess)));
+  return { nextMu: move(mu, excess, step), collapsed: false };
+}
+
+/** Residuals and the convergence flag of a closed round, as `RoundClosed`/`Converged` report them. */
+export function residuals(mu: bigint, nextMu: bigint, excess: bigint, collapsed: boolean, p: Params) {
+  const primal = mu === 0n && excess <= 0n ? 0n : abs(excess);
+  const dual = abs(nextMu - mu);
+  const converged = dual <= p.tolDual && (primal <= p.tolPrimal || (collapsed && excess <= 0n));
+  return { primal, dual, converged };
+}
+
+/** `ClearingMarket._pack`: validates governed parameters. */
+export function validateParams(input: ParamsInput, startRound: bigint): Params {
+  if (input.capacity === 0n || input.capacity > MAX_QUANTITY) throw new MarketError("InvalidCapacity", [input.capacity]);
+  if (input.tau > MAX_PRICE) throw new MarketError("InvalidPrice", [input.tau]);
+  if (input.fixedFee > U96) throw new MarketError("InvalidFixedFee", [input.fixedFee]);
+  if (input.rule > StepRule.Adaptive) throw new MarketError("InvalidStepRule", [BigInt(input.rule)]);
+  if (input.eta > U96 || (input.eta === 0n && input.rule === StepRule.Adaptive)) {
+    throw new MarketError("InvalidStepSize", [input.eta]);
+  }
+  if (input.tolDual === 0n || input.tolDual > U96 || input.tolPrimal > U96) {
+    throw new MarketError("InvalidTolerance", [input.tolPrimal, input.tolDual]);
+  }
+  if (input.roundDuration === 0n || input.roundDuration > MAX_ROUND_DURATION) {
+    throw new MarketError("InvalidRoundDuration", [input.roundDuration]);
+  }
+  return { ...input, rule: input.rule as StepRule, startRound };
+}
+
+// ------------------------------------------------------------------ the market
+
+export interface AgentBooks {
+  free: bigint;
+  reserved: bigint;
+  demand: bigint;
+  round: bigint;
+  version: bigint;
+  active: boolean;
+}
+
+export interface RoundRecord {
+  totalDemand: bigint;
+  mu: bigint;
+}
+
+export interface SettledEvent {
+  round: bigint;
+  agent: string;
+  allocation: bigint;
+  fee: bigint;
+  revenue: bigint;
+  refund: bigint;
+}
+
+export interface RoundClosedEvent {
+  round: bigint;
+  totalDemand: bigint;
+  capacity: bigint;
+  mu: bigint;
+  nextMu: bigint;
+  primalResidual: bigint;
+  dualResidual: bigint;
+  version: bigint;
+  converged: boolean;
+}
+
+export interface MarketConfig {
+  feeRecipient: string;
+  revenueRecipient: string;
+  allowListOnly: boolean;
+  params: ParamsInput;
+}
+
+/** The whole market, step for step as the contract. Time is passed in by the caller. */
+export class ClearingModel {
+  round = 1n;
+  deadline: bigint;
+  submitted = 0n;
+  active = 0n;
+  version = 1n;
+  pendingVersion = 1n;
+  feesAccrued = 0n;
+  revenueAccrued = 0n;
+  totalLiabilities = 0n;
+  feeRecipient: string;
+  revenueRecipient: string;
+  readonly allowListOnly: boolean;
+  readonly rounds = new Map<bigint, RoundRecord>();
+  readonly params = new Map<bigint, Params>();
+  readonly agents = new Map<string, AgentBooks>();
+  readonly allowed = new Set<string>();
+  bracket: Bracket = emptyBracket();
+  /** Settlements since the last `drainSettled()`, for callers that compare events. */
+  settled: SettledEvent[] = [];
+
+  constructor(cfg: MarketConfig, now: bigint) {
+    this.feeRecipient = cfg.feeRecipient.toLowerCase();
+    this.revenueRecipient = cfg.revenueRecipient.toLowerCase();
+    this.allowListOnly = cfg.allowListOnly;
+    const p = validateParams(cfg.params, 1n);
+    this.params.set(1n, p);
+    this.rounds.set(1n, { totalDemand: 0n, mu: 0n });
+    this.deadline = now + p.roundDuration;
+  }
+
+  agent(addr: string): AgentBooks {
+    const key = addr.toLowerCase();
+    let a = this.agents.get(key);
+    if (!a) {
+      a = { free: 0n, reserved: 0n, demand: 0n, round: 0n, version: 0n, active: false };
+      this.agents.set(key, a);
+    }
+    return a;
+  }
+
+  currentParams(): Params {
+    return this.params.get(this.version)!;
+  }
+
+  mu(): bigint {
+    return this.rounds.get(this.round)!.mu;
+  }
+
+  join(addr: string, received: bigint): void {
+    if (this.allowListOnly && !this.allowed.has(addr.toLowerCase())) throw new MarketError("NotAllowed");
+    const a = this.agent(addr);
+    if (a.active) throw new MarketError("AlreadyActive");
+    a.active = true;
+    this.active += 1n;
+    this.deposit(addr, received);
+  }
+
+  deposit(addr: string, received: bigint): void {
+    const a = this.agent(addr);
+    if (a.free + received > U128) throw new MarketError("SafeCastOverflowedUintDowncast");
+    a.free += received;
+    this.totalLiabilities += received;
+  }
+
+  submitDemand(addr: string, quantity: bigint, now: bigint): void {
+    const a = this.agent(addr);
+    if (!a.active) throw new MarketError("NotActive");
+    if (now >= this.deadline) throw new MarketError("RoundExpired", [this.round, this.deadline]);
+    // The contract reverts the whole call, settlement included: work on copies.
+    const snapshot = this.snapshotAgent(addr);
+    try {
+      this.settle(addr);
+      const r = this.rounds.get(this.round)!;
+      let available = a.free;
+      let total = r.totalDemand;
+      const replacing = a.round === this.round;
+      if (replacing) {
+        available += a.reserved;
+        total -= a.demand;
+      }
+      total += quantity;
+      if (total > MAX_QUANTITY) throw new MarketError("DemandTooLarge", [total, MAX_QUANTITY]);
+      const p = this.currentParams();
+      const { fee, revenue } = charge(quantity, quantity, p.tau, r.mu, p.fixedFee);
+      const reserve = fee + revenue;
+      if (reserve > available) throw new MarketError("InsufficientBalance", [reserve, available]);
+      if (!replacing) this.submitted += 1n;
+      a.free = available - reserve;
+      a.reserved = reserve;
+      a.demand = quantity;
+      a.round = this.round;
+      a.version = this.version;
+      r.totalDemand = total;
+    } catch (e) {
+      snapshot();
+      throw e;
+    }
+  }
+
+  private snapshotAgent(addr: string): () => void {
+    const a = this.agent(addr);
+    const copy = { ...a };
+    const fees = this.feesAccrued;
+    const revenue = this.revenueAccrued;
+    const settled = this.settled.length;
+    return () => {
+      Object.assign(a, copy);
+      this.feesAccrued = fees;
+      this.revenueAccrued = revenue;
+      this.settled.length = settled;
+    };
+  }
+
+  settle(addr: string): void {
+    const a = this.agent(addr);
+    const round = a.round;
+    if (round === 0n || round === this.round) return;
+    const r = this.rounds.get(round)!;
+    const p = this.params.get(a.version)!;
+    const quantity = allocation(a.demand, r.totalDemand, p.capacity);
+    const { fee, revenue } = charge(a.demand, quantity, p.tau, r.mu, p.fixedFee);
+    const refund = a.reserved - fee - revenue;
+    a.free += refund;
+    a.reserved = 0n;
+    a.demand = 0n;
+    a.round = 0n;
+    this.feesAccrued += fee;
+    this.revenueAccrued += revenue;
+    this.settled.push({ round, agent: addr.toLowerCase(), allocation: quantity, fee, revenue, refund });
+  }
+
+  withdraw(addr: string, amount: bigint): void {
+    const a = this.agent(addr);
+    const undo = this.snapshotAgent(addr);
+    this.settle(addr);
+    if (amount > a.free) {
+      const free = a.free;
+      undo();
+      throw new MarketError("InsufficientBalance", [amount, free]);
+    }
+    a.free -= amount;
+    this.totalLiabilities -= amount;
+  }
+
+  leave(addr: string): void {
+    const a = this.agent(addr);
+    if (!a.active) throw new MarketError("NotActive");
+    this.settle(addr);
+    if (a.round === this.round) {
+      const r = this.rounds.get(this.round)!;
+      r.totalDemand -= a.demand;
+      this.submitted -= 1n;
+      a.free += a.reserved;
+      a.reserved = 0n;
+      a.demand = 0n;
+      a.round = 0n;
+    }
+    a.active = false;
+    this.active -= 1n;
+  }
+
+  canClose(now: bigint): boolean {
+    return now >= this.deadline || (this.submitted !== 0n && this.submitted === this.active);
+  }
+
+  closeRound(now: bigint): RoundClosedEvent {
+    if (!this.canClose(now)) throw new MarketError("RoundStillOpen", [this.round, this.deadline]);
+    const t = this.round;
+    const r = this.rounds.get(t)!;
+    const p = this.currentParams();
+    const excess = r.totalDemand - p.capacity;
+    const { nextMu, collapsed } = this.nextPrice(p, t, r.mu, excess);
+    const { primal, dual, converged } = residuals(r.mu, nextMu, excess, collapsed, p);
+    const event: RoundClosedEvent = {
+      round: t,
+      totalDemand: r.totalDemand,
+      capacity: p.capacity,
+      mu: r.mu,
+      nextMu,
+      primalResidual: primal,
+      dualResidual: dual,
+      version: this.version,
+      converged,
+    };
+    const next = t + 1n;
+    if (this.pendingVersion !== this.version) {
+      this.params.get(this.pendingVersion)!.startRound = next;
+      this.bracket = emptyBracket();
+      this.version = this.pendingVersion;
+    }
+    this.rounds.set(next, { totalDemand: 0n, mu: nextMu });
+    this.round = next;
+    this.deadline = now + this.currentParams().roundDuration;
+    this.submitted = 0n;
+    return event;
+  }
+
+  private nextPrice(p: Params, round: bigint, mu: bigint, excess: bigint) {
+    if (p.rule === StepRule.Constant) {
+      return { nextMu: move(mu, excess, ascentStep(p.eta, abs(excess))), collapsed: false };
+    }
+    if (p.rule === StepRule.Diminishing) {
+      const eta = diminishingEta(p.eta, round - p.startRound + 1n);
+      return { nextMu: move(mu, excess, ascentStep(eta, abs(excess))), collapsed: false };
+    }
+    let previous: Observation = { valid: false, mu: 0n, excess: 0n };
+    if (round > p.startRound) {
+      const before = this.rounds.get(round - 1n)!;
+      previous = { valid: true, mu: before.mu, excess: before.totalDemand - p.capacity };
+    }
+    return adaptiveUpdate(this.bracket, mu, excess, previous, p.eta, p.tolPrimal, p.tolDual);
+  }
+
+  scheduleParams(input: ParamsInput): bigint {
+    const version = this.version + 1n;
+    const p = validateParams(input, this.round + 1n);
+    this.params.set(version, p);
+    this.pendingVersion = version;
+    return version;
+  }
+
+  withdrawFees(caller: string): bigint {
+    if (caller.toLowerCase() !== this.feeRecipient) throw new MarketError("NotRecipient");
+    const amount = this.feesAccrued;
+    this.feesAccrued = 0n;
+    this.totalLiabilities -= amount;
+    return amount;
+  }
+
+  withdrawRevenue(caller: string): bigint {
+    if (caller.toLowerCase() !== this.revenueRecipient) throw new MarketError("NotRecipient");
+    const amount = this.revenueAccrued;
+    this.revenueAccrued = 0n;
+    this.totalLiabilities -= amount;
+    return amount;
+  }
+
+  /** Sum of every agent's free and reserved balance plus fees and revenue. */
+  sumOwed(): bigint {
+    let sum = this.feesAccrued + this.revenueAccrued;
+    for (const a of this.agents.values()) sum += a.free + a.reserved;
+    return sum;
+  }
+}

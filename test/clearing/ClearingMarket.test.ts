@@ -1,0 +1,423 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { BASE_PARAMS, E18, deployMarket, units } from "./fixture";
+import { StepRule, diminishingEta } from "../../src/clearing/model";
+
+const ETH = ethers.ZeroAddress;
+
+async function base() {
+  return deployMarket();
+}
+
+async function twoAgentsJoined() {
+  const f = await deployMarket();
+  const [a, b, c] = f.agents;
+  for (const s of [a, b]) await f.market.connect(s).join(units(20), { value: units(20) });
+  return { ...f, a, b, c };
+}
+
+describe("ClearingMarket", () => {
+  describe("deployment", () => {
+    it("starts round 1 at price tau with the given parameters", async () => {
+      const { market } = await loadFixture(base);
+      const [round, deadline, price, mu] = await market.currentRound();
+      const block = await ethers.provider.getBlock("latest");
+      expect(round).to.equal(1n);
+      expect(deadline).to.equal(BigInt(block!.timestamp) + 100n);
+      expect(price).to.equal(units("0.5"));
+      expect(mu).to.equal(0n);
+      const p = await market.params(1);
+      expect(p.capacity).to.equal(units(10));
+      expect(p.startRound).to.equal(1n);
+      expect(await market.asset()).to.equal(ETH);
+    });
+
+    it("rejects zero recipients and each invalid parameter with a named error", async () => {
+      const [owner, r] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("ClearingMarket");
+      const cfg = (params: object, fee = r.address) => ({
+        asset: ETH,
+        owner: owner.address,
+        feeRecipient: fee,
+        revenueRecipient: r.address,
+        allowListOnly: false,
+        params: { ...BASE_PARAMS, ...params },
+      });
+      await expect(factory.deploy(cfg({}, ETH))).to.be.revertedWithCustomError(factory, "ZeroAddress");
+      const cases: [object, string][] = [
+        [{ capacity: 0n }, "InvalidCapacity"],
+        [{ capacity: 1n << 120n }, "InvalidCapacity"],
+        [{ tau: 1n << 120n }, "InvalidPrice"],
+        [{ fixedFee: 1n << 96n }, "InvalidFixedFee"],
+        [{ rule: 3 }, "InvalidStepRule"],
+        [{ eta: 1n << 96n }, "InvalidStepSize"],
+        [{ eta: 0n, rule: StepRule.Adaptive }, "InvalidStepSize"],
+        [{ tolDual: 0n }, "InvalidTolerance"],
+        [{ tolPrimal: 1n << 96n }, "InvalidTolerance"],
+        [{ roundDuration: 0n }, "InvalidRoundDuration"],
+        [{ roundDuration: 365n * 86400n + 1n }, "InvalidRoundDuration"],
+      ];
+      for (const [params, error] of cases) {
+        await expect(factory.deploy(cfg(params)), error).to.be.revertedWithCustomError(factory, error);
+      }
+    });
+  });
+
+  describe("join, deposit, withdraw", () => {
+    it("joins with a deposit and counts the agent as active", async () => {
+      const { market, agents } = await loadFixture(base);
+      await expect(market.connect(agents[0]).join(units(5), { value: units(5) }))
+        .to.emit(market, "Joined")
+        .withArgs(agents[0].address)
+        .and.to.emit(market, "Deposited")
+        .withArgs(agents[0].address, units(5));
+      const a = await market.agents(agents[0].address);
+      expect(a.free).to.equal(units(5));
+      expect(a.active).to.equal(true);
+      expect((await market.state()).active).to.equal(1n);
+      expect(await market.totalLiabilities()).to.equal(units(5));
+      expect(await ethers.provider.getBalance(await market.getAddress())).to.equal(units(5));
+    });
+
+    it("rejects a second join, a mismatched msg.value and a non-listed account", async () => {
+      const { market, agents } = await loadFixture(base);
+      await market.connect(agents[0]).join(0n);
+      await expect(market.connect(agents[0]).join(0n)).to.be.revertedWithCustomError(market, "AlreadyActive");
+      await expect(market.connect(agents[1]).join(units(1), { value: units(2) }))
+        .to.be.revertedWithCustomError(market, "WrongNativeValue")
+        .withArgs(units(1), units(2));
+      const listed = await deployMarket({ allowListOnly: true });
+      await expect(listed.market.connect(listed.agents[0]).join(0n))
+        .to.be.revertedWithCustomError(listed.market, "NotAllowed")
+        .withArgs(listed.agents[0].address);
+      await expect(listed.market.setAllowed(listed.agents[0].address, true))
+        .to.emit(listed.market, "AllowListSet")
+        .withArgs(listed.agents[0].address, true);
+      await listed.market.connect(listed.agents[0]).join(0n);
+      expect((await listed.market.state()).active).to.equal(1n);
+    });
+
+    it("tops up and withdraws only the free balance", async () => {
+      const { market, agents } = await loadFixture(base);
+      const a = agents[0];
+      await market.connect(a).join(units(1), { value: units(1) });
+      await market.connect(a).deposit(units(2), { value: units(2) });
+      expect((await market.agents(a.address)).free).to.equal(units(3));
+      await market.connect(a).submitDemand(units(4)); // reserves 0.5*4 + 0.1 = 2.1
+      await expect(market.connect(a).withdraw(units(1)))
+        .to.be.revertedWithCustomError(market, "InsufficientBalance")
+        .withArgs(units(1), units("0.9"));
+      await expect(market.connect(a).withdraw(units("0.9"))).to.changeEtherBalances(
+        [a, market],
+        [units("0.9"), -units("0.9")],
+      );
+      expect(await market.totalLiabilities()).to.equal(units("2.1"));
+    });
+
+    it("accepts ERC-20 deposits and credits a fee-on-transfer token what actually arrived", async () => {
+      const token = await (await ethers.getContractFactory("FeeOnTransferERC20")).deploy(100); // 1 %
+      const { market, agents } = await deployMarket({ asset: await token.getAddress() });
+      const a = agents[0];
+      await token.mint(a.address, units(100));
+      await token.connect(a).approve(await market.getAddress(), units(100));
+      await expect(market.connect(a).join(units(10), { value: 1n })).to.be.revertedWithCustomError(
+        market,
+        "WrongNativeValue",
+      );
+      await expect(market.connect(a).join(units(10)))
+        .to.emit(market, "Deposited")
+        .withArgs(a.address, units("9.9"));
+      expect(await token.balanceOf(await market.getAddress())).to.equal(units("9.9"));
+      expect(await market.totalLiabilities()).to.equal(units("9.9"));
+      await market.connect(a).withdraw(units("9.9"));
+      expect(await token.balanceOf(await market.getAddress())).to.equal(0n);
+      expect(await token.balanceOf(a.address)).to.equal(units(90) + units("9.801"));
+    });
+  });
+
+  describe("submitDemand", () => {
+    it("reserves (tau + mu) x + g, rounding the charge up", async () => {
+      const { market, a } = await loadFixture(twoAgentsJoined);
+      await expect(market.connect(a).submitDemand(units(6)))
+        .to.emit(market, "DemandSubmitted")
+        .withArgs(1n, a.address, units(6), units("3.1"), units(6));
+      // 1 wei of quantity at tau = 0.5: the fee rounds up to 1 wei.
+      await market.connect(a).submitDemand(1n);
+      const books = await market.agents(a.address);
+      expect(books.reserved).to.equal(1n + units("0.1"));
+      expect(books.free).to.equal(units(20) - 1n - units("0.1"));
+      expect((await market.rounds(1)).totalDemand).to.equal(1n);
+    });
+
+    it("replaces the agent's earlier demand in the running total and counts it once", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(6));
+      await market.connect(b).submitDemand(units(8));
+      await market.connect(a).submitDemand(units(2));
+      expect((await market.rounds(1)).totalDemand).to.equal(units(10));
+      expect((await market.state()).submitted).to.equal(2n);
+      expect((await market.agents(a.address)).reserved).to.equal(units("1.1"));
+    });
+
+    it("a zero demand reserves nothing, pays no fixed fee and counts as submitted", async () => {
+      const { market, a } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(0n);
+      const books = await market.agents(a.address);
+      expect(books.reserved).to.equal(0n);
+      expect(books.free).to.equal(units(20));
+      expect((await market.state()).submitted).to.equal(1n);
+    });
+
+    it("rejects inactive agents, unaffordable and oversized demands", async () => {
+      const { market, a, c } = await loadFixture(twoAgentsJoined);
+      await expect(market.connect(c).submitDemand(1n))
+        .to.be.revertedWithCustomError(market, "NotActive")
+        .withArgs(c.address);
+      await expect(market.connect(a).submitDemand(units(40)))
+        .to.be.revertedWithCustomError(market, "InsufficientBalance")
+        .withArgs(units("20.1"), units(20));
+      const max = (1n << 120n) - 1n;
+      await expect(market.connect(a).submitDemand(max + 1n))
+        .to.be.revertedWithCustomError(market, "DemandTooLarge")
+        .withArgs(max + 1n, max);
+    });
+
+    it("accepts submissions until the deadline: -1 accepted, 0 and +1 rejected", async () => {
+      const { market, a } = await loadFixture(twoAgentsJoined);
+      const deadline = (await market.state()).deadline;
+      await time.setNextBlockTimestamp(deadline - 1n);
+      await market.connect(a).submitDemand(units(1));
+      await time.setNextBlockTimestamp(deadline);
+      await expect(market.connect(a).submitDemand(units(1)))
+        .to.be.revertedWithCustomError(market, "RoundExpired")
+        .withArgs(1n, deadline);
+      await time.setNextBlockTimestamp(deadline + 1n);
+      await expect(market.connect(a).submitDemand(units(1))).to.be.revertedWithCustomError(market, "RoundExpired");
+    });
+  });
+
+  describe("closeRound", () => {
+    it("closes at the deadline, not before (-1 rejected, 0 accepted)", async () => {
+      const { market, a } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(1));
+      const deadline = (await market.state()).deadline;
+      await time.setNextBlockTimestamp(deadline - 1n);
+      await expect(market.closeRound())
+        .to.be.revertedWithCustomError(market, "RoundStillOpen")
+        .withArgs(1n, deadline);
+      await time.setNextBlockTimestamp(deadline);
+      await expect(market.closeRound()).to.emit(market, "RoundClosed");
+      const s = await market.state();
+      expect(s.round).to.equal(2n);
+      expect(s.deadline).to.equal(deadline + 100n);
+      expect(s.submitted).to.equal(0n);
+    });
+
+    it("closes early once every active agent submitted", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(1));
+      await expect(market.closeRound()).to.be.revertedWithCustomError(market, "RoundStillOpen");
+      await market.connect(b).submitDemand(units(1));
+      await expect(market.closeRound()).to.emit(market, "RoundClosed");
+    });
+
+    it("slack capacity: mu stays 0, residuals are 0 and the round converges", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(3));
+      await market.connect(b).submitDemand(units(4));
+      await expect(market.closeRound())
+        .to.emit(market, "RoundClosed")
+        .withArgs(1n, units(7), units(10), 0n, 0n, 0n, 0n, 1n)
+        .and.to.emit(market, "Converged")
+        .withArgs(1n, 0n, units(7));
+      expect((await market.rounds(2)).mu).to.equal(0n);
+    });
+
+    it("binding capacity: mu rises by eta (S - m) and falls back, never below 0", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(6));
+      await market.connect(b).submitDemand(units(8));
+      await expect(market.closeRound())
+        .to.emit(market, "RoundClosed")
+        .withArgs(1n, units(14), units(10), 0n, units("0.4"), units(4), units("0.4"), 1n)
+        .and.not.to.emit(market, "Converged");
+      const [, , price, mu] = await market.currentRound();
+      expect(mu).to.equal(units("0.4"));
+      expect(price).to.equal(units("0.9"));
+      // Excess supply of 9 pushes mu down by 0.9 from 0.4: projected to 0.
+      await market.connect(a).submitDemand(units(1));
+      await market.connect(b).submitDemand(0n);
+      await expect(market.closeRound())
+        .to.emit(market, "RoundClosed")
+        .withArgs(2n, units(1), units(10), units("0.4"), 0n, units(9), units("0.4"), 1n);
+    });
+
+    it("settles pro rata when S > m: allocation rounds down, charges round up, refund exact", async () => {
+      const { market, a, b, feeRecipient, revenueRecipient } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(6));
+      await market.connect(b).submitDemand(units(8));
+      await market.closeRound();
+      // a: allocation 6 * 10 / 14 = 4.285714285714285714 (floor); fee ceil(0.5 q) + 0.1.
+      const qa = 4285714285714285714n;
+      const feeA = 2142857142857142857n + units("0.1");
+      await expect(market.settle(a.address))
+        .to.emit(market, "Settled")
+        .withArgs(1n, a.address, qa, feeA, 0n, units("3.1") - feeA);
+      expect((await market.agents(a.address)).free).to.equal(units(20) - feeA);
+      // Round 2 at mu = 0.4: b pays mu on its allocation too, settled when it next acts.
+      await market.connect(a).submitDemand(units(5));
+      await market.connect(b).submitDemand(units(10)); // settles b's round 1 first
+      const qb = 5714285714285714285n; // 8 * 10 / 14, floor
+      const feeB = 2857142857142857143n + units("0.1"); // ceil(0.5 * qb)
+      expect(await market.feesAccrued()).to.equal(feeA + feeB);
+      await market.closeRound(); // S = 15 > 10 at mu = 0.4
+      await market.settle(a.address);
+      const qa2 = (units(5) * units(10)) / units(15); // 3.333...3
+      const feeA2 = (units("0.5") * qa2 + E18 - 1n) / E18 + units("0.1");
+      const revA2 = (units("0.4") * qa2 + E18 - 1n) / E18;
+      expect(await market.revenueAccrued()).to.equal(revA2);
+      expect(await market.feesAccrued()).to.equal(feeA + feeB + feeA2);
+      // Recipients withdraw what was settled.
+      await expect(market.connect(a).withdrawFees())
+        .to.be.revertedWithCustomError(market, "NotRecipient")
+        .withArgs(a.address);
+      await expect(market.connect(a).withdrawRevenue()).to.be.revertedWithCustomError(market, "NotRecipient");
+      await expect(market.connect(feeRecipient).withdrawFees()).to.changeEtherBalance(
+        feeRecipient,
+        feeA + feeB + feeA2,
+      );
+      await expect(market.connect(revenueRecipient).withdrawRevenue())
+        .to.emit(market, "RevenueWithdrawn")
+        .withArgs(revenueRecipient.address, revA2);
+      expect(await market.feesAccrued()).to.equal(0n);
+      expect(await market.revenueAccrued()).to.equal(0n);
+    });
+
+    it("settling twice or while the round is open does nothing", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(2));
+      await expect(market.settle(a.address)).not.to.emit(market, "Settled");
+      await market.connect(b).submitDemand(units(2));
+      await market.closeRound();
+      await expect(market.settle(a.address)).to.emit(market, "Settled");
+      await expect(market.settle(a.address)).not.to.emit(market, "Settled");
+    });
+  });
+
+  describe("leave", () => {
+    it("cancels a pending demand, refunds its reservation and leaves the active set", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(6));
+      await market.connect(b).submitDemand(units(3));
+      await expect(market.connect(a).leave())
+        .to.emit(market, "DemandSubmitted")
+        .withArgs(1n, a.address, 0n, 0n, units(3))
+        .and.to.emit(market, "Left")
+        .withArgs(a.address, 1n);
+      const s = await market.state();
+      expect(s.active).to.equal(1n);
+      expect(s.submitted).to.equal(1n);
+      expect((await market.agents(a.address)).free).to.equal(units(20));
+      await expect(market.connect(a).leave()).to.be.revertedWithCustomError(market, "NotActive");
+      await expect(market.connect(a).submitDemand(1n)).to.be.revertedWithCustomError(market, "NotActive");
+      // b alone is every active agent: the round may close early.
+      await expect(market.closeRound()).to.emit(market, "RoundClosed");
+      await market.connect(a).join(0n);
+      expect((await market.state()).active).to.equal(2n);
+    });
+
+    it("settles a closed round before leaving", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(2));
+      await market.connect(b).submitDemand(units(2));
+      await market.closeRound();
+      await expect(market.connect(a).leave()).to.emit(market, "Settled");
+    });
+  });
+
+  describe("step rules", () => {
+    it("diminishing: eta_0 / sqrt(k) with k counted from the parameters' first round", async () => {
+      const { market, agents } = await deployMarket({ params: { rule: StepRule.Diminishing, eta: units("0.4") } });
+      const a = agents[0];
+      await market.connect(a).join(units(1000), { value: units(1000) });
+      let mu = 0n;
+      for (let k = 1n; k <= 4n; k++) {
+        await market.connect(a).submitDemand(units(14)); // excess 4 while mu is small
+        await market.closeRound();
+        const eta = diminishingEta(units("0.4"), k);
+        mu += (eta * units(4)) / E18;
+        expect((await market.rounds(k + 1n)).mu, `round ${k}`).to.equal(mu);
+      }
+      // 0.4 / sqrt(2) = 0.282842712474619009 (floor), the step on an excess of 4.
+      expect(diminishingEta(units("0.4"), 2n)).to.equal(282842712474619009n);
+    });
+
+    it("adaptive: brackets the clearing price and collapses onto the feasible end", async () => {
+      const { market, agents } = await deployMarket({
+        params: { rule: StepRule.Adaptive, eta: units("0.5"), tolDual: units("0.000001") },
+      });
+      const a = agents[0];
+      await market.connect(a).join(units(1000), { value: units(1000) });
+      // One agent with linear demand S(mu) = 20 - 4 mu: clears m = 10 at mu* = 2.5.
+      const demand = (mu: bigint) => (mu >= units(5) ? 0n : units(20) - 4n * mu);
+      let closes = 0;
+      for (; closes < 40; closes++) {
+        const [, , , mu] = await market.currentRound();
+        await market.connect(a).submitDemand(demand(mu));
+        const rc = await (await market.closeRound()).wait();
+        if (rc!.logs.some((l) => market.interface.parseLog(l)?.name === "Converged")) break;
+      }
+      const [, , , mu] = await market.currentRound();
+      expect(mu).to.be.closeTo(units("2.5"), units("0.000001"));
+      expect(closes).to.be.lessThan(10);
+    });
+  });
+
+  describe("governance", () => {
+    it("schedules parameters for the next round only, and the open round keeps its own", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(6));
+      const next = { ...BASE_PARAMS, tau: units(1), capacity: units(20), fixedFee: 0n };
+      await expect(market.scheduleParams(next)).to.emit(market, "ParamsScheduled");
+      // Round 1 still charges tau = 0.5.
+      await market.connect(b).submitDemand(units(8));
+      expect((await market.agents(b.address)).reserved).to.equal(units("4.1"));
+      await expect(market.closeRound()).to.emit(market, "ParamsActivated").withArgs(2n, 2n);
+      const [, , price] = await market.currentRound();
+      expect(price).to.equal(units(1) + units("0.4"));
+      expect((await market.params(2)).startRound).to.equal(2n);
+      // Round 1 was settled at its own parameters (m = 10, pro rata).
+      await expect(market.settle(a.address)).to.emit(market, "Settled").withArgs(1n, a.address, 4285714285714285714n, 2142857142857142857n + units("0.1"), 0n, units("3.1") - 2142857142857142857n - units("0.1"));
+    });
+
+    it("rejects every privileged call from a non-owner and invalid recipients", async () => {
+      const { market, a } = await loadFixture(twoAgentsJoined);
+      const m = market.connect(a);
+      for (const call of [
+        () => m.scheduleParams(BASE_PARAMS),
+        () => m.setRecipients(a.address, a.address),
+        () => m.setAllowed(a.address, true),
+        () => m.transferOwnership(a.address),
+      ]) {
+        await expect(call()).to.be.revertedWithCustomError(market, "OwnableUnauthorizedAccount").withArgs(a.address);
+      }
+      await expect(market.setRecipients(ETH, a.address)).to.be.revertedWithCustomError(market, "ZeroAddress");
+      await expect(market.scheduleParams({ ...BASE_PARAMS, capacity: 0n })).to.be.revertedWithCustomError(
+        market,
+        "InvalidCapacity",
+      );
+      await expect(market.setRecipients(a.address, a.address))
+        .to.emit(market, "RecipientsSet")
+        .withArgs(a.address, a.address);
+    });
+
+    it("transfers ownership in two steps", async () => {
+      const { market, owner, a } = await loadFixture(twoAgentsJoined);
+      await market.transferOwnership(a.address);
+      expect(await market.owner()).to.equal(owner.address);
+      await market.connect(a).acceptOwnership();
+      expect(await market.owner()).to.equal(a.address);
+    });
+  });
+});

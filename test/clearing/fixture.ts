@@ -1,0 +1,40 @@
+import { ethers } from "hardhat";
+import type { ClearingMarket } from "../../typechain-types";
+import { type ParamsInput, StepRule } from "../../src/clearing/model";
+
+export const E18 = 10n ** 18n;
+export const units = (x: number | string): bigint => ethers.parseUnits(String(x), 18);
+
+/** Small market used by unit tests: m = 10, tau = 0.5, g = 0.1, constant eta = 0.1. */
+export const BASE_PARAMS: ParamsInput = {
+  capacity: units(10),
+  tau: units("0.5"),
+  fixedFee: units("0.1"),
+  rule: StepRule.Constant,
+  eta: units("0.1"),
+  tolPrimal: units("0.000001"),
+  tolDual: units("0.000000001"),
+  roundDuration: 100n,
+};
+
+export interface DeployOptions {
+  asset?: string;
+  allowListOnly?: boolean;
+  params?: Partial<ParamsInput>;
+}
+
+export async function deployMarket(opts: DeployOptions = {}) {
+  const [owner, feeRecipient, revenueRecipient, ...agents] = await ethers.getSigners();
+  const params = { ...BASE_PARAMS, ...opts.params };
+  const factory = await ethers.getContractFactory("ClearingMarket");
+  const market = (await factory.deploy({
+    asset: opts.asset ?? ethers.ZeroAddress,
+    owner: owner.address,
+    feeRecipient: feeRecipient.address,
+    revenueRecipient: revenueRecipient.address,
+    allowListOnly: opts.allowListOnly ?? false,
+    params,
+  })) as unknown as ClearingMarket;
+  await market.waitForDeployment();
+  return { market, owner, feeRecipient, revenueRecipient, agents, params };
+}
