@@ -190,6 +190,8 @@ export interface AgentBooks {
 export interface RoundRecord {
   totalDemand: bigint;
   mu: bigint;
+  /** Parameters version in force (the contract keeps it in each agent's books instead). */
+  version: bigint;
 }
 
 export interface SettledEvent {
@@ -248,7 +250,7 @@ export class ClearingModel {
     this.allowListOnly = cfg.allowListOnly;
     const p = validateParams(cfg.params, 1n);
     this.params.set(1n, p);
-    this.rounds.set(1n, { totalDemand: 0n, mu: 0n });
+    this.rounds.set(1n, { totalDemand: 0n, mu: 0n, version: 1n });
     this.deadline = now + p.roundDuration;
   }
 
@@ -337,20 +339,22 @@ export class ClearingModel {
 
   settle(addr: string): void {
     const a = this.agent(addr);
-    const round = a.round;
-    if (round === 0n || round === this.round) return;
-    const r = this.rounds.get(round)!;
-    const p = this.params.get(a.version)!;
-    const quantity = allocation(a.demand, r.totalDemand, p.capacity);
-    const { fee, revenue } = charge(a.demand, quantity, p.tau, r.mu, p.fixedFee);
-    const refund = a.reserved - fee - revenue;
-    a.free += refund;
+    const due = this.pendingSettlement(a);
+    if (!due) return;
+    a.free += due.refund;
     a.reserved = 0n;
     a.demand = 0n;
     a.round = 0n;
-    this.feesAccrued += fee;
-    this.revenueAccrued += revenue;
-    this.settled.push({ round, agent: addr.toLowerCase(), allocation: quantity, fee, revenue, refund });
+    this.feesAccrued += due.fee;
+    this.revenueAccrued += due.revenue;
+    this.settled.push({
+      round: due.round,
+      agent: addr.toLowerCase(),
+      allocation: due.quantity,
+      fee: due.fee,
+      revenue: due.revenue,
+      refund: due.refund,
+    });
   }
 
   withdraw(addr: string, amount: bigint): void {
@@ -383,6 +387,27 @@ export class ClearingModel {
     this.active -= 1n;
   }
 
+  /** The agent's free balance once its pending round is settled (nothing is changed). */
+  freeAfterSettle(addr: string): bigint {
+    const a = this.agent(addr);
+    return a.free + (this.pendingSettlement(a)?.refund ?? 0n);
+  }
+
+  /** What settling the agent's pending round would do, or null when nothing is due. */
+  private pendingSettlement(a: AgentBooks) {
+    if (a.round === 0n || a.round === this.round) return null;
+    const r = this.rounds.get(a.round)!;
+    const p = this.params.get(a.version)!;
+    const quantity = allocation(a.demand, r.totalDemand, p.capacity);
+    const { fee, revenue } = charge(a.demand, quantity, p.tau, r.mu, p.fixedFee);
+    return { round: a.round, quantity, fee, revenue, refund: a.reserved - fee - revenue };
+  }
+
+  /** Capacity in force in round `round`. */
+  capacityOf(round: bigint): bigint {
+    return this.params.get(this.rounds.get(round)!.version)!.capacity;
+  }
+
   canClose(now: bigint): boolean {
     return now >= this.deadline || (this.submitted !== 0n && this.submitted === this.active);
   }
@@ -412,7 +437,7 @@ export class ClearingModel {
       this.bracket = emptyBracket();
       this.version = this.pendingVersion;
     }
-    this.rounds.set(next, { totalDemand: 0n, mu: nextMu });
+    this.rounds.set(next, { totalDemand: 0n, mu: nextMu, version: this.version });
     this.round = next;
     this.deadline = now + this.currentParams().roundDuration;
     this.submitted = 0n;

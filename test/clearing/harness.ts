@@ -1,0 +1,107 @@
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import type { ClearingMarket } from "../../typechain-types";
+import { ClearingModel, MarketError, type ParamsInput } from "../../src/clearing/model";
+
+/** Outcome of a transaction sent with a fixed gas limit at a chosen timestamp. */
+export type TxOutcome = { ok: true; logs: readonly unknown[] } | { ok: false; error: string };
+
+/**
+ * Sends `send()` mined at exactly `timestamp` (a reverting call is mined too, so the clock
+ * stays in step with the model) and returns the custom error name on revert.
+ */
+export async function txAt(
+  market: ClearingMarket,
+  timestamp: bigint,
+  send: (overrides: { gasLimit: number }) => Promise<{ wait(): Promise<unknown> }>,
+): Promise<TxOutcome> {
+  await network.provider.send("evm_setNextBlockTimestamp", [Number(timestamp)]);
+  try {
+    const tx = await send({ gasLimit: 3_000_000 });
+    const receipt = (await tx.wait()) as { logs: readonly unknown[] };
+    return { ok: true, logs: receipt.logs };
+  } catch (e) {
+    const data = (e as { data?: string }).data;
+    if (!data) throw e;
+    const parsed = market.interface.parseError(data);
+    return { ok: false, error: parsed?.name ?? `unknown revert ${data}` };
+  }
+}
+
+/** Applies `apply` to the model; returns the error name the model raises, if any. */
+export function modelStep(apply: () => void): string | undefined {
+  try {
+    apply();
+    return undefined;
+  } catch (e) {
+    if (e instanceof MarketError) return e.errorName;
+    throw e;
+  }
+}
+
+/** Asserts that the contract's whole state equals the model's and that the books balance. */
+export async function expectSameState(
+  market: ClearingMarket,
+  model: ClearingModel,
+  accounts: HardhatEthersSigner[],
+  assetBalance: () => Promise<bigint>,
+): Promise<void> {
+  const s = await market.state();
+  expect(s.round, "round").to.equal(model.round);
+  expect(s.deadline, "deadline").to.equal(model.deadline);
+  expect(s.submitted, "submitted").to.equal(model.submitted);
+  expect(s.active, "active").to.equal(model.active);
+  expect(s.version, "version").to.equal(model.version);
+  expect(s.pendingVersion, "pendingVersion").to.equal(model.pendingVersion);
+  const r = await market.rounds(model.round);
+  const mr = model.rounds.get(model.round)!;
+  expect(r.totalDemand, "totalDemand").to.equal(mr.totalDemand);
+  expect(r.mu, "mu").to.equal(mr.mu);
+  const b = await market.bracket();
+  expect([b.lo, b.hi, b.hasLo, b.hasHi, b.excessLo, b.shortfallHi, Number(b.lastMoved)], "bracket").to.deep.equal([
+    model.bracket.lo,
+    model.bracket.hi,
+    model.bracket.hasLo,
+    model.bracket.hasHi,
+    model.bracket.excessLo,
+    model.bracket.shortfallHi,
+    model.bracket.lastMoved,
+  ]);
+  expect(await market.feesAccrued(), "fees").to.equal(model.feesAccrued);
+  expect(await market.revenueAccrued(), "revenue").to.equal(model.revenueAccrued);
+  const liabilities = await market.totalLiabilities();
+  expect(liabilities, "liabilities").to.equal(model.totalLiabilities);
+  for (const acct of accounts) {
+    const a = await market.agents(acct.address);
+    const m = model.agent(acct.address);
+    expect([a.free, a.reserved, a.demand, a.round, a.version, a.active], `agent ${acct.address}`).to.deep.equal([
+      m.free,
+      m.reserved,
+      m.demand,
+      m.round,
+      m.version,
+      m.active,
+    ]);
+  }
+  // The accounting invariant: the asset held equals everything owed, to the wei.
+  expect(await assetBalance(), "asset balance == liabilities").to.equal(liabilities);
+  expect(model.sumOwed(), "sum owed == liabilities").to.equal(liabilities);
+}
+
+export async function paramsOnChain(market: ClearingMarket, version: bigint): Promise<ParamsInput> {
+  const p = await market.params(version);
+  return {
+    capacity: p.capacity,
+    tau: p.tau,
+    fixedFee: p.fixedFee,
+    rule: Number(p.rule),
+    eta: p.eta,
+    tolPrimal: p.tolPrimal,
+    tolDual: p.tolDual,
+    roundDuration: p.roundDuration,
+  };
+}
+
+export const latestTimestamp = async (): Promise<bigint> =>
+  BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
