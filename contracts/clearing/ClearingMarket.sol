@@ -78,6 +78,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         uint40 round;
         uint40 deadline; // submissions are accepted while block.timestamp < deadline
         uint32 submitted; // agents that submitted this round
+        uint32 positive; // agents whose demand this round is positive
         uint32 active; // agents that joined and did not leave
         uint32 version; // parameters in force this round
         uint32 pendingVersion; // parameters for the next round (== version: no change)
@@ -195,6 +196,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
             round: 1,
             deadline: (block.timestamp + cfg.params.roundDuration).toUint40(),
             submitted: 0,
+            positive: 0,
             active: 0,
             version: 1,
             pendingVersion: 1
@@ -235,11 +237,17 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         Round storage r = rounds[s.round];
         uint256 available = a.free;
         uint256 total = r.totalDemand;
+        uint256 previous = 0;
         if (a.round == s.round) {
+            previous = a.demand;
             available += a.reserved;
-            total -= a.demand;
+            total -= previous;
         } else {
             ++state.submitted;
+        }
+        if ((previous == 0) != (quantity == 0)) {
+            if (quantity == 0) --state.positive;
+            else ++state.positive;
         }
         total += quantity;
         if (total > MAX_QUANTITY) revert DemandTooLarge(total, MAX_QUANTITY);
@@ -284,6 +292,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
             Round storage r = rounds[s.round];
             r.totalDemand -= a.demand;
             --state.submitted;
+            if (a.demand != 0) --state.positive;
             emit DemandSubmitted(s.round, msg.sender, 0, 0, r.totalDemand);
             a.free += a.reserved;
             a.reserved = 0;
@@ -307,7 +316,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         bool everyoneSubmitted = s.submitted != 0 && s.submitted == s.active;
         if (block.timestamp < s.deadline && !everyoneSubmitted) revert RoundStillOpen(s.round, s.deadline);
 
-        uint256 nextMu = _priceRound(s.round, s.version);
+        uint256 nextMu = _priceRound(s);
 
         uint40 next = s.round + 1;
         uint32 version = s.pendingVersion;
@@ -321,6 +330,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
             round: next,
             deadline: (block.timestamp + params[version].roundDuration).toUint40(),
             submitted: 0,
+            positive: 0,
             active: s.active,
             version: version,
             pendingVersion: version
@@ -417,18 +427,29 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
     }
 
     /// @dev Moves the price for the closing round and emits its outcome.
-    function _priceRound(uint256 round, uint256 version) private returns (uint256 nextMu) {
-        Round memory r = rounds[round];
-        Params memory p = params[version];
+    function _priceRound(State memory s) private returns (uint256 nextMu) {
+        Round memory r = rounds[s.round];
+        Params memory p = params[s.version];
         int256 excess = int256(uint256(r.totalDemand)) - int256(uint256(p.capacity));
         bool collapsed;
-        (nextMu, collapsed) = _nextPrice(p, round, r.mu, excess);
+        (nextMu, collapsed) = _nextPrice(p, s.round, r.mu, excess, s.positive);
+        _reportRound(s, r, p, excess, nextMu, collapsed);
+    }
 
+    /// @dev Emits the residuals of the closing round and, within tolerance, {Converged}.
+    function _reportRound(
+        State memory s,
+        Round memory r,
+        Params memory p,
+        int256 excess,
+        uint256 nextMu,
+        bool collapsed
+    ) private {
         uint256 primal = (r.mu == 0 && excess <= 0) ? 0 : PriceUpdate.abs(excess);
         uint256 dual = nextMu > r.mu ? nextMu - r.mu : r.mu - nextMu;
-        emit RoundClosed(round, r.totalDemand, p.capacity, r.mu, nextMu, primal, dual, version);
+        emit RoundClosed(s.round, r.totalDemand, p.capacity, r.mu, nextMu, primal, dual, s.version);
         if (dual <= p.tolDual && (primal <= p.tolPrimal || (collapsed && excess <= 0))) {
-            emit Converged(round, r.mu, r.totalDemand);
+            emit Converged(s.round, r.mu, r.totalDemand);
         }
     }
 
@@ -436,7 +457,8 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         Params memory p,
         uint256 round,
         uint256 mu,
-        int256 excess
+        int256 excess,
+        uint256 participants
     ) private returns (uint256 nextMu, bool collapsed) {
         if (p.rule == StepRule.Constant) {
             return (PriceUpdate.move(mu, excess, PriceUpdate.ascentStep(p.eta, PriceUpdate.abs(excess))), false);
@@ -455,7 +477,14 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
             });
         }
         AdaptivePrice.Bracket memory b = bracket;
-        (nextMu, collapsed) = AdaptivePrice.update(b, mu, excess, previous, p.eta, p.tolPrimal, p.tolDual);
+        AdaptivePrice.Context memory ctx = AdaptivePrice.Context({
+            capacity: p.capacity,
+            participants: participants,
+            eta: p.eta,
+            tolPrimal: p.tolPrimal,
+            tolDual: p.tolDual
+        });
+        (nextMu, collapsed) = AdaptivePrice.update(b, mu, excess, previous, ctx);
         bracket = b;
     }
 

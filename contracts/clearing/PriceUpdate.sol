@@ -59,7 +59,11 @@ library PriceUpdate {
  *   the fixed fee `g` (agents dropping out) and `S = m` has no root.
  * - Not bracketed: a secant step through the last two observations, never shorter than the
  *   constant rule's step `eta * |E|`, so the rule is never slower than the constant step it is
- *   configured with while it searches.
+ *   configured with while it searches. Both steps get a hyperbolic correction: with `K` agents
+ *   demanding a positive quantity, the reference family's `S(mu) + K = sum alpha_i / (c_i + mu)`
+ *   is hyperbolic in `mu`, and a secant on `1 / (S + K)` (exact for identical agents) is the
+ *   linear secant step times `(S_prev + K) / (m + K)`. Upward Newton steps with slope `1/eta`
+ *   get the same factor with the current `S`; a downward `eta` step is never shortened.
  * - Shocks: an observation that contradicts an end (`E > 0` at or above `hi`, `E <= 0` at or
  *   below `lo`) drops that end; at a collapsed bracket, a change of the shortfall at `hi` by
  *   more than `tolPrimal` between two observations at the same price drops `lo`. The market
@@ -81,6 +85,15 @@ library AdaptivePrice {
         uint8 lastMoved;
     }
 
+    /// @notice The round's configuration and what it observed besides the excess.
+    struct Context {
+        uint256 capacity; // m
+        uint256 participants; // K: agents that demanded a positive quantity this round
+        uint256 eta;
+        uint256 tolPrimal;
+        uint256 tolDual;
+    }
+
     /// @notice The previous round's observation, for the secant step.
     struct Observation {
         bool valid;
@@ -98,23 +111,28 @@ library AdaptivePrice {
         uint256 mu,
         int256 excess,
         Observation memory previous,
-        uint256 eta,
-        uint256 tolPrimal,
-        uint256 tolDual
+        Context memory ctx
     ) internal pure returns (uint256 nextMu, bool collapsed) {
-        _observe(b, mu, excess, tolPrimal);
+        _observe(b, mu, excess, ctx.tolPrimal);
         if (b.hasLo && b.hasHi) {
             uint256 width = uint256(b.hi) - b.lo;
-            if (width <= tolDual) return (b.hi, true);
+            if (width <= ctx.tolDual) return (b.hi, true);
             nextMu = b.lo + Math.mulDiv(width, b.excessLo, uint256(b.excessLo) + b.shortfallHi);
             if (nextMu <= b.lo) nextMu = b.lo + width / 2;
             return (nextMu, false);
         }
-        uint256 step = Math.max(
-            _secantStep(mu, excess, previous),
-            PriceUpdate.ascentStep(eta, PriceUpdate.abs(excess))
-        );
-        return (PriceUpdate.move(mu, excess, step), false);
+        uint256 secant = _secantStep(mu, excess, previous);
+        if (secant != 0) secant = _hyperbolic(secant, previous.excess, ctx);
+        uint256 ascent = PriceUpdate.ascentStep(ctx.eta, PriceUpdate.abs(excess));
+        if (excess > 0) ascent = _hyperbolic(ascent, excess, ctx);
+        return (PriceUpdate.move(mu, excess, Math.max(secant, ascent)), false);
+    }
+
+    /// @dev `step * (S + K) / (m + K)` with `S = m + excess`; the step is capped first so the product fits.
+    function _hyperbolic(uint256 step, int256 excess, Context memory ctx) private pure returns (uint256) {
+        uint256 k = ctx.participants * PriceUpdate.UNIT;
+        uint256 demand = uint256(int256(ctx.capacity) + excess);
+        return Math.mulDiv(Math.min(step, PriceUpdate.MAX_PRICE), demand + k, ctx.capacity + k);
     }
 
     function _observe(Bracket memory b, uint256 mu, int256 excess, uint256 tolPrimal) private pure {

@@ -128,26 +128,42 @@ function secantStep(mu: bigint, excess: bigint, previous: Observation): bigint {
   return mulDiv(abs(excess), abs(mu - previous.mu), abs(previous.excess - excess));
 }
 
+export interface AdaptiveContext {
+  capacity: bigint;
+  /** Agents that demanded a positive quantity in the round. */
+  participants: bigint;
+  eta: bigint;
+  tolPrimal: bigint;
+  tolDual: bigint;
+}
+
+/** `AdaptivePrice._hyperbolic`: `step (S + K) / (m + K)` with `S = m + excess`. */
+function hyperbolic(step: bigint, excess: bigint, ctx: AdaptiveContext): bigint {
+  const k = ctx.participants * UNIT;
+  return mulDiv(min(step, MAX_PRICE), ctx.capacity + excess + k, ctx.capacity + k);
+}
+
 /** `AdaptivePrice.update`: mutates `b`, returns the next price and whether the bracket collapsed. */
 export function adaptiveUpdate(
   b: Bracket,
   mu: bigint,
   excess: bigint,
   previous: Observation,
-  eta: bigint,
-  tolPrimal: bigint,
-  tolDual: bigint,
+  ctx: AdaptiveContext,
 ): { nextMu: bigint; collapsed: boolean } {
-  observe(b, mu, excess, tolPrimal);
+  observe(b, mu, excess, ctx.tolPrimal);
   if (b.hasLo && b.hasHi) {
     const width = b.hi - b.lo;
-    if (width <= tolDual) return { nextMu: b.hi, collapsed: true };
+    if (width <= ctx.tolDual) return { nextMu: b.hi, collapsed: true };
     let nextMu = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
     if (nextMu <= b.lo) nextMu = b.lo + width / 2n;
     return { nextMu, collapsed: false };
   }
-  const step = max(secantStep(mu, excess, previous), ascentStep(eta, abs(excess)));
-  return { nextMu: move(mu, excess, step), collapsed: false };
+  let secant = secantStep(mu, excess, previous);
+  if (secant !== 0n) secant = hyperbolic(secant, previous.excess, ctx);
+  let ascent = ascentStep(ctx.eta, abs(excess));
+  if (excess > 0n) ascent = hyperbolic(ascent, excess, ctx);
+  return { nextMu: move(mu, excess, max(secant, ascent)), collapsed: false };
 }
 
 /** Residuals and the convergence flag of a closed round, as `RoundClosed`/`Converged` report them. */
@@ -227,6 +243,7 @@ export class ClearingModel {
   round = 1n;
   deadline: bigint;
   submitted = 0n;
+  positive = 0n;
   active = 0n;
   version = 1n;
   pendingVersion = 1n;
@@ -311,6 +328,8 @@ export class ClearingModel {
       const reserve = fee + revenue;
       if (reserve > available) throw new MarketError("InsufficientBalance", [reserve, available]);
       if (!replacing) this.submitted += 1n;
+      const previous = replacing ? a.demand : 0n;
+      if ((previous === 0n) !== (quantity === 0n)) this.positive += quantity === 0n ? -1n : 1n;
       a.free = available - reserve;
       a.reserved = reserve;
       a.demand = quantity;
@@ -378,6 +397,7 @@ export class ClearingModel {
       const r = this.rounds.get(this.round)!;
       r.totalDemand -= a.demand;
       this.submitted -= 1n;
+      if (a.demand !== 0n) this.positive -= 1n;
       a.free += a.reserved;
       a.reserved = 0n;
       a.demand = 0n;
@@ -418,7 +438,7 @@ export class ClearingModel {
     const r = this.rounds.get(t)!;
     const p = this.currentParams();
     const excess = r.totalDemand - p.capacity;
-    const { nextMu, collapsed } = this.nextPrice(p, t, r.mu, excess);
+    const { nextMu, collapsed } = this.nextPrice(p, t, r.mu, excess, this.positive);
     const { primal, dual, converged } = residuals(r.mu, nextMu, excess, collapsed, p);
     const event: RoundClosedEvent = {
       round: t,
@@ -441,10 +461,11 @@ export class ClearingModel {
     this.round = next;
     this.deadline = now + this.currentParams().roundDuration;
     this.submitted = 0n;
+    this.positive = 0n;
     return event;
   }
 
-  private nextPrice(p: Params, round: bigint, mu: bigint, excess: bigint) {
+  private nextPrice(p: Params, round: bigint, mu: bigint, excess: bigint, participants: bigint) {
     if (p.rule === StepRule.Constant) {
       return { nextMu: move(mu, excess, ascentStep(p.eta, abs(excess))), collapsed: false };
     }
@@ -457,7 +478,8 @@ export class ClearingModel {
       const before = this.rounds.get(round - 1n)!;
       previous = { valid: true, mu: before.mu, excess: before.totalDemand - p.capacity };
     }
-    return adaptiveUpdate(this.bracket, mu, excess, previous, p.eta, p.tolPrimal, p.tolDual);
+    const ctx = { capacity: p.capacity, participants, eta: p.eta, tolPrimal: p.tolPrimal, tolDual: p.tolDual };
+    return adaptiveUpdate(this.bracket, mu, excess, previous, ctx);
   }
 
   scheduleParams(input: ParamsInput): bigint {

@@ -10,7 +10,7 @@ import { expectSameState, latestTimestamp, modelStep, txAt } from "./harness";
  * step: contract state == model state, asset balance == what the contract owes, every closed
  * round's settled allocations sum to at most its capacity, mu >= 0 (uint) and equal to the model.
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const AGENTS = 4;
 
 type Action =
@@ -27,11 +27,8 @@ type Action =
   | { kind: "withdrawRevenue"; caller: number };
 
 const who = fc.integer({ min: 0, max: AGENTS - 1 });
-const amount = fc.bigInt({ min: 0n, max: units(60) });
-const quantity = fc.oneof(
-  fc.bigInt({ min: 0n, max: units(15) }),
-  fc.constantFrom(0n, 1n, units(10), units(15) + 7n),
-);
+const amount = fc.oneof(fc.bigInt({ min: 0n, max: units(60) }), fc.constant(units(50)));
+const quantity = fc.oneof(fc.bigInt({ min: 0n, max: units(15) }), fc.constantFrom(0n, 1n, units(10), units(15) + 7n));
 const params: fc.Arbitrary<ParamsInput> = fc.record({
   capacity: fc.oneof(fc.bigInt({ min: 1n, max: units(40) }), fc.constant(0n)),
   tau: fc.bigInt({ min: 0n, max: units(2) }),
@@ -47,7 +44,14 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("deposit" as const), who, amount }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("submit" as const), who, quantity }), weight: 8 },
   { arbitrary: fc.record({ kind: fc.constant("settle" as const), caller: who, who }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant("withdraw" as const), who, share: fc.double({ min: 0, max: 1.2, noNaN: true }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("withdraw" as const),
+      who,
+      share: fc.double({ min: 0, max: 1.2, noNaN: true }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ kind: fc.constant("leave" as const), who }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("close" as const) }), weight: 4 },
   {
@@ -55,16 +59,24 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       kind: fc.constant("wait" as const),
       to: fc.constantFrom("deadline-1" as const, "deadline" as const, "deadline+1" as const, "far" as const),
     }),
-    weight: 2,
+    weight: 5,
   },
   { arbitrary: fc.record({ kind: fc.constant("schedule" as const), params }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant("withdrawFees" as const), caller: fc.integer({ min: -1, max: 0 }) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant("withdrawRevenue" as const), caller: fc.integer({ min: -1, max: 0 }) }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("withdrawFees" as const), caller: fc.integer({ min: -1, max: 0 }) }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.record({ kind: fc.constant("withdrawRevenue" as const), caller: fc.integer({ min: -1, max: 0 }) }),
+    weight: 1,
+  },
 );
 
 describe("ClearingMarket: random call sequences against the exact model", function () {
   it(`holds the invariants after every step (${RUNS} runs)`, async function () {
-    const f = await deployMarket({ params: { ...BASE_PARAMS, rule: StepRule.Adaptive, eta: units("0.2") } });
+    const f = await deployMarket({
+      params: { ...BASE_PARAMS, capacity: units(3), rule: StepRule.Adaptive, eta: units("0.2") },
+    });
     const { market, owner, feeRecipient, revenueRecipient } = f;
     const agents = f.agents.slice(0, AGENTS);
     const marketAddress = await market.getAddress();
@@ -73,113 +85,141 @@ describe("ClearingMarket: random call sequences against the exact model", functi
       .timestamp;
     let snapshot: string = await network.provider.send("evm_snapshot");
     let runs = 0;
+    const tally: Record<string, number> = {};
+    // What the runs reached, so a generator that stops exercising a path fails the test.
+    const reached = { closes: 0, rationed: 0, reverts: 0, activations: 0 };
 
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30 }), async (actions) => {
-        // A Hardhat snapshot is consumed by reverting to it: take a fresh one each run.
-        await network.provider.send("evm_revert", [snapshot]);
-        snapshot = await network.provider.send("evm_snapshot");
-        runs++;
-        const model = new ClearingModel(
-          {
-            feeRecipient: feeRecipient.address,
-            revenueRecipient: revenueRecipient.address,
-            allowListOnly: false,
-            params: { ...BASE_PARAMS, rule: StepRule.Adaptive, eta: units("0.2") },
-          },
-          BigInt(deployedAt),
-        );
-        let clock = await latestTimestamp();
-        const allocated = new Map<bigint, bigint>();
+      fc.asyncProperty(
+        // Most runs start with some agents joined, so that later steps reach rounds and settlements.
+        fc.subarray([0, 1, 2, 3]),
+        fc.array(action, { minLength: 4, maxLength: 32, size: "max" }),
+        async (joined, rest) => {
+          const actions: Action[] = [
+            ...joined.map((w) => ({ kind: "join" as const, who: w, amount: units(50) })),
+            ...rest,
+          ];
+          // A Hardhat snapshot is consumed by reverting to it: take a fresh one each run.
+          await network.provider.send("evm_revert", [snapshot]);
+          snapshot = await network.provider.send("evm_snapshot");
+          runs++;
+          const model = new ClearingModel(
+            {
+              feeRecipient: feeRecipient.address,
+              revenueRecipient: revenueRecipient.address,
+              allowListOnly: false,
+              params: { ...BASE_PARAMS, capacity: units(3), rule: StepRule.Adaptive, eta: units("0.2") },
+            },
+            BigInt(deployedAt),
+          );
+          let clock = await latestTimestamp();
+          const allocated = new Map<bigint, bigint>();
 
-        for (const act of actions) {
-          clock += 1n;
-          let outcome;
-          let modelError: string | undefined;
-          switch (act.kind) {
-            case "join":
-              outcome = await txAt(market, clock, (o) =>
-                market.connect(agents[act.who]).join(act.amount, { ...o, value: act.amount }),
-              );
-              modelError = modelStep(() => model.join(agents[act.who].address, act.amount));
-              break;
-            case "deposit":
-              outcome = await txAt(market, clock, (o) =>
-                market.connect(agents[act.who]).deposit(act.amount, { ...o, value: act.amount }),
-              );
-              modelError = modelStep(() => model.deposit(agents[act.who].address, act.amount));
-              break;
-            case "submit":
-              outcome = await txAt(market, clock, (o) => market.connect(agents[act.who]).submitDemand(act.quantity, o));
-              modelError = modelStep(() => model.submitDemand(agents[act.who].address, act.quantity, clock));
-              break;
-            case "settle":
-              outcome = await txAt(market, clock, (o) => market.connect(agents[act.caller]).settle(agents[act.who].address, o));
-              modelError = modelStep(() => model.settle(agents[act.who].address));
-              break;
-            case "withdraw": {
-              // A share of what the agent will have once settled (above 1: more than it has).
-              const probe = model.freeAfterSettle(agents[act.who].address);
-              const amt = (probe * BigInt(Math.round(act.share * 1000))) / 1000n;
-              outcome = await txAt(market, clock, (o) => market.connect(agents[act.who]).withdraw(amt, o));
-              modelError = modelStep(() => model.withdraw(agents[act.who].address, amt));
-              break;
+          for (const act of actions) {
+            clock += 1n;
+            let outcome;
+            let modelError: string | undefined;
+            switch (act.kind) {
+              case "join":
+                outcome = await txAt(market, clock, (o) =>
+                  market.connect(agents[act.who]).join(act.amount, { ...o, value: act.amount }),
+                );
+                modelError = modelStep(() => model.join(agents[act.who].address, act.amount));
+                break;
+              case "deposit":
+                outcome = await txAt(market, clock, (o) =>
+                  market.connect(agents[act.who]).deposit(act.amount, { ...o, value: act.amount }),
+                );
+                modelError = modelStep(() => model.deposit(agents[act.who].address, act.amount));
+                break;
+              case "submit":
+                outcome = await txAt(market, clock, (o) =>
+                  market.connect(agents[act.who]).submitDemand(act.quantity, o),
+                );
+                modelError = modelStep(() => model.submitDemand(agents[act.who].address, act.quantity, clock));
+                break;
+              case "settle":
+                outcome = await txAt(market, clock, (o) =>
+                  market.connect(agents[act.caller]).settle(agents[act.who].address, o),
+                );
+                modelError = modelStep(() => model.settle(agents[act.who].address));
+                break;
+              case "withdraw": {
+                // A share of what the agent will have once settled (above 1: more than it has).
+                const probe = model.freeAfterSettle(agents[act.who].address);
+                const amt = (probe * BigInt(Math.round(act.share * 1000))) / 1000n;
+                outcome = await txAt(market, clock, (o) => market.connect(agents[act.who]).withdraw(amt, o));
+                modelError = modelStep(() => model.withdraw(agents[act.who].address, amt));
+                break;
+              }
+              case "leave":
+                outcome = await txAt(market, clock, (o) => market.connect(agents[act.who]).leave(o));
+                modelError = modelStep(() => model.leave(agents[act.who].address));
+                break;
+              case "close":
+                outcome = await txAt(market, clock, (o) => market.closeRound(o));
+                modelError = modelStep(() => {
+                  const ev = model.closeRound(clock);
+                  if (outcome.ok) {
+                    const parsed = outcome.logs.map((l) => market.interface.parseLog(l as never)).filter((x) => x);
+                    const closed = parsed.find((p) => p!.name === "RoundClosed")!;
+                    expect(closed.args.nextMu, "nextMu").to.equal(ev.nextMu);
+                    expect(closed.args.primalResidual).to.equal(ev.primalResidual);
+                    expect(closed.args.dualResidual).to.equal(ev.dualResidual);
+                    expect(
+                      parsed.some((p) => p!.name === "Converged"),
+                      "converged flag",
+                    ).to.equal(ev.converged);
+                  }
+                });
+                break;
+              case "wait": {
+                const target =
+                  act.to === "far"
+                    ? model.deadline + 1000n
+                    : model.deadline + { "deadline-1": -1n, deadline: 0n, "deadline+1": 1n }[act.to];
+                // The next transaction is mined at the target (never before the clock).
+                if (target > clock) clock = target - 1n;
+                continue;
+              }
+              case "schedule":
+                outcome = await txAt(market, clock, (o) => market.connect(owner).scheduleParams(act.params, o));
+                modelError = modelStep(() => model.scheduleParams(act.params));
+                break;
+              case "withdrawFees": {
+                const caller = act.caller < 0 ? feeRecipient : agents[0];
+                outcome = await txAt(market, clock, (o) => market.connect(caller).withdrawFees(o));
+                modelError = modelStep(() => model.withdrawFees(caller.address));
+                break;
+              }
+              case "withdrawRevenue": {
+                const caller = act.caller < 0 ? revenueRecipient : agents[0];
+                outcome = await txAt(market, clock, (o) => market.connect(caller).withdrawRevenue(o));
+                modelError = modelStep(() => model.withdrawRevenue(caller.address));
+                break;
+              }
             }
-            case "leave":
-              outcome = await txAt(market, clock, (o) => market.connect(agents[act.who]).leave(o));
-              modelError = modelStep(() => model.leave(agents[act.who].address));
-              break;
-            case "close":
-              outcome = await txAt(market, clock, (o) => market.closeRound(o));
-              modelError = modelStep(() => {
-                const ev = model.closeRound(clock);
-                if (outcome.ok) {
-                  const parsed = outcome.logs.map((l) => market.interface.parseLog(l as never)).filter((x) => x);
-                  const closed = parsed.find((p) => p!.name === "RoundClosed")!;
-                  expect(closed.args.nextMu, "nextMu").to.equal(ev.nextMu);
-                  expect(closed.args.primalResidual).to.equal(ev.primalResidual);
-                  expect(closed.args.dualResidual).to.equal(ev.dualResidual);
-                  expect(parsed.some((p) => p!.name === "Converged"), "converged flag").to.equal(ev.converged);
-                }
-              });
-              break;
-            case "wait": {
-              const target =
-                act.to === "far"
-                  ? model.deadline + 1000n
-                  : model.deadline + { "deadline-1": -1n, deadline: 0n, "deadline+1": 1n }[act.to];
-              // The next transaction is mined at the target (never before the clock).
-              if (target > clock) clock = target - 1n;
-              continue;
-            }
-            case "schedule":
-              outcome = await txAt(market, clock, (o) => market.connect(owner).scheduleParams(act.params, o));
-              modelError = modelStep(() => model.scheduleParams(act.params));
-              break;
-            case "withdrawFees": {
-              const caller = act.caller < 0 ? feeRecipient : agents[0];
-              outcome = await txAt(market, clock, (o) => market.connect(caller).withdrawFees(o));
-              modelError = modelStep(() => model.withdrawFees(caller.address));
-              break;
-            }
-            case "withdrawRevenue": {
-              const caller = act.caller < 0 ? revenueRecipient : agents[0];
-              outcome = await txAt(market, clock, (o) => market.connect(caller).withdrawRevenue(o));
-              modelError = modelStep(() => model.withdrawRevenue(caller.address));
-              break;
-            }
-          }
-          expect(outcome.ok ? undefined : outcome.error, `${act.kind}: contract vs model error`).to.equal(modelError);
+            expect(outcome.ok ? undefined : outcome.error, `${act.kind}: contract vs model error`).to.equal(modelError);
+            const tag = `${act.kind}:${outcome.ok ? "ok" : outcome.error}`;
+          tally[tag] = (tally[tag] ?? 0) + 1;
+          if (!outcome.ok) reached.reverts++;
+          if (outcome.ok && act.kind === "close") reached.closes++;
+          if (outcome.ok && act.kind === "close" && model.version > 1n) reached.activations++;
           for (const s of model.settled.splice(0)) {
-            const total = (allocated.get(s.round) ?? 0n) + s.allocation;
-            allocated.set(s.round, total);
-            expect(total, `allocations of round ${s.round} within capacity`).to.be.lte(model.capacityOf(s.round));
+              const total = (allocated.get(s.round) ?? 0n) + s.allocation;
+              allocated.set(s.round, total);
+              const record = model.rounds.get(s.round)!;
+              if (record.totalDemand > model.capacityOf(s.round)) reached.rationed++;
+                expect(total, `allocations of round ${s.round} within capacity`).to.be.lte(model.capacityOf(s.round));
+            }
+            await expectSameState(market, model, agents, balance);
           }
-          await expectSameState(market, model, agents, balance);
-        }
-      }),
+        },
+      ),
       { numRuns: RUNS, verbose: 1 },
     );
     expect(runs).to.be.greaterThanOrEqual(RUNS);
+    if (process.env.FUZZ_VERBOSE) console.log(reached, tally);
+    for (const [what, count] of Object.entries(reached)) expect(count, `runs reached ${what}`).to.be.greaterThan(0);
   });
 });

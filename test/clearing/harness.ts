@@ -51,6 +51,7 @@ export async function expectSameState(
   expect(s.round, "round").to.equal(model.round);
   expect(s.deadline, "deadline").to.equal(model.deadline);
   expect(s.submitted, "submitted").to.equal(model.submitted);
+  expect(s.positive, "positive").to.equal(model.positive);
   expect(s.active, "active").to.equal(model.active);
   expect(s.version, "version").to.equal(model.version);
   expect(s.pendingVersion, "pendingVersion").to.equal(model.pendingVersion);
