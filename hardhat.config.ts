@@ -45,8 +45,8 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: {
-      // The demo and property tests send many transactions; mining stays automatic.
-      allowUnlimitedContractSize: false,
+      // Enough funded accounts for one per agent in the largest benchmark (n = 200).
+      accounts: { count: 210 },
     },
     localhost: { url: "http://127.0.0.1:8545" },
     ...(testnetUrl

@@ -63,13 +63,17 @@ library PriceUpdate {
  *   demanding a positive quantity, the reference family's `S(mu) + K = sum alpha_i / (c_i + mu)`
  *   is hyperbolic in `mu`, and a secant on `1 / (S + K)` (exact for identical agents) is the
  *   linear secant step times `(S_prev + K) / (m + K)`. Upward Newton steps with slope `1/eta`
- *   get the same factor with the current `S`; a downward `eta` step is never shortened.
+ *   get the same factor with the current `S`; a downward `eta` step is never shortened. A secant
+ *   step is at most {MAX_GROWTH} times the last price move (a trust region against inelastic
+ *   demand, where two nearly equal observations would make the secant arbitrarily long).
  * - Shocks: an observation that contradicts an end (`E > 0` at or above `hi`, `E <= 0` at or
  *   below `lo`) drops that end; at a collapsed bracket, a change of the shortfall at `hi` by
  *   more than `tolPrimal` between two observations at the same price drops `lo`. The market
  *   also resets the bracket whenever its parameters change.
  */
 library AdaptivePrice {
+    /// @notice How many times the last price move a secant step may be.
+    uint256 internal constant MAX_GROWTH = 4;
     uint8 internal constant MOVED_NONE = 0;
     uint8 internal constant MOVED_LO = 1;
     uint8 internal constant MOVED_HI = 2;
@@ -122,7 +126,12 @@ library AdaptivePrice {
             return (nextMu, false);
         }
         uint256 secant = _secantStep(mu, excess, previous);
-        if (secant != 0) secant = _hyperbolic(secant, previous.excess, ctx);
+        if (secant != 0) {
+            // Trust region: a secant through nearly equal demands (inelastic agents) would jump
+            // arbitrarily far; it may at most grow the last price move MAX_GROWTH-fold.
+            uint256 lastMove = mu > previous.mu ? mu - previous.mu : previous.mu - mu;
+            secant = Math.min(_hyperbolic(secant, previous.excess, ctx), MAX_GROWTH * lastMove);
+        }
         uint256 ascent = PriceUpdate.ascentStep(ctx.eta, PriceUpdate.abs(excess));
         if (excess > 0) ascent = _hyperbolic(ascent, excess, ctx);
         return (PriceUpdate.move(mu, excess, Math.max(secant, ascent)), false);

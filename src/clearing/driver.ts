@@ -15,6 +15,10 @@ export interface Player {
 
 export interface RoundOutcome {
   round: bigint;
+  /** Posted price `tau + mu` the agents saw. */
+  price: bigint;
+  /** Parameters version the round ran under. */
+  version: bigint;
   totalDemand: bigint;
   capacity: bigint;
   mu: bigint;
@@ -31,8 +35,9 @@ export interface PlayOptions {
   /** Proximal weight `gamma` (0: plain best response). */
   gamma?: number;
   maxRounds: number;
-  /** Stop after the first round that emits `Converged`. */
+  /** Stop after the first round that emits `Converged` (under parameters version >= `fromVersion`). */
   untilConverged?: boolean;
+  fromVersion?: bigint;
   onRound?: (outcome: RoundOutcome) => void;
 }
 
@@ -61,6 +66,8 @@ export async function playRounds(market: ClearingMarket, players: Player[], opts
         const a = parsed.args;
         outcome = {
           round: a.round,
+          price,
+          version: a.version,
           totalDemand: a.totalDemand,
           capacity: a.capacity,
           mu: a.mu,
@@ -76,7 +83,7 @@ export async function playRounds(market: ClearingMarket, players: Player[], opts
     outcome!.converged = converged;
     outcomes.push(outcome!);
     opts.onRound?.(outcome!);
-    if (converged && opts.untilConverged) break;
+    if (converged && opts.untilConverged && outcome!.version >= (opts.fromVersion ?? 0n)) break;
   }
   return outcomes;
 }

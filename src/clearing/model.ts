@@ -48,6 +48,7 @@ export const MAX_QUANTITY = (1n << 120n) - 1n;
 export const MAX_ROUND_DURATION = 365n * 24n * 3600n;
 const U96 = (1n << 96n) - 1n;
 const U128 = (1n << 128n) - 1n;
+const MAX_GROWTH = 4n;
 const MOVED_LO = 1;
 const MOVED_HI = 2;
 
@@ -160,7 +161,7 @@ export function adaptiveUpdate(
     return { nextMu, collapsed: false };
   }
   let secant = secantStep(mu, excess, previous);
-  if (secant !== 0n) secant = hyperbolic(secant, previous.excess, ctx);
+  if (secant !== 0n) secant = min(hyperbolic(secant, previous.excess, ctx), MAX_GROWTH * abs(mu - previous.mu));
   let ascent = ascentStep(ctx.eta, abs(excess));
   if (excess > 0n) ascent = hyperbolic(ascent, excess, ctx);
   return { nextMu: move(mu, excess, max(secant, ascent)), collapsed: false };

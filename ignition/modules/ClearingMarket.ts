@@ -1,0 +1,34 @@
+import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+
+const E18 = 10n ** 18n;
+
+/**
+ * Deploys a ClearingMarket. Defaults (override with `--parameters`): native ETH, the paper's
+ * Table 3 market (m = 100 units, tau = 0.5, g = 1), the adaptive price rule with search step
+ * eta = 0.005 (about 1/L for 100 agents drawn as in Table 3; compute 1/L for your population),
+ * tolerances 1e-4 units and 1e-6 per unit, 5-minute rounds, open membership; the deployer owns
+ * the market and receives fees and revenue.
+ */
+export default buildModule("ClearingMarket", (m) => {
+  const deployer = m.getAccount(0);
+  const market = m.contract("ClearingMarket", [
+    {
+      asset: m.getParameter("asset", "0x0000000000000000000000000000000000000000"),
+      owner: m.getParameter("owner", deployer),
+      feeRecipient: m.getParameter("feeRecipient", deployer),
+      revenueRecipient: m.getParameter("revenueRecipient", deployer),
+      allowListOnly: m.getParameter("allowListOnly", false),
+      params: {
+        capacity: m.getParameter("capacity", 100n * E18),
+        tau: m.getParameter("tau", E18 / 2n),
+        fixedFee: m.getParameter("fixedFee", E18),
+        rule: m.getParameter("rule", 2),
+        eta: m.getParameter("eta", 5n * 10n ** 15n),
+        tolPrimal: m.getParameter("tolPrimal", 10n ** 14n),
+        tolDual: m.getParameter("tolDual", 10n ** 12n),
+        roundDuration: m.getParameter("roundDuration", 300n),
+      },
+    },
+  ]);
+  return { market };
+});

@@ -1,0 +1,122 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { lipschitz } from "../../src/clearing/agents";
+import { type MarketSettings, toParamsInput } from "../../src/clearing/config";
+import { playRounds, joinAll, type Player } from "../../src/clearing/driver";
+import { simulate } from "../../src/clearing/engine";
+import { solveClearing } from "../../src/clearing/equilibrium";
+import { drawAgents } from "../../src/clearing/scenario";
+import { fromFixed } from "../../src/fixed";
+import type { ClearingMarket } from "../../typechain-types";
+
+async function deploy(settings: MarketSettings): Promise<ClearingMarket> {
+  const [owner] = await ethers.getSigners();
+  const factory = await ethers.getContractFactory("ClearingMarket");
+  const market = await factory.deploy({
+    asset: ethers.ZeroAddress,
+    owner: owner.address,
+    feeRecipient: owner.address,
+    revenueRecipient: owner.address,
+    allowListOnly: false,
+    params: toParamsInput(settings),
+  });
+  return market as unknown as ClearingMarket;
+}
+
+async function players(n: number, seed: number): Promise<Player[]> {
+  const signers = (await ethers.getSigners()).slice(1, n + 1);
+  return drawAgents(n, seed).map((type, i) => ({ signer: signers[i], type }));
+}
+
+/**
+ * Reference agents play the market on chain until it emits `Converged`; the final price must
+ * equal the exact off-chain clearing price to 1e-9 relative.
+ */
+async function converge(n: number, seed: number, capacity: number, fixedFee: number) {
+  const ps = await players(n, seed);
+  const types = ps.map((p) => p.type);
+  const exact = solveClearing(types, capacity, 0.5, fixedFee);
+  const settings: MarketSettings = {
+    capacity,
+    tau: 0.5,
+    fixedFee,
+    rule: "adaptive",
+    eta: 1 / lipschitz(types, 0.5, fixedFee),
+    tolPrimal: 1e-9 * capacity,
+    tolDual: 1e-12,
+    roundDuration: 3600,
+  };
+  const market = await deploy(settings);
+  await joinAll(market, ps, ethers.parseEther("1000"));
+  const rounds = await playRounds(market, ps, { fixedFee, maxRounds: 80, untilConverged: true });
+  const last = rounds[rounds.length - 1];
+  return { exact, rounds, last, mu: fromFixed(last.nextMu), demand: fromFixed(last.totalDemand) };
+}
+
+describe("ClearingMarket: convergence of reference agents to the exact clearing price", () => {
+  it("binding capacity (n = 20, m = 50, g = 0): mu_T = mu* to 1e-9 relative", async () => {
+    const { exact, rounds, last, mu } = await converge(20, 7, 50, 0);
+    expect(exact.binding).to.equal(true);
+    expect(exact.gap).to.equal(false);
+    expect(last.converged).to.equal(true);
+    expect(Math.abs(mu - exact.mu) / exact.mu).to.be.lessThan(1e-9);
+    expect(rounds.length).to.be.lessThan(15);
+  });
+
+  it("slack capacity (n = 20, m = 100, g = 1): mu stays exactly 0", async () => {
+    const { exact, rounds, last } = await converge(20, 7, 100, 1);
+    expect(exact.binding).to.equal(false);
+    expect(rounds.length).to.equal(1);
+    expect(last.converged).to.equal(true);
+    expect(last.nextMu).to.equal(0n);
+    expect(last.primalResidual).to.equal(0n);
+  });
+
+  it("fixed-fee drop-outs make S jump over m: converges to the smallest mu with S <= m", async () => {
+    // Find a capacity at which the exact solution sits on a jump of S (deterministic search).
+    const types = drawAgents(20, 11);
+    let capacity = 0;
+    for (let m = 20; m <= 80 && !capacity; m++) if (solveClearing(types, m, 0.5, 3).gap) capacity = m;
+    expect(capacity, "a capacity with a jump exists").to.be.greaterThan(0);
+    const { exact, last, mu, demand } = await converge(20, 11, capacity, 3);
+    expect(exact.gap).to.equal(true);
+    expect(last.converged).to.equal(true);
+    expect(Math.abs(mu - exact.mu) / exact.mu).to.be.lessThan(1e-9);
+    expect(demand).to.be.at.most(capacity);
+    // No root: leftover capacity stays unallocated; the primal residual is the jump, not 0.
+    expect(fromFixed(last.primalResidual)).to.be.greaterThan(1e-3);
+  });
+
+  it("the off-chain engine reproduces the contract bit for bit on random runs", async () => {
+    for (const [rule, gamma, fixedFee] of [
+      ["constant", 0.3, 1],
+      ["diminishing", 0, 0.5],
+      ["adaptive", 0.5, 1],
+    ] as const) {
+      const ps = await players(12, 99);
+      const types = ps.map((p) => p.type);
+      const settings: MarketSettings = {
+        capacity: 25,
+        tau: 0.4,
+        fixedFee,
+        rule,
+        eta: 1.5 / lipschitz(types, 0.4, fixedFee),
+        tolPrimal: 1e-6,
+        tolDual: 1e-9,
+        roundDuration: 3600,
+      };
+      const market = await deploy(settings);
+      await joinAll(market, ps, ethers.parseEther("1000"));
+      const chain = await playRounds(market, ps, { fixedFee, gamma, maxRounds: 12 });
+      const engine = simulate(types, settings, { maxRounds: 12, gamma });
+      expect(chain.length).to.equal(engine.length);
+      chain.forEach((c, i) => {
+        const e = engine[i];
+        expect(
+          [c.totalDemand, c.mu, c.nextMu, c.primalResidual, c.dualResidual, c.converged],
+          `${rule} round ${i + 1}`,
+        ).to.deep.equal([e.totalDemand, e.mu, e.nextMu, e.primalResidual, e.dualResidual, e.converged]);
+      });
+    }
+  });
+});
