@@ -136,6 +136,40 @@ describe("ClearingMarket", () => {
     });
   });
 
+  describe("receivers that misbehave", () => {
+    async function receiverJoined() {
+      const f = await deployMarket();
+      const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+      const join = f.market.interface.encodeFunctionData("join", [units(5)]);
+      await receiver.execute(await f.market.getAddress(), units(5), join, { value: units(5) });
+      return { ...f, receiver };
+    }
+
+    it("a receiver that rejects ETH gets NativeTransferFailed and keeps its balance", async () => {
+      const { market, receiver } = await loadFixture(receiverJoined);
+      await receiver.configure(await market.getAddress(), "0x", true);
+      const withdraw = market.interface.encodeFunctionData("withdraw", [units(1)]);
+      await expect(receiver.execute(await market.getAddress(), 0n, withdraw))
+        .to.be.revertedWithCustomError(market, "NativeTransferFailed")
+        .withArgs(await receiver.getAddress(), units(1));
+      expect((await market.agents(await receiver.getAddress())).free).to.equal(units(5));
+    });
+
+    it("a receiver that re-enters withdraw is stopped by the reentrancy guard", async () => {
+      const { market, receiver } = await loadFixture(receiverJoined);
+      const withdraw = market.interface.encodeFunctionData("withdraw", [units(1)]);
+      await receiver.configure(await market.getAddress(), withdraw, false);
+      await receiver.execute(await market.getAddress(), 0n, withdraw);
+      expect(await receiver.callbackReverted()).to.equal(true);
+      const reason = market.interface.parseError(await receiver.callbackError());
+      expect(reason?.name).to.equal("ReentrancyGuardReentrantCall");
+      // Exactly one withdrawal went through.
+      expect((await market.agents(await receiver.getAddress())).free).to.equal(units(4));
+      expect(await ethers.provider.getBalance(await market.getAddress())).to.equal(units(4));
+      expect(await market.totalLiabilities()).to.equal(units(4));
+    });
+  });
+
   describe("submitDemand", () => {
     it("reserves (tau + mu) x + g, rounding the charge up", async () => {
       const { market, a } = await loadFixture(twoAgentsJoined);
