@@ -1,2 +1,2 @@
 // Hardhat tasks: each file registers its own.
-export {};
+import "./exchange";

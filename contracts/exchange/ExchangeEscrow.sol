@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {AssetTransfer} from "../common/AssetTransfer.sol";
+
+/**
+ * @title ExchangeEscrow
+ * @notice The core exchange: a seller and a buyer put deposits and the price into escrow; the
+ * messages Redeem (buyer), Complaint (buyer) and CancelOrFault (seller) decide one of 8 final
+ * states, and a payout table, designed off-chain by linear programming so that honest play is
+ * the unique subgame-perfect equilibrium, pays each state out.
+ *
+ * Many deals live in one contract. A payout table is registered once (content-addressed by
+ * its hash) and referenced by any number of deals. To keep a trade cheap a deal stores one slot:
+ * a 200-bit hash of its terms, its stage, deadline and messages; every call passes the terms
+ * back and the contract checks them against the hash. Events carry the terms in full.
+ *
+ * Amounts: the table holds deposits and transfers as multiples of the price, 1e18 = the price.
+ * Deposits round up, payouts round down, and the remainder of the pot (seller deposit + buyer
+ * deposit + price) goes to the burn recipient, so no state pays out more than its pot.
+ *
+ * Lifecycle: offered (offerer's funds in) -> accepted (counterparty's funds in) or the offer is
+ * withdrawn by its offerer (at any time before acceptance, and after it expired) -> redeem
+ * window -> complaint window -> fault window -> final -> each party withdraws its payout.
+ * A party ends its own window early by sending its message (or declining to); after a deadline
+ * any call moves the deal on, so no party can lock funds by going silent. Windows that expire
+ * chain from deadline to deadline.
+ *
+ * State index: `4 * R + 2 * C + CF`, each bit set when that message was received.
+ */
+contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
+    uint256 public constant ONE = 1e18;
+    uint8 private constant FAULT = 1;
+    uint8 private constant COMPLAINT = 2;
+    uint8 private constant REDEEM = 4;
+    uint8 private constant SELLER_PAID = 8;
+    uint8 private constant BUYER_PAID = 16;
+
+    /// @notice Deposits and transfers per state, as multiples of the price (1e18 = the price).
+    struct PayoutTable {
+        uint96 sellerDeposit;
+        uint96 buyerDeposit;
+        uint96[8] seller;
+        uint96[8] buyer;
+    }
+
+    /// @notice A deal's terms, fixed at the offer.
+    struct Terms {
+        address seller;
+        address buyer;
+        address asset; // address(0): native ETH
+        uint128 price;
+        bytes32 tableId;
+        uint32 acceptWindow; // seconds the offer stays open
+        uint32 redeemWindow;
+        uint32 complaintWindow;
+        uint32 faultWindow;
+        bool sellerOffers; // who offered (and funded first)
+    }
+
+    enum Stage {
+        None,
+        Offered,
+        Redeem,
+        Complaint,
+        Fault,
+        Final,
+        Withdrawn // the offer was withdrawn before acceptance
+    }
+
+    /// @notice One storage slot per deal.
+    struct Deal {
+        bytes25 termsHash;
+        uint40 deadline; // end of the offer or of the current window
+        Stage stage;
+        uint8 flags; // messages received (FAULT, COMPLAINT, REDEEM) and payouts withdrawn
+    }
+
+    mapping(bytes32 tableId => PayoutTable) private _tables;
+    mapping(bytes32 tableId => bool) public tableRegistered;
+    mapping(uint256 id => Deal) public deals;
+    uint256 public dealCount;
+    /// @notice Remainders of finalized pots per asset, owed to the burn recipient.
+    mapping(address asset => uint256) public burnAccrued;
+    address public burnRecipient;
+
+    event TableRegistered(bytes32 indexed tableId, PayoutTable table);
+    event Offered(uint256 indexed id, Terms terms, uint256 sellerDeposit, uint256 buyerDeposit, uint256 deadline);
+    event OfferWithdrawn(uint256 indexed id, uint256 refund);
+    event Accepted(uint256 indexed id, uint256 redeemDeadline);
+    event Redeemed(uint256 indexed id);
+    event RefundRequested(uint256 indexed id);
+    event Complained(uint256 indexed id);
+    event QualityConfirmed(uint256 indexed id);
+    event Faulted(uint256 indexed id);
+    /// @notice The window of `stage` ended at its deadline without the party's message.
+    event WindowExpired(uint256 indexed id, Stage stage);
+    event Finalized(uint256 indexed id, uint8 state, uint256 sellerPayout, uint256 buyerPayout, uint256 burn);
+    event PayoutWithdrawn(uint256 indexed id, address indexed account, uint256 amount);
+    event BurnWithdrawn(address indexed asset, address indexed recipient, uint256 amount);
+    event BurnRecipientSet(address recipient);
+
+    error TableOverpays(uint256 state);
+    error UnknownTable(bytes32 tableId);
+    error InvalidParties(address seller, address buyer);
+    error ZeroPrice();
+    error ZeroWindow();
+    error UnknownDeal(uint256 id);
+    error TermsMismatch(uint256 id);
+    error NotParty(address caller);
+    error WrongStage(Stage expected, Stage actual);
+    error OfferExpired(uint256 id, uint256 deadline);
+    error AlreadyWithdrawn(uint256 id, address account);
+    error TokenDeliveredLess(uint256 expected, uint256 received);
+    error ZeroAddress();
+    error NotBurnRecipient(address caller);
+
+    constructor(address owner, address burnRecipient_) Ownable(owner) {
+        if (burnRecipient_ == address(0)) revert ZeroAddress();
+        burnRecipient = burnRecipient_;
+        emit BurnRecipientSet(burnRecipient_);
+    }
+
+    // ---------------------------------------------------------------- tables
+
+    /**
+     * @notice Registers a payout table (idempotent) and returns its id, the hash of its content.
+     * Every state must pay out at most its pot: `seller[s] + buyer[s] <= sellerDeposit + buyerDeposit + 1`.
+     */
+    function registerTable(PayoutTable calldata table) external returns (bytes32 tableId) {
+        uint256 pot = uint256(table.sellerDeposit) + table.buyerDeposit + ONE;
+        for (uint256 s = 0; s < 8; ++s) {
+            if (uint256(table.seller[s]) + table.buyer[s] > pot) revert TableOverpays(s);
+        }
+        tableId = keccak256(abi.encode(table));
+        if (tableRegistered[tableId]) return tableId;
+        tableRegistered[tableId] = true;
+        _tables[tableId] = table;
+        emit TableRegistered(tableId, table);
+    }
+
+    /// @notice A registered payout table.
+    function getTable(bytes32 tableId) external view returns (PayoutTable memory) {
+        return _tables[tableId];
+    }
+
+    /// @notice The deposits a deal at `price` under `tableId` requires (rounded up).
+    function depositsFor(bytes32 tableId, uint256 price) public view returns (uint256 seller, uint256 buyer) {
+        PayoutTable storage t = _tables[tableId];
+        seller = Math.mulDiv(t.sellerDeposit, price, ONE, Math.Rounding.Ceil);
+        buyer = Math.mulDiv(t.buyerDeposit, price, ONE, Math.Rounding.Ceil);
+    }
+
+    // ---------------------------------------------------------------- offer and acceptance
+
+    /**
+     * @notice Offers a deal and pays the offerer's part in: the seller its deposit, the buyer its
+     * deposit plus the price. For native ETH the value must match exactly.
+     */
+    function offer(Terms calldata terms) external payable nonReentrant returns (uint256 id) {
+        if (terms.seller == address(0) || terms.buyer == address(0) || terms.seller == terms.buyer) {
+            revert InvalidParties(terms.seller, terms.buyer);
+        }
+        if (terms.price == 0) revert ZeroPrice();
+        if (terms.acceptWindow == 0 || terms.redeemWindow == 0 || terms.complaintWindow == 0 || terms.faultWindow == 0)
+            revert ZeroWindow();
+        if (!tableRegistered[terms.tableId]) revert UnknownTable(terms.tableId);
+        address offerer = terms.sellerOffers ? terms.seller : terms.buyer;
+        if (msg.sender != offerer) revert NotParty(msg.sender);
+
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId, terms.price);
+        id = ++dealCount;
+        uint256 deadline = block.timestamp + terms.acceptWindow;
+        deals[id] = Deal({termsHash: _hash(terms), deadline: uint40(deadline), stage: Stage.Offered, flags: 0});
+        emit Offered(id, terms, sellerDeposit, buyerDeposit, deadline);
+        _pullExact(terms.asset, terms.sellerOffers ? sellerDeposit : buyerDeposit + terms.price);
+    }
+
+    /// @notice The counterparty accepts an open offer and pays its part in; the redeem window opens.
+    function accept(uint256 id, Terms calldata terms) external payable nonReentrant {
+        Deal memory d = _load(id, terms);
+        if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
+        if (block.timestamp >= d.deadline) revert OfferExpired(id, d.deadline);
+        address counterparty = terms.sellerOffers ? terms.buyer : terms.seller;
+        if (msg.sender != counterparty) revert NotParty(msg.sender);
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId, terms.price);
+        d.stage = Stage.Redeem;
+        d.deadline = uint40(block.timestamp + terms.redeemWindow);
+        deals[id] = d;
+        emit Accepted(id, d.deadline);
+        _pullExact(terms.asset, terms.sellerOffers ? buyerDeposit + terms.price : sellerDeposit);
+    }
+
+    /// @notice The offerer takes back an offer that was not accepted (at any time, expired or not).
+    function withdrawOffer(uint256 id, Terms calldata terms) external nonReentrant {
+        Deal memory d = _load(id, terms);
+        if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
+        address offerer = terms.sellerOffers ? terms.seller : terms.buyer;
+        if (msg.sender != offerer) revert NotParty(msg.sender);
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId, terms.price);
+        uint256 refund = terms.sellerOffers ? sellerDeposit : buyerDeposit + terms.price;
+        deals[id].stage = Stage.Withdrawn;
+        emit OfferWithdrawn(id, refund);
+        AssetTransfer.pushOut(terms.asset, msg.sender, refund);
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /**
+     * @notice Buyer: the item was received (Redeem). With `confirmQuality` the buyer also closes
+     * its complaint window without complaint, straight to the seller's fault window.
+     */
+    function redeem(uint256 id, Terms calldata terms, bool confirmQuality) external {
+        Deal memory d = _buyerAt(id, terms, Stage.Redeem);
+        d.flags |= REDEEM;
+        emit Redeemed(id);
+        if (confirmQuality) {
+            emit QualityConfirmed(id);
+            _enter(d, Stage.Fault, terms.faultWindow);
+        } else {
+            _enter(d, Stage.Complaint, terms.complaintWindow);
+        }
+        deals[id] = d;
+    }
+
+    /// @notice Buyer: no redeem; a refund is requested. Ends the redeem window early.
+    function requestRefund(uint256 id, Terms calldata terms) external {
+        Deal memory d = _buyerAt(id, terms, Stage.Redeem);
+        emit RefundRequested(id);
+        _enter(d, Stage.Complaint, terms.complaintWindow);
+        deals[id] = d;
+    }
+
+    /// @notice Buyer: the quality was low (Complaint). Ends the complaint window.
+    function complain(uint256 id, Terms calldata terms) external {
+        Deal memory d = _buyerAt(id, terms, Stage.Complaint);
+        d.flags |= COMPLAINT;
+        emit Complained(id);
+        _enter(d, Stage.Fault, terms.faultWindow);
+        deals[id] = d;
+    }
+
+    /// @notice Buyer: no complaint. Ends the complaint window early.
+    function confirmQuality(uint256 id, Terms calldata terms) external {
+        Deal memory d = _buyerAt(id, terms, Stage.Complaint);
+        emit QualityConfirmed(id);
+        _enter(d, Stage.Fault, terms.faultWindow);
+        deals[id] = d;
+    }
+
+    /// @notice Seller: admits fault or cancels (CancelOrFault). Finalizes the deal.
+    function cancelOrFault(uint256 id, Terms calldata terms) external {
+        Deal memory d = _sellerAtFault(id, terms);
+        d.flags |= FAULT;
+        emit Faulted(id);
+        _finalize(id, terms, d);
+        deals[id] = d;
+    }
+
+    /**
+     * @notice Finalizes a deal: the seller may end its fault window early (no fault); anyone may
+     * once the last deadline has passed.
+     */
+    function finalize(uint256 id, Terms calldata terms) external {
+        Deal memory d = _load(id, terms);
+        if (d.stage == Stage.Final) revert WrongStage(Stage.Fault, d.stage);
+        d = _advance(id, terms, d);
+        if (d.stage == Stage.Fault && msg.sender == terms.seller) _finalize(id, terms, d);
+        if (d.stage != Stage.Final) revert WrongStage(Stage.Final, d.stage);
+        deals[id] = d;
+    }
+
+    // ---------------------------------------------------------------- payouts
+
+    /// @notice The seller or the buyer withdraws its payout of a final deal (finalizing it if due).
+    function withdraw(uint256 id, Terms calldata terms) external nonReentrant {
+        Deal memory d = _advance(id, terms, _load(id, terms));
+        if (d.stage != Stage.Final) revert WrongStage(Stage.Final, d.stage);
+        uint8 paid;
+        uint96 share;
+        uint8 state = d.flags & 7;
+        if (msg.sender == terms.seller) {
+            paid = SELLER_PAID;
+            share = _tables[terms.tableId].seller[state];
+        } else if (msg.sender == terms.buyer) {
+            paid = BUYER_PAID;
+            share = _tables[terms.tableId].buyer[state];
+        } else {
+            revert NotParty(msg.sender);
+        }
+        if (d.flags & paid != 0) revert AlreadyWithdrawn(id, msg.sender);
+        d.flags |= paid;
+        deals[id] = d;
+        uint256 amount = Math.mulDiv(share, terms.price, ONE);
+        emit PayoutWithdrawn(id, msg.sender, amount);
+        AssetTransfer.pushOut(terms.asset, msg.sender, amount);
+    }
+
+    /// @notice The burn recipient withdraws the remainders accrued in `asset`.
+    function withdrawBurn(address asset) external nonReentrant {
+        if (msg.sender != burnRecipient) revert NotBurnRecipient(msg.sender);
+        uint256 amount = burnAccrued[asset];
+        burnAccrued[asset] = 0;
+        emit BurnWithdrawn(asset, msg.sender, amount);
+        AssetTransfer.pushOut(asset, msg.sender, amount);
+    }
+
+    /// @notice Sets who receives the remainders. Remainders already accrued follow it.
+    function setBurnRecipient(address recipient) external onlyOwner {
+        if (recipient == address(0)) revert ZeroAddress();
+        burnRecipient = recipient;
+        emit BurnRecipientSet(recipient);
+    }
+
+    /// @notice Payouts of state `state` for a deal at `price` under `tableId` (seller, buyer, burn).
+    function payouts(
+        bytes32 tableId,
+        uint256 price,
+        uint256 state
+    ) public view returns (uint256 seller, uint256 buyer, uint256 burn) {
+        PayoutTable storage t = _tables[tableId];
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(tableId, price);
+        seller = Math.mulDiv(t.seller[state], price, ONE);
+        buyer = Math.mulDiv(t.buyer[state], price, ONE);
+        burn = sellerDeposit + buyerDeposit + price - seller - buyer;
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _hash(Terms calldata terms) private pure returns (bytes25) {
+        return bytes25(keccak256(abi.encode(terms)));
+    }
+
+    function _load(uint256 id, Terms calldata terms) private view returns (Deal memory d) {
+        d = deals[id];
+        if (d.stage == Stage.None) revert UnknownDeal(id);
+        if (d.termsHash != _hash(terms)) revert TermsMismatch(id);
+    }
+
+    function _buyerAt(uint256 id, Terms calldata terms, Stage stage) private returns (Deal memory d) {
+        if (msg.sender != terms.buyer) revert NotParty(msg.sender);
+        d = _advance(id, terms, _load(id, terms));
+        if (d.stage != stage) revert WrongStage(stage, d.stage);
+    }
+
+    function _sellerAtFault(uint256 id, Terms calldata terms) private returns (Deal memory d) {
+        if (msg.sender != terms.seller) revert NotParty(msg.sender);
+        d = _advance(id, terms, _load(id, terms));
+        if (d.stage != Stage.Fault) revert WrongStage(Stage.Fault, d.stage);
+    }
+
+    /// @dev Opens `stage` now, for `window` seconds.
+    function _enter(Deal memory d, Stage stage, uint256 window) private view {
+        d.stage = stage;
+        d.deadline = uint40(block.timestamp + window);
+    }
+
+    /**
+     * @dev Closes every window whose deadline has passed, message absent; the next window starts
+     * at the previous deadline. At most three steps. The caller stores the deal.
+     */
+    function _advance(uint256 id, Terms calldata terms, Deal memory d) private returns (Deal memory) {
+        while (d.stage >= Stage.Redeem && d.stage <= Stage.Fault && block.timestamp >= d.deadline) {
+            emit WindowExpired(id, d.stage);
+            if (d.stage == Stage.Redeem) {
+                d.stage = Stage.Complaint;
+                d.deadline += terms.complaintWindow;
+            } else if (d.stage == Stage.Complaint) {
+                d.stage = Stage.Fault;
+                d.deadline += terms.faultWindow;
+            } else {
+                _finalize(id, terms, d);
+            }
+        }
+        return d;
+    }
+
+    /// @dev Marks the deal final and books the remainder of its pot for the burn recipient.
+    function _finalize(uint256 id, Terms calldata terms, Deal memory d) private {
+        d.stage = Stage.Final;
+        uint8 state = d.flags & 7;
+        (uint256 seller, uint256 buyer, uint256 burn) = payouts(terms.tableId, terms.price, state);
+        if (burn != 0) burnAccrued[terms.asset] += burn;
+        emit Finalized(id, state, seller, buyer, burn);
+    }
+
+    /// @dev Takes exactly `amount` of `asset` from the caller; a token that delivers less is refused.
+    function _pullExact(address asset, uint256 amount) private {
+        uint256 received = AssetTransfer.pullIn(asset, msg.sender, amount);
+        if (received != amount) revert TokenDeliveredLess(amount, received);
+    }
+}

@@ -1,0 +1,213 @@
+/**
+ * A finite game tree with observable messages, as data (spec core-exchange §2–3).
+ *
+ * - Every internal node belongs to a player (or to chance) and lists its moves. A move carries
+ *   each player's utility (quasi-linear, in units of the price), optionally the message the
+ *   contract observes, and either a child node or nothing (a leaf).
+ * - A leaf's contract state is the observed messages on its path joined by "-", unless the
+ *   move names the state itself. Leaves with the same messages share a state: the contract
+ *   cannot see hidden moves such as the seller's quality.
+ * - Every player node names its honest move; the mechanism must make honest play the unique
+ *   subgame-perfect equilibrium.
+ * - Each player pays in a fixed amount (`pays`, the buyer pays the price 1) plus its deposit,
+ *   free (designed by the LP) or fixed. `trade` is what each player receives on the
+ *   equilibrium path beyond its own deposit (seller: the price).
+ * - A game may carry a given payout table (`table`, state -> player -> transfer), as the
+ *   Moore–Repullo mechanism does; otherwise the LP designs one.
+ */
+import fs from "node:fs";
+import { z } from "zod";
+
+const id = z.string().min(1).max(64);
+const utility = z.record(id, z.number().finite());
+
+export interface MoveSpec {
+  label: string;
+  utility?: Record<string, number>;
+  observe?: string;
+  state?: string;
+  probability?: number;
+  next?: NodeSpec;
+}
+
+export interface NodeSpec {
+  id: string;
+  player: string;
+  honest?: string;
+  moves: MoveSpec[];
+}
+
+const moveSchema: z.ZodType<MoveSpec> = z.lazy(() =>
+  z
+    .object({
+      label: id,
+      utility: utility.optional(),
+      observe: id.optional(),
+      state: id.optional(),
+      probability: z.number().min(0).max(1).optional(),
+      next: nodeSchema.optional(),
+    })
+    .strict(),
+);
+
+const nodeSchema: z.ZodType<NodeSpec> = z.lazy(() =>
+  z
+    .object({
+      id,
+      player: id,
+      honest: id.optional(),
+      moves: z.array(moveSchema).min(1),
+    })
+    .strict(),
+);
+
+const linearConstraintSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Variable -> coefficient. Variables: `t:<player>:<state>`, `D:<player>`. */
+    terms: z.record(z.string(), z.number().finite()),
+    op: z.enum(["<=", ">=", "="]),
+    rhs: z.number().finite(),
+  })
+  .strict();
+export type LinearConstraint = z.infer<typeof linearConstraintSchema>;
+
+export const gameSchema = z
+  .object({
+    name: id,
+    description: z.string().optional(),
+    /** Players other than "chance", with what each pays in besides its deposit. */
+    players: z
+      .array(
+        z
+          .object({
+            id,
+            name: z.string().optional(),
+            pays: z.number().finite().default(0),
+            deposit: z.union([z.literal("free"), z.number().nonnegative()]).default("free"),
+            trade: z.number().finite().default(0),
+          })
+          .strict(),
+      )
+      .min(1),
+    root: nodeSchema,
+    table: z.record(id, z.record(id, z.number().finite())).optional(),
+    constraints: z.array(linearConstraintSchema).default([]),
+  })
+  .strict();
+export type GameSpec = z.infer<typeof gameSchema>;
+
+export const CHANCE = "chance";
+
+/** A validated game with its leaves indexed. */
+export interface Game extends GameSpec {
+  playerIds: string[];
+  /** Every contract state, sorted. */
+  states: string[];
+  /** Every node, parent before child. */
+  nodes: NodeSpec[];
+}
+
+export class GameError extends Error {}
+
+/** Validates a game (schema, then structure) and names the offending node on failure. */
+export function parseGame(raw: unknown, source = "game"): Game {
+  const parsed = gameSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue.path.length ? issue.path.join(".") : "(top level)";
+    throw new GameError(`${source}: ${where}: ${issue.message}`);
+  }
+  const spec = parsed.data;
+  const playerIds = spec.players.map((p) => p.id);
+  if (new Set(playerIds).size !== playerIds.length) throw new GameError(`${source}: duplicate player id`);
+  if (playerIds.includes(CHANCE)) throw new GameError(`${source}: "${CHANCE}" is reserved for chance nodes`);
+  const nodes: NodeSpec[] = [];
+  const states = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (node: NodeSpec, observed: string[]) => {
+    const at = `${source}: node "${node.id}"`;
+    if (seen.has(node.id)) throw new GameError(`${at}: duplicate node id`);
+    seen.add(node.id);
+    nodes.push(node);
+    if (node.player !== CHANCE && !playerIds.includes(node.player)) {
+      throw new GameError(`${at}: unknown player "${node.player}"`);
+    }
+    const labels = node.moves.map((m) => m.label);
+    if (new Set(labels).size !== labels.length) throw new GameError(`${at}: duplicate move labels`);
+    if (node.player === CHANCE) {
+      const total = node.moves.reduce((s, m) => s + (m.probability ?? NaN), 0);
+      if (!(Math.abs(total - 1) < 1e-9)) throw new GameError(`${at}: chance probabilities must be given and sum to 1`);
+    } else {
+      if (node.honest === undefined) throw new GameError(`${at}: no honest move`);
+      if (!labels.includes(node.honest)) throw new GameError(`${at}: honest move "${node.honest}" is not one of ${labels.join(", ")}`);
+      if (node.moves.length < 2) throw new GameError(`${at}: a player node needs at least two moves`);
+    }
+    for (const m of node.moves) {
+      for (const p of Object.keys(m.utility ?? {})) {
+        if (!playerIds.includes(p)) throw new GameError(`${at}: move "${m.label}" has a utility for unknown player "${p}"`);
+      }
+      const path = m.observe ? [...observed, m.observe] : observed;
+      if (m.next) {
+        if (m.state) throw new GameError(`${at}: move "${m.label}" names a state but is not a leaf`);
+        walk(m.next, path);
+      } else {
+        const state = m.state ?? path.join("-");
+        if (!state) throw new GameError(`${at}: move "${m.label}" ends in a leaf with no observed message or state`);
+        states.add(state);
+      }
+    }
+  };
+  walk(spec.root, []);
+  const game: Game = { ...spec, playerIds, states: [...states].sort(), nodes };
+  if (spec.table) {
+    for (const s of game.states) {
+      if (!spec.table[s]) throw new GameError(`${source}: table has no row for state "${s}"`);
+    }
+  }
+  return game;
+}
+
+export function loadGame(file: string): Game {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new GameError(`${file}: ${(e as Error).message}`);
+  }
+  return parseGame(raw, file);
+}
+
+/** A leaf reached by honest play below some move, with its chance weight. */
+export interface Leaf {
+  state: string;
+  /** Utility of every player from the move taken (inclusive) down to the leaf. */
+  utility: Record<string, number>;
+  /** Probability of reaching this leaf through chance nodes below the move. */
+  weight: number;
+}
+
+/** Utility of move `m` for `player`. */
+export const moveUtility = (m: MoveSpec, player: string): number => m.utility?.[player] ?? 0;
+
+/** The leaves reached by taking `move` (seen after messages `observed`) and playing honestly after it. */
+export function honestContinuation(game: Game, move: MoveSpec, observed: string[]): Leaf[] {
+  const path = move.observe ? [...observed, move.observe] : observed;
+  const own = (p: string) => moveUtility(move, p);
+  if (!move.next) {
+    const utility = Object.fromEntries(game.playerIds.map((p) => [p, own(p)]));
+    return [{ state: move.state ?? path.join("-"), utility, weight: 1 }];
+  }
+  const node = move.next;
+  const branches =
+    node.player === CHANCE
+      ? node.moves.map((m) => ({ m, w: m.probability! }))
+      : [{ m: node.moves.find((m) => m.label === node.honest)!, w: 1 }];
+  return branches.flatMap(({ m, w }) =>
+    honestContinuation(game, m, path).map((leaf) => ({
+      state: leaf.state,
+      utility: Object.fromEntries(game.playerIds.map((p) => [p, own(p) + leaf.utility[p]])),
+      weight: w * leaf.weight,
+    })),
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * Backward induction on a game with a payout table: the subgame-perfect strategy at every
+ * node, the equilibrium path and payoffs, the margin by which each chosen move beats the next
+ * best, and ties (a tie means honest play is not the unique SPE).
+ */
+import { CHANCE, type Game, type NodeSpec, moveUtility } from "./game";
+
+/** state -> player -> transfer (units of the price). */
+export type PayoutTable = Record<string, Record<string, number>>;
+
+export interface NodeResult {
+  node: string;
+  player: string;
+  /** The SPE move (for chance nodes: none). */
+  choice?: string;
+  honest?: string;
+  /** Continuation value of the chosen move minus the best other move, for the node's player. */
+  margin?: number;
+  /** Labels whose value is within `tieTolerance` of the best. */
+  tiedWith: string[];
+}
+
+export interface InductionResult {
+  nodes: NodeResult[];
+  /** Equilibrium payoff of each player: transfers minus what it paid in plus move utilities. */
+  payoffs: Record<string, number>;
+  /** Equilibrium leaves (more than one under chance), with probabilities. */
+  path: { moves: string[]; state: string; probability: number }[];
+  ties: NodeResult[];
+  /** Nodes whose SPE move differs from the honest one. */
+  deviations: NodeResult[];
+  /** Smallest margin over player nodes. */
+  minMargin: number;
+}
+
+export interface InductionOptions {
+  tieTolerance?: number;
+}
+
+/** What each player paid in: its fixed payment plus its deposit. */
+export function paidIn(game: Game, deposits: Record<string, number>): Record<string, number> {
+  const paid: Record<string, number> = {};
+  for (const p of game.players) paid[p.id] = p.pays + (deposits[p.id] ?? 0);
+  return paid;
+}
+
+export function backwardInduction(
+  game: Game,
+  table: PayoutTable,
+  deposits: Record<string, number>,
+  opts: InductionOptions = {},
+): InductionResult {
+  const tol = opts.tieTolerance ?? 1e-9;
+  const paid = paidIn(game, deposits);
+  const results: NodeResult[] = [];
+  type Value = { v: Record<string, number>; paths: { moves: string[]; state: string; probability: number }[] };
+
+  const leafValue = (state: string): Record<string, number> => {
+    const row = table[state];
+    if (!row) throw new Error(`payout table has no row for state "${state}"`);
+    const v: Record<string, number> = {};
+    for (const p of game.playerIds) v[p] = (row[p] ?? 0) - paid[p];
+    return v;
+  };
+
+  const solve = (node: NodeSpec, observed: string[]): Value => {
+    const options = node.moves.map((m) => {
+      const path = m.observe ? [...observed, m.observe] : observed;
+      const below: Value = m.next
+        ? solve(m.next, path)
+        : { v: leafValue(m.state ?? path.join("-")), paths: [{ moves: [], state: m.state ?? path.join("-"), probability: 1 }] };
+      const v: Record<string, number> = {};
+      for (const p of game.playerIds) v[p] = below.v[p] + moveUtility(m, p);
+      return { m, v, paths: below.paths.map((x) => ({ ...x, moves: [m.label, ...x.moves] })) };
+    });
+    if (node.player === CHANCE) {
+      const v: Record<string, number> = {};
+      for (const p of game.playerIds) v[p] = options.reduce((s, o) => s + o.m.probability! * o.v[p], 0);
+      results.push({ node: node.id, player: CHANCE, tiedWith: [] });
+      return {
+        v,
+        paths: options.flatMap((o) => o.paths.map((x) => ({ ...x, probability: x.probability * o.m.probability! }))),
+      };
+    }
+    const who = node.player;
+    // Best move; among exact equals the honest one, then the first listed, so the result is deterministic.
+    let best = options[0];
+    for (const o of options) {
+      if (o.v[who] > best.v[who] || (o.v[who] === best.v[who] && o.m.label === node.honest)) best = o;
+    }
+    const others = options.filter((o) => o !== best);
+    const second = Math.max(...others.map((o) => o.v[who]));
+    const tiedWith = others.filter((o) => best.v[who] - o.v[who] <= tol).map((o) => o.m.label);
+    results.push({ node: node.id, player: who, choice: best.m.label, honest: node.honest, margin: best.v[who] - second, tiedWith });
+    return { v: best.v, paths: best.paths };
+  };
+
+  const root = solve(game.root, []);
+  const ordered = game.nodes.map((n) => results.find((r) => r.node === n.id)!);
+  const playerNodes = ordered.filter((r) => r.player !== CHANCE);
+  return {
+    nodes: ordered,
+    payoffs: root.v,
+    path: root.paths,
+    ties: playerNodes.filter((r) => r.tiedWith.length > 0),
+    deviations: playerNodes.filter((r) => r.choice !== r.honest),
+    minMargin: Math.min(...playerNodes.map((r) => r.margin!)),
+  };
+}

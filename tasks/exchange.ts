@@ -1,0 +1,138 @@
+/**
+ * Hardhat tasks of the core-exchange designer:
+ *   exchange:design        design a payout table for a game by LP, check it, write it
+ *   exchange:solve         backward induction on a game with a given table
+ *   exchange:moore-repullo write and solve the Moore–Repullo mechanism for values h, l
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { task, types } from "hardhat/config";
+import { HardhatPluginError } from "hardhat/plugins";
+import { z } from "zod";
+import { chainTableJson, fromChainTable, toChainTable } from "../src/exchange/chainTable";
+import { checkPasses, designTable } from "../src/exchange/design";
+import { GameError, loadGame, parseGame, type LinearConstraint } from "../src/exchange/game";
+import { backwardInduction, type PayoutTable } from "../src/exchange/induction";
+import { mooreRepulloGame, SEED_VALUES } from "../src/exchange/mooreRepullo";
+import { formatDesign, formatInduction } from "../src/exchange/report";
+
+const PLUGIN = "clearhouse";
+const fail = (message: string): never => {
+  throw new HardhatPluginError(PLUGIN, message);
+};
+
+/** Runs `body`, turning validation errors into one-line task errors. */
+async function guarded<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof GameError || e instanceof z.ZodError) fail(e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : e.message);
+    throw e;
+  }
+}
+
+const depositsArg = z
+  .string()
+  .regex(/^(\w+=\d+(\.\d+)?)(,\w+=\d+(\.\d+)?)*$/, "deposits look like S=0.5,B=0.25")
+  .transform((s) => Object.fromEntries(s.split(",").map((kv) => kv.split("=")).map(([k, v]) => [k, Number(v)])));
+
+task("exchange:design", "Designs a payout table by linear programming and checks it by backward induction")
+  .addParam("game", "Game file (JSON)")
+  .addOptionalParam("delta", "Incentive margin (> 0: honest play is the unique SPE)", "0.01")
+  .addOptionalParam("objective", "min-deposits or max-burn", "min-deposits")
+  .addOptionalParam("deposits", "Fixed deposits, e.g. S=0.5,B=0.25 (default: free)")
+  .addOptionalParam("constraints", "Extra linear constraints (JSON array of {name, terms, op, rhs})")
+  .addOptionalParam("out", "Where to write the table (default out/tables/<game>-<objective>.json)")
+  .addFlag("noTrade", "Do not require the on-path trade (seller gets price + D_S, buyer D_B)")
+  .setAction(async (args) =>
+    guarded(async () => {
+      const opts = z
+        .object({
+          game: z.string().refine((f) => fs.existsSync(f), "game file not found"),
+          delta: z.coerce.number().nonnegative(),
+          objective: z.enum(["min-deposits", "max-burn"]),
+          deposits: depositsArg.optional(),
+          constraints: z.string().refine((f) => fs.existsSync(f), "constraints file not found").optional(),
+          out: z.string().optional(),
+          noTrade: z.boolean(),
+        })
+        .parse(args);
+      const game = loadGame(opts.game);
+      const constraints = opts.constraints
+        ? (JSON.parse(fs.readFileSync(opts.constraints, "utf8")) as LinearConstraint[])
+        : undefined;
+      const result = await designTable(game, {
+        delta: opts.delta,
+        objective: opts.objective,
+        deposits: opts.deposits,
+        trade: !opts.noTrade,
+        constraints,
+      });
+      if (result.status === "infeasible") {
+        fail(`the program is infeasible; these constraints cannot hold together:\n  ${result.culprits.map((c) => c.name).join("\n  ")}`);
+      }
+      if (result.status === "unbounded") fail(`the program is unbounded: ${result.reason}`);
+      if (result.status !== "optimal") return;
+      const design = result.design;
+      console.log(formatDesign(game, design));
+      if (!checkPasses(design)) fail("the designed table failed its backward-induction check; nothing was written");
+      const output: Record<string, unknown> = { ...design };
+      if (game.states.length === 8 && game.playerIds.join() === "S,B") {
+        const chain = toChainTable(design);
+        const exact = fromChainTable(chain);
+        const onChainCheck = backwardInduction(game, exact.table, exact.deposits);
+        if (onChainCheck.deviations.length || onChainCheck.minMargin < design.delta - 1e-9) {
+          fail("the fixed-point table failed its backward-induction check; nothing was written");
+        }
+        output.chain = chainTableJson(chain);
+      }
+      const out = opts.out ?? path.join("out", "tables", `${game.name}-${opts.objective}.json`);
+      fs.mkdirSync(path.dirname(out), { recursive: true });
+      fs.writeFileSync(out, JSON.stringify(output, null, 2) + "\n");
+      console.log(`\nWrote ${out}`);
+    }),
+  );
+
+task("exchange:solve", "Backward induction on a game with its given (or a designed) payout table")
+  .addParam("game", "Game file (JSON)")
+  .addOptionalParam("table", "Designed table file (default: the game's own table)")
+  .setAction(async (args) =>
+    guarded(async () => {
+      const opts = z.object({ game: z.string(), table: z.string().optional() }).parse(args);
+      const game = loadGame(opts.game);
+      let table: PayoutTable | undefined = game.table;
+      let deposits: Record<string, number> = {};
+      if (opts.table) {
+        const designed = JSON.parse(fs.readFileSync(opts.table, "utf8")) as { table: PayoutTable; deposits: Record<string, number> };
+        table = designed.table;
+        deposits = designed.deposits;
+      }
+      if (!table) fail(`game "${game.name}" has no table: pass --table or design one with exchange:design`);
+      console.log(formatInduction(backwardInduction(game, table!, deposits)));
+    }),
+  );
+
+task("exchange:moore-repullo", "Writes and solves the Moore–Repullo mechanism for values h and l")
+  .addOptionalParam("h", "Buyer's value of high quality", SEED_VALUES.h, types.float)
+  .addOptionalParam("l", "Buyer's value of low quality", SEED_VALUES.l, types.float)
+  .addOptionalParam("fine", "Fine F paid to the third party on a challenge", SEED_VALUES.fine, types.float)
+  .addOptionalParam("premium", "Counter-offer price above the announced value", SEED_VALUES.premium, types.float)
+  .addOptionalParam("out", "Where to write the game file")
+  .setAction(async (args) =>
+    guarded(async () => {
+      const v = z
+        .object({ h: z.number().positive(), l: z.number().nonnegative(), fine: z.number().nonnegative(), premium: z.number().nonnegative() })
+        .refine((x) => x.h > x.l, "h must exceed l")
+        .parse(args);
+      const spec = mooreRepulloGame(v);
+      if (args.out) {
+        fs.mkdirSync(path.dirname(args.out), { recursive: true });
+        fs.writeFileSync(args.out, JSON.stringify(spec, null, 2) + "\n");
+      }
+      const game = parseGame(spec);
+      const result = backwardInduction(game, spec.table!, {});
+      console.log(formatInduction(result));
+      const truthful = ["high", "low"].every((t) => result.nodes.find((n) => n.node === t)?.choice === t);
+      console.log(truthful ? "Truthful announcement is the subgame-perfect equilibrium." : "Truthful announcement is NOT the subgame-perfect equilibrium.");
+    }),
+  );
