@@ -6,14 +6,14 @@ pragma solidity 0.8.28;
 contract ReentrantReceiver {
     error Rejected();
 
-    address public target;
+    address public callTarget;
     bytes public callback;
     bool public rejectPayments;
     bool public callbackReverted;
     bytes public callbackError;
 
     function configure(address target_, bytes calldata callback_, bool reject) external {
-        target = target_;
+        callTarget = target_;
         callback = callback_;
         rejectPayments = reject;
     }
@@ -40,7 +40,7 @@ contract ReentrantReceiver {
         if (callback.length != 0) {
             // Why: re-enters the target with recorded calldata.
             // solhint-disable-next-line avoid-low-level-calls
-            (bool ok, bytes memory ret) = target.call(callback);
+            (bool ok, bytes memory ret) = callTarget.call(callback);
             callbackReverted = !ok;
             callbackError = ret;
         }

@@ -76,6 +76,17 @@ export class EscrowModel {
     this.burnRecipient = lower(burnRecipient);
   }
 
+  /** A deep copy, for callers that must undo a step the contract would revert. */
+  clone(): EscrowModel {
+    const c = new EscrowModel(this.burnRecipient);
+    for (const [k, v] of this.tables) c.tables.set(k, v);
+    for (const [k, v] of this.deals) c.deals.set(k, { ...v });
+    for (const [k, v] of this.burnAccrued) c.burnAccrued.set(k, v);
+    for (const [k, v] of this.held) c.held.set(k, v);
+    c.dealCount = this.dealCount;
+    return c;
+  }
+
   registerTable(id: string, table: ChainTable): void {
     const pot = table.sellerDeposit + table.buyerDeposit + ONE;
     for (let s = 0; s < 8; s++) if (table.seller[s] + table.buyer[s] > pot) throw new EscrowError("TableOverpays");
@@ -172,8 +183,10 @@ export class EscrowModel {
     const c = this.advance(d, now);
     body(c);
     Object.assign(d, c);
-    if (this.pendingBurn && this.pendingBurn.burn !== 0n) {
-      const { asset, burn } = this.pendingBurn;
+    // `body` may have set it (through finalizeBooks); TypeScript cannot see through the call.
+    const pending = this.pendingBurn as { asset: string; burn: bigint } | undefined;
+    if (pending && pending.burn !== 0n) {
+      const { asset, burn } = pending;
       this.burnAccrued.set(asset, (this.burnAccrued.get(asset) ?? 0n) + burn);
       this.add(asset, -burn);
     }

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { ethers, network } from "hardhat";
 import { ClearingModel, StepRule, type ParamsInput } from "../../src/clearing/model";
 import { BASE_PARAMS, deployMarket, units } from "./fixture";
-import { expectSameState, latestTimestamp, modelStep, txAt } from "./harness";
+import { expectSameState, latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 
 /**
  * Random call sequences against one deployment and the exact model side by side. After every
@@ -117,7 +117,7 @@ describe("ClearingMarket: random call sequences against the exact model", functi
 
           for (const act of actions) {
             clock += 1n;
-            let outcome;
+            let outcome: TxOutcome;
             let modelError: string | undefined;
             switch (act.kind) {
               case "join":
@@ -201,16 +201,16 @@ describe("ClearingMarket: random call sequences against the exact model", functi
             }
             expect(outcome.ok ? undefined : outcome.error, `${act.kind}: contract vs model error`).to.equal(modelError);
             const tag = `${act.kind}:${outcome.ok ? "ok" : outcome.error}`;
-          tally[tag] = (tally[tag] ?? 0) + 1;
-          if (!outcome.ok) reached.reverts++;
-          if (outcome.ok && act.kind === "close") reached.closes++;
-          if (outcome.ok && act.kind === "close" && model.version > 1n) reached.activations++;
-          for (const s of model.settled.splice(0)) {
+            tally[tag] = (tally[tag] ?? 0) + 1;
+            if (!outcome.ok) reached.reverts++;
+            if (outcome.ok && act.kind === "close") reached.closes++;
+            if (outcome.ok && act.kind === "close" && model.version > 1n) reached.activations++;
+            for (const s of model.settled.splice(0)) {
               const total = (allocated.get(s.round) ?? 0n) + s.allocation;
               allocated.set(s.round, total);
               const record = model.rounds.get(s.round)!;
               if (record.totalDemand > model.capacityOf(s.round)) reached.rationed++;
-                expect(total, `allocations of round ${s.round} within capacity`).to.be.lte(model.capacityOf(s.round));
+              expect(total, `allocations of round ${s.round} within capacity`).to.be.lte(model.capacityOf(s.round));
             }
             await expectSameState(market, model, agents, balance);
           }

@@ -237,9 +237,7 @@ describe("ClearingMarket", () => {
       await market.connect(a).submitDemand(units(1));
       const deadline = (await market.state()).deadline;
       await time.setNextBlockTimestamp(deadline - 1n);
-      await expect(market.closeRound())
-        .to.be.revertedWithCustomError(market, "RoundStillOpen")
-        .withArgs(1n, deadline);
+      await expect(market.closeRound()).to.be.revertedWithCustomError(market, "RoundStillOpen").withArgs(1n, deadline);
       await time.setNextBlockTimestamp(deadline);
       await expect(market.closeRound()).to.emit(market, "RoundClosed");
       const s = await market.state();
@@ -422,7 +420,16 @@ describe("ClearingMarket", () => {
       expect(price).to.equal(units(1) + units("0.4"));
       expect((await market.params(2)).startRound).to.equal(2n);
       // Round 1 was settled at its own parameters (m = 10, pro rata).
-      await expect(market.settle(a.address)).to.emit(market, "Settled").withArgs(1n, a.address, 4285714285714285714n, 2142857142857142857n + units("0.1"), 0n, units("3.1") - 2142857142857142857n - units("0.1"));
+      await expect(market.settle(a.address))
+        .to.emit(market, "Settled")
+        .withArgs(
+          1n,
+          a.address,
+          4285714285714285714n,
+          2142857142857142857n + units("0.1"),
+          0n,
+          units("3.1") - 2142857142857142857n - units("0.1"),
+        );
     });
 
     it("rejects every privileged call from a non-owner and invalid recipients", async () => {

@@ -42,9 +42,15 @@ function handConstraints(d: DesignedTable): { node: string; margin: number }[] {
     { node: "L.R", margin: -0.01 + tB("R-C-CF") - tB("R-NC-CF") },
     { node: "L.RfE", margin: -0.01 + tB("RfE-C-CF") - tB("RfE-NC-CF") },
     // Seller's last move after H: NC vs CF (-0.31, a fault it did not commit).
-    ...["R-C", "R-NC", "RfE-C", "RfE-NC"].map((m) => ({ node: `H.${m}`, margin: tS(`${m}-NC`) - (-0.31 + tS(`${m}-CF`)) })),
+    ...["R-C", "R-NC", "RfE-C", "RfE-NC"].map((m) => ({
+      node: `H.${m}`,
+      margin: tS(`${m}-NC`) - (-0.31 + tS(`${m}-CF`)),
+    })),
     // Seller's last move after L: CF (-0.01) vs NC.
-    ...["R-C", "R-NC", "RfE-C", "RfE-NC"].map((m) => ({ node: `L.${m}`, margin: -0.01 + tS(`${m}-CF`) - tS(`${m}-NC`) })),
+    ...["R-C", "R-NC", "RfE-C", "RfE-NC"].map((m) => ({
+      node: `L.${m}`,
+      margin: -0.01 + tS(`${m}-CF`) - tS(`${m}-NC`),
+    })),
   ];
 }
 
@@ -118,12 +124,21 @@ describe("Payout designer (LP + backward induction)", () => {
   });
 
   it("user constraints: a refund guarantee holds, and an impossible one is named", async () => {
-    const refund = { name: "refund after a complaint", terms: { "t:B:RfE-C-CF": 1, "D:B": -1 }, op: "=" as const, rhs: 1 };
+    const refund = {
+      name: "refund after a complaint",
+      terms: { "t:B:RfE-C-CF": 1, "D:B": -1 },
+      op: "=" as const,
+      rhs: 1,
+    };
     const d = await design(0.01, { constraints: [refund] });
     expect(d.table["RfE-C-CF"].B).to.be.closeTo(1 + d.deposits.B, 1e-12);
     expect(checkPasses(d)).to.equal(true);
     const both = { ...refund, name: "refund without a complaint", terms: { "t:B:RfE-NC-CF": 1, "D:B": -1 } };
-    const r = await designTable(loadGame(GAME_FILE), { delta: 0.01, objective: "min-deposits", constraints: [refund, both] });
+    const r = await designTable(loadGame(GAME_FILE), {
+      delta: 0.01,
+      objective: "min-deposits",
+      constraints: [refund, both],
+    });
     expect(r.status).to.equal("infeasible");
     if (r.status === "infeasible") {
       expect(r.culprits.map((c) => c.name)).to.have.members([
@@ -154,7 +169,10 @@ describe("Payout designer (LP + backward induction)", () => {
       edit(g);
       return () => parseGame(g, "g.json");
     };
-    expect(broken((g) => (g.root.moves[0].next!.player = "Z"))).to.throw(GameError, 'g.json: node "H": unknown player "Z"');
+    expect(broken((g) => (g.root.moves[0].next!.player = "Z"))).to.throw(
+      GameError,
+      'g.json: node "H": unknown player "Z"',
+    );
     expect(broken((g) => delete g.root.moves[1].next!.honest)).to.throw(GameError, 'node "L": no honest move');
     expect(broken((g) => (g.root.honest = "M"))).to.throw(GameError, 'node "root": honest move "M" is not one of H, L');
     expect(broken((g) => (g.root.moves[1].next!.id = "H"))).to.throw(GameError, 'node "H": duplicate node id');
@@ -184,7 +202,13 @@ describe("Payout designer (LP + backward induction)", () => {
     it("generalizes to values h, l: truthful exactly when h / 2 <= l + premium + F", () => {
       // A high-quality buyer announcing "low" is challenged and takes the counter-offer:
       // h - (l + premium) - F, against h / 2 when truthful. A low-quality buyer never gains.
-      for (const [h, l] of [[80, 40], [50, 30], [100, 30], [100, 10], [200, 20]]) {
+      for (const [h, l] of [
+        [80, 40],
+        [50, 30],
+        [100, 30],
+        [100, 10],
+        [200, 20],
+      ]) {
         const expected = h / 2 <= l + SEED_VALUES.premium + SEED_VALUES.fine;
         expect(truthful({ ...SEED_VALUES, h, l }).ok, `h=${h} l=${l}`).to.equal(expected);
       }
@@ -195,7 +219,13 @@ describe("Payout designer (LP + backward induction)", () => {
   describe("exchange:design task", () => {
     it("writes the table (with its fixed-point form) and prints it", async () => {
       const out = path.join(os.tmpdir(), `clearhouse-design-${process.pid}.json`);
-      await hre.run("exchange:design", { game: GAME_FILE, delta: "0.01", objective: "min-deposits", out, noTrade: false });
+      await hre.run("exchange:design", {
+        game: GAME_FILE,
+        delta: "0.01",
+        objective: "min-deposits",
+        out,
+        noTrade: false,
+      });
       const written = JSON.parse(fs.readFileSync(out, "utf8"));
       expect(written.deposits).to.deep.equal({ S: 0, B: 0.02 });
       expect(written.chain.buyerDeposit).to.equal("20000000000000000");
@@ -205,7 +235,9 @@ describe("Payout designer (LP + backward induction)", () => {
     it("exits non-zero on an infeasible program, naming the constraints", async () => {
       const file = path.join(os.tmpdir(), `clearhouse-infeasible-${process.pid}.json`);
       fs.writeFileSync(file, JSON.stringify(rawGame()).replace(/-0\.31/g, "-0.01"));
-      const run = promisify(execFile)("npx", ["hardhat", "exchange:design", "--game", file], { env: { ...process.env, CI: "" } });
+      const run = promisify(execFile)("npx", ["hardhat", "exchange:design", "--game", file], {
+        env: { ...process.env, CI: "" },
+      });
       const err = await run.then(
         () => undefined,
         (e: { code: number; stderr: string }) => e,

@@ -28,10 +28,9 @@ export const tableArg = (t: ChainTable) => ({
 
 export async function deployEscrow() {
   const [owner, burn, seller, buyer, other, ...rest] = await ethers.getSigners();
-  const escrow = (await (await ethers.getContractFactory("ExchangeEscrow")).deploy(
-    owner.address,
-    burn.address,
-  )) as unknown as ExchangeEscrow;
+  const escrow = (await (
+    await ethers.getContractFactory("ExchangeEscrow")
+  ).deploy(owner.address, burn.address)) as unknown as ExchangeEscrow;
   const table = await defaultChainTable();
   const tableId = await escrow.registerTable.staticCall(tableArg(table));
   await escrow.registerTable(tableArg(table));

@@ -6,12 +6,23 @@ import { stateIndex } from "../../src/exchange/chainTable";
 import { deployEscrow, E18, WINDOW } from "./fixture";
 
 /** Every root-to-leaf path of the core-exchange tree with the moves taken and the state it names. */
-function leaves(node: NodeSpec, moves: { player: string; label: string }[] = []): { moves: typeof moves; state: string }[] {
+function leaves(
+  node: NodeSpec,
+  moves: { player: string; label: string }[] = [],
+): { moves: typeof moves; state: string }[] {
   return node.moves.flatMap((m) => {
     const path = [...moves, { player: node.player, label: m.label }];
     if (m.next) return leaves(m.next, path);
     // The contract sees the three messages after the hidden quality.
-    return [{ moves: path, state: path.slice(1).map((x) => x.label).join("-") }];
+    return [
+      {
+        moves: path,
+        state: path
+          .slice(1)
+          .map((x) => x.label)
+          .join("-"),
+      },
+    ];
   });
 }
 

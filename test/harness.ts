@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { ClearingMarket } from "../../typechain-types";
-import { ClearingModel, MarketError, type ParamsInput } from "../../src/clearing/model";
+import type { ClearingMarket } from "../typechain-types";
+import type { Interface } from "ethers";
+import { ClearingModel, type ParamsInput } from "../src/clearing/model";
 
 /** Outcome of a transaction sent with a fixed gas limit at a chosen timestamp. */
 export type TxOutcome = { ok: true; logs: readonly unknown[] } | { ok: false; error: string };
@@ -12,7 +13,7 @@ export type TxOutcome = { ok: true; logs: readonly unknown[] } | { ok: false; er
  * stays in step with the model) and returns the custom error name on revert.
  */
 export async function txAt(
-  market: ClearingMarket,
+  contract: { interface: Interface },
   timestamp: bigint,
   send: (overrides: { gasLimit: number }) => Promise<{ wait(): Promise<unknown> }>,
 ): Promise<TxOutcome> {
@@ -24,18 +25,19 @@ export async function txAt(
   } catch (e) {
     const data = (e as { data?: string }).data;
     if (!data) throw e;
-    const parsed = market.interface.parseError(data);
+    const parsed = contract.interface.parseError(data);
     return { ok: false, error: parsed?.name ?? `unknown revert ${data}` };
   }
 }
 
-/** Applies `apply` to the model; returns the error name the model raises, if any. */
+/** Applies `apply` to a model; returns the custom-error name the model raises, if any. */
 export function modelStep(apply: () => void): string | undefined {
   try {
     apply();
     return undefined;
   } catch (e) {
-    if (e instanceof MarketError) return e.errorName;
+    const name = (e as { errorName?: unknown }).errorName;
+    if (typeof name === "string") return name;
     throw e;
   }
 }

@@ -1,0 +1,285 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { deployEscrow, E18, tableArg, WINDOW } from "./fixture";
+
+const ETH = ethers.ZeroAddress;
+
+/** Seller offered, buyer accepted: the redeem window is open. */
+async function accepted() {
+  const f = await deployEscrow();
+  const t = f.terms();
+  await f.escrow.connect(f.seller).offer(t);
+  await f.escrow.connect(f.buyer).accept(1, t, { value: t.price + t.price / 50n });
+  return { ...f, t };
+}
+
+describe("ExchangeEscrow", () => {
+  describe("tables", () => {
+    it("registers a table once, by content hash, and refuses one that pays out more than its pot", async () => {
+      const { escrow, table, tableId } = await loadFixture(deployEscrow);
+      expect(await escrow.tableRegistered(tableId)).to.equal(true);
+      expect(tableId).to.equal(
+        ethers.keccak256(
+          ethers.AbiCoder.defaultAbiCoder().encode(
+            ["tuple(uint96,uint96,uint96[8],uint96[8])"],
+            [[table.sellerDeposit, table.buyerDeposit, table.seller, table.buyer]],
+          ),
+        ),
+      );
+      await expect(escrow.registerTable(tableArg(table))).not.to.emit(escrow, "TableRegistered");
+      const overpaying = { ...tableArg(table), seller: [...table.seller] };
+      overpaying.seller[6] = table.sellerDeposit + table.buyerDeposit + E18 - table.buyer[6] + 1n;
+      await expect(escrow.registerTable(overpaying)).to.be.revertedWithCustomError(escrow, "TableOverpays").withArgs(6);
+      expect((await escrow.getTable(tableId)).buyer[2]).to.equal(table.buyer[2]);
+    });
+
+    it("derives deposits from the price, rounding up", async () => {
+      const { escrow, tableId } = await loadFixture(deployEscrow);
+      // Buyer deposit 0.02 of the price: 0.02 * 99 wei = 1.98 -> 2 wei.
+      expect(await escrow.depositsFor(tableId, 99n)).to.deep.equal([0n, 2n]);
+      expect(await escrow.depositsFor(tableId, 10n * E18)).to.deep.equal([0n, E18 / 5n]);
+    });
+  });
+
+  describe("offer, accept, withdraw an offer", () => {
+    it("a seller's offer takes its deposit; a buyer's offer takes deposit + price", async () => {
+      const { escrow, seller, buyer, terms } = await loadFixture(deployEscrow);
+      const t = terms();
+      const block = (await ethers.provider.getBlock("latest"))!.timestamp;
+      await time.setNextBlockTimestamp(block + 10);
+      await expect(escrow.connect(seller).offer(t))
+        .to.emit(escrow, "Offered")
+        .withArgs(1n, Object.values(t), 0n, E18 / 5n, BigInt(block + 10) + WINDOW);
+      const deal = await escrow.deals(1);
+      expect(deal.stage).to.equal(1n);
+      expect(deal.deadline).to.equal(BigInt(block + 10) + WINDOW);
+      const tb = terms({ sellerOffers: false, price: 5n * E18 });
+      await expect(escrow.connect(buyer).offer(tb, { value: 5n * E18 + E18 / 10n })).to.changeEtherBalance(
+        buyer,
+        -(5n * E18 + E18 / 10n),
+      );
+      expect(await escrow.dealCount()).to.equal(2n);
+    });
+
+    it("rejects bad terms and wrong callers with named errors", async () => {
+      const { escrow, seller, buyer, other, terms } = await loadFixture(deployEscrow);
+      await expect(escrow.connect(seller).offer(terms({ buyer: seller.address })))
+        .to.be.revertedWithCustomError(escrow, "InvalidParties")
+        .withArgs(seller.address, seller.address);
+      await expect(escrow.connect(seller).offer(terms({ buyer: ETH }))).to.be.revertedWithCustomError(
+        escrow,
+        "InvalidParties",
+      );
+      await expect(escrow.connect(seller).offer(terms({ price: 0n }))).to.be.revertedWithCustomError(
+        escrow,
+        "ZeroPrice",
+      );
+      await expect(escrow.connect(seller).offer(terms({ faultWindow: 0n }))).to.be.revertedWithCustomError(
+        escrow,
+        "ZeroWindow",
+      );
+      const unknown = ethers.id("no such table");
+      await expect(escrow.connect(seller).offer(terms({ tableId: unknown })))
+        .to.be.revertedWithCustomError(escrow, "UnknownTable")
+        .withArgs(unknown);
+      await expect(escrow.connect(other).offer(terms()))
+        .to.be.revertedWithCustomError(escrow, "NotParty")
+        .withArgs(other.address);
+      await expect(escrow.connect(buyer).offer(terms({ sellerOffers: false }), { value: 1n }))
+        .to.be.revertedWithCustomError(escrow, "WrongNativeValue")
+        .withArgs(10n * E18 + E18 / 5n, 1n);
+      expect(await escrow.dealCount()).to.equal(0n);
+    });
+
+    it("accepts until the offer's deadline: -1 accepted, 0 rejected", async () => {
+      const { escrow, seller, buyer, terms } = await loadFixture(deployEscrow);
+      const t = terms();
+      await escrow.connect(seller).offer(t);
+      await escrow.connect(seller).offer(t);
+      const deadline = (await escrow.deals(1)).deadline;
+      const pay = { value: t.price + t.price / 50n };
+      await time.setNextBlockTimestamp(deadline - 1n);
+      await expect(escrow.connect(buyer).accept(1, t, pay))
+        .to.emit(escrow, "Accepted")
+        .withArgs(1n, deadline - 1n + WINDOW);
+      await time.setNextBlockTimestamp((await escrow.deals(2)).deadline);
+      await expect(escrow.connect(buyer).accept(2, t, pay))
+        .to.be.revertedWithCustomError(escrow, "OfferExpired")
+        .withArgs(2n, (await escrow.deals(2)).deadline);
+    });
+
+    it("checks the deal id, the terms and the accepting party", async () => {
+      const { escrow, seller, buyer, other, terms } = await loadFixture(deployEscrow);
+      const t = terms();
+      await escrow.connect(seller).offer(t);
+      await expect(escrow.connect(buyer).accept(7, t))
+        .to.be.revertedWithCustomError(escrow, "UnknownDeal")
+        .withArgs(7n);
+      await expect(escrow.connect(buyer).accept(1, { ...t, price: t.price - 1n }))
+        .to.be.revertedWithCustomError(escrow, "TermsMismatch")
+        .withArgs(1n);
+      await expect(escrow.connect(other).accept(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      await expect(escrow.connect(seller).accept(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+    });
+
+    it("the offerer withdraws an unaccepted offer, expired or not, and only once", async () => {
+      const { escrow, seller, buyer, terms } = await loadFixture(deployEscrow);
+      const t = terms({ sellerOffers: false });
+      const paid = t.price + t.price / 50n;
+      await escrow.connect(buyer).offer(t, { value: paid });
+      await expect(escrow.connect(seller).withdrawOffer(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      await time.increase(2n * WINDOW); // expired
+      await expect(escrow.connect(buyer).withdrawOffer(1, t)).to.changeEtherBalance(buyer, paid);
+      await expect(escrow.connect(buyer).withdrawOffer(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(1, 6);
+      await expect(escrow.connect(seller).accept(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage");
+    });
+  });
+
+  describe("messages and windows", () => {
+    it("only the buyer redeems, complains or confirms; only the seller admits fault", async () => {
+      const { escrow, seller, buyer, t } = await loadFixture(accepted);
+      await expect(escrow.connect(seller).redeem(1, t, false)).to.be.revertedWithCustomError(escrow, "NotParty");
+      await expect(escrow.connect(seller).requestRefund(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      await expect(escrow.connect(buyer).cancelOrFault(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      // Out of order: the complaint window is not open yet.
+      await expect(escrow.connect(buyer).complain(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(3, 2);
+      await expect(escrow.connect(seller).cancelOrFault(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(4, 2);
+      await expect(escrow.connect(buyer).finalize(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(5, 2);
+      await expect(escrow.connect(buyer).withdraw(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(5, 2);
+      await escrow.connect(buyer).redeem(1, t, false);
+      await expect(escrow.connect(buyer).redeem(1, t, false))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(2, 3);
+      await expect(escrow.connect(seller).complain(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      await expect(escrow.connect(seller).confirmQuality(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      await escrow.connect(buyer).complain(1, t);
+      const deal = await escrow.deals(1);
+      expect(deal.stage).to.equal(4n);
+      expect(deal.flags).to.equal(6n); // R and C
+    });
+
+    it("redeem with confirmQuality skips straight to the fault window", async () => {
+      const { escrow, buyer, t } = await loadFixture(accepted);
+      await expect(escrow.connect(buyer).redeem(1, t, true))
+        .to.emit(escrow, "Redeemed")
+        .and.to.emit(escrow, "QualityConfirmed");
+      expect((await escrow.deals(1)).stage).to.equal(4n);
+    });
+
+    it("a window closes at its deadline (-1 open, 0 closed) and the next starts from that deadline", async () => {
+      const { escrow, buyer, t } = await loadFixture(accepted);
+      const redeemDeadline = (await escrow.deals(1)).deadline;
+      await time.setNextBlockTimestamp(redeemDeadline);
+      // The redeem window closed without Redeem; the complaint window runs to deadline + WINDOW.
+      await expect(escrow.connect(buyer).redeem(1, t, false))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(2, 3);
+      await time.setNextBlockTimestamp(redeemDeadline + WINDOW - 1n);
+      await expect(escrow.connect(buyer).complain(1, t))
+        .to.emit(escrow, "WindowExpired")
+        .withArgs(1n, 2)
+        .and.to.emit(escrow, "Complained");
+      const deal = await escrow.deals(1);
+      expect(deal.flags).to.equal(2n);
+      expect(deal.deadline).to.equal(redeemDeadline + WINDOW - 1n + WINDOW);
+    });
+
+    it("after every deadline anyone finalizes; finalizing twice is refused", async () => {
+      const { escrow, other, t } = await loadFixture(accepted);
+      await expect(escrow.connect(other).finalize(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage");
+      await time.increase(3n * WINDOW);
+      await expect(escrow.connect(other).finalize(1, t))
+        .to.emit(escrow, "Finalized")
+        .withArgs(1n, 0, 0n, 0n, 10n * E18 + E18 / 5n);
+      expect(await escrow.burnAccrued(ETH)).to.equal(10n * E18 + E18 / 5n);
+      await expect(escrow.connect(other).finalize(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(4, 5);
+    });
+
+    it("payouts go only to the parties, once each; the burn only to its recipient", async () => {
+      const { escrow, seller, buyer, other, burn, owner, t } = await loadFixture(accepted);
+      await escrow.connect(buyer).redeem(1, t, true);
+      await escrow.connect(seller).finalize(1, t);
+      await expect(escrow.connect(other).withdraw(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      await expect(escrow.connect(buyer).withdraw(1, t)).to.changeEtherBalance(buyer, E18 / 5n);
+      await expect(escrow.connect(buyer).withdraw(1, t))
+        .to.be.revertedWithCustomError(escrow, "AlreadyWithdrawn")
+        .withArgs(1n, buyer.address);
+      await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, 10n * E18);
+      await expect(escrow.connect(other).withdrawBurn(ETH)).to.be.revertedWithCustomError(escrow, "NotBurnRecipient");
+      await expect(escrow.connect(burn).withdrawBurn(ETH)).to.changeEtherBalance(burn, 0n);
+      await expect(escrow.connect(other).setBurnRecipient(other.address))
+        .to.be.revertedWithCustomError(escrow, "OwnableUnauthorizedAccount")
+        .withArgs(other.address);
+      await expect(escrow.connect(owner).setBurnRecipient(ETH)).to.be.revertedWithCustomError(escrow, "ZeroAddress");
+      await expect(escrow.connect(owner).setBurnRecipient(other.address))
+        .to.emit(escrow, "BurnRecipientSet")
+        .withArgs(other.address);
+    });
+  });
+
+  describe("ERC-20 deals and hostile receivers", () => {
+    it("runs a token deal and refuses a token that delivers less than was sent", async () => {
+      const { escrow, seller, buyer, terms } = await loadFixture(deployEscrow);
+      const token = await (await ethers.getContractFactory("MockERC20")).deploy("T", "T", 6);
+      const t = terms({ asset: await token.getAddress(), price: 1_000_000n });
+      await token.mint(buyer.address, 10_000_000n);
+      await token.connect(buyer).approve(await escrow.getAddress(), 10_000_000n);
+      await escrow.connect(seller).offer(t);
+      await escrow.connect(buyer).accept(1, t);
+      expect(await token.balanceOf(await escrow.getAddress())).to.equal(1_020_000n);
+      await escrow.connect(buyer).redeem(1, t, true);
+      await escrow.connect(seller).finalize(1, t);
+      await escrow.connect(seller).withdraw(1, t);
+      await escrow.connect(buyer).withdraw(1, t);
+      expect(await token.balanceOf(seller.address)).to.equal(1_000_000n);
+      expect(await token.balanceOf(await escrow.getAddress())).to.equal(0n);
+
+      const fee = await (await ethers.getContractFactory("FeeOnTransferERC20")).deploy(100);
+      const tf = terms({ asset: await fee.getAddress(), sellerOffers: false });
+      await fee.mint(buyer.address, 100n * E18);
+      await fee.connect(buyer).approve(await escrow.getAddress(), 100n * E18);
+      await expect(escrow.connect(buyer).offer(tf))
+        .to.be.revertedWithCustomError(escrow, "TokenDeliveredLess")
+        .withArgs(10n * E18 + E18 / 5n, ((10n * E18 + E18 / 5n) * 99n) / 100n);
+    });
+
+    it("a reverting receiver blocks only its own payout; a reentrant one is stopped", async () => {
+      const { escrow, seller, terms } = await loadFixture(deployEscrow);
+      const Receiver = await ethers.getContractFactory("ReentrantReceiver");
+      const buyerContract = await Receiver.deploy();
+      const t = terms({ buyer: await buyerContract.getAddress() });
+      const e = await escrow.getAddress();
+      await escrow.connect(seller).offer(t);
+      const call = (name: string, args: unknown[], value = 0n) =>
+        buyerContract.execute(e, value, escrow.interface.encodeFunctionData(name as never, args as never), { value });
+      await call("accept", [1, t], t.price + t.price / 50n);
+      await call("redeem", [1, t, true]);
+      await escrow.connect(seller).finalize(1, t);
+      // The buyer contract rejects ETH: its own withdrawal fails, the seller's does not.
+      await buyerContract.configure(e, "0x", true);
+      await expect(call("withdraw", [1, t])).to.be.revertedWithCustomError(escrow, "NativeTransferFailed");
+      await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, t.price);
+      // Re-entering withdraw from the receive hook is refused; exactly one payout happens.
+      await buyerContract.configure(e, escrow.interface.encodeFunctionData("withdraw", [1, t]), false);
+      await expect(call("withdraw", [1, t])).to.changeEtherBalance(buyerContract, t.price / 50n);
+      expect(await buyerContract.callbackReverted()).to.equal(true);
+      expect(escrow.interface.parseError(await buyerContract.callbackError())?.name).to.equal(
+        "ReentrancyGuardReentrantCall",
+      );
+      expect(await ethers.provider.getBalance(e)).to.equal(0n);
+    });
+  });
+});
