@@ -7,6 +7,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { z } from "zod";
 import { measureClearingGas } from "../src/bench/clearingGas";
+import { measureEscrowGas } from "../src/bench/escrowGas";
 import { CONVERGENCE_SCENARIOS, measureConvergence } from "../src/bench/clearingConvergence";
 import { markdownTable, readResults, replaceMarked, writeResults } from "../src/bench/results";
 import { progress } from "../src/progress";
@@ -38,7 +39,9 @@ async function main() {
         }
       }
     }
-    for (const key of Object.keys(results.gas)) if (key.startsWith("ClearingMarket.")) delete results.gas[key];
+    process.stderr.write("gas: ExchangeEscrow\n");
+    for (const [call, used] of Object.entries(await measureEscrowGas(hre))) gas[`ExchangeEscrow.${call}`] = used;
+    for (const key of Object.keys(results.gas)) if (key.startsWith("ClearingMarket.") || key.startsWith("ExchangeEscrow.")) delete results.gas[key];
     Object.assign(results.gas, gas);
     results.gas = Object.fromEntries(Object.entries(results.gas).sort(([a], [b]) => a.localeCompare(b)));
   }
@@ -55,11 +58,13 @@ async function main() {
   }
   writeResults(results);
 
-  const gasRows = Object.entries(results.gas)
-    .filter(([k]) => k.startsWith("ClearingMarket."))
-    .map(([k, v]) => [k.replace("ClearingMarket.", ""), v.toLocaleString("en-US")]);
-  sections.push("Gas per ClearingMarket call (in-process Hardhat network, optimizer 10,000 runs):\n");
-  sections.push(markdownTable(["call", "gas"], gasRows));
+  for (const contract of ["ClearingMarket", "ExchangeEscrow"]) {
+    const rows = Object.entries(results.gas)
+      .filter(([k]) => k.startsWith(`${contract}.`))
+      .map(([k, v]) => [k.slice(contract.length + 1), v.toLocaleString("en-US")]);
+    sections.push(`\nGas per ${contract} call (in-process Hardhat network, optimizer 10,000 runs):\n`);
+    sections.push(markdownTable(["call", "gas"], rows));
+  }
   const rules = Object.keys(Object.values(results.convergence)[0] ?? {});
   const detail = (results.convergenceDetail ?? {}) as Record<string, { bestStep: Record<string, number>; bindingShare: number; gapShare: number; seeds: number }>;
   const convRows = Object.entries(results.convergence).map(([sc, byRule]) => [

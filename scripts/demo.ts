@@ -2,8 +2,9 @@
  * npm run demo: the main job. Deploys the clearing market through Ignition on the selected
  * network (in-process by default), has 20 reference agents play a binding market (m = 50) to
  * convergence, raises tau from 0.5 to 1.5 through governance (a shock) and plays to
- * convergence again. Prints each round's price and total demand and writes the rounds as CSV
- * and a summary as JSON into out/demo/.
+ * convergence again. Then deploys the core-exchange escrow (with the designed default table)
+ * and plays deals along the honest path and dishonest ones. Prints each round's price and total
+ * demand and each deal's outcome, and writes CSV tables and a JSON summary into out/demo/.
  *   npx hardhat run scripts/demo.ts [--network localhost]
  */
 import path from "node:path";
@@ -15,6 +16,8 @@ import { joinAll, playRounds, type Player, type RoundOutcome } from "../src/clea
 import { solveClearing } from "../src/clearing/equilibrium";
 import { drawAgents } from "../src/clearing/scenario";
 import { fromFixed } from "../src/fixed";
+import { deployExchangeEscrow } from "../src/exchange/deploy";
+import { playDeal, type DealPath } from "../src/exchange/driver";
 import { writeCsv, writeJson } from "../src/output";
 
 const N = 20;
@@ -87,9 +90,46 @@ async function main() {
   await (await market.scheduleParams(toParamsInput({ ...settings, tau: 1.5 }))).wait();
   const after = await phase("after tau 0.5 -> 1.5", 1.5, 2n);
 
+  // The core exchange: one escrow, several deals along different paths of the game tree.
+  const { escrow, tableId } = await deployExchangeEscrow(hre);
+  console.log(`\nExchangeEscrow deployed at ${await escrow.getAddress()} (default table ${tableId.slice(0, 10)}...)`);
+  const [seller, buyer] = [signers[1], signers[2]];
+  const deals: [string, DealPath][] = [
+    ["honest: high quality, redeemed, no complaint, no fault", { redeem: true, complain: false, fault: false }],
+    ["low quality: refund requested, complaint, fault admitted", { redeem: false, complain: true, fault: true }],
+    ["low quality redeemed anyway, complaint, fault admitted", { redeem: true, complain: true, fault: true }],
+    ["buyer lies: redeemed high quality, then complains", { redeem: true, complain: true, fault: false }],
+  ];
+  const dealRows: Record<string, unknown>[] = [];
+  const price = ethers.parseEther("1");
+  for (const [label, p] of deals) {
+    const terms = {
+      asset: ethers.ZeroAddress,
+      price,
+      tableId,
+      acceptWindow: 3600n,
+      redeemWindow: 86400n,
+      complaintWindow: 86400n,
+      faultWindow: 86400n,
+      sellerOffers: true,
+    };
+    const o = await playDeal(escrow, terms, seller, buyer, p);
+    const eth = (x: bigint) => ethers.formatEther(x);
+    console.log(`  ${o.state.padEnd(10)} seller ${eth(o.sellerPayout).padStart(6)}  buyer ${eth(o.buyerPayout).padStart(6)}  burnt ${eth(o.burn).padStart(6)}  gas ${o.gas}  (${label})`);
+    dealRows.push({ label, state: o.state, price: eth(price), sellerPayout: eth(o.sellerPayout), buyerPayout: eth(o.buyerPayout), burn: eth(o.burn), gas: o.gas });
+  }
+
   writeCsv(path.join(OUT, "clearing-rounds.csv"), rows);
-  writeJson(path.join(OUT, "summary.json"), { network: hre.network.name, market: await market.getAddress(), settings, phases: [before, after] });
-  console.log(`\nWrote ${path.relative(process.cwd(), OUT)}/clearing-rounds.csv and summary.json`);
+  writeCsv(path.join(OUT, "exchange-deals.csv"), dealRows);
+  writeJson(path.join(OUT, "summary.json"), {
+    network: hre.network.name,
+    market: await market.getAddress(),
+    escrow: await escrow.getAddress(),
+    settings,
+    phases: [before, after],
+    deals: dealRows,
+  });
+  console.log(`\nWrote ${path.relative(process.cwd(), OUT)}/clearing-rounds.csv, exchange-deals.csv and summary.json`);
 }
 
 main().catch((e) => {

@@ -79,8 +79,16 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         uint8 flags; // messages received (FAULT, COMPLAINT, REDEEM) and payouts withdrawn
     }
 
-    mapping(bytes32 tableId => PayoutTable) private _tables;
-    mapping(bytes32 tableId => bool) public tableRegistered;
+    /// @dev A registered table; the flag shares the deposits' slot so one read serves an offer.
+    struct StoredTable {
+        uint96 sellerDeposit;
+        uint96 buyerDeposit;
+        bool registered;
+        uint96[8] seller;
+        uint96[8] buyer;
+    }
+
+    mapping(bytes32 tableId => StoredTable) private _tables;
     mapping(uint256 id => Deal) public deals;
     uint256 public dealCount;
     /// @notice Remainders of finalized pots per asset, owed to the burn recipient.
@@ -136,20 +144,30 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
             if (uint256(table.seller[s]) + table.buyer[s] > pot) revert TableOverpays(s);
         }
         tableId = keccak256(abi.encode(table));
-        if (tableRegistered[tableId]) return tableId;
-        tableRegistered[tableId] = true;
-        _tables[tableId] = table;
+        StoredTable storage stored = _tables[tableId];
+        if (stored.registered) return tableId;
+        stored.sellerDeposit = table.sellerDeposit;
+        stored.buyerDeposit = table.buyerDeposit;
+        stored.registered = true;
+        stored.seller = table.seller;
+        stored.buyer = table.buyer;
         emit TableRegistered(tableId, table);
     }
 
+    /// @notice Whether `tableId` is registered.
+    function tableRegistered(bytes32 tableId) public view returns (bool) {
+        return _tables[tableId].registered;
+    }
+
     /// @notice A registered payout table.
-    function getTable(bytes32 tableId) external view returns (PayoutTable memory) {
-        return _tables[tableId];
+    function getTable(bytes32 tableId) external view returns (PayoutTable memory table) {
+        StoredTable storage t = _tables[tableId];
+        return PayoutTable(t.sellerDeposit, t.buyerDeposit, t.seller, t.buyer);
     }
 
     /// @notice The deposits a deal at `price` under `tableId` requires (rounded up).
     function depositsFor(bytes32 tableId, uint256 price) public view returns (uint256 seller, uint256 buyer) {
-        PayoutTable storage t = _tables[tableId];
+        StoredTable storage t = _tables[tableId];
         seller = Math.mulDiv(t.sellerDeposit, price, ONE, Math.Rounding.Ceil);
         buyer = Math.mulDiv(t.buyerDeposit, price, ONE, Math.Rounding.Ceil);
     }
@@ -167,7 +185,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         if (terms.price == 0) revert ZeroPrice();
         if (terms.acceptWindow == 0 || terms.redeemWindow == 0 || terms.complaintWindow == 0 || terms.faultWindow == 0)
             revert ZeroWindow();
-        if (!tableRegistered[terms.tableId]) revert UnknownTable(terms.tableId);
+        if (!tableRegistered(terms.tableId)) revert UnknownTable(terms.tableId);
         address offerer = terms.sellerOffers ? terms.seller : terms.buyer;
         if (msg.sender != offerer) revert NotParty(msg.sender);
 
@@ -275,9 +293,14 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- payouts
 
-    /// @notice The seller or the buyer withdraws its payout of a final deal (finalizing it if due).
+    /**
+     * @notice The seller or the buyer withdraws its payout of a final deal, finalizing it when its
+     * last deadline has passed. The seller withdrawing during its own fault window closes that
+     * window without a fault (as {finalize} does) and is paid in the same call.
+     */
     function withdraw(uint256 id, Terms calldata terms) external nonReentrant {
         Deal memory d = _advance(id, terms, _load(id, terms));
+        if (d.stage == Stage.Fault && msg.sender == terms.seller) _finalize(id, terms, d);
         if (d.stage != Stage.Final) revert WrongStage(Stage.Final, d.stage);
         uint8 paid;
         uint96 share;
@@ -321,7 +344,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         uint256 price,
         uint256 state
     ) public view returns (uint256 seller, uint256 buyer, uint256 burn) {
-        PayoutTable storage t = _tables[tableId];
+        StoredTable storage t = _tables[tableId];
         (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(tableId, price);
         seller = Math.mulDiv(t.seller[state], price, ONE);
         buyer = Math.mulDiv(t.buyer[state], price, ONE);

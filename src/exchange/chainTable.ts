@@ -1,8 +1,9 @@
 /**
  * The payout table as ExchangeEscrow stores it: deposits and transfers as 18-decimal
  * multiples of the price, states indexed `4 R + 2 C + CF` (R = Redeem, C = Complaint,
- * CF = CancelOrFault received). Deposits round up and transfers round down, so no state pays
- * out more than its pot.
+ * CF = CancelOrFault received). A state whose transfers would exceed its pot after conversion
+ * is trimmed (buyer first), so the contract's budget check always passes; the backward-induction
+ * check then runs on exactly these numbers.
  */
 import { parseUnits, formatUnits } from "ethers";
 import type { DesignedTable } from "./design";
@@ -30,26 +31,23 @@ export function stateName(index: number): string {
   return `${index & 4 ? "R" : "RfE"}-${index & 2 ? "C" : "NC"}-${index & 1 ? "CF" : "NC"}`;
 }
 
-const fixed = (x: number, up: boolean): bigint => {
-  const scaled = parseUnits(x.toFixed(18), 18);
-  // toFixed rounds to nearest; nudge by one unit in the required direction when it went the other way.
-  const exact = x * 1e18;
-  if (up && Number(scaled) < exact) return scaled + 1n;
-  if (!up && Number(scaled) > exact) return scaled - 1n;
-  return scaled;
-};
+/**
+ * A designed value (already cleaned of solver noise to 12 decimals by the designer) in 18-decimal
+ * fixed point. Exact: no binary-float digits beyond the 12th leak into the table.
+ */
+const fixed = (x: number): bigint => parseUnits(x.toFixed(12), 18);
 
 /** Fixed-point table from a designed core-exchange table (players "S" and "B"). */
 export function toChainTable(d: DesignedTable): ChainTable {
-  const sellerDeposit = fixed(d.deposits.S, true);
-  const buyerDeposit = fixed(d.deposits.B, true);
+  const sellerDeposit = fixed(d.deposits.S);
+  const buyerDeposit = fixed(d.deposits.B);
   const seller = Array<bigint>(8).fill(0n);
   const buyer = Array<bigint>(8).fill(0n);
   const pot = sellerDeposit + buyerDeposit + ONE;
   for (const [state, row] of Object.entries(d.table)) {
     const i = stateIndex(state);
-    seller[i] = fixed(row.S ?? 0, false);
-    buyer[i] = fixed(row.B ?? 0, false);
+    seller[i] = fixed(row.S ?? 0);
+    buyer[i] = fixed(row.B ?? 0);
     // Solver noise must never make a state pay more than its pot: trim the buyer, then the seller.
     const over = seller[i] + buyer[i] - pot;
     if (over > 0n) {

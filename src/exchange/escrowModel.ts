@@ -251,6 +251,7 @@ export class EscrowModel {
   withdraw(caller: string, id: bigint, now: bigint): bigint {
     let amount = 0n;
     this.step(id, now, (c) => {
+      if (c.stage === Stage.Fault && lower(caller) === lower(c.terms.seller)) this.finalizeBooks(c);
       if (c.stage !== Stage.Final) throw new EscrowError("WrongStage");
       const t = c.terms;
       const p = payoutsFor(this.tables.get(t.tableId)!, t.price, c.flags & 7);

@@ -230,6 +230,26 @@ describe("ExchangeEscrow", () => {
     });
   });
 
+  describe("the seller's withdrawal during its fault window", () => {
+    it("closes the window without a fault and pays the seller in the same call", async () => {
+      const { escrow, seller, buyer, t } = await loadFixture(accepted);
+      await escrow.connect(buyer).redeem(1, t, true);
+      const pay = escrow.connect(seller).withdraw(1, t);
+      await expect(pay).to.emit(escrow, "Finalized").withArgs(1n, 4, t.price, t.price / 50n, 0n);
+      await expect(pay).to.changeEtherBalance(seller, t.price);
+      expect((await escrow.deals(1)).stage).to.equal(5n);
+      // The buyer cannot end the seller's window by withdrawing.
+      const second = await deployEscrow();
+      const t2 = second.terms();
+      await second.escrow.connect(second.seller).offer(t2);
+      await second.escrow.connect(second.buyer).accept(1, t2, { value: t2.price + t2.price / 50n });
+      await second.escrow.connect(second.buyer).redeem(1, t2, true);
+      await expect(second.escrow.connect(second.buyer).withdraw(1, t2))
+        .to.be.revertedWithCustomError(second.escrow, "WrongStage")
+        .withArgs(5, 4);
+    });
+  });
+
   describe("ERC-20 deals and hostile receivers", () => {
     it("runs a token deal and refuses a token that delivers less than was sent", async () => {
       const { escrow, seller, buyer, terms } = await loadFixture(deployEscrow);

@@ -249,3 +249,23 @@ describe("Payout designer (LP + backward induction)", () => {
     });
   });
 });
+
+describe("Shipped default table and its Ignition module", () => {
+  it("tables/core-exchange-min-deposits.json is what the designer produces today", async () => {
+    const shipped = JSON.parse(fs.readFileSync("tables/core-exchange-min-deposits.json", "utf8"));
+    const d = await design(0.01);
+    expect(shipped.table).to.deep.equal(d.table);
+    expect(shipped.deposits).to.deep.equal(d.deposits);
+    const chain = toChainTable(d);
+    expect(shipped.chain.seller).to.deep.equal(chain.seller.map(String));
+    expect(shipped.chain.buyer).to.deep.equal(chain.buyer.map(String));
+  });
+
+  it("the Ignition module deploys the escrow with that table registered", async () => {
+    const { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } = await import("../../src/exchange/deploy");
+    const { escrow, tableId } = await deployExchangeEscrow(hre);
+    expect(await escrow.tableRegistered(tableId)).to.equal(true);
+    expect((await escrow.getTable(tableId)).buyer[3]).to.equal(DEFAULT_CHAIN_TABLE.buyer[3]);
+    expect(await escrow.burnRecipient()).to.equal((await hre.ethers.getSigners())[0].address);
+  });
+});

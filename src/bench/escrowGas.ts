@@ -1,0 +1,83 @@
+/**
+ * Gas of every ExchangeEscrow call, and of one honest trade (offer, accept, redeem with
+ * quality confirmed, finalize by the seller, both withdrawals), on the in-process network.
+ */
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { ContractTransactionResponse } from "ethers";
+import { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } from "../exchange/deploy";
+import type { Terms } from "../exchange/escrowModel";
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  return Number((await (await tx).wait())!.gasUsed);
+}
+
+export async function measureEscrowGas(hre: HardhatRuntimeEnvironment): Promise<Record<string, number>> {
+  const { ethers } = hre;
+  const [, seller, buyer] = await ethers.getSigners();
+  const { escrow, tableId } = await deployExchangeEscrow(hre);
+  const price = ethers.parseEther("1");
+  const buyerPays = async (d: Terms) => d.price + (await escrow.depositsFor(tableId, d.price))[1];
+  let nonce = 0;
+  const terms = (): Terms => ({
+    seller: seller.address,
+    buyer: buyer.address,
+    asset: ethers.ZeroAddress,
+    price,
+    acceptWindow: 3600n + BigInt(nonce++), // distinct terms per deal, as in real use
+    tableId,
+    redeemWindow: 86400n,
+    complaintWindow: 86400n,
+    faultWindow: 86400n,
+    sellerOffers: true,
+  });
+  const gas: Record<string, number> = {};
+  const t = DEFAULT_CHAIN_TABLE;
+  // A table not registered yet (the default one is, by the Ignition module).
+  gas.registerTable = await gasOf(
+    escrow.registerTable({ sellerDeposit: t.sellerDeposit + 1n, buyerDeposit: t.buyerDeposit, seller: t.seller, buyer: t.buyer }),
+  );
+
+  // A first deal warms the contract's counters, as on a live deployment; then the measured trade.
+  for (const measured of [false, true]) {
+    const d = terms();
+    const id = (await escrow.dealCount()) + 1n;
+    const g: Record<string, number> = {};
+    g.offer = await gasOf(escrow.connect(seller).offer(d));
+    const value = await buyerPays(d);
+    g.accept = await gasOf(escrow.connect(buyer).accept(id, d, { value }));
+    g.redeem = await gasOf(escrow.connect(buyer).redeem(id, d, true));
+    // The seller ends its own fault window and is paid in one call.
+    g["withdraw.sellerFinalizing"] = await gasOf(escrow.connect(seller).withdraw(id, d));
+    g["withdraw.buyer"] = await gasOf(escrow.connect(buyer).withdraw(id, d));
+    if (measured) {
+      Object.assign(gas, g);
+      gas.honestTrade = Object.values(g).reduce((a, b) => a + b, 0);
+    }
+  }
+  // The same trade with a separate finalize and seller withdrawal.
+  {
+    const d = terms();
+    const id = (await escrow.dealCount()) + 1n;
+    await (await escrow.connect(seller).offer(d)).wait();
+    await (await escrow.connect(buyer).accept(id, d, { value: await buyerPays(d) })).wait();
+    await (await escrow.connect(buyer).redeem(id, d, true)).wait();
+    gas.finalize = await gasOf(escrow.connect(seller).finalize(id, d));
+    gas["withdraw.seller"] = await gasOf(escrow.connect(seller).withdraw(id, d));
+  }
+
+  // The other messages, on a dishonest path: refund requested, complaint, fault admitted.
+  const d = terms();
+  const id = (await escrow.dealCount()) + 1n;
+  await (await escrow.connect(seller).offer(d)).wait();
+  await (await escrow.connect(buyer).accept(id, d, { value: await buyerPays(d) })).wait();
+  gas.requestRefund = await gasOf(escrow.connect(buyer).requestRefund(id, d));
+  gas.complain = await gasOf(escrow.connect(buyer).complain(id, d));
+  gas.cancelOrFault = await gasOf(escrow.connect(seller).cancelOrFault(id, d));
+  const e = terms();
+  const eid = (await escrow.dealCount()) + 1n;
+  await (await escrow.connect(seller).offer(e)).wait();
+  gas.withdrawOffer = await gasOf(escrow.connect(seller).withdrawOffer(eid, e));
+  const [owner] = await ethers.getSigners();
+  gas.withdrawBurn = await gasOf(escrow.connect(owner).withdrawBurn(ethers.ZeroAddress));
+  return gas;
+}
