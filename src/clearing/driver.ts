@@ -7,25 +7,17 @@ import type { Signer } from "ethers";
 import type { ClearingMarket } from "../../typechain-types";
 import { fromFixed, toFixed } from "../fixed";
 import { type AgentType, bestResponse } from "./agents";
+import type { RoundClosedEvent } from "./model";
 
 export interface Player {
   signer: Signer;
   type: AgentType;
 }
 
-export interface RoundOutcome {
-  round: bigint;
+/** A closed round as its `RoundClosed`/`Converged` events report it, with what the agents saw and did. */
+export interface RoundOutcome extends RoundClosedEvent {
   /** Posted price `tau + mu` the agents saw. */
   price: bigint;
-  /** Parameters version the round ran under. */
-  version: bigint;
-  totalDemand: bigint;
-  capacity: bigint;
-  mu: bigint;
-  nextMu: bigint;
-  primalResidual: bigint;
-  dualResidual: bigint;
-  converged: boolean;
   demands: bigint[];
 }
 
