@@ -62,7 +62,10 @@ export async function expectSameState(
   expect(r.totalDemand, "totalDemand").to.equal(mr.totalDemand);
   expect(r.mu, "mu").to.equal(mr.mu);
   const b = await market.bracket();
-  expect([b.lo, b.hi, b.hasLo, b.hasHi, b.excessLo, b.shortfallHi, Number(b.lastMoved)], "bracket").to.deep.equal([
+  expect(
+    [b.lo, b.hi, b.hasLo, b.hasHi, b.excessLo, b.shortfallHi, Number(b.lastMoved), b.gapConfirmed],
+    "bracket",
+  ).to.deep.equal([
     model.bracket.lo,
     model.bracket.hi,
     model.bracket.hasLo,
@@ -70,6 +73,7 @@ export async function expectSameState(
     model.bracket.excessLo,
     model.bracket.shortfallHi,
     model.bracket.lastMoved,
+    model.bracket.gapConfirmed,
   ]);
   expect(await market.feesAccrued(), "fees").to.equal(model.feesAccrued);
   expect(await market.revenueAccrued(), "revenue").to.equal(model.revenueAccrued);

@@ -66,10 +66,13 @@ library PriceUpdate {
  *   get the same factor with the current `S`; a downward `eta` step is never shortened. A secant
  *   step is at most {MAX_GROWTH} times the last price move (a trust region against inelastic
  *   demand, where two nearly equal observations would make the secant arbitrarily long).
- * - Shocks: an observation that contradicts an end (`E > 0` at or above `hi`, `E <= 0` at or
- *   below `lo`) drops that end; at a collapsed bracket, a change of the shortfall at `hi` by
- *   more than `tolPrimal` between two observations at the same price drops `lo`. The market
- *   also resets the bracket whenever its parameters change.
+ * - Gaps and shocks: at a collapsed bracket with a shortfall at `hi` above `tolPrimal`, the
+ *   market posts `lo` once (a probe): excess demand there confirms a jump of `S` (the gap) and
+ *   the market returns to `hi`; none drops `lo` (demand has fallen since) and the search goes on
+ *   downwards. A shortfall at `hi` that moves by more than `tolPrimal` between two observations
+ *   asks for a new probe. An observation that contradicts an end (`E > 0` at or above `hi`,
+ *   `E <= 0` at or below `lo`) drops that end. The market resets the bracket whenever its
+ *   parameters change.
  */
 library AdaptivePrice {
     /// @notice How many times the last price move a secant step may be.
@@ -87,6 +90,7 @@ library AdaptivePrice {
         uint120 excessLo;
         uint120 shortfallHi;
         uint8 lastMoved;
+        bool gapConfirmed; // a probe at `lo` showed excess demand: the shortfall at `hi` is a jump of S
     }
 
     /// @notice The round's configuration and what it observed besides the excess.
@@ -120,7 +124,12 @@ library AdaptivePrice {
         _observe(b, mu, excess, ctx.tolPrimal);
         if (b.hasLo && b.hasHi) {
             uint256 width = uint256(b.hi) - b.lo;
-            if (width <= ctx.tolDual) return (b.hi, true);
+            if (width <= ctx.tolDual) {
+                // A shortfall at `hi` is either a jump of S (a gap) or a shift of demand since `lo`
+                // was seen: post `lo` once to tell them apart before certifying the gap.
+                if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return (b.lo, false);
+                return (b.hi, true);
+            }
             nextMu = b.lo + Math.mulDiv(width, b.excessLo, uint256(b.excessLo) + b.shortfallHi);
             if (nextMu <= b.lo) nextMu = b.lo + width / 2;
             return (nextMu, false);
@@ -146,22 +155,27 @@ library AdaptivePrice {
 
     function _observe(Bracket memory b, uint256 mu, int256 excess, uint256 tolPrimal) private pure {
         if (excess > 0) {
+            // Only the probe posts exactly `lo` while `hi` is known: excess demand there confirms the gap.
+            bool probeAnswered = b.hasLo && b.hasHi && mu == b.lo;
             if (b.hasHi && mu >= b.hi) b.hasHi = false;
             else if (b.hasHi && b.lastMoved == MOVED_LO) b.shortfallHi = _halve(b.shortfallHi);
+            b.gapConfirmed = probeAnswered && b.hasHi;
             b.lo = uint120(mu);
             b.excessLo = uint120(uint256(excess));
             b.hasLo = true;
             b.lastMoved = MOVED_LO;
         } else {
             uint256 shortfall = uint256(-excess);
-            if (b.hasLo && mu <= b.lo) {
-                b.hasLo = false;
-            } else if (b.hasLo && b.hasHi && mu == b.hi && b.lastMoved == MOVED_HI) {
-                // Second observation at the collapsed end: the stored shortfall is a fresh one.
-                if (PriceUpdate.abs(int256(shortfall) - int256(uint256(b.shortfallHi))) > tolPrimal) b.hasLo = false;
-            } else if (b.hasLo && b.lastMoved == MOVED_HI) {
-                b.excessLo = _halve(b.excessLo);
-            }
+            // A new upper end, or a shortfall at the same end that moved between two observations
+            // in a row (demand shifted), needs a fresh probe.
+            bool sameEnd = b.hasHi && mu == b.hi;
+            if (!sameEnd) b.gapConfirmed = false;
+            else if (
+                b.lastMoved == MOVED_HI &&
+                PriceUpdate.abs(int256(shortfall) - int256(uint256(b.shortfallHi))) > tolPrimal
+            ) b.gapConfirmed = false;
+            if (b.hasLo && mu <= b.lo) b.hasLo = false;
+            else if (b.hasLo && b.lastMoved == MOVED_HI) b.excessLo = _halve(b.excessLo);
             b.hi = uint120(mu);
             b.shortfallHi = uint120(shortfall);
             b.hasHi = true;

@@ -35,6 +35,7 @@ export interface Bracket {
   excessLo: bigint;
   shortfallHi: bigint;
   lastMoved: number;
+  gapConfirmed: boolean;
 }
 
 export interface Observation {
@@ -70,6 +71,7 @@ export const emptyBracket = (): Bracket => ({
   excessLo: 0n,
   shortfallHi: 0n,
   lastMoved: 0,
+  gapConfirmed: false,
 });
 
 // ------------------------------------------------------------------ pure rules
@@ -99,21 +101,21 @@ const halve = (w: bigint): bigint => w - w / 2n;
 
 function observe(b: Bracket, mu: bigint, excess: bigint, tolPrimal: bigint): void {
   if (excess > 0n) {
+    const probeAnswered = b.hasLo && b.hasHi && mu === b.lo;
     if (b.hasHi && mu >= b.hi) b.hasHi = false;
     else if (b.hasHi && b.lastMoved === MOVED_LO) b.shortfallHi = halve(b.shortfallHi);
+    b.gapConfirmed = probeAnswered && b.hasHi;
     b.lo = mu;
     b.excessLo = excess;
     b.hasLo = true;
     b.lastMoved = MOVED_LO;
   } else {
     const shortfall = -excess;
-    if (b.hasLo && mu <= b.lo) {
-      b.hasLo = false;
-    } else if (b.hasLo && b.hasHi && mu === b.hi && b.lastMoved === MOVED_HI) {
-      if (abs(shortfall - b.shortfallHi) > tolPrimal) b.hasLo = false;
-    } else if (b.hasLo && b.lastMoved === MOVED_HI) {
-      b.excessLo = halve(b.excessLo);
-    }
+    const sameEnd = b.hasHi && mu === b.hi;
+    if (!sameEnd) b.gapConfirmed = false;
+    else if (b.lastMoved === MOVED_HI && abs(shortfall - b.shortfallHi) > tolPrimal) b.gapConfirmed = false;
+    if (b.hasLo && mu <= b.lo) b.hasLo = false;
+    else if (b.hasLo && b.lastMoved === MOVED_HI) b.excessLo = halve(b.excessLo);
     b.hi = mu;
     b.shortfallHi = shortfall;
     b.hasHi = true;
@@ -155,7 +157,10 @@ export function adaptiveUpdate(
   observe(b, mu, excess, ctx.tolPrimal);
   if (b.hasLo && b.hasHi) {
     const width = b.hi - b.lo;
-    if (width <= ctx.tolDual) return { nextMu: b.hi, collapsed: true };
+    if (width <= ctx.tolDual) {
+      if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return { nextMu: b.lo, collapsed: false };
+      return { nextMu: b.hi, collapsed: true };
+    }
     let nextMu = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
     if (nextMu <= b.lo) nextMu = b.lo + width / 2n;
     return { nextMu, collapsed: false };

@@ -87,6 +87,46 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
     expect(fromFixed(last.primalResidual)).to.be.greaterThan(1e-3);
   });
 
+  it("re-converges after shocks: tau 0.5 -> 1.5 through governance, then 5 agents leave", async () => {
+    const ps = await players(20, 7);
+    const types = ps.map((p) => p.type);
+    const settings: MarketSettings = {
+      capacity: 20,
+      tau: 0.5,
+      fixedFee: 0,
+      rule: "adaptive",
+      eta: 1 / lipschitz(types, 0.5, 0),
+      tolPrimal: 1e-9 * 20,
+      tolDual: 1e-12,
+      roundDuration: 3600,
+    };
+    const market = await deploy(settings);
+    await joinAll(market, ps, ethers.parseEther("1000"));
+    const first = await playRounds(market, ps, { fixedFee: 0, maxRounds: 40, untilConverged: true });
+    expect(first[first.length - 1].converged).to.equal(true);
+
+    // Shock 1: the per-unit fee triples from the next round on.
+    await market.scheduleParams(toParamsInput({ ...settings, tau: 1.5 }));
+    const afterFee = await playRounds(market, ps, { fixedFee: 0, maxRounds: 40, untilConverged: true, fromVersion: 2n });
+    const exactFee = solveClearing(types, 20, 1.5, 0);
+    expect(exactFee.mu, "still binding after the fee shock").to.be.greaterThan(1);
+    const last = afterFee[afterFee.length - 1];
+    expect(last.converged).to.equal(true);
+    expect(Math.abs(fromFixed(last.nextMu) - exactFee.mu) / exactFee.mu).to.be.lessThan(1e-9);
+    expect(afterFee.length).to.be.lessThan(15);
+
+    // Shock 2: a quarter of the agents leave; the others face less competition.
+    for (const p of ps.slice(15)) await market.connect(p.signer).leave();
+    const stay = ps.slice(0, 15);
+    const afterExit = await playRounds(market, stay, { fixedFee: 0, maxRounds: 40 });
+    const exactExit = solveClearing(stay.map((p) => p.type), 20, 1.5, 0);
+    expect(exactExit.mu, "still binding after the exits").to.be.greaterThan(0.3);
+    const tail = afterExit.findLastIndex((r) => !r.converged);
+    expect(tail, "converged again and stayed converged").to.be.lessThan(afterExit.length - 5);
+    const end = afterExit[afterExit.length - 1];
+    expect(Math.abs(fromFixed(end.nextMu) - exactExit.mu) / exactExit.mu).to.be.lessThan(1e-9);
+  });
+
   it("the off-chain engine reproduces the contract bit for bit on random runs", async () => {
     for (const [rule, gamma, fixedFee] of [
       ["constant", 0.3, 1],
