@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
 import { ClearingModel, StepRule, type ParamsInput } from "../../src/clearing/model";
 import { BASE_PARAMS, deployMarket, units } from "./fixture";
@@ -10,7 +11,8 @@ import { expectSameState, latestTimestamp, modelStep, txAt, type TxOutcome } fro
  * step: contract state == model state, asset balance == what the contract owes, every closed
  * round's settled allocations sum to at most its capacity, mu >= 0 (uint) and equal to the model.
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const FUZZ = fuzzSettings(100);
+const RUNS = FUZZ.numRuns;
 const AGENTS = 4;
 
 type Action =
@@ -216,7 +218,7 @@ describe("ClearingMarket: random call sequences against the exact model", functi
           }
         },
       ),
-      { numRuns: RUNS, verbose: 1 },
+      { ...FUZZ, verbose: 1 },
     );
     expect(runs).to.be.greaterThanOrEqual(RUNS);
     if (process.env.FUZZ_VERBOSE) console.log(reached, tally);

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
+import { fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { EscrowModel, EscrowError, Stage, type Terms } from "../../src/exchange/escrowModel";
@@ -13,7 +14,8 @@ import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
  * parties include a contract buyer that re-enters `withdraw` from its receive hook or rejects
  * ETH; one token takes a fee on transfer (its deals must be refused).
  */
-const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
+const FUZZ = fuzzSettings(60);
+const RUNS = FUZZ.numRuns;
 
 type Asset = "eth" | "token" | "feeToken";
 type Action =
@@ -332,7 +334,7 @@ describe("ExchangeEscrow: random call sequences over many deals against the exac
           expect(await escrow.dealCount()).to.equal(model.dealCount);
         }
       }),
-      { numRuns: RUNS },
+      { ...FUZZ },
     );
     if (process.env.FUZZ_VERBOSE) console.log(reached);
     for (const tag of [
