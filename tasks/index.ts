@@ -1,2 +1,3 @@
 // Hardhat tasks: each file registers its own.
 import "./exchange";
+import "./audit";

@@ -120,6 +120,8 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
     mapping(address account => bool) public allowed;
     AdaptivePrice.Bracket public bracket;
 
+    /// @notice Emitted once, at deployment: what an auditor needs besides the parameters.
+    event MarketOpened(address indexed asset, bool allowListOnly);
     event Joined(address indexed agent);
     event Left(address indexed agent, uint256 indexed round);
     event Deposited(address indexed agent, uint256 amount);
@@ -186,6 +188,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         if (cfg.feeRecipient == address(0) || cfg.revenueRecipient == address(0)) revert ZeroAddress();
         asset = cfg.asset;
         allowListOnly = cfg.allowListOnly;
+        emit MarketOpened(cfg.asset, cfg.allowListOnly);
         feeRecipient = cfg.feeRecipient;
         revenueRecipient = cfg.revenueRecipient;
         emit RecipientsSet(cfg.feeRecipient, cfg.revenueRecipient);
@@ -415,7 +418,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         Round storage r = rounds[round];
         Params storage p = params[a.version];
         uint256 quantity = Settlement.allocation(demand, r.totalDemand, p.capacity);
-        (uint256 fee, uint256 revenue) = Settlement.charge(demand, quantity, p.tau, r.mu, p.fixedFee);
+        (uint256 fee, uint256 revenue) = _settlementCharge(demand, quantity, p.tau, r.mu, p.fixedFee);
         uint256 refund = reserved - fee - revenue;
         a.free += uint128(refund);
         a.reserved = 0;
@@ -453,13 +456,25 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev What a settled allocation costs. A hook only so test-only variants can plant a defect.
+    function _settlementCharge(
+        uint256 demand,
+        uint256 quantity,
+        uint256 tau,
+        uint256 mu,
+        uint256 fixedFee
+    ) internal view virtual returns (uint256 fee, uint256 revenue) {
+        return Settlement.charge(demand, quantity, tau, mu, fixedFee);
+    }
+
+    /// @dev The next price by the configured rule (virtual only for test-only defect variants).
     function _nextPrice(
         Params memory p,
         uint256 round,
         uint256 mu,
         int256 excess,
         uint256 participants
-    ) private returns (uint256 nextMu, bool collapsed) {
+    ) internal virtual returns (uint256 nextMu, bool collapsed) {
         if (p.rule == StepRule.Constant) {
             return (PriceUpdate.move(mu, excess, PriceUpdate.ascentStep(p.eta, PriceUpdate.abs(excess))), false);
         }

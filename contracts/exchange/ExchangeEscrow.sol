@@ -302,22 +302,13 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         Deal memory d = _advance(id, terms, _load(id, terms));
         if (d.stage == Stage.Fault && msg.sender == terms.seller) _finalize(id, terms, d);
         if (d.stage != Stage.Final) revert WrongStage(Stage.Final, d.stage);
-        uint8 paid;
-        uint96 share;
-        uint8 state = d.flags & 7;
-        if (msg.sender == terms.seller) {
-            paid = SELLER_PAID;
-            share = _tables[terms.tableId].seller[state];
-        } else if (msg.sender == terms.buyer) {
-            paid = BUYER_PAID;
-            share = _tables[terms.tableId].buyer[state];
-        } else {
-            revert NotParty(msg.sender);
-        }
+        bool isSeller = msg.sender == terms.seller;
+        if (!isSeller && msg.sender != terms.buyer) revert NotParty(msg.sender);
+        uint8 paid = isSeller ? SELLER_PAID : BUYER_PAID;
         if (d.flags & paid != 0) revert AlreadyWithdrawn(id, msg.sender);
         d.flags |= paid;
         deals[id] = d;
-        uint256 amount = Math.mulDiv(share, terms.price, ONE);
+        uint256 amount = _share(terms.tableId, terms.price, d.flags & 7, isSeller);
         emit PayoutWithdrawn(id, msg.sender, amount);
         AssetTransfer.pushOut(terms.asset, msg.sender, amount);
     }
@@ -344,14 +335,24 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         uint256 price,
         uint256 state
     ) public view returns (uint256 seller, uint256 buyer, uint256 burn) {
-        StoredTable storage t = _tables[tableId];
         (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(tableId, price);
-        seller = Math.mulDiv(t.seller[state], price, ONE);
-        buyer = Math.mulDiv(t.buyer[state], price, ONE);
+        seller = _share(tableId, price, state, true);
+        buyer = _share(tableId, price, state, false);
         burn = sellerDeposit + buyerDeposit + price - seller - buyer;
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev A party's payout in `state`, rounded down (virtual only for test-only defect variants).
+    function _share(
+        bytes32 tableId,
+        uint256 price,
+        uint256 state,
+        bool seller
+    ) internal view virtual returns (uint256) {
+        StoredTable storage t = _tables[tableId];
+        return Math.mulDiv(seller ? t.seller[state] : t.buyer[state], price, ONE);
+    }
 
     function _hash(Terms calldata terms) private pure returns (bytes25) {
         return bytes25(keccak256(abi.encode(terms)));

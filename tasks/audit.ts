@@ -1,0 +1,65 @@
+/**
+ * npx hardhat audit --market <address> | --escrow <address> [--from-block N] [--page-size N] [--json file]
+ * Replays a deployed contract's event log with the exact model and prints a summary and every
+ * discrepancy; exits non-zero when there is one.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { Interface } from "ethers";
+import { task, types } from "hardhat/config";
+import { HardhatPluginError } from "hardhat/plugins";
+import { z } from "zod";
+
+const fail = (message: string): never => {
+  throw new HardhatPluginError("clearhouse", message);
+};
+
+task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports every discrepancy")
+  .addOptionalParam("market", "ClearingMarket address")
+  .addOptionalParam("escrow", "ExchangeEscrow address")
+  .addOptionalParam("fromBlock", "First block to read (default: the deployment block)", undefined, types.int)
+  .addOptionalParam("pageSize", "Blocks per eth_getLogs request", 2000, types.int)
+  .addOptionalParam("json", "Write the full replay as JSON to this file")
+  .setAction(async (args, hre) => {
+    const { audit, formatReport } = await import("../src/audit/run");
+    const { AuditError } = await import("../src/audit/logs");
+    const parsed = z
+      .object({
+        market: z.string().optional(),
+        escrow: z.string().optional(),
+        fromBlock: z.number().int().nonnegative().optional(),
+        pageSize: z.number().int().min(1).max(100_000),
+        json: z.string().optional(),
+      })
+      .refine((a) => (a.market === undefined) !== (a.escrow === undefined), "give exactly one of --market and --escrow")
+      .safeParse(args);
+    if (!parsed.success) fail(`audit: ${parsed.error.issues[0].message}`);
+    const opts = parsed.data!;
+    const kind = opts.market ? "market" : "escrow";
+    const contract = kind === "market" ? "ClearingMarket" : "ExchangeEscrow";
+    const abi = new Interface((await hre.artifacts.readArtifact(contract)).abi);
+    const provider = hre.ethers.provider;
+    try {
+      await provider.getBlockNumber();
+    } catch (e) {
+      const url = "url" in hre.network.config ? ` at ${hre.network.config.url}` : "";
+      fail(`cannot reach the node of network "${hre.network.name}"${url}: ${(e as Error).message.split("\n")[0]}`);
+    }
+    let report;
+    try {
+      report = await audit(provider, kind, (opts.market ?? opts.escrow)!, abi, {
+        fromBlock: opts.fromBlock,
+        pageSize: opts.pageSize,
+      });
+    } catch (e) {
+      if (e instanceof AuditError) fail(`audit: ${e.message} on network "${hre.network.name}"`);
+      throw e;
+    }
+    console.log(formatReport(report!));
+    if (opts.json) {
+      fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
+      fs.writeFileSync(opts.json, JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+      console.log(`Wrote ${opts.json}`);
+    }
+    if (report!.discrepancies.length > 0) fail(`${report!.discrepancies.length} discrepancies found`);
+  });
