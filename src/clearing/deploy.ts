@@ -13,6 +13,8 @@ export interface DeployClearingOptions {
   feeRecipient?: string;
   revenueRecipient?: string;
   allowListOnly?: boolean;
+  /** Ignition deployment id (a fresh one per run on a persistent network). */
+  deploymentId?: string;
 }
 
 export async function deployClearingMarket(
@@ -31,9 +33,11 @@ export async function deployClearingMarket(
     tolDual: p.tolDual,
     roundDuration: p.roundDuration,
   };
-  for (const [key, value] of Object.entries(opts)) if (value !== undefined) parameters[key] = value;
+  const { deploymentId, ...addresses } = opts;
+  for (const [key, value] of Object.entries(addresses)) if (value !== undefined) parameters[key] = value;
   const { market } = await hre.ignition.deploy(ClearingMarketModule, {
     parameters: { ClearingMarket: parameters },
+    deploymentId,
   });
   return hre.ethers.getContractAt("ClearingMarket", await market.getAddress()) as unknown as Promise<ClearingMarket>;
 }

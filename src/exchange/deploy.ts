@@ -11,12 +11,15 @@ export const DEFAULT_CHAIN_TABLE = chainTableFromJson(defaultTable.chain);
 
 export async function deployExchangeEscrow(
   hre: HardhatRuntimeEnvironment,
-  opts: { owner?: string; burnRecipient?: string } = {},
+  opts: { owner?: string; burnRecipient?: string; deploymentId?: string } = {},
 ): Promise<{ escrow: ExchangeEscrow; tableId: string }> {
   const parameters: Record<string, string> = {};
   if (opts.owner) parameters.owner = opts.owner;
   if (opts.burnRecipient) parameters.burnRecipient = opts.burnRecipient;
-  const { escrow } = await hre.ignition.deploy(ExchangeEscrowModule, { parameters: { ExchangeEscrow: parameters } });
+  const { escrow } = await hre.ignition.deploy(ExchangeEscrowModule, {
+    parameters: { ExchangeEscrow: parameters },
+    deploymentId: opts.deploymentId,
+  });
   const contract = (await hre.ethers.getContractAt("ExchangeEscrow", await escrow.getAddress())) as unknown as ExchangeEscrow;
   const t = DEFAULT_CHAIN_TABLE;
   const tableId = await contract.registerTable.staticCall({

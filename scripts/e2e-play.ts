@@ -1,0 +1,53 @@
+/**
+ * End-to-end driver for a node reached over JSON-RPC (used by test/e2e/rpc.test.ts):
+ * deploys both mechanisms with Ignition, lets 10 reference agents play 6 rounds of a binding
+ * market and plays two deals, then writes the addresses to the file named by E2E_OUT.
+ *   E2E_OUT=out/e2e.json npx hardhat run scripts/e2e-play.ts --network e2e
+ */
+import fs from "node:fs";
+import hre from "hardhat";
+import { lipschitz } from "../src/clearing/agents";
+import { deployClearingMarket } from "../src/clearing/deploy";
+import { joinAll, playRounds } from "../src/clearing/driver";
+import { drawAgents } from "../src/clearing/scenario";
+import { deployExchangeEscrow } from "../src/exchange/deploy";
+import { playDeal } from "../src/exchange/driver";
+
+async function main() {
+  const out = process.env.E2E_OUT;
+  if (!out) throw new Error("e2e-play: set E2E_OUT to the file that receives the deployed addresses");
+  const { ethers } = hre;
+  const signers = await ethers.getSigners();
+  const types = drawAgents(10, 5);
+  const players = types.map((type, i) => ({ signer: signers[i + 1], type }));
+  const id = `e2e-${Date.now()}`;
+  const market = await deployClearingMarket(
+    hre,
+    { capacity: 15, tau: 0.5, fixedFee: 0.5, rule: "adaptive", eta: 1 / lipschitz(types, 0.5, 0.5), tolPrimal: 1e-6, tolDual: 1e-9, roundDuration: 3600 },
+    { deploymentId: `${id}-market` },
+  );
+  await joinAll(market, players, ethers.parseEther("500"));
+  const rounds = await playRounds(market, players, { fixedFee: 0.5, maxRounds: 6 });
+  await (await market.connect(signers[1]).withdraw(ethers.parseEther("1"))).wait();
+  const { escrow, tableId } = await deployExchangeEscrow(hre, { deploymentId: `${id}-escrow` });
+  const terms = {
+    asset: ethers.ZeroAddress,
+    price: ethers.parseEther("1"),
+    tableId,
+    acceptWindow: 3600n,
+    redeemWindow: 3600n,
+    complaintWindow: 3600n,
+    faultWindow: 3600n,
+    sellerOffers: true,
+  };
+  await playDeal(escrow, terms, signers[11], signers[12], { redeem: true, complain: false, fault: false });
+  await playDeal(escrow, terms, signers[11], signers[12], { redeem: false, complain: true, fault: true });
+  const result = { market: await market.getAddress(), escrow: await escrow.getAddress(), rounds: rounds.length };
+  fs.writeFileSync(out, JSON.stringify(result) + "\n");
+  console.log(JSON.stringify(result));
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exitCode = 1;
+});
