@@ -1,4 +1,7 @@
 import { expect } from "chai";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
@@ -190,9 +193,16 @@ describe("Auditor", () => {
       await market.connect(a).join(0n);
       await market.connect(a).submitDemand(0n);
       await market.closeRound(); // excess -10 at mu 0: stays 0, plus one wei
-      await expect(hre.run("audit", { market: await market.getAddress(), pageSize: 2000 })).to.be.rejectedWith(
-        "discrepancies found",
+      const json = path.join(os.tmpdir(), `clearhouse-audit-${process.pid}.json`);
+      await expect(hre.run("audit", { market: await market.getAddress(), pageSize: 2000, json })).to.be.rejectedWith(
+        "2 discrepancies found",
       );
+      const written = JSON.parse(fs.readFileSync(json, "utf8"));
+      expect(written.discrepancies.map((d: { message: string }) => d.message.split(":")[0])).to.deep.equal([
+        "nextMu",
+        "dualResidual",
+      ]);
+      expect(written.market.rounds).to.have.length(1);
       await expect(hre.run("audit", { market: a.address, pageSize: 2000 })).to.be.rejectedWith(
         `no contract at ${a.address}`,
       );

@@ -57,6 +57,12 @@ describe("End to end over JSON-RPC (hardhat node in its own process)", function 
       }
     }
     fs.rmSync(outFile, { force: true });
+    // Ignition journals of the throw-away node's deployments.
+    const journals = path.join("ignition", "deployments", "chain-31337");
+    if (fs.existsSync(journals)) {
+      for (const d of fs.readdirSync(journals))
+        if (d.startsWith("e2e-")) fs.rmSync(path.join(journals, d), { recursive: true });
+    }
   });
 
   it("deploys, plays and audits over RPC from separate processes; a dead node gives a clear error", async () => {
