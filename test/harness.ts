@@ -3,7 +3,7 @@ import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ClearingMarket } from "../typechain-types";
 import type { Interface } from "ethers";
-import { ClearingModel, type ParamsInput } from "../src/clearing/model";
+import type { ClearingModel } from "../src/clearing/model";
 
 /** Outcome of a transaction sent with a fixed gas limit at a chosen timestamp. */
 export type TxOutcome = { ok: true; logs: readonly unknown[] } | { ok: false; error: string };
@@ -94,20 +94,6 @@ export async function expectSameState(
   // The accounting invariant: the asset held equals everything owed, to the wei.
   expect(await assetBalance(), "asset balance == liabilities").to.equal(liabilities);
   expect(model.sumOwed(), "sum owed == liabilities").to.equal(liabilities);
-}
-
-export async function paramsOnChain(market: ClearingMarket, version: bigint): Promise<ParamsInput> {
-  const p = await market.params(version);
-  return {
-    capacity: p.capacity,
-    tau: p.tau,
-    fixedFee: p.fixedFee,
-    rule: Number(p.rule),
-    eta: p.eta,
-    tolPrimal: p.tolPrimal,
-    tolDual: p.tolDual,
-    roundDuration: p.roundDuration,
-  };
 }
 
 export const latestTimestamp = async (): Promise<bigint> =>

@@ -5,7 +5,7 @@
  * per-asset books are kept.
  */
 import { stateName } from "../exchange/chainTable";
-import { EscrowError, EscrowModel, payoutsFor, type Terms } from "../exchange/escrowModel";
+import { EscrowModel, payoutsFor, type Terms } from "../exchange/escrowModel";
 import { type DecodedLog, Findings, byTransaction } from "./logs";
 
 export interface EscrowSummary {
@@ -51,14 +51,7 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
   let tables = 0;
   let withdrawnOffers = 0;
 
-  const run = (log: DecodedLog, step: () => void) => {
-    try {
-      step();
-    } catch (e) {
-      if (e instanceof EscrowError) findings.at(log, `the model rejects this: ${e.errorName}`);
-      else throw e;
-    }
-  };
+  const run = (log: DecodedLog, step: () => void) => findings.attempt(log, step);
 
   for (const tx of byTransaction(logs)) {
     const now = timestamps.get(tx[0].blockNumber)!;

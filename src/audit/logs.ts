@@ -84,6 +84,17 @@ export class Findings {
   at(log: DecodedLog, message: string): void {
     this.list.push({ txHash: log.txHash, logIndex: log.logIndex, blockNumber: log.blockNumber, event: log.name, message });
   }
+  /** Runs a model step; a rejection by the model (a custom error) becomes a discrepancy. */
+  attempt(log: DecodedLog, step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      const name = (e as { errorName?: unknown }).errorName;
+      if (typeof name !== "string") throw e;
+      this.at(log, `the model rejects this: ${(e as Error).message}`);
+    }
+  }
+
   /** Compares named fields; records one discrepancy per mismatch. */
   same(log: DecodedLog, fields: Record<string, [unknown, unknown]>): void {
     for (const [field, [onChain, replayed]] of Object.entries(fields)) {

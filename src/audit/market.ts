@@ -5,7 +5,7 @@
  */
 import { fromFixed } from "../fixed";
 import { gini } from "../metrics";
-import { ClearingModel, MarketError, allocation, type ParamsInput } from "../clearing/model";
+import { ClearingModel, allocation, type ParamsInput } from "../clearing/model";
 import { type DecodedLog, Findings, byTransaction } from "./logs";
 
 export interface MarketSummary {
@@ -75,14 +75,7 @@ export function replayMarket(logs: DecodedLog[]): MarketAudit {
   const allocated = new Map<string, number>();
   let joined = 0;
 
-  const run = (log: DecodedLog, step: () => void) => {
-    try {
-      step();
-    } catch (e) {
-      if (e instanceof MarketError) findings.at(log, `the model rejects this: ${e.message}`);
-      else throw e;
-    }
-  };
+  const run = (log: DecodedLog, step: () => void) => findings.attempt(log, step);
 
   for (const tx of byTransaction(logs)) {
     for (let i = 0; i < tx.length; i++) {

@@ -10,25 +10,14 @@ import { toParamsInput, type MarketSettings } from "../../src/clearing/config";
 import { joinAll, playRounds, type Player } from "../../src/clearing/driver";
 import { drawAgents } from "../../src/clearing/scenario";
 import { lipschitz } from "../../src/clearing/agents";
-import type { ClearingMarket, ExchangeEscrow } from "../../typechain-types";
+import type { ExchangeEscrow } from "../../typechain-types";
+import { deployWithSettings } from "../clearing/fixture";
 import { defaultChainTable, tableArg } from "../exchange/fixture";
 import { playDeal } from "../../src/exchange/driver";
 
 const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
 
-async function marketOf(contract: string, settings: MarketSettings): Promise<ClearingMarket> {
-  const [owner] = await ethers.getSigners();
-  const factory = await ethers.getContractFactory(contract);
-  const m = await factory.deploy({
-    asset: ethers.ZeroAddress,
-    owner: owner.address,
-    feeRecipient: owner.address,
-    revenueRecipient: owner.address,
-    allowListOnly: false,
-    params: toParamsInput(settings),
-  });
-  return m as unknown as ClearingMarket;
-}
+const marketOf = (contract: string, settings: MarketSettings) => deployWithSettings(settings, contract);
 
 /** A market life: rounds, a parameter change, a leave, settlements, withdrawals, fee claims. */
 async function marketLife(contract: string) {

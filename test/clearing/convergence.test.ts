@@ -7,21 +7,9 @@ import { simulate } from "../../src/clearing/engine";
 import { solveClearing } from "../../src/clearing/equilibrium";
 import { drawAgents } from "../../src/clearing/scenario";
 import { fromFixed } from "../../src/fixed";
-import type { ClearingMarket } from "../../typechain-types";
+import { deployWithSettings } from "./fixture";
 
-async function deploy(settings: MarketSettings): Promise<ClearingMarket> {
-  const [owner] = await ethers.getSigners();
-  const factory = await ethers.getContractFactory("ClearingMarket");
-  const market = await factory.deploy({
-    asset: ethers.ZeroAddress,
-    owner: owner.address,
-    feeRecipient: owner.address,
-    revenueRecipient: owner.address,
-    allowListOnly: false,
-    params: toParamsInput(settings),
-  });
-  return market as unknown as ClearingMarket;
-}
+const deploy = (settings: MarketSettings) => deployWithSettings(settings);
 
 async function players(n: number, seed: number): Promise<Player[]> {
   const signers = (await ethers.getSigners()).slice(1, n + 1);
@@ -107,7 +95,12 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
 
     // Shock 1: the per-unit fee triples from the next round on.
     await market.scheduleParams(toParamsInput({ ...settings, tau: 1.5 }));
-    const afterFee = await playRounds(market, ps, { fixedFee: 0, maxRounds: 40, untilConverged: true, fromVersion: 2n });
+    const afterFee = await playRounds(market, ps, {
+      fixedFee: 0,
+      maxRounds: 40,
+      untilConverged: true,
+      fromVersion: 2n,
+    });
     const exactFee = solveClearing(types, 20, 1.5, 0);
     expect(exactFee.mu, "still binding after the fee shock").to.be.greaterThan(1);
     const last = afterFee[afterFee.length - 1];
@@ -119,7 +112,12 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
     for (const p of ps.slice(15)) await market.connect(p.signer).leave();
     const stay = ps.slice(0, 15);
     const afterExit = await playRounds(market, stay, { fixedFee: 0, maxRounds: 40 });
-    const exactExit = solveClearing(stay.map((p) => p.type), 20, 1.5, 0);
+    const exactExit = solveClearing(
+      stay.map((p) => p.type),
+      20,
+      1.5,
+      0,
+    );
     expect(exactExit.mu, "still binding after the exits").to.be.greaterThan(0.3);
     const tail = afterExit.findLastIndex((r) => !r.converged);
     expect(tail, "converged again and stayed converged").to.be.lessThan(afterExit.length - 5);

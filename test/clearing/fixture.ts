@@ -1,6 +1,7 @@
 import { ethers } from "hardhat";
 import type { ClearingMarket } from "../../typechain-types";
 import { type ParamsInput, StepRule } from "../../src/clearing/model";
+import { type MarketSettings, toParamsInput } from "../../src/clearing/config";
 
 export const E18 = 10n ** 18n;
 export const units = (x: number | string): bigint => ethers.parseUnits(String(x), 18);
@@ -37,4 +38,22 @@ export async function deployMarket(opts: DeployOptions = {}) {
   })) as unknown as ClearingMarket;
   await market.waitForDeployment();
   return { market, owner, feeRecipient, revenueRecipient, agents, params };
+}
+
+/** A native-ETH market (or a test-only variant) with human-unit settings, owned by signer 0. */
+export async function deployWithSettings(
+  settings: MarketSettings,
+  contract = "ClearingMarket",
+): Promise<ClearingMarket> {
+  const [owner] = await ethers.getSigners();
+  const factory = await ethers.getContractFactory(contract);
+  const market = await factory.deploy({
+    asset: ethers.ZeroAddress,
+    owner: owner.address,
+    feeRecipient: owner.address,
+    revenueRecipient: owner.address,
+    allowListOnly: false,
+    params: toParamsInput(settings),
+  });
+  return market as unknown as ClearingMarket;
 }

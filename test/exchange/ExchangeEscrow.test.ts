@@ -235,7 +235,9 @@ describe("ExchangeEscrow", () => {
       const { escrow, seller, buyer, t } = await loadFixture(accepted);
       await escrow.connect(buyer).redeem(1, t, true);
       const pay = escrow.connect(seller).withdraw(1, t);
-      await expect(pay).to.emit(escrow, "Finalized").withArgs(1n, 4, t.price, t.price / 50n, 0n);
+      await expect(pay)
+        .to.emit(escrow, "Finalized")
+        .withArgs(1n, 4, t.price, t.price / 50n, 0n);
       await expect(pay).to.changeEtherBalance(seller, t.price);
       expect((await escrow.deals(1)).stage).to.equal(5n);
       // The buyer cannot end the seller's window by withdrawing.
