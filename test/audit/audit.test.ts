@@ -19,6 +19,18 @@ const abi = async (name: string) => new Interface((await hre.artifacts.readArtif
 
 const marketOf = (contract: string, settings: MarketSettings) => deployWithSettings(settings, contract);
 
+/** m = 10, tau = 0.5, no fixed fee, constant eta = 0.1: price moves are easy to check by hand. */
+const ONE_UNIT_STEPS: MarketSettings = {
+  capacity: 10,
+  tau: 0.5,
+  fixedFee: 0,
+  rule: "constant",
+  eta: 0.1,
+  tolPrimal: 1e-6,
+  tolDual: 1e-9,
+  roundDuration: 3600,
+};
+
 /** A market life: rounds, a parameter change, a leave, settlements, withdrawals, fee claims. */
 async function marketLife(contract: string) {
   const signers = await ethers.getSigners();
@@ -65,16 +77,7 @@ describe("Auditor", () => {
   });
 
   it("flags a wrong price update at the round that made it", async () => {
-    const market = await marketOf("WrongPriceMarket", {
-      capacity: 10,
-      tau: 0.5,
-      fixedFee: 0,
-      rule: "constant",
-      eta: 0.1,
-      tolPrimal: 1e-6,
-      tolDual: 1e-9,
-      roundDuration: 3600,
-    });
+    const market = await marketOf("WrongPriceMarket", ONE_UNIT_STEPS);
     const [, a] = await ethers.getSigners();
     await market.connect(a).join(ethers.parseEther("10"), { value: ethers.parseEther("10") });
     await market.connect(a).submitDemand(ethers.parseEther("12"));
@@ -168,16 +171,7 @@ describe("Auditor", () => {
 
   describe("audit task", () => {
     it("exits with an error naming the discrepancies, and refuses a wrong address", async () => {
-      const market = await marketOf("WrongPriceMarket", {
-        capacity: 10,
-        tau: 0.5,
-        fixedFee: 0,
-        rule: "constant",
-        eta: 0.1,
-        tolPrimal: 1e-6,
-        tolDual: 1e-9,
-        roundDuration: 3600,
-      });
+      const market = await marketOf("WrongPriceMarket", ONE_UNIT_STEPS);
       const [, a] = await ethers.getSigners();
       await market.connect(a).join(0n);
       await market.connect(a).submitDemand(0n);
