@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AdaptivePrice} from "../clearing/PriceUpdate.sol";
+
+/// @notice Test-only: exposes the adaptive price rule for differential tests against the model.
+contract AdaptivePriceHarness {
+    function update(
+        AdaptivePrice.Bracket memory b,
+        uint256 mu,
+        int256 excess,
+        AdaptivePrice.Observation memory previous,
+        AdaptivePrice.Context memory ctx
+    ) external pure returns (uint256 nextMu, bool collapsed, AdaptivePrice.Bracket memory after_) {
+        (nextMu, collapsed) = AdaptivePrice.update(b, mu, excess, previous, ctx);
+        after_ = b;
+    }
+}
