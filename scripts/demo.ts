@@ -49,7 +49,10 @@ async function main() {
     roundDuration: 3600,
   };
   console.log(`Clearhouse demo on network "${hre.network.name}": ${N} agents, capacity ${CAPACITY}, seed ${SEED}`);
-  const market = await deployClearingMarket(hre, settings);
+  // On a persistent network, a fresh Ignition deployment per run, so the demo can run again
+  // against the same node (the in-process network keeps no journal).
+  const run = hre.network.name === "hardhat" ? undefined : `demo-${Date.now()}`;
+  const market = await deployClearingMarket(hre, settings, { deploymentId: run && `${run}-market` });
   console.log(`ClearingMarket deployed at ${await market.getAddress()}`);
   await joinAll(market, players, ethers.parseEther("1000"));
 
@@ -91,7 +94,7 @@ async function main() {
   const after = await phase("after tau 0.5 -> 1.5", 1.5, 2n);
 
   // The core exchange: one escrow, several deals along different paths of the game tree.
-  const { escrow, tableId } = await deployExchangeEscrow(hre);
+  const { escrow, tableId } = await deployExchangeEscrow(hre, { deploymentId: run && `${run}-escrow` });
   console.log(`\nExchangeEscrow deployed at ${await escrow.getAddress()} (default table ${tableId.slice(0, 10)}...)`);
   const [seller, buyer] = [signers[1], signers[2]];
   const deals: [string, DealPath][] = [

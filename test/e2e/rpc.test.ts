@@ -58,7 +58,7 @@ describe("End to end over JSON-RPC (hardhat node in its own process)", function 
     }
     fs.rmSync(outFile, { force: true });
     // Ignition journals of the throw-away node's deployments.
-    const journals = path.join("ignition", "deployments", "chain-31337");
+    const journals = path.join("ignition", "deployments");
     if (fs.existsSync(journals)) {
       for (const d of fs.readdirSync(journals))
         if (d.startsWith("e2e-")) fs.rmSync(path.join(journals, d), { recursive: true });
