@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
-import { adaptiveUpdate, type Bracket } from "../../src/clearing/model";
+import { adaptiveUpdate, emptyBracket, type Bracket } from "../../src/clearing/model";
 import { fuzzSettings } from "../fuzz";
 import { units } from "./fixture";
 
@@ -20,17 +20,7 @@ describe("AdaptivePrice library against the model", () => {
     tolPrimal: units("0.000001"),
     tolDual: 1000n,
   };
-  const bracket = (b: Partial<Bracket> = {}): Bracket => ({
-    lo: 0n,
-    hi: 0n,
-    hasLo: false,
-    hasHi: false,
-    excessLo: 0n,
-    shortfallHi: 0n,
-    lastMoved: 0,
-    gapConfirmed: false,
-    ...b,
-  });
+  const bracket = (b: Partial<Bracket> = {}): Bracket => ({ ...emptyBracket(), ...b });
   const none = { valid: false, mu: 0n, excess: 0n };
 
   async function both(b: Bracket, mu: bigint, excess: bigint, previous = none) {
