@@ -1,12 +1,51 @@
 /**
- * Off-chain engine: the exact model of the contract (same fixed-point arithmetic) driven by
- * reference agents, for sweeps and benchmarks that would take too long on a chain. A test
- * proves it equal to the contract round for round.
+ * Off-chain engine: the exact model of the contract (same fixed-point arithmetic) driven by a
+ * population of agents, for sweeps and benchmarks that would take too long on a chain. A test
+ * proves it equal to the contract round for round (test/clearing/convergence.test.ts and
+ * test/experiments/chain.test.ts).
  */
-import { fromFixed, toFixed } from "../fixed";
-import { type AgentType, bestResponse } from "./agents";
+import { fromFixed } from "../fixed";
+import type { AgentType } from "./agents";
 import { type MarketSettings, toParamsInput } from "./config";
-import { ClearingModel, type RoundClosedEvent } from "./model";
+import { ClearingModel } from "./model";
+import { Population } from "./population";
+import { type PlayedRound, type RunOptions, lastShockRound, settingsAfter } from "./run";
+
+const FUNDS = 10n ** 36n;
+
+/** Plays `population` in a fresh market with `settings`; shocks change parameters through governance. */
+export function runEngine(population: Population, settings: MarketSettings, opts: RunOptions): PlayedRound[] {
+  let now = 1_000_000n;
+  const shocks = opts.shocks ?? [];
+  const model = new ClearingModel(
+    { feeRecipient: "fees", revenueRecipient: "revenue", allowListOnly: false, params: toParamsInput(settings) },
+    now,
+  );
+  const ids = population.agents.map((_, i) => `agent-${i}`);
+  ids.forEach((id, i) => population.present[i] && model.join(id, FUNDS));
+  const stopAfter = lastShockRound(shocks);
+  const out: PlayedRound[] = [];
+  for (let t = 1; t <= opts.rounds; t++) {
+    const change = population.startRound(t);
+    for (const i of change.leave) model.leave(ids[i]);
+    for (const i of change.join) model.join(ids[i], FUNDS);
+    const p = model.currentParams();
+    const demands = population.demands(fromFixed(p.tau + model.mu()), fromFixed(p.fixedFee));
+    demands.forEach((d, i) => {
+      if (d === null) return;
+      now += 1n;
+      model.submitDemand(ids[i], d, now);
+    });
+    if (shocks.some((s) => s.round === t + 1)) model.scheduleParams(toParamsInput(settingsAfter(settings, shocks, t + 1)));
+    now += 1n;
+    const closed = model.closeRound(now);
+    const played: PlayedRound = { ...closed, tau: p.tau, fixedFee: p.fixedFee, demands };
+    out.push(played);
+    opts.onRound?.(played, t, opts.rounds);
+    if (opts.untilConverged && closed.converged && t >= stopAfter) break;
+  }
+  return out;
+}
 
 export interface SimulationOptions {
   maxRounds: number;
@@ -14,41 +53,16 @@ export interface SimulationOptions {
   untilConverged?: boolean;
 }
 
-export interface SimulatedRound extends RoundClosedEvent {
-  demands: bigint[];
-}
-
-const FUNDS = 10n ** 36n;
-
-export function simulate(agents: AgentType[], settings: MarketSettings, opts: SimulationOptions): SimulatedRound[] {
-  let now = 1_000_000n;
-  const model = new ClearingModel(
-    { feeRecipient: "fees", revenueRecipient: "revenue", allowListOnly: false, params: toParamsInput(settings) },
-    now,
-  );
-  const ids = agents.map((_, i) => `agent-${i}`);
-  for (const id of ids) model.join(id, FUNDS);
-  const previous = agents.map(() => 0);
-  const gamma = opts.gamma ?? 0;
-  const out: SimulatedRound[] = [];
-  for (let t = 0; t < opts.maxRounds; t++) {
-    const price = fromFixed(model.currentParams().tau + model.mu());
-    const demands = agents.map((a, i) => toFixed(bestResponse(a, price, settings.fixedFee, gamma, previous[i])));
-    demands.forEach((d, i) => {
-      now += 1n;
-      model.submitDemand(ids[i], d, now);
-      previous[i] = fromFixed(d);
-    });
-    now += 1n;
-    const closed = model.closeRound(now);
-    out.push({ ...closed, demands });
-    if (closed.converged && opts.untilConverged) break;
-  }
-  return out;
+/** Reference agents with no noise, drift or shocks (the convergence benchmark's case). */
+export function simulate(agents: AgentType[], settings: MarketSettings, opts: SimulationOptions): PlayedRound[] {
+  return runEngine(new Population(agents, 0, { gamma: opts.gamma ?? 0 }), settings, {
+    rounds: opts.maxRounds,
+    untilConverged: opts.untilConverged,
+  });
 }
 
 /** Rounds until the first `Converged` event, or undefined if none within the run. */
-export function roundsToConverge(run: SimulatedRound[]): number | undefined {
+export function roundsToConverge(run: PlayedRound[]): number | undefined {
   const i = run.findIndex((r) => r.converged);
   return i < 0 ? undefined : i + 1;
 }

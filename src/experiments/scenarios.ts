@@ -1,0 +1,37 @@
+/**
+ * The market scenarios every experiment runs: the paper's Table 3 defaults (where capacity
+ * rarely binds) and a binding one (spec §4).
+ */
+import { type AgentType, lipschitz } from "../clearing/agents";
+import type { MarketSettings } from "../clearing/config";
+
+export interface Scenario {
+  key: string;
+  label: string;
+  n: number;
+  capacity: number;
+  tau: number;
+  fixedFee: number;
+}
+
+export const PAPER_DEFAULTS: Scenario = { key: "defaults", label: "paper defaults (n = 20, m = 100)", n: 20, capacity: 100, tau: 0.5, fixedFee: 1 };
+export const BINDING: Scenario = { key: "binding", label: "binding (n = 20, m = 50)", n: 20, capacity: 50, tau: 0.5, fixedFee: 1 };
+export const SCENARIOS = [PAPER_DEFAULTS, BINDING];
+
+/** Capacity per agent of a scenario, so that comparisons over `n` keep the same tightness. */
+export const capacityFor = (sc: Scenario, n: number): number => (sc.key === "defaults" ? sc.capacity : (sc.capacity * n) / sc.n);
+
+/** Market settings of the proposed mechanism: the adaptive rule, tolerances relative to `m`. */
+export function proposedSettings(agents: AgentType[], capacity: number, tau: number, fixedFee: number): MarketSettings {
+  const l = lipschitz(agents, tau, fixedFee);
+  return {
+    capacity,
+    tau,
+    fixedFee,
+    rule: "adaptive",
+    eta: l > 0 ? 1 / l : 1,
+    tolPrimal: 1e-6 * capacity,
+    tolDual: 1e-9,
+    roundDuration: 3600,
+  };
+}

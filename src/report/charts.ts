@@ -1,0 +1,145 @@
+/**
+ * Charts: Vega-Lite specifications rendered to SVG in Node (no canvas needed for SVG).
+ * vega and vega-lite are ES modules with top-level await, which `require` cannot load, so they
+ * are imported dynamically at run time.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { ensureDir } from "../output";
+
+// A real dynamic import: TypeScript's CommonJS output would turn `import()` into `require`.
+const importModule = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
+
+export type VegaLiteSpec = Record<string, unknown>;
+
+const THEME = {
+  background: "white",
+  config: {
+    font: "Helvetica, Arial, sans-serif",
+    axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e8e8e8" },
+    legend: { labelFontSize: 11, titleFontSize: 12 },
+    title: { fontSize: 14, anchor: "start" },
+    view: { stroke: "#ccc" },
+  },
+};
+
+/** Renders a Vega-Lite spec to an SVG string. */
+export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
+  const vl = await importModule("vega-lite");
+  const vega = await importModule("vega");
+  const compiled = vl.compile({ $schema: "https://vega.github.io/schema/vega-lite/v5.json", ...THEME, ...spec }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Renders `spec` into `dir/name.svg` and returns the file's path. */
+export async function writeChart(dir: string, name: string, spec: VegaLiteSpec): Promise<string> {
+  const file = path.join(ensureDir(dir), `${name}.svg`);
+  fs.writeFileSync(file, await renderSvg(spec));
+  return file;
+}
+
+/** Lines of `y` over `x`, one per `series` value (optional), with an optional dashed rule at `ruleY`. */
+export function lineChart(opts: {
+  title: string;
+  rows: Record<string, unknown>[];
+  x: string;
+  y: string;
+  series?: string;
+  xTitle?: string;
+  yTitle?: string;
+  ruleY?: number;
+  width?: number;
+  logY?: boolean;
+}): VegaLiteSpec {
+  const line = {
+    mark: { type: "line", point: opts.rows.length <= 60, strokeWidth: 1.6 },
+    encoding: {
+      x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x },
+      y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y, scale: opts.logY ? { type: "log" } : { zero: false } },
+      ...(opts.series ? { color: { field: opts.series, type: "nominal", title: opts.series } } : {}),
+    },
+  };
+  const layers: unknown[] = [line];
+  if (opts.ruleY !== undefined) {
+    layers.push({ data: { values: [{ v: opts.ruleY }] }, mark: { type: "rule", strokeDash: [6, 4], color: "#444" }, encoding: { y: { field: "v", type: "quantitative" } } });
+  }
+  return { title: opts.title, width: opts.width ?? 420, height: 240, data: { values: opts.rows }, layer: layers };
+}
+
+/** Mean line with a +-1 std band per series (`mean`, `lo`, `hi` fields). */
+export function bandChart(opts: { title: string; rows: Record<string, unknown>[]; x: string; series?: string; xTitle?: string; yTitle: string }): VegaLiteSpec {
+  const color = opts.series ? { color: { field: opts.series, type: "nominal", title: opts.series } } : {};
+  return {
+    title: opts.title,
+    width: 420,
+    height: 240,
+    data: { values: opts.rows },
+    layer: [
+      { mark: { type: "area", opacity: 0.18 }, encoding: { x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x }, y: { field: "lo", type: "quantitative", title: opts.yTitle }, y2: { field: "hi" }, ...color } },
+      { mark: { type: "line", point: true }, encoding: { x: { field: opts.x, type: "quantitative" }, y: { field: "mean", type: "quantitative" }, ...color } },
+    ],
+  };
+}
+
+/** Box plots of `y` per `group`. */
+export function boxPlot(opts: { title: string; rows: Record<string, unknown>[]; group: string; y: string; yTitle?: string; column?: string }): VegaLiteSpec {
+  return {
+    title: opts.title,
+    data: { values: opts.rows },
+    mark: { type: "boxplot", extent: 1.5 },
+    width: opts.column ? 150 : 360,
+    height: 220,
+    encoding: {
+      x: { field: opts.group, type: "nominal", title: null, axis: { labelAngle: -30 } },
+      y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y, scale: { zero: false } },
+      color: { field: opts.group, type: "nominal", legend: null },
+      ...(opts.column ? { column: { field: opts.column, type: "nominal" } } : {}),
+    },
+  };
+}
+
+/** Scatter of `x` against `y`, colored by `color`, sized by `size` (optional). */
+export function scatter(opts: { title: string; rows: Record<string, unknown>[]; x: string; y: string; color: string; size?: string; xTitle?: string; yTitle?: string; colorType?: "nominal" | "quantitative" }): VegaLiteSpec {
+  return {
+    title: opts.title,
+    width: 380,
+    height: 260,
+    data: { values: opts.rows },
+    mark: { type: "circle", opacity: 0.75 },
+    encoding: {
+      x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x, scale: { zero: false } },
+      y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y, scale: { zero: false } },
+      color: { field: opts.color, type: opts.colorType ?? "quantitative" },
+      ...(opts.size ? { size: { field: opts.size, type: "quantitative" } } : {}),
+    },
+  };
+}
+
+/** Heat map of `value` over two ordinal axes, with the values printed in the cells. */
+export function heatMap(opts: { title: string; rows: Record<string, unknown>[]; x: string; y: string; value: string; valueTitle?: string; scheme?: string }): VegaLiteSpec {
+  const enc = { x: { field: opts.x, type: "ordinal" }, y: { field: opts.y, type: "ordinal", sort: "descending" } };
+  return {
+    title: opts.title,
+    data: { values: opts.rows },
+    width: 300,
+    height: 220,
+    layer: [
+      { mark: "rect", encoding: { ...enc, color: { field: opts.value, type: "quantitative", title: opts.valueTitle ?? opts.value, scale: { scheme: opts.scheme ?? "viridis" } } } },
+      { mark: { type: "text", fontSize: 9 }, encoding: { ...enc, text: { field: opts.value, type: "quantitative", format: ".2f" }, color: { value: "white" } } },
+    ],
+  };
+}
+
+/** Grouped bars of `y` per `group`, with error bars from `lo`/`hi` when present. */
+export function barChart(opts: { title: string; rows: Record<string, unknown>[]; group: string; y: string; yTitle?: string; errors?: boolean }): VegaLiteSpec {
+  const layers: unknown[] = [
+    { mark: "bar", encoding: { x: { field: opts.group, type: "nominal", title: null, axis: { labelAngle: -30 } }, y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y }, color: { field: opts.group, type: "nominal", legend: null } } },
+  ];
+  if (opts.errors) layers.push({ mark: "errorbar", encoding: { x: { field: opts.group, type: "nominal" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } });
+  return { title: opts.title, width: 300, height: 220, data: { values: opts.rows }, layer: layers };
+}

@@ -1,0 +1,101 @@
+/**
+ * The report: every experiment's tables as CSV and JSON, its charts as SVG files, and one
+ * self-contained HTML page (the SVGs inlined, no external requests) with the side-by-side
+ * comparison of the paper's numbers and ours.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { ExperimentResult } from "../experiments/types";
+import { ensureDir, writeCsv, writeJson } from "../output";
+import { renderSvg } from "./charts";
+
+export interface ReportInput {
+  title: string;
+  /** Key facts shown at the top (network, seed, replications, timings ...). */
+  meta: Record<string, string>;
+  /** Free paragraphs (already HTML-safe text; escaped here) shown under the title. */
+  notes: string[];
+  experiments: ExperimentResult[];
+}
+
+export interface WrittenReport {
+  html: string;
+  figures: string[];
+  tables: string[];
+}
+
+export const escapeHtml = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+const STYLE = `
+body{font:15px/1.5 Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}
+h1{margin-bottom:.2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
+table{border-collapse:collapse;margin:1em 0;font-size:13px} td,th{border:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left}
+th{background:#f5f5f5} .figs{display:flex;flex-wrap:wrap;gap:1em} figure{margin:0;border:1px solid #eee;padding:.5em}
+figcaption{font-size:12px;color:#555;max-width:520px} .meta td:first-child{font-weight:bold} .files{font-size:12px;color:#555}
+nav a{margin-right:1em}`;
+
+function comparisonTable(results: ExperimentResult[]): string {
+  const rows = results.flatMap((r) =>
+    r.comparisons.map(
+      (c) => `<tr><td>${escapeHtml(r.title)}</td><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.paper)}</td><td>${escapeHtml(c.ours)}</td><td>${escapeHtml(c.why)}</td></tr>`,
+    ),
+  );
+  return `<table class="comparison"><thead><tr><th>experiment</th><th>quantity</th><th>paper</th><th>ours</th><th>why they differ</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/** Writes the report into `outDir` (figures/, tables/, report.html, results.json). */
+export async function writeReport(outDir: string, input: ReportInput, onChart?: (done: number, total: number) => void): Promise<WrittenReport> {
+  const figDir = ensureDir(path.join(outDir, "figures"));
+  const tableDir = ensureDir(path.join(outDir, "tables"));
+  const figures: string[] = [];
+  const tables: string[] = [];
+  const sections: string[] = [];
+  const totalCharts = input.experiments.reduce((s, r) => s + r.charts.length, 0);
+  for (const r of input.experiments) {
+    const figs: string[] = [];
+    for (const c of r.charts) {
+      const svg = await renderSvg(c.spec);
+      const rel = `figures/${c.name}.svg`;
+      fs.writeFileSync(path.join(figDir, `${c.name}.svg`), svg);
+      figures.push(rel);
+      figs.push(`<figure data-file="${rel}">${svg}<figcaption>${escapeHtml(c.caption)}</figcaption></figure>`);
+      onChart?.(figures.length, totalCharts);
+    }
+    const files: string[] = [];
+    for (const t of r.tables) {
+      writeCsv(path.join(tableDir, `${t.name}.csv`), t.rows);
+      writeJson(path.join(tableDir, `${t.name}.json`), t.rows);
+      tables.push(`tables/${t.name}.csv`, `tables/${t.name}.json`);
+      files.push(`<a href="tables/${t.name}.csv">${t.name}.csv</a> (<a href="tables/${t.name}.json">json</a>, ${t.rows.length} rows)`);
+    }
+    sections.push(
+      `<section id="${r.key}"><h2>${escapeHtml(r.title)}</h2><p>${escapeHtml(r.description)}</p>` +
+        `<div class="figs">${figs.join("")}</div>` +
+        (r.comparisons.length ? `<h3>Paper and ours</h3>${comparisonTable([r])}` : "") +
+        `<p class="files">Tables: ${files.join(", ")}</p></section>`,
+    );
+  }
+  const meta = Object.entries(input.meta)
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
+    .join("");
+  const nav = input.experiments.map((r) => `<a href="#${r.key}">${escapeHtml(r.title)}</a>`).join("");
+  const html = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title><style>${STYLE}</style></head>
+<body><h1>${escapeHtml(input.title)}</h1>
+<table class="meta">${meta}</table>
+${input.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join("\n")}
+<nav>${nav}</nav>
+<section id="side-by-side"><h2>The paper's numbers and ours, side by side</h2>${comparisonTable(input.experiments)}</section>
+${sections.join("\n")}
+</body></html>
+`;
+  const file = path.join(outDir, "report.html");
+  fs.writeFileSync(file, html);
+  writeJson(path.join(outDir, "results.json"), {
+    title: input.title,
+    meta: input.meta,
+    experiments: input.experiments.map((r) => ({ key: r.key, title: r.title, comparisons: r.comparisons, tables: r.tables.map((t) => t.name), figures: r.charts.map((c) => `figures/${c.name}.svg`) })),
+  });
+  return { html: file, figures, tables };
+}
