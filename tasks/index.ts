@@ -1,3 +1,4 @@
 // Hardhat tasks: each file registers its own.
 import "./exchange";
 import "./audit";
+import "./experiments";
