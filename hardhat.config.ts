@@ -45,8 +45,9 @@ const config: HardhatUserConfig = {
   },
   networks: {
     hardhat: {
-      // Enough funded accounts for one per agent in the largest benchmark (n = 200).
-      accounts: { count: 210 },
+      // Enough funded accounts for one per agent in the largest benchmark (n = 200), each rich
+      // enough for repeated 100-round runs in one process (1e9 ETH).
+      accounts: { count: 210, accountsBalance: (10n ** 27n).toString() },
     },
     localhost: { url: "http://127.0.0.1:8545" },
     // A `npx hardhat node` started by the end-to-end test on its own loopback port.

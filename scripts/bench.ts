@@ -1,7 +1,9 @@
 /**
  * npm run bench: gas per call and rounds to converge, written to bench/results.json and
  * printed as tables (also placed in the README between the bench markers).
- * Options (environment): BENCH_SEEDS (default 20), BENCH_ONLY=gas|convergence.
+ * and on-chain throughput of a 100-agent, 100-round market (batched driver, median of runs).
+ * Options (environment): BENCH_SEEDS (default 20), BENCH_RUNS (throughput runs, default 3),
+ * BENCH_ONLY=gas|convergence|throughput.
  */
 import path from "node:path";
 import hre from "hardhat";
@@ -9,23 +11,26 @@ import { z } from "zod";
 import { measureClearingGas } from "../src/bench/clearingGas";
 import { measureEscrowGas } from "../src/bench/escrowGas";
 import { CONVERGENCE_SCENARIOS, measureConvergence } from "../src/bench/clearingConvergence";
+import { measureThroughput, type Throughput } from "../src/bench/throughput";
 import { markdownTable, readResults, replaceMarked, writeResults } from "../src/bench/results";
 import { progress } from "../src/progress";
 
 const env = z
   .object({
     BENCH_SEEDS: z.coerce.number().int().min(1).max(200).default(20),
-    BENCH_ONLY: z.enum(["gas", "convergence"]).optional(),
+    BENCH_RUNS: z.coerce.number().int().min(1).max(20).default(3),
+    BENCH_ONLY: z.enum(["gas", "convergence", "throughput"]).optional(),
   })
   .safeParse(process.env);
 
 async function main() {
   if (!env.success) throw new Error(`bench: ${env.error.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
-  const { BENCH_SEEDS, BENCH_ONLY } = env.data;
+  const { BENCH_SEEDS, BENCH_RUNS, BENCH_ONLY } = env.data;
+  const run = (part: "gas" | "convergence" | "throughput") => BENCH_ONLY === undefined || BENCH_ONLY === part;
   const results = readResults();
   const sections: string[] = [];
 
-  if (BENCH_ONLY !== "convergence") {
+  if (run("gas")) {
     const gas: Record<string, number> = {};
     for (const rule of ["constant", "diminishing", "adaptive"] as const) {
       for (const n of [10, 200]) {
@@ -46,7 +51,9 @@ async function main() {
     results.gas = Object.fromEntries(Object.entries(results.gas).sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  if (BENCH_ONLY !== "gas") {
+  if (run("throughput")) results.throughput = await measureThroughput(hre, { agents: 100, rounds: 100, runs: BENCH_RUNS });
+
+  if (run("convergence")) {
     const seeds = Array.from({ length: BENCH_SEEDS }, (_, i) => i + 1);
     const detail: Record<string, unknown> = {};
     for (const sc of CONVERGENCE_SCENARIOS) {
@@ -81,6 +88,16 @@ async function main() {
       "(|S - m| <= 1e-6 m and |mu' - mu| <= 1e-6 (tau + mu*); at most 600 rounds):\n",
   );
   sections.push(markdownTable(["scenario", "binds / S jumps", ...rules], convRows));
+  const tp = results.throughput as Throughput | undefined;
+  if (tp) {
+    sections.push(`\nOn-chain throughput (in-process Hardhat network, batched driver: one block per round's submissions; ${tp.agents} agents x ${tp.rounds} rounds, median of ${tp.runs.length} runs):\n`);
+    sections.push(
+      markdownTable(
+        ["transactions per run", "median tx/s", "median wall time", "runs (tx/s)"],
+        [[tp.transactions, tp.medianTxPerSecond.toFixed(0), `${tp.medianSeconds.toFixed(1)} s`, tp.runs.map((r) => r.txPerSecond.toFixed(0)).join(", ")]],
+      ),
+    );
+  }
   const text = sections.join("\n");
   console.log(text);
   replaceMarked(path.join(__dirname, "..", "README.md"), "bench", text);

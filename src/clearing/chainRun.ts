@@ -8,7 +8,7 @@
  * change) go into one block, the close into the next. On other networks every transaction is
  * sent at once and awaited.
  */
-import { Interface, type Signer, type TransactionResponse } from "ethers";
+import { Interface, type Overrides, type Signer, type TransactionResponse } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ClearingMarket } from "../../typechain-types";
 import { fetchDecodedLogs } from "../audit/logs";
@@ -73,40 +73,72 @@ export async function runOnChain(
   const address = await market.getAddress();
   const iface = new Interface((await hre.artifacts.readArtifact("ClearingMarket")).abi);
 
+  // Nonces are tracked here and fees fixed per run on Hardhat networks, so a transaction costs one
+  // request; each account's transactions go out in order, different accounts' in parallel.
+  const nonces = new Map<Signer, number>();
+  const fees = batched ? await provider.getFeeData() : null;
+  const feeOverrides = fees?.maxFeePerGas ? { maxFeePerGas: fees.maxFeePerGas * 2n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n } : {};
+  type Send = { from: Signer; gasLimit: bigint; send: (c: ClearingMarket, o: Overrides) => Promise<TransactionResponse> };
+  const nextNonce = async (s: Signer) => {
+    const n = nonces.get(s) ?? (await s.getNonce("pending"));
+    nonces.set(s, n + 1);
+    return n;
+  };
+
   /** Sends a group of transactions as one block (batched) or all at once, and checks every receipt. */
-  const group = async (sends: (() => Promise<TransactionResponse>)[]) => {
+  const group = async (sends: Send[]) => {
     if (sends.length === 0) return [];
-    const sent: TransactionResponse[] = [];
-    for (const send of sends) sent.push(await send());
+    const bySender = new Map<Signer, Send[]>();
+    for (const s of sends) bySender.set(s.from, [...(bySender.get(s.from) ?? []), s]);
+    const sent = (
+      await Promise.all(
+        [...bySender.entries()].map(async ([from, list]) => {
+          const out: TransactionResponse[] = [];
+          const c = market.connect(from);
+          for (const s of list) out.push(await s.send(c, { gasLimit: s.gasLimit, nonce: await nextNonce(from), ...feeOverrides }));
+          return out;
+        }),
+      )
+    ).flat();
     if (batched) await provider.send("evm_mine", []);
-    const receipts = await Promise.all(sent.map((t) => t.wait()));
+    const receipts = await Promise.all(
+      sent.map((t) =>
+        t.wait().catch(async (e) => {
+          // Name the contract's custom error: replay the call against the state it ran on.
+          const reason = await provider
+            .call({ to: t.to, from: t.from, data: t.data, value: t.value, blockTag: (e.receipt?.blockNumber ?? 1) - 1 })
+            .then(() => "unknown reason", (c) => (c.data ? iface.parseError(c.data)?.name ?? c.data : c.shortMessage ?? String(c)));
+          throw new Error(`chain run: ${iface.parseTransaction({ data: t.data })?.name ?? "transaction"} from ${t.from} reverted: ${reason}`);
+        }),
+      ),
+    );
     transactions += sent.length;
     blocks += batched ? 1 : sent.length;
     return receipts;
   };
 
-  const m = (i: number) => market.connect(signers[i]);
   const types: AgentType[][] = [];
   if (batched) await provider.send("evm_setAutomine", [false]);
   try {
-    await group(population.agents.flatMap((_, i) => (population.present[i] ? [() => m(i).join(opts.deposit, { value: opts.deposit, gasLimit: GAS.join })] : [])));
+    const join = (i: number): Send => ({ from: signers[i], gasLimit: GAS.join, send: (c, o) => c.join(opts.deposit, { ...o, value: opts.deposit }) });
+    await group(population.agents.flatMap((_, i) => (population.present[i] ? [join(i)] : [])));
     for (let t = 1; t <= opts.rounds; t++) {
       const change = population.startRound(t);
       types.push(population.agents.map((_, i) => population.typeOf(i)));
       const [, , price] = await market.currentRound();
       const inForce = toParamsInput(settingsAfter(settings, shocks, t));
       const demands = population.demands(fromFixed(price), fromFixed(inForce.fixedFee));
-      const sends: (() => Promise<TransactionResponse>)[] = [
-        ...change.leave.map((i) => () => m(i).leave({ gasLimit: GAS.leave })),
-        ...change.join.map((i) => () => m(i).join(opts.deposit, { value: opts.deposit, gasLimit: GAS.join })),
-        ...demands.flatMap((d, i) => (d === null ? [] : [() => m(i).submitDemand(d, { gasLimit: GAS.submit })])),
+      const sends: Send[] = [
+        ...change.leave.map((i): Send => ({ from: signers[i], gasLimit: GAS.leave, send: (c, o) => c.leave(o) })),
+        ...change.join.map(join),
+        ...demands.flatMap((d, i): Send[] => (d === null ? [] : [{ from: signers[i], gasLimit: GAS.submit, send: (c, o) => c.submitDemand(d, o) }])),
       ];
       if (shocks.some((s) => s.round === t + 1)) {
         const next = toParamsInput(settingsAfter(settings, shocks, t + 1));
-        sends.push(() => market.connect(opts.owner).scheduleParams(next, { gasLimit: GAS.schedule }));
+        sends.push({ from: opts.owner, gasLimit: GAS.schedule, send: (c, o) => c.scheduleParams(next, o) });
       }
       await group(sends);
-      const [close] = await group([() => market.connect(opts.owner).closeRound({ gasLimit: GAS.close })]);
+      const [close] = await group([{ from: opts.owner, gasLimit: GAS.close, send: (c, o) => c.closeRound(o) }]);
       const converged = close!.logs.some((l) => iface.parseLog(l)?.name === "Converged");
       opts.onProgress?.(t, opts.rounds);
       if (opts.untilConverged && converged && t >= stopAfter) break;

@@ -66,7 +66,8 @@ export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlay
     rounds: req.rounds,
     shocks: req.shocks,
     untilConverged: req.untilConverged,
-    deposit: hre.ethers.parseEther("1000000"),
+    // Enough for every round's charges: at most ~(tau + mu) 20 + g per round for these agents.
+    deposit: hre.ethers.parseEther(String(100 * req.rounds)),
     owner: signers[0],
     onProgress: req.onProgress,
   });
