@@ -14,7 +14,7 @@ import path from "node:path";
 import hre from "hardhat";
 import { fromFixed } from "../src/fixed";
 import { playOnChain } from "../src/experiments/chain";
-import { runStudy } from "../src/experiments/study";
+import { STUDY_NOTES, runStudy } from "../src/experiments/study";
 import type { ExperimentResult } from "../src/experiments/types";
 import { deployExchangeEscrow } from "../src/exchange/deploy";
 import { playDeal, type DealPath } from "../src/exchange/driver";
@@ -104,7 +104,7 @@ async function main() {
       },
       notes: [
         "The first two sections ran on the chain and were read back from the contracts' events. The rest ran on the exact fixed-point engine, which the test suite proves equal to the contract bit for bit.",
-        "At the paper's defaults (n = 20, m = 100) capacity rarely binds: S(0) is about 73 < m for most draws, so mu* = 0 and the price update has nothing to do. Every experiment therefore also runs a binding scenario (n = 20, m = 50).",
+        ...STUDY_NOTES,
       ],
       experiments: [play.result, exchange, ...study],
     },

@@ -237,7 +237,7 @@ export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): Experim
   return {
     key: "mechanisms",
     title: "Mechanism comparison over n (paper Table 6, Fig. 4–5)",
-    description: `n in ${nGrid.join(", ")}, ${opts.replications} replications each (fresh population per replication, the same population for all four mechanisms). Capacity: m = 100 at the defaults for every n; m = 2.5 n in the binding scenario (the tightness of n = 20, m = 50). Mechanisms as defined below; flat's mu_flat is the clearing price of a 2000-agent reference population at the same capacity per agent.`,
+    description: `n in ${nGrid.join(", ")}, ${opts.replications} replications each (fresh population per replication, the same population for all four mechanisms). Capacity: m = 100 at the defaults for every n; m = 2.5 n in the binding scenario (the tightness of n = 20, m = 50). Mechanisms as defined at the top of this report; flat's mu_flat is the clearing price of a 2000-agent reference population at the same capacity per agent.`,
     tables: [
       { name: "mechanisms", rows: table },
       { name: "mechanisms-replications", rows: raw },

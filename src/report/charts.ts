@@ -17,7 +17,7 @@ const THEME = {
   config: {
     font: "Helvetica, Arial, sans-serif",
     axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#e8e8e8" },
-    legend: { labelFontSize: 11, titleFontSize: 12 },
+    legend: { labelFontSize: 11, titleFontSize: 12, labelLimit: 280 },
     title: { fontSize: 14, anchor: "start" },
     view: { stroke: "#ccc" },
   },
