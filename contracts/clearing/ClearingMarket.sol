@@ -186,6 +186,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
 
     constructor(InitConfig memory cfg) Ownable(cfg.owner) {
         if (cfg.feeRecipient == address(0) || cfg.revenueRecipient == address(0)) revert ZeroAddress();
+        AssetTransfer.requireSupported(cfg.asset);
         asset = cfg.asset;
         allowListOnly = cfg.allowListOnly;
         emit MarketOpened(cfg.asset, cfg.allowListOnly);

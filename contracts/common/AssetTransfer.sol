@@ -19,6 +19,13 @@ library AssetTransfer {
     error WrongNativeValue(uint256 expected, uint256 sent);
     /// @notice A native transfer to `to` failed.
     error NativeTransferFailed(address to, uint256 amount);
+    /// @notice `asset` is neither native ETH (`address(0)`) nor a contract: it cannot be an ERC-20.
+    error UnsupportedAsset(address asset);
+
+    /// @notice Refuses, at market or deal creation, an asset that no transfer could ever move.
+    function requireSupported(address asset) internal view {
+        if (asset != address(0) && asset.code.length == 0) revert UnsupportedAsset(asset);
+    }
 
     /**
      * @notice Takes `amount` of `asset` from `from` and returns what this contract received.

@@ -186,6 +186,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         if (terms.acceptWindow == 0 || terms.redeemWindow == 0 || terms.complaintWindow == 0 || terms.faultWindow == 0)
             revert ZeroWindow();
         if (!tableRegistered(terms.tableId)) revert UnknownTable(terms.tableId);
+        AssetTransfer.requireSupported(terms.asset);
         address offerer = terms.sellerOffers ? terms.seller : terms.buyer;
         if (msg.sender != offerer) revert NotParty(msg.sender);
 

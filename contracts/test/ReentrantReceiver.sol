@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-/// @notice Test-only account that calls back into a target when it receives ETH, and records
-/// whether the callback reverted. With `rejectPayments` it refuses ETH outright.
+/// @notice Test-only account that calls back into a target when it receives ETH or a token's
+/// transfer hook, and records whether the callback reverted. With `rejectPayments` it refuses
+/// ETH outright.
 contract ReentrantReceiver {
     error Rejected();
 
@@ -37,6 +38,15 @@ contract ReentrantReceiver {
     // solhint-disable-next-line no-complex-fallback
     receive() external payable {
         if (rejectPayments) revert Rejected();
+        _callBack();
+    }
+
+    /// @notice The transfer hook of `CallbackERC20`.
+    function onTokenReceived(address, uint256) external {
+        _callBack();
+    }
+
+    function _callBack() private {
         if (callback.length != 0) {
             // Why: re-enters the target with recorded calldata.
             // solhint-disable-next-line avoid-low-level-calls

@@ -1,0 +1,199 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import type { ClearingMarket } from "../typechain-types";
+import { BASE_PARAMS, units } from "./clearing/fixture";
+import { deployEscrow, E18 } from "./exchange/fixture";
+
+/**
+ * Every flow of both contracts against the ERC-20s that break naive integrations. A token the
+ * contracts cannot support (no code at all) is refused at market or deal creation; every other
+ * one either works, or fails a call with nothing changed until the token lets the transfer
+ * through again. After every step each contract holds exactly what it owes.
+ */
+type Kind = "standard" | "no return" | "false return" | "fee on transfer" | "blocklist" | "pausable" | "zero revert" | "callback" | "2 decimals" | "36 decimals";
+const KINDS: Kind[] = ["standard", "no return", "false return", "fee on transfer", "blocklist", "pausable", "zero revert", "callback", "2 decimals", "36 decimals"];
+
+async function deployToken(kind: Kind) {
+  const f = (name: string, ...args: unknown[]) => ethers.getContractFactory(name).then((c) => c.deploy(...args));
+  const token = await {
+    standard: () => f("MockERC20", "T", "T", 18),
+    "no return": () => f("NoReturnERC20"),
+    "false return": () => f("FalseReturnERC20"),
+    "fee on transfer": () => f("FeeOnTransferERC20", 100),
+    blocklist: () => f("BlocklistERC20"),
+    pausable: () => f("PausableERC20"),
+    "zero revert": () => f("ZeroRevertERC20"),
+    callback: () => f("CallbackERC20"),
+    "2 decimals": () => f("MockERC20", "L", "L", 2),
+    "36 decimals": () => f("MockERC20", "H", "H", 36),
+  }[kind]();
+  // Each mock has its own ABI (some return nothing from transfer); the tests call what each has.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return token as any;
+}
+
+describe("Weird ERC-20 tokens", function () {
+  this.timeout(120_000);
+
+  it("an asset with no code is refused at market creation and at deal creation (UnsupportedAsset)", async () => {
+    const [owner, fee, rev, , eoa] = await ethers.getSigners();
+    const factory = await ethers.getContractFactory("ClearingMarket");
+    const cfg = { asset: eoa.address, owner: owner.address, feeRecipient: fee.address, revenueRecipient: rev.address, allowListOnly: false, params: BASE_PARAMS };
+    await expect(factory.deploy(cfg)).to.be.revertedWithCustomError(factory, "UnsupportedAsset").withArgs(eoa.address);
+    const { escrow, seller, terms } = await deployEscrow();
+    await expect(escrow.connect(seller).offer(terms({ asset: eoa.address }))).to.be.revertedWithCustomError(escrow, "UnsupportedAsset").withArgs(eoa.address);
+    expect(await escrow.dealCount()).to.equal(0n);
+  });
+
+  for (const kind of KINDS) {
+    it(`ClearingMarket with a ${kind} token: join, submit, close, settle, withdraw, fees and revenue; held == owed after every step`, async () => {
+      const [owner, feeRecipient, revenueRecipient, alice, bob] = await ethers.getSigners();
+      const token = await deployToken(kind);
+      const market = (await (await ethers.getContractFactory("ClearingMarket")).deploy({
+        asset: await token.getAddress(),
+        owner: owner.address,
+        feeRecipient: feeRecipient.address,
+        revenueRecipient: revenueRecipient.address,
+        allowListOnly: false,
+        params: BASE_PARAMS,
+      })) as unknown as ClearingMarket;
+      const address = await market.getAddress();
+      const held = async () => {
+        const balance = (await token.balanceOf(address)) as bigint;
+        expect(balance, `${kind}: held == owed`).to.equal(await market.totalLiabilities());
+        return balance;
+      };
+      // A contract agent for the callback token: it re-enters the market from the token's hook.
+      const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+      if (kind === "callback") await token.setHook(await receiver.getAddress(), true);
+      const agents: { address: string; call: (data: string) => Promise<unknown> }[] = [
+        { address: alice.address, call: (data) => alice.sendTransaction({ to: address, data }) },
+        kind === "callback"
+          ? { address: await receiver.getAddress(), call: (data) => receiver.execute(address, 0, data) }
+          : { address: bob.address, call: (data) => bob.sendTransaction({ to: address, data }) },
+      ];
+      const deposit = units(100);
+      for (const a of agents) {
+        await token.mint(a.address, deposit);
+        const approve = token.interface.encodeFunctionData("approve", [address, deposit]);
+        if (a.address === alice.address) await token.connect(alice).getFunction("approve")(address, deposit);
+        else if (kind === "callback") await receiver.execute(await token.getAddress(), 0, approve);
+        else await token.connect(bob).getFunction("approve")(address, deposit);
+        expect(await token.balanceOf(a.address)).to.equal(deposit);
+        await a.call(market.interface.encodeFunctionData("join", [deposit]));
+        await held();
+      }
+      if (kind === "false return") {
+        // A transfer that returns false is a failed call (SafeERC20), never a silent credit.
+        await token.mint(alice.address, 1n);
+        await expect(market.connect(alice).deposit(units(1))).to.be.revertedWithCustomError(market, "SafeERC20FailedOperation");
+      }
+      await held();
+      // Capacity 10 against demands 6 + 8: rationed pro rata, then settled on withdrawal.
+      await agents[0].call(market.interface.encodeFunctionData("submitDemand", [units(6)]));
+      await agents[1].call(market.interface.encodeFunctionData("submitDemand", [units(8)]));
+      await market.closeRound();
+      await held();
+
+      const free = async (a: string) => (await market.agents(a)).free;
+      const tryWithdraw = async (blocker: () => Promise<unknown>, unblock: () => Promise<unknown>) => {
+        await blocker();
+        const before = (await market.agents(alice.address)).free;
+        await expect(market.connect(alice).withdraw(1n)).to.be.reverted;
+        expect((await market.agents(alice.address)).free, "books unchanged").to.equal(before);
+        await held();
+        await unblock();
+      };
+      if (kind === "blocklist") await tryWithdraw(() => token.setBlocked(alice.address, true), () => token.setBlocked(alice.address, false));
+      if (kind === "pausable") await tryWithdraw(() => token.setPaused(true), () => token.setPaused(false));
+      if (kind === "false return") await tryWithdraw(() => token.setFailAll(true), () => token.setFailAll(false));
+
+      // Settle Alice and withdraw everything she has; her token balance grows by exactly that.
+      await market.settle(alice.address);
+      const aliceFree = await free(alice.address);
+      const aliceBefore = (await token.balanceOf(alice.address)) as bigint;
+      await market.connect(alice).withdraw(aliceFree);
+      const got = ((await token.balanceOf(alice.address)) as bigint) - aliceBefore;
+      if (kind === "fee on transfer") expect(got).to.equal(aliceFree - (aliceFree * 100n) / 10_000n);
+      else expect(got).to.equal(aliceFree);
+      await held();
+
+      if (kind === "callback") {
+        // The hook re-enters withdraw: refused by the guard, one payment only; a view read from the
+        // hook already shows the new books (no read-only reentrancy window).
+        await market.settle(agents[1].address);
+        const bobFree = await free(agents[1].address);
+        await receiver.configure(address, market.interface.encodeFunctionData("withdraw", [1n]), false);
+        await receiver.execute(address, 0, market.interface.encodeFunctionData("withdraw", [bobFree / 2n]));
+        expect(await receiver.callbackReverted()).to.equal(true);
+        expect(market.interface.parseError(await receiver.callbackError())?.name).to.equal("ReentrancyGuardReentrantCall");
+        await receiver.configure(address, market.interface.encodeFunctionData("agents", [agents[1].address]), false);
+        await receiver.execute(address, 0, market.interface.encodeFunctionData("withdraw", [1n]));
+        expect(await receiver.callbackReverted()).to.equal(false);
+        const seen = market.interface.decodeFunctionResult("agents", await receiver.callbackError());
+        expect(seen.free).to.equal(bobFree - bobFree / 2n - 1n);
+        expect(await free(agents[1].address)).to.equal(bobFree - bobFree / 2n - 1n);
+        await held();
+      }
+
+      // Fees and revenue go to their recipients; zero-amount claims move nothing and do not revert.
+      const fees = await market.feesAccrued();
+      const revenue = await market.revenueAccrued();
+      expect(fees).to.be.greaterThan(0n);
+      expect(revenue).to.equal(0n); // mu was 0 in round 1
+      await market.connect(feeRecipient).withdrawFees();
+      await market.connect(revenueRecipient).withdrawRevenue();
+      await market.connect(feeRecipient).withdrawFees();
+      expect(await market.feesAccrued()).to.equal(0n);
+      await held();
+    });
+  }
+
+  for (const kind of KINDS) {
+    it(`ExchangeEscrow with a ${kind} token: an honest trade pays the price and returns the deposits; held == owed after every step`, async () => {
+      const { escrow, seller, buyer, terms, table } = await deployEscrow();
+      const token = await deployToken(kind);
+      const address = await escrow.getAddress();
+      const price = 10n * E18;
+      const t = terms({ asset: await token.getAddress(), price });
+      const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, price);
+      expect(sellerDeposit).to.equal((table.sellerDeposit * price) / E18);
+      for (const [who, amount] of [[seller, sellerDeposit], [buyer, buyerDeposit + price]] as const) {
+        await token.mint(who.address, amount);
+        await token.connect(who).getFunction("approve")(address, amount);
+      }
+      const held = () => token.balanceOf(address) as Promise<bigint>;
+      if (kind === "fee on transfer") {
+        // The escrow's pots must be exact: a token that delivers less is refused at deal creation.
+        await expect(escrow.connect(buyer).offer({ ...t, sellerOffers: false })).to.be.revertedWithCustomError(escrow, "TokenDeliveredLess");
+        expect(await escrow.dealCount()).to.equal(0n);
+        return;
+      }
+      await escrow.connect(seller).offer(t);
+      expect(await held()).to.equal(sellerDeposit);
+      if (kind === "pausable") {
+        await token.setPaused(true);
+        await expect(escrow.connect(buyer).accept(1, t)).to.be.revertedWithCustomError(token, "TokenPaused");
+        await token.setPaused(false);
+      }
+      await escrow.connect(buyer).accept(1, t);
+      expect(await held()).to.equal(sellerDeposit + buyerDeposit + price);
+      await escrow.connect(buyer).redeem(1, t, true);
+      if (kind === "blocklist") {
+        await token.setBlocked(seller.address, true);
+        await expect(escrow.connect(seller).withdraw(1, t)).to.be.revertedWithCustomError(token, "Blocked");
+        expect(await held(), "nothing left the escrow").to.equal(sellerDeposit + buyerDeposit + price);
+        await token.setBlocked(seller.address, false);
+      }
+      const sellerBefore = (await token.balanceOf(seller.address)) as bigint;
+      await escrow.connect(seller).withdraw(1, t);
+      expect(((await token.balanceOf(seller.address)) as bigint) - sellerBefore).to.equal(price + sellerDeposit);
+      expect(await held()).to.equal(buyerDeposit);
+      const buyerBefore = (await token.balanceOf(buyer.address)) as bigint;
+      await escrow.connect(buyer).withdraw(1, t);
+      expect(((await token.balanceOf(buyer.address)) as bigint) - buyerBefore).to.equal(buyerDeposit);
+      expect(await held(), "everything paid out").to.equal(0n);
+      await expect(escrow.connect(buyer).withdraw(1, t)).to.be.revertedWithCustomError(escrow, "AlreadyWithdrawn");
+    });
+  }
+});
