@@ -180,7 +180,8 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
     error NotActive(address agent);
     error RoundExpired(uint256 round, uint256 deadline);
     error RoundStillOpen(uint256 round, uint256 deadline);
-    error DemandTooLarge(uint256 totalDemand, uint256 max);
+    /// @notice `demand` exceeds `room`, what the round's total can still take below `MAX_QUANTITY`.
+    error DemandTooLarge(uint256 demand, uint256 room);
     error InsufficientBalance(uint256 needed, uint256 available);
     error NotRecipient(address caller);
 
@@ -253,8 +254,9 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
             if (quantity == 0) --state.positive;
             else ++state.positive;
         }
+        // Compared before adding, so that no quantity, however large, can overflow the sum.
+        if (quantity > MAX_QUANTITY - total) revert DemandTooLarge(quantity, MAX_QUANTITY - total);
         total += quantity;
-        if (total > MAX_QUANTITY) revert DemandTooLarge(total, MAX_QUANTITY);
 
         Params storage p = params[s.version];
         (uint256 fee, uint256 revenue) = Settlement.charge(quantity, quantity, p.tau, r.mu, p.fixedFee);

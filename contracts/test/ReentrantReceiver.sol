@@ -56,3 +56,27 @@ contract ReentrantReceiver {
         }
     }
 }
+
+/// @notice Test-only account whose receive burns all the gas it is given (a gas bomb).
+contract GasBombReceiver {
+    /// @notice Forwards a call from this contract (to join, submit, withdraw as a party).
+    function execute(address to, uint256 value, bytes calldata data) external payable {
+        // Why: a test account forwards arbitrary calls.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = to.call{value: value}(data);
+        if (!ok) {
+            // Why: bubbles the callee's revert data unchanged.
+            // solhint-disable-next-line no-inline-assembly
+            assembly {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+    }
+
+    // Why: burning every unit of gas is the attack under test.
+    // solhint-disable-next-line no-complex-fallback
+    receive() external payable {
+        uint256 i;
+        while (gasleft() > 0) ++i;
+    }
+}

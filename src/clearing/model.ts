@@ -327,8 +327,8 @@ export class ClearingModel {
         available += a.reserved;
         total -= a.demand;
       }
+      if (quantity > MAX_QUANTITY - total) throw new MarketError("DemandTooLarge", [quantity, MAX_QUANTITY - total]);
       total += quantity;
-      if (total > MAX_QUANTITY) throw new MarketError("DemandTooLarge", [total, MAX_QUANTITY]);
       const p = this.currentParams();
       const { fee, revenue } = charge(quantity, quantity, p.tau, r.mu, p.fixedFee);
       const reserve = fee + revenue;

@@ -1,0 +1,155 @@
+import { expect } from "chai";
+import { ethers, network } from "hardhat";
+import type { ClearingMarket } from "../typechain-types";
+import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
+import { deployEscrow, E18 } from "./exchange/fixture";
+import { stateIndex } from "../src/exchange/chainTable";
+
+const MAX_QUANTITY = (1n << 120n) - 1n;
+const MAX_PRICE = (1n << 120n) - 1n;
+
+async function forceSend(to: string, amount: bigint) {
+  // The effect of selfdestruct or a coinbase payment: ETH arrives without any call.
+  const balance = await ethers.provider.getBalance(to);
+  await network.provider.send("hardhat_setBalance", [to, ethers.toQuantity(balance + amount)]);
+}
+
+describe("Attacks", function () {
+  this.timeout(120_000);
+
+  describe("force-sent ETH: the contracts never account with address(this).balance", () => {
+    it("ClearingMarket: books and payouts ignore ETH that arrived without a call", async () => {
+      const { market, agents, feeRecipient } = await deployMarket();
+      const [a, b] = agents;
+      const address = await market.getAddress();
+      for (const x of [a, b]) await market.connect(x).join(units(20), { value: units(20) });
+      await forceSend(address, units(7));
+      expect(await market.totalLiabilities()).to.equal(units(40));
+      await market.connect(a).submitDemand(units(6));
+      await market.connect(b).submitDemand(units(8));
+      await market.closeRound();
+      for (const x of [a, b]) {
+        await market.settle(x.address);
+        await market.connect(x).withdraw((await market.agents(x.address)).free);
+      }
+      await market.connect(feeRecipient).withdrawFees();
+      expect(await market.totalLiabilities()).to.equal(0n);
+      expect(await ethers.provider.getBalance(address), "only the forced ETH is left").to.equal(units(7));
+    });
+
+    it("ExchangeEscrow: an honest trade pays exactly the table; forced ETH stays aside", async () => {
+      const { escrow, seller, buyer, terms } = await deployEscrow();
+      const t = terms();
+      const address = await escrow.getAddress();
+      const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+      await forceSend(address, units(3));
+      await escrow.connect(seller).offer(t, { value: sd });
+      await escrow.connect(buyer).accept(1, t, { value: bd + t.price });
+      await escrow.connect(buyer).redeem(1, t, true);
+      await escrow.connect(seller).withdraw(1, t);
+      await escrow.connect(buyer).withdraw(1, t);
+      expect(await ethers.provider.getBalance(address)).to.equal(units(3));
+    });
+  });
+
+  describe("gas-bomb receivers hurt only themselves", () => {
+    it("ClearingMarket: a receiver that burns all gas cannot withdraw (NativeTransferFailed, books unchanged); others can", async () => {
+      const { market, agents } = await deployMarket();
+      const bomb = await (await ethers.getContractFactory("GasBombReceiver")).deploy();
+      const address = await market.getAddress();
+      await bomb.execute(address, units(5), market.interface.encodeFunctionData("join", [units(5)]), { value: units(5) });
+      await market.connect(agents[0]).join(units(5), { value: units(5) });
+      await expect(bomb.execute(address, 0, market.interface.encodeFunctionData("withdraw", [units(5)]), { gasLimit: 3_000_000 }))
+        .to.be.revertedWithCustomError(market, "NativeTransferFailed")
+        .withArgs(await bomb.getAddress(), units(5));
+      expect((await market.agents(await bomb.getAddress())).free).to.equal(units(5));
+      await expect(market.connect(agents[0]).withdraw(units(5))).to.changeEtherBalance(agents[0], units(5));
+      expect(await market.totalLiabilities()).to.equal(units(5));
+    });
+
+    it("ExchangeEscrow: a gas-bomb buyer cannot block the seller's payout", async () => {
+      const { escrow, seller, terms } = await deployEscrow();
+      const bomb = await (await ethers.getContractFactory("GasBombReceiver")).deploy();
+      const t = terms({ buyer: await bomb.getAddress() });
+      const address = await escrow.getAddress();
+      const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+      await escrow.connect(seller).offer(t, { value: sd });
+      await bomb.execute(address, bd + t.price, escrow.interface.encodeFunctionData("accept", [1, t]), { value: bd + t.price });
+      await bomb.execute(address, 0, escrow.interface.encodeFunctionData("redeem", [1, t, true]));
+      await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, t.price + sd);
+      await expect(bomb.execute(address, 0, escrow.interface.encodeFunctionData("withdraw", [1, t]), { gasLimit: 3_000_000 })).to.be.revertedWithCustomError(escrow, "NativeTransferFailed");
+      expect(await ethers.provider.getBalance(address), "the buyer's deposit waits for it").to.equal(bd);
+    });
+  });
+
+  it("reordering submissions within a round changes nothing: same total, price, allocations and charges", async () => {
+    const signers = await ethers.getSigners();
+    const agents = signers.slice(3, 6);
+    const demands = [units(6), units(3), units(8)];
+    const play = async (order: number[]) => {
+      const factory = await ethers.getContractFactory("ClearingMarket");
+      const market = (await factory.deploy({ asset: ethers.ZeroAddress, owner: signers[0].address, feeRecipient: signers[1].address, revenueRecipient: signers[2].address, allowListOnly: false, params: BASE_PARAMS })) as unknown as ClearingMarket;
+      for (const a of agents) await market.connect(a).join(units(20), { value: units(20) });
+      for (const i of order) await market.connect(agents[i]).submitDemand(demands[i]);
+      const receipt = await (await market.closeRound()).wait();
+      const closed = receipt!.logs.map((l) => market.interface.parseLog(l)).find((l) => l?.name === "RoundClosed")!.args;
+      for (const a of agents) await market.settle(a.address);
+      return { closed: [closed.totalDemand, closed.nextMu], books: await Promise.all(agents.map((a) => market.agents(a.address).then((b) => b.free))), fees: await market.feesAccrued() };
+    };
+    const first = await play([0, 1, 2]);
+    expect(await play([2, 0, 1])).to.deep.equal(first);
+    expect(await play([1, 2, 0])).to.deep.equal(first);
+    expect(first.closed[0]).to.equal(units(17));
+  });
+
+  describe("fixed-point extremes give named errors, never a Panic", () => {
+    it("ClearingMarket: the largest parameters are accepted, one more is refused by name", async () => {
+      const [owner] = await ethers.getSigners();
+      const factory = await ethers.getContractFactory("ClearingMarket");
+      const deploy = (params: Partial<typeof BASE_PARAMS>) => factory.deploy({ asset: ethers.ZeroAddress, owner: owner.address, feeRecipient: owner.address, revenueRecipient: owner.address, allowListOnly: false, params: { ...BASE_PARAMS, ...params } });
+      await expect(deploy({ capacity: MAX_QUANTITY + 1n })).to.be.revertedWithCustomError(factory, "InvalidCapacity").withArgs(MAX_QUANTITY + 1n);
+      await expect(deploy({ tau: MAX_PRICE + 1n })).to.be.revertedWithCustomError(factory, "InvalidPrice").withArgs(MAX_PRICE + 1n);
+      await expect(deploy({ fixedFee: 1n << 96n })).to.be.revertedWithCustomError(factory, "InvalidFixedFee");
+      await deploy({ fixedFee: (1n << 96n) - 1n });
+      const market = (await deploy({ capacity: MAX_QUANTITY, tau: MAX_PRICE, fixedFee: 0n })) as unknown as ClearingMarket;
+      const [, a, b] = await ethers.getSigners();
+      for (const x of [a, b]) await market.connect(x).join(units(1000), { value: units(1000) });
+      // The largest demand at the largest price: the reservation is computed, then refused by name.
+      const needed = (MAX_PRICE * MAX_QUANTITY + E18 - 1n) / E18;
+      await expect(market.connect(a).submitDemand(MAX_QUANTITY)).to.be.revertedWithCustomError(market, "InsufficientBalance").withArgs(needed, units(1000));
+      // A demand that would overflow the running total is refused before the sum is formed.
+      await market.connect(b).submitDemand(1n);
+      const huge = ethers.MaxUint256;
+      await expect(market.connect(a).submitDemand(huge)).to.be.revertedWithCustomError(market, "DemandTooLarge").withArgs(huge, MAX_QUANTITY - 1n);
+    });
+
+    it("ExchangeEscrow: a deal at the largest price pays out without overflow", async () => {
+      const { escrow, seller, buyer, terms } = await deployEscrow();
+      const token = await (await ethers.getContractFactory("MockERC20")).deploy("T", "T", 18);
+      const price = (1n << 128n) - 1n;
+      const t = terms({ asset: await token.getAddress(), price });
+      const [sd, bd] = await escrow.depositsFor(t.tableId, price);
+      const address = await escrow.getAddress();
+      await token.mint(seller.address, sd);
+      await token.mint(buyer.address, bd + price);
+      await token.connect(seller).approve(address, sd);
+      await token.connect(buyer).approve(address, bd + price);
+      await escrow.connect(seller).offer(t);
+      await escrow.connect(buyer).accept(1, t);
+      await escrow.connect(buyer).redeem(1, t, true);
+      await escrow.connect(seller).withdraw(1, t);
+      await escrow.connect(buyer).withdraw(1, t);
+      // Deposits round up and payouts down: the buyer's deposit comes back less its rounding
+      // remainder, which goes to the burn recipient; nothing is created or lost.
+      const table = await escrow.getTable(t.tableId);
+      const honest = stateIndex("R-NC-NC");
+      expect((price * table.seller[honest]) / E18).to.equal(price + sd);
+      const buyerPayout = (price * table.buyer[honest]) / E18;
+      expect(await token.balanceOf(seller.address)).to.equal(price + sd);
+      expect(await token.balanceOf(buyer.address)).to.equal(buyerPayout);
+      expect(await escrow.burnAccrued(await token.getAddress())).to.equal(sd + bd - buyerPayout);
+      expect(await token.balanceOf(address)).to.equal(sd + bd - buyerPayout);
+      await expect(escrow.connect(seller).offer(terms({ price: 0n }))).to.be.revertedWithCustomError(escrow, "ZeroPrice");
+    });
+  });
+});
