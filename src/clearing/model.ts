@@ -413,6 +413,15 @@ export class ClearingModel {
     this.active -= 1n;
   }
 
+  /**
+   * What the agent could take out now: its free balance once settled, plus a reservation still
+   * pending in the open round (leaving refunds it). Nothing is changed.
+   */
+  entitlement(addr: string): bigint {
+    const a = this.agent(addr);
+    return this.freeAfterSettle(addr) + (a.round === this.round ? a.reserved : 0n);
+  }
+
   /** The agent's free balance once its pending round is settled (nothing is changed). */
   freeAfterSettle(addr: string): bigint {
     const a = this.agent(addr);

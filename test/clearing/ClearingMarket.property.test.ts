@@ -10,6 +10,9 @@ import { expectSameState, latestTimestamp, modelStep, txAt, type TxOutcome } fro
  * Random call sequences against one deployment and the exact model side by side. After every
  * step: contract state == model state, asset balance == what the contract owes, every closed
  * round's settled allocations sum to at most its capacity, mu >= 0 (uint) and equal to the model.
+ * An unrelated account ("stranger") calls every function: it never lowers what any agent can take
+ * out (a close may only charge reservations), and after the deadline its close always goes
+ * through (liveness); every run ends by closing the open round after its deadline.
  */
 const FUZZ = fuzzSettings(100);
 const RUNS = FUZZ.numRuns;
@@ -26,7 +29,11 @@ type Action =
   | { kind: "wait"; to: "deadline-1" | "deadline" | "deadline+1" | "far" }
   | { kind: "schedule"; params: ParamsInput }
   | { kind: "withdrawFees"; caller: number }
-  | { kind: "withdrawRevenue"; caller: number };
+  | { kind: "withdrawRevenue"; caller: number }
+  | { kind: "stranger"; call: StrangerCall; who: number };
+
+const STRANGER_CALLS = ["close", "settle", "submit", "withdraw", "leave", "deposit", "withdrawFees", "withdrawRevenue", "schedule"] as const;
+type StrangerCall = (typeof STRANGER_CALLS)[number];
 
 const who = fc.integer({ min: 0, max: AGENTS - 1 });
 const amount = fc.oneof(fc.bigInt({ min: 0n, max: units(60) }), fc.constant(units(50)));
@@ -72,6 +79,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant("withdrawRevenue" as const), caller: fc.integer({ min: -1, max: 0 }) }),
     weight: 1,
   },
+  { arbitrary: fc.record({ kind: fc.constant("stranger" as const), call: fc.constantFrom(...STRANGER_CALLS), who }), weight: 3 },
 );
 
 describe("ClearingMarket: random call sequences against the exact model", function () {
@@ -80,6 +88,7 @@ describe("ClearingMarket: random call sequences against the exact model", functi
       params: { ...BASE_PARAMS, capacity: units(3), rule: StepRule.Adaptive, eta: units("0.2") },
     });
     const { market, owner, feeRecipient, revenueRecipient } = f;
+    const stranger = (await ethers.getSigners())[12];
     const agents = f.agents.slice(0, AGENTS);
     const marketAddress = await market.getAddress();
     const balance = () => ethers.provider.getBalance(marketAddress);
@@ -89,7 +98,7 @@ describe("ClearingMarket: random call sequences against the exact model", functi
     let runs = 0;
     const tally: Record<string, number> = {};
     // What the runs reached, so a generator that stops exercising a path fails the test.
-    const reached = { closes: 0, rationed: 0, reverts: 0, activations: 0 };
+    const reached = { closes: 0, rationed: 0, reverts: 0, activations: 0, strangerCloses: 0 };
 
     await fc.assert(
       fc.asyncProperty(
@@ -117,8 +126,11 @@ describe("ClearingMarket: random call sequences against the exact model", functi
           let clock = await latestTimestamp();
           const allocated = new Map<bigint, bigint>();
 
-          for (const act of actions) {
+          for (const act of [...actions, { kind: "wait", to: "deadline" } as const, { kind: "stranger", call: "close", who: 0 } as const]) {
             clock += 1n;
+            const before = agents.map((a) => model.entitlement(a.address));
+            const pending = agents.map((a) => (model.agent(a.address).round === model.round ? model.agent(a.address).reserved : 0n));
+            const liabilitiesBefore = model.totalLiabilities;
             let outcome: TxOutcome;
             let modelError: string | undefined;
             switch (act.kind) {
@@ -198,6 +210,38 @@ describe("ClearingMarket: random call sequences against the exact model", functi
                 const caller = act.caller < 0 ? revenueRecipient : agents[0];
                 outcome = await txAt(market, clock, (o) => market.connect(caller).withdrawRevenue(o));
                 modelError = modelStep(() => model.withdrawRevenue(caller.address));
+                break;
+              }
+              case "stranger": {
+                const s = market.connect(stranger);
+                const target = agents[act.who].address;
+                const due = clock >= model.deadline;
+                const calls: Record<StrangerCall, [(o: object) => Promise<unknown>, () => unknown]> = {
+                  close: [(o) => s.closeRound(o), () => model.closeRound(clock)],
+                  settle: [(o) => s.settle(target, o), () => model.settle(target)],
+                  submit: [(o) => s.submitDemand(units(1), o), () => model.submitDemand(stranger.address, units(1), clock)],
+                  withdraw: [(o) => s.withdraw(1n, o), () => model.withdraw(stranger.address, 1n)],
+                  leave: [(o) => s.leave(o), () => model.leave(stranger.address)],
+                  deposit: [(o) => s.deposit(0n, o), () => model.deposit(stranger.address, 0n)],
+                  withdrawFees: [(o) => s.withdrawFees(o), () => model.withdrawFees(stranger.address)],
+                  withdrawRevenue: [(o) => s.withdrawRevenue(o), () => model.withdrawRevenue(stranger.address)],
+                  schedule: [(o) => s.scheduleParams(BASE_PARAMS, o), () => undefined],
+                };
+                const [send, step] = calls[act.call];
+                outcome = await txAt(market, clock, send as never);
+                modelError = act.call === "schedule" ? "OwnableUnauthorizedAccount" : modelStep(step);
+                if (act.call === "close" && due) {
+                  expect(outcome.ok, "liveness: after the deadline anyone can close the round").to.equal(true);
+                  reached.strangerCloses++;
+                }
+                // Nothing an unrelated account does lowers what an agent can take out; a close may
+                // only turn reservations into charges, and no money leaves the contract.
+                expect(model.totalLiabilities, "stranger moved no money out").to.equal(liabilitiesBefore);
+                agents.forEach((a, i) => {
+                  const after = model.entitlement(a.address);
+                  if (act.call === "close") expect(after, "a close charges at most the reservation").to.be.gte(before[i] - pending[i]);
+                  else expect(after, `stranger ${act.call} changed agent ${i}'s entitlement`).to.equal(before[i]);
+                });
                 break;
               }
             }
