@@ -14,7 +14,7 @@ import { expectSameState, latestTimestamp, modelStep, txAt, type TxOutcome } fro
  * out (a close may only charge reservations), and after the deadline its close always goes
  * through (liveness); every run ends by closing the open round after its deadline.
  */
-const FUZZ = fuzzSettings(100);
+const FUZZ = fuzzSettings(256);
 const RUNS = FUZZ.numRuns;
 const AGENTS = 4;
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { EscrowModel, EscrowError, Stage, type Terms } from "../../src/exchange/escrowModel";
+import { BUYER_PAID, EscrowModel, EscrowError, SELLER_PAID, Stage, type Terms } from "../../src/exchange/escrowModel";
 import { deployEscrow, E18 } from "./fixture";
 import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 
@@ -12,9 +12,12 @@ import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
  * After every step: per asset, the contract's balance equals what it owes (unpaid pots plus
  * unwithdrawn burn), and every deal's stage, messages and deadline equal the model's. The
  * parties include a contract buyer that re-enters `withdraw` from its receive hook or rejects
- * ETH; one token takes a fee on transfer (its deals must be refused).
+ * ETH; one token takes a fee on transfer (its deals must be refused). An unrelated account's calls
+ * move no money and, except the time-driven `finalize`, are refused. Every run ends past every
+ * deadline by moving each deal to its end (liveness: the offerer withdraws an open offer, anyone
+ * finalizes the rest) and paying everyone: afterwards the contract holds nothing (no lock-up).
  */
-const FUZZ = fuzzSettings(60);
+const FUZZ = fuzzSettings(256);
 const RUNS = FUZZ.numRuns;
 
 type Asset = "eth" | "token" | "feeToken";
@@ -163,7 +166,7 @@ describe("ExchangeEscrow: random call sequences over many deals against the exac
     const reached: Record<string, number> = {};
 
     await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 4, maxLength: 40, size: "max" }), async (actions) => {
+      fc.asyncProperty(fc.array(action, { minLength: 4, maxLength: 32, size: "max" }), async (actions) => {
         await network.provider.send("evm_revert", [snapshot]);
         snapshot = await network.provider.send("evm_snapshot");
         let model = new EscrowModel(burn.address);
@@ -187,6 +190,7 @@ describe("ExchangeEscrow: random call sequences over many deals against the exac
             act = concrete;
           }
           clock += 1n;
+          const owedBefore = Object.values(assets).map((a) => model.owed(a));
           let outcome: TxOutcome;
           let expected: string | undefined;
           const iface = escrow.interface;
@@ -317,6 +321,10 @@ describe("ExchangeEscrow: random call sequences over many deals against the exac
           }
           const got = outcome.ok ? undefined : outcome.error;
           expect(got, `${act.kind}: contract vs model`).to.equal(expected);
+          if ("caller" in act && act.caller === "other") {
+            expect(Object.values(assets).map((a) => model.owed(a)), `unrelated ${act.kind} moved money`).to.deep.equal(owedBefore);
+            if (act.kind !== "finalize") expect(outcome.ok, `unrelated ${act.kind} accepted`).to.equal(false);
+          }
           const tag = `${act.kind}:${got ?? "ok"}`;
           reached[tag] = (reached[tag] ?? 0) + 1;
 
@@ -332,6 +340,38 @@ describe("ExchangeEscrow: random call sequences over many deals against the exac
             ]);
           }
           expect(await escrow.dealCount()).to.equal(model.dealCount);
+        }
+
+        // Past every deadline, every deal can be brought to its end and everyone paid.
+        await receiver.configure(escrowAddress, "0x", false);
+        // Beyond the latest deadline plus every later window (each at most 400 s).
+        clock = [...model.deals.values()].reduce((m, d) => (d.deadline > m ? d.deadline : m), await latestTimestamp()) + 3n * 400n;
+        const drain = async (label: string, tx: Parameters<typeof txAt>[2], step: () => unknown) => {
+          clock += 1n;
+          const outcome = await txAt(escrow, clock, tx);
+          expect(outcome.ok ? undefined : outcome.error, `${label}: contract vs model`).to.equal(modelStep(step));
+          expect(outcome.ok, `liveness: ${label}`).to.equal(true);
+        };
+        const iface = escrow.interface;
+        for (const [id, d] of model.deals) {
+          const t = terms.get(Number(id))!;
+          if (d.stage === Stage.Offered) {
+            const offerer = t.sellerOffers ? t.seller : t.buyer;
+            await drain(`deal ${id} withdrawOffer`, send(addresses.indexOf(offerer), iface.encodeFunctionData("withdrawOffer", [id, t]), 0n), () => model.withdrawOffer(offerer, id));
+            continue;
+          }
+          if (d.stage !== Stage.Final && d.stage !== Stage.Withdrawn) {
+            await drain(`deal ${id} finalize by an unrelated account`, send(3, iface.encodeFunctionData("finalize", [id, t]), 0n), () => model.finalize(f.other.address, id, clock));
+          }
+          if (model.deals.get(id)!.stage !== Stage.Final) continue;
+          for (const [who, paid] of [[t.seller, SELLER_PAID], [t.buyer, BUYER_PAID]] as const) {
+            if (model.deals.get(id)!.flags & paid) continue;
+            await drain(`deal ${id} withdraw`, send(addresses.indexOf(who), iface.encodeFunctionData("withdraw", [id, t]), 0n), () => model.withdraw(who, id, clock));
+          }
+        }
+        for (const a of ["eth", "token", "feeToken"] as const) {
+          await drain(`withdrawBurn ${a}`, (o) => escrow.connect(burn).withdrawBurn(assets[a], o), () => model.withdrawBurn(burn.address, assets[a]));
+          expect(await balanceOf(a), `${a}: nothing left locked`).to.equal(0n);
         }
       }),
       { ...FUZZ },
