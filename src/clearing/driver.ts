@@ -8,6 +8,7 @@ import type { ClearingMarket } from "../../typechain-types";
 import { fromFixed, toFixed } from "../fixed";
 import { type AgentType, bestResponse } from "./agents";
 import type { RoundClosedEvent } from "./model";
+import { roundClosedFromArgs } from "./run";
 
 export interface Player {
   signer: Signer;
@@ -55,20 +56,7 @@ export async function playRounds(market: ClearingMarket, players: Player[], opts
     for (const log of receipt!.logs) {
       const parsed = market.interface.parseLog(log);
       if (parsed?.name === "RoundClosed") {
-        const a = parsed.args;
-        outcome = {
-          round: a.round,
-          price,
-          version: a.version,
-          totalDemand: a.totalDemand,
-          capacity: a.capacity,
-          mu: a.mu,
-          nextMu: a.nextMu,
-          primalResidual: a.primalResidual,
-          dualResidual: a.dualResidual,
-          converged: false,
-          demands,
-        };
+        outcome = { ...roundClosedFromArgs(parsed.args), price, demands };
       }
       if (parsed?.name === "Converged") converged = true;
     }

@@ -41,6 +41,21 @@ export function settingsAfter(settings: MarketSettings, shocks: ParamShock[], ro
 
 export const lastShockRound = (shocks: ParamShock[] = []): number => Math.max(1, ...shocks.map((s) => s.round));
 
+/** A `RoundClosed` event's arguments as the model's event (`converged` from a separate `Converged` event). */
+export function roundClosedFromArgs(a: DecodedLog["args"]): RoundClosedEvent {
+  return {
+    round: a.round,
+    totalDemand: a.totalDemand,
+    capacity: a.capacity,
+    mu: a.mu,
+    nextMu: a.nextMu,
+    primalResidual: a.primalResidual,
+    dualResidual: a.dualResidual,
+    version: a.version,
+    converged: false,
+  };
+}
+
 /**
  * The rounds of a market from its decoded event log: parameters by version from
  * `ParamsScheduled`, each agent's last `DemandSubmitted` per round, `RoundClosed` and
@@ -70,15 +85,7 @@ export function roundsFromLogs(logs: DecodedLog[], agents: string[]): PlayedRoun
       const p = params.get(a.version);
       if (!p) throw new Error(`roundsFromLogs: round ${a.round} closed under unknown parameters version ${a.version}`);
       const r: PlayedRound = {
-        round: a.round,
-        totalDemand: a.totalDemand,
-        capacity: a.capacity,
-        mu: a.mu,
-        nextMu: a.nextMu,
-        primalResidual: a.primalResidual,
-        dualResidual: a.dualResidual,
-        version: a.version,
-        converged: false,
+        ...roundClosedFromArgs(a),
         tau: p.tau,
         fixedFee: p.fixedFee,
         demands: demands.get(a.round) ?? agents.map(() => null),
