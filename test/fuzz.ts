@@ -13,3 +13,6 @@ export function fuzzSettings(defaultRuns: number): { numRuns: number; seed: numb
   if (raw === "random") console.log(`  fuzz seed ${seed} (replay: FUZZ_SEED=${seed} FUZZ_RUNS=${numRuns})`);
   return { numRuns, seed };
 }
+
+/** Below this many runs the property tests do not insist that every path was reached. */
+export const REACH_MIN_RUNS = 100;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { fuzzSettings } from "../fuzz";
+import { REACH_MIN_RUNS, fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
 import { ClearingModel, StepRule, type ParamsInput } from "../../src/clearing/model";
 import { BASE_PARAMS, deployMarket, units } from "./fixture";
@@ -266,6 +266,7 @@ describe("ClearingMarket: random call sequences against the exact model", functi
     );
     expect(runs).to.be.greaterThanOrEqual(RUNS);
     if (process.env.FUZZ_VERBOSE) console.log(reached, tally);
-    for (const [what, count] of Object.entries(reached)) expect(count, `runs reached ${what}`).to.be.greaterThan(0);
+    // With few runs (the coverage job's 20) a path can go unreached by chance; with the CI's 256 it must not.
+    if (RUNS >= REACH_MIN_RUNS) for (const [what, count] of Object.entries(reached)) expect(count, `runs reached ${what}`).to.be.greaterThan(0);
   });
 });
