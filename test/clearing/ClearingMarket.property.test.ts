@@ -84,6 +84,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 
 describe("ClearingMarket: random call sequences against the exact model", function () {
   it(`holds the invariants after every step (${RUNS} runs)`, async function () {
+    // Deep runs (npm run fuzz:deep) take about a second each on a slow machine.
+    this.timeout(Math.max(300_000, RUNS * 2_000));
     const f = await deployMarket({
       params: { ...BASE_PARAMS, capacity: units(3), rule: StepRule.Adaptive, eta: units("0.2") },
     });

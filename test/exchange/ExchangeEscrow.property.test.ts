@@ -132,6 +132,8 @@ const takesFee = (amount: bigint) => (amount * 100n) / 10_000n > 0n;
 
 describe("ExchangeEscrow: random call sequences over many deals against the exact model", function () {
   it(`balance per asset == what it owes, deals == model (${RUNS} runs)`, async function () {
+    // Deep runs (npm run fuzz:deep) take about a second each on a slow machine.
+    this.timeout(Math.max(300_000, RUNS * 2_000));
     const f = await deployEscrow();
     const { escrow, burn, table, tableId } = f;
     const escrowAddress = await escrow.getAddress();
