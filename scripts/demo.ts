@@ -56,7 +56,7 @@ async function exchangeSection(run: string | undefined): Promise<ExperimentResul
       {
         name: "exchange-payouts",
         caption: "Payouts per final state (seller, buyer, burnt), in units of the price: honest play pays the seller the price; the dishonest paths burn the deposits the table puts at stake.",
-        spec: { ...barChart({ title: "payouts per deal", rows: long, group: "deal", y: "amount", yTitle: "ETH" }), layer: undefined, mark: "bar", encoding: { x: { field: "deal", type: "nominal", title: null }, xOffset: { field: "part" }, y: { field: "amount", type: "quantitative", title: "ETH" }, color: { field: "part", type: "nominal" } } },
+        spec: barChart({ title: "payouts per deal", rows: long, group: "deal", y: "amount", yTitle: "ETH", series: "part" }),
       },
     ],
     comparisons: [],

@@ -89,7 +89,11 @@ export async function runOnChain(
   const group = async (sends: Send[]) => {
     if (sends.length === 0) return [];
     const bySender = new Map<Signer, Send[]>();
-    for (const s of sends) bySender.set(s.from, [...(bySender.get(s.from) ?? []), s]);
+    for (const s of sends) {
+      const list = bySender.get(s.from);
+      if (list) list.push(s);
+      else bySender.set(s.from, [s]);
+    }
     const sent = (
       await Promise.all(
         [...bySender.entries()].map(async ([from, list]) => {

@@ -5,7 +5,7 @@
  */
 import { fromFixed } from "../fixed";
 import { gini, participation } from "../metrics";
-import { type AgentType, bestResponse } from "./agents";
+import type { AgentType } from "./agents";
 import { solveClearing } from "./equilibrium";
 import { allocation } from "./model";
 import type { PlayedRound } from "./run";
@@ -35,6 +35,8 @@ export interface RoundWelfare {
   utilization: number;
   /** Mean cost per present agent: own cost `beta q` plus payment `(tau + mu) q + g 1{q > 0}`. */
   avgCost: number;
+  /** Exact clearing price `mu*` for the round's agents, capacity and fees. */
+  muStar: number;
   /** Per-round optimum (Eff at the exact clearing solution for the round's agents and fees). */
   optimum: number;
 }
@@ -69,14 +71,7 @@ export function roundWelfare(r: PlayedRound, types: AgentType[], feeTau?: number
     participation: participation(q),
     utilization: q.reduce((a, b) => a + b, 0) / capacity,
     avgCost: agents.length ? paid / agents.length : 0,
+    muStar: star.mu,
     optimum: efficiency(agents, star.x, tau, g),
   };
-}
-
-/**
- * The fair rule for the price of fairness: capacity split max-min fairly (water-filling)
- * among the agents, each capped at what it demands at the fee alone (`mu = 0`).
- */
-export function fairDemandCaps(agents: AgentType[], tau: number, fixedFee: number): number[] {
-  return agents.map((a) => bestResponse(a, tau, fixedFee));
 }

@@ -4,18 +4,17 @@
  * per-round metrics, charts and tables.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { lipschitz } from "../clearing/agents";
 import { runOnChain, type ChainRun } from "../clearing/chainRun";
 import type { MarketSettings } from "../clearing/config";
 import { deployClearingMarket } from "../clearing/deploy";
-import { solveClearing } from "../clearing/equilibrium";
 import { type DynamicsInput, Population } from "../clearing/population";
-import { type ParamShock, settingsAfter } from "../clearing/run";
+import type { ParamShock } from "../clearing/run";
 import { drawAgents } from "../clearing/scenario";
 import { roundWelfare } from "../clearing/welfare";
 import { fromFixed } from "../fixed";
 import { resilience } from "../metrics";
 import { lineChart } from "../report/charts";
+import { settingsFor } from "./scenarios";
 import type { ExperimentResult } from "./types";
 import { fmt } from "./types";
 
@@ -50,17 +49,7 @@ export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlay
   const total = req.agents + reserve;
   if (signers.length < total + 1) throw new Error(`${total} agents need ${total + 1} accounts; network "${hre.network.name}" has ${signers.length}`);
   const types = drawAgents(total, req.seed);
-  const l = lipschitz(types.slice(0, req.agents), req.tau, req.fixedFee);
-  const settings: MarketSettings = {
-    capacity: req.capacity,
-    tau: req.tau,
-    fixedFee: req.fixedFee,
-    rule: req.rule,
-    eta: req.etaTimesL / l,
-    tolPrimal: 1e-6 * req.capacity,
-    tolDual: 1e-9,
-    roundDuration: 3600,
-  };
+  const settings = settingsFor(types.slice(0, req.agents), req.capacity, req.tau, req.fixedFee, req.rule, req.etaTimesL);
   const market = await deployClearingMarket(hre, settings, { deploymentId: req.deploymentId });
   const run = await runOnChain(hre, market, signers.slice(1), new Population(types, req.seed, req.dynamics), settings, {
     rounds: req.rounds,
@@ -73,22 +62,19 @@ export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlay
   });
   const rows = run.rounds.map((r, t) => {
     const w = roundWelfare(r, run.types[t]);
-    const s = settingsAfter(settings, req.shocks, w.round);
-    const present = run.types[t].filter((_, i) => r.demands[i] !== null);
-    const exact = solveClearing(present, s.capacity, s.tau, s.fixedFee);
     return {
       round: w.round,
       tau: fromFixed(r.tau),
       fixedFee: fromFixed(r.fixedFee),
       mu: w.mu,
-      muStar: exact.mu,
+      muStar: w.muStar,
       nextMu: fromFixed(r.nextMu),
       totalDemand: w.totalDemand,
       capacity: w.capacity,
       primalResidual: fromFixed(r.primalResidual),
       dualResidual: fromFixed(r.dualResidual),
       converged: r.converged,
-      agents: present.length,
+      agents: w.allocations.length,
       efficiency: w.efficiency,
       optimum: w.optimum,
       gini: w.gini,

@@ -5,7 +5,7 @@
  * dynamic regret (Fig. 7), and the price of fairness. Each runs the paper's defaults and a
  * binding scenario.
  */
-import { type AgentType, bestResponse, lipschitz } from "../clearing/agents";
+import { type AgentType, bestResponse } from "../clearing/agents";
 import type { MarketSettings } from "../clearing/config";
 import { runEngine } from "../clearing/engine";
 import { solveClearing } from "../clearing/equilibrium";
@@ -17,8 +17,8 @@ import { fromFixed } from "../fixed";
 import { dynamicRegret, gini, meanStd, priceOfFairness, resilience, waterFill } from "../metrics";
 import { bandChart, boxPlot, heatMap, lineChart, scatter } from "../report/charts";
 import { MECHANISMS, type MechanismOutcome, flatSurcharge, playMechanism, referencePopulation } from "./mechanisms";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, proposedSettings } from "./scenarios";
-import { type Chart, type Comparison, type ExperimentResult, type StudyOptions, fmt, pm } from "./types";
+import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, settingsFor } from "./scenarios";
+import { type Chart, type Comparison, type ExperimentResult, type StudyOptions, fmt, pm, summarize } from "./types";
 
 const seedOf = (opts: StudyOptions, ...parts: number[]) => parts.reduce((s, p) => (Math.imul(s, 31) + p) >>> 0, opts.seed >>> 0);
 const noProgress = () => () => undefined;
@@ -39,9 +39,8 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
   for (const sc of SCENARIOS) {
     const agents = drawAgents(sc.n, seedOf(opts, 2, sc.n, sc.capacity));
     const exact = solveClearing(agents, sc.capacity, sc.tau, sc.fixedFee);
-    const l = lipschitz(agents, sc.tau, sc.fixedFee);
     for (const r of CONVERGENCE_RULES) {
-      const settings: MarketSettings = { ...proposedSettings(agents, sc.capacity, sc.tau, sc.fixedFee), rule: r.rule, eta: r.etaTimesL / l };
+      const settings = settingsFor(agents, sc.capacity, sc.tau, sc.fixedFee, r.rule, r.etaTimesL);
       const run = runEngine(new Population(agents, 0), settings, { rounds });
       let first: number | null = null;
       for (const played of run) {
@@ -122,20 +121,16 @@ export function feeSweepExperiment(opts: StudyOptions): ExperimentResult {
         raw.push({ scenario: sc.key, tau, rep, efficiency: o.efficiency, efficiencyPerAgent: o.efficiency / sc.n, avgCost: o.avgCost, fairness: 1 - o.gini, participation: o.participation, rounds: o.rounds });
         tick(++done, total);
       }
-      const s = (f: (o: MechanismOutcome) => number) => meanStd(cell.map(f));
       table.push({
         scenario: sc.key,
         tau,
-        efficiency: s((o) => o.efficiency).mean,
-        efficiencyStd: s((o) => o.efficiency).std,
-        efficiencyPerAgent: s((o) => o.efficiency / sc.n).mean,
-        efficiencyPerAgentStd: s((o) => o.efficiency / sc.n).std,
-        avgCost: s((o) => o.avgCost).mean,
-        avgCostStd: s((o) => o.avgCost).std,
-        fairness: s((o) => 1 - o.gini).mean,
-        fairnessStd: s((o) => 1 - o.gini).std,
-        participation: s((o) => o.participation).mean,
-        participationStd: s((o) => o.participation).std,
+        ...summarize(cell, {
+          efficiency: (o) => o.efficiency,
+          efficiencyPerAgent: (o) => o.efficiency / sc.n,
+          avgCost: (o) => o.avgCost,
+          fairness: (o) => 1 - o.gini,
+          participation: (o) => o.participation,
+        }),
       });
     }
   }
@@ -201,14 +196,11 @@ export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): Experim
         tick(++done, total);
       }
       for (const [mech, list] of cells) {
-        const s = (f: (o: MechanismOutcome) => number) => meanStd(list.map(f));
         table.push({
           scenario: sc.key, n, capacity, mechanism: mech, muFlat: mech === "flat" ? muFlat : null,
-          efficiency: s((o) => o.efficiency).mean, efficiencyStd: s((o) => o.efficiency).std,
-          efficiencyPerAgent: s((o) => o.efficiency / n).mean, efficiencyPerAgentStd: s((o) => o.efficiency / n).std,
-          avgCost: s((o) => o.avgCost).mean, avgCostStd: s((o) => o.avgCost).std,
-          gini: s((o) => o.gini).mean, giniStd: s((o) => o.gini).std,
-          participation: s((o) => o.participation).mean, utilization: s((o) => o.utilization).mean,
+          ...summarize(list, { efficiency: (o) => o.efficiency, efficiencyPerAgent: (o) => o.efficiency / n, avgCost: (o) => o.avgCost, gini: (o) => o.gini }),
+          participation: meanStd(list.map((o) => o.participation)).mean,
+          utilization: meanStd(list.map((o) => o.utilization)).mean,
         });
       }
     }
@@ -369,8 +361,7 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
           const n = sc.n + (c.dynamics.reserve ?? 0);
           const agents = drawAgents(n, seedOf(opts, 6, sc.capacity, rep));
           const active = agents.slice(0, sc.n);
-          const l = lipschitz(active, sc.tau, sc.fixedFee);
-          const settings: MarketSettings = { ...proposedSettings(active, sc.capacity, sc.tau, sc.fixedFee), rule: r.rule, eta: 1 / l };
+          const settings = settingsFor(active, sc.capacity, sc.tau, sc.fixedFee, r.rule);
           const w = welfareSeries(agents, seedOf(opts, 7, rep), settings, c, rounds);
           const regret = dynamicRegret(w.map((x) => x.optimum), w.map((x) => x.efficiency));
           const k = c.shockRound - 1;

@@ -23,7 +23,7 @@ import { drawAgents } from "../clearing/scenario";
 import { roundWelfare } from "../clearing/welfare";
 import { fromFixed } from "../fixed";
 import { gini, participation } from "../metrics";
-import { proposedSettings } from "./scenarios";
+import { settingsFor } from "./scenarios";
 
 export const MECHANISMS = ["no enforcement", "proportional", "flat", "proposed"] as const;
 export type Mechanism = (typeof MECHANISMS)[number];
@@ -55,7 +55,8 @@ export function flatSurcharge(reference: AgentType[], capacityPerAgent: number, 
   return solveClearing(reference, capacityPerAgent * reference.length, tau, fixedFee).mu;
 }
 
-const staticSettings = (m: Market, capacity: number, tau: number, fixedFee: number): MarketSettings => ({
+/** The contract with `eta = 0`: the posted price stays `tau` (mu stays 0). */
+const staticSettings = (capacity: number, tau: number, fixedFee: number): MarketSettings => ({
   capacity,
   tau,
   fixedFee,
@@ -80,18 +81,18 @@ export function playMechanism(mechanism: Mechanism, m: Market, muFlat = 0, maxRo
     converged,
   });
   if (mechanism === "proposed") {
-    const run = runEngine(pop(), proposedSettings(m.agents, m.capacity, m.tau, m.fixedFee), { rounds: maxRounds, untilConverged: true });
+    const run = runEngine(pop(), settingsFor(m.agents, m.capacity, m.tau, m.fixedFee), { rounds: maxRounds, untilConverged: true });
     const last = run[run.length - 1];
     return outcome(roundWelfare(last, m.agents), run.length, last.converged);
   }
   if (mechanism === "proportional" || mechanism === "flat") {
     const posted = mechanism === "flat" ? m.tau + muFlat : m.tau;
-    const [r] = runEngine(pop(), staticSettings(m, m.capacity, posted, m.fixedFee), { rounds: 1 });
+    const [r] = runEngine(pop(), staticSettings(m.capacity, posted, m.fixedFee), { rounds: 1 });
     return outcome(roundWelfare(r, m.agents, m.tau), 1, true);
   }
   // No enforcement: the contract only records; the congested resource delivers x m / S.
   const unbounded = 1e12;
-  const [r] = runEngine(pop(), staticSettings(m, unbounded, 0, 0), { rounds: 1 });
+  const [r] = runEngine(pop(), staticSettings(unbounded, 0, 0), { rounds: 1 });
   const x = r.demands.map((d) => fromFixed(d ?? 0n));
   const total = x.reduce((a, b) => a + b, 0);
   const delivered = x.map((d) => (total > m.capacity ? (d * m.capacity) / total : d));

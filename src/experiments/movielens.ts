@@ -16,7 +16,7 @@ import { meanStd } from "../metrics";
 import { barChart, scatter } from "../report/charts";
 import { MECHANISMS, type MechanismOutcome, flatSurcharge, playMechanism } from "./mechanisms";
 import { SCENARIOS } from "./scenarios";
-import { type ExperimentResult, type StudyOptions, pm } from "./types";
+import { type ExperimentResult, type StudyOptions, pm, summarize } from "./types";
 
 export class DataError extends Error {}
 
@@ -127,14 +127,10 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
       tick(++done, total);
     }
     for (const [mech, list] of cells) {
-      const s = (f: (o: MechanismOutcome & { relEff: number }) => number) => meanStd(list.map(f));
       table.push({
         scenario: sc.key, n, capacity, mechanism: mech,
-        efficiencyPerAgent: s((o) => o.efficiency / n).mean, efficiencyPerAgentStd: s((o) => o.efficiency / n).std,
-        relEff: s((o) => o.relEff).mean, relEffStd: s((o) => o.relEff).std,
-        avgCost: s((o) => o.avgCost).mean, avgCostStd: s((o) => o.avgCost).std,
-        gini: s((o) => o.gini).mean, giniStd: s((o) => o.gini).std,
-        participation: s((o) => o.participation).mean,
+        ...summarize(list, { efficiencyPerAgent: (o) => o.efficiency / n, relEff: (o) => o.relEff, avgCost: (o) => o.avgCost, gini: (o) => o.gini }),
+        participation: meanStd(list.map((o) => o.participation)).mean,
       });
     }
   }

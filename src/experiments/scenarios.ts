@@ -21,15 +21,25 @@ export const SCENARIOS = [PAPER_DEFAULTS, BINDING];
 /** Capacity per agent of a scenario, so that comparisons over `n` keep the same tightness. */
 export const capacityFor = (sc: Scenario, n: number): number => (sc.key === "defaults" ? sc.capacity : (sc.capacity * n) / sc.n);
 
-/** Market settings of the proposed mechanism: the adaptive rule, tolerances relative to `m`. */
-export function proposedSettings(agents: AgentType[], capacity: number, tau: number, fixedFee: number): MarketSettings {
+/**
+ * Market settings for experiments: step `etaTimesL / L` (L the Lipschitz bound of `agents`' demand),
+ * tolerances relative to `m`. The defaults (adaptive rule, 1/L) are the proposed mechanism.
+ */
+export function settingsFor(
+  agents: AgentType[],
+  capacity: number,
+  tau: number,
+  fixedFee: number,
+  rule: MarketSettings["rule"] = "adaptive",
+  etaTimesL = 1,
+): MarketSettings {
   const l = lipschitz(agents, tau, fixedFee);
   return {
     capacity,
     tau,
     fixedFee,
-    rule: "adaptive",
-    eta: l > 0 ? 1 / l : 1,
+    rule,
+    eta: l > 0 ? etaTimesL / l : 1,
     tolPrimal: 1e-6 * capacity,
     tolDual: 1e-9,
     roundDuration: 3600,

@@ -2,6 +2,7 @@
  * What an experiment hands to the report: tables (written as CSV and JSON), charts (Vega-Lite,
  * rendered to SVG) and the side-by-side comparison with the paper.
  */
+import { meanStd } from "../metrics";
 import type { VegaLiteSpec } from "../report/charts";
 
 export interface Table {
@@ -38,6 +39,17 @@ export interface StudyOptions {
   replications: number;
   seed: number;
   onProgress?: (label: string) => (done: number, total: number) => void;
+}
+
+/** For each named measure of `items`: `name` (mean) and `nameStd` (sample standard deviation). */
+export function summarize<T>(items: T[], measures: Record<string, (item: T) => number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, f] of Object.entries(measures)) {
+    const { mean, std } = meanStd(items.map(f));
+    out[name] = mean;
+    out[`${name}Std`] = std;
+  }
+  return out;
 }
 
 export const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));

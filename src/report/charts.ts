@@ -135,10 +135,11 @@ export function heatMap(opts: { title: string; rows: Record<string, unknown>[]; 
   };
 }
 
-/** Grouped bars of `y` per `group`, with error bars from `lo`/`hi` when present. */
-export function barChart(opts: { title: string; rows: Record<string, unknown>[]; group: string; y: string; yTitle?: string; errors?: boolean }): VegaLiteSpec {
+/** Bars of `y` per `group` (side by side per `series` when given), with error bars from `lo`/`hi` when asked. */
+export function barChart(opts: { title: string; rows: Record<string, unknown>[]; group: string; y: string; yTitle?: string; series?: string; errors?: boolean }): VegaLiteSpec {
+  const color = opts.series ? { xOffset: { field: opts.series }, color: { field: opts.series, type: "nominal" } } : { color: { field: opts.group, type: "nominal", legend: null } };
   const layers: unknown[] = [
-    { mark: "bar", encoding: { x: { field: opts.group, type: "nominal", title: null, axis: { labelAngle: -30 } }, y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y }, color: { field: opts.group, type: "nominal", legend: null } } },
+    { mark: "bar", encoding: { x: { field: opts.group, type: "nominal", title: null, axis: { labelAngle: -30 } }, y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y }, ...color } },
   ];
   if (opts.errors) layers.push({ mark: "errorbar", encoding: { x: { field: opts.group, type: "nominal" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } });
   return { title: opts.title, width: 300, height: 220, data: { values: opts.rows }, layer: layers };
