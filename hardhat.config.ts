@@ -35,16 +35,24 @@ if (!process.env.CLEARHOUSE_NO_TASKS) {
 const testnetUrl = vars.get("TESTNET_RPC_URL", "");
 const testnetKey = vars.get("TESTNET_PRIVATE_KEY", "");
 
+/**
+ * Mutation testing (`npm run mutation`) compiles every mutant: there the optimizer is off (twice
+ * as fast with the wasm compiler) and the in-process network lifts the code-size limit that the
+ * unoptimized build exceeds. Nothing else reads this switch; deployments are always optimized.
+ */
+const mutationBuild = process.env.CLEARHOUSE_MUTATION === "1";
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
     settings: {
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: !mutationBuild, runs: 10_000 },
       evmVersion: "cancun",
     },
   },
   networks: {
     hardhat: {
+      allowUnlimitedContractSize: mutationBuild,
       // Enough funded accounts for one per agent in the largest benchmark (n = 200), each rich
       // enough for repeated 100-round runs in one process (1e9 ETH).
       accounts: { count: 210, accountsBalance: (10n ** 27n).toString() },

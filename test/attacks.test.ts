@@ -82,6 +82,92 @@ describe("Attacks", function () {
     });
   });
 
+  describe("read-only reentrancy: a view read from inside a payment already shows the books after it", () => {
+    it("ClearingMarket: during a withdrawal the agent's free balance and the liabilities are already lowered", async () => {
+      const { market } = await deployMarket();
+      const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+      const at = await market.getAddress();
+      const me = await receiver.getAddress();
+      await receiver.execute(at, units(5), market.interface.encodeFunctionData("join", [units(5)]), { value: units(5) });
+      const withdraw = market.interface.encodeFunctionData("withdraw", [units(2)]);
+      for (const [view, args, expected] of [
+        ["agents", [me], units(3)],
+        ["totalLiabilities", [], units(3)],
+      ] as const) {
+        await receiver.configure(at, market.interface.encodeFunctionData(view, args as never), false);
+        await receiver.execute(at, 0n, withdraw);
+        expect(await receiver.callbackReverted(), view).to.equal(false);
+        // What the view returned mid-payment (the probe records the return data).
+        const read = market.interface.decodeFunctionResult(view, await receiver.callbackError());
+        expect(view === "agents" ? read.free : read[0], view).to.equal(expected);
+        await receiver.execute(at, units(2), market.interface.encodeFunctionData("deposit", [units(2)]), { value: units(2) });
+      }
+    });
+
+    it("ExchangeEscrow: during a payout the deal already shows the party as paid", async () => {
+      const { escrow, seller, terms } = await deployEscrow();
+      const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+      const at = await escrow.getAddress();
+      const t = terms({ buyer: await receiver.getAddress() });
+      await escrow.connect(seller).offer(t);
+      const call = (name: string, args: unknown[], value = 0n) =>
+        receiver.execute(at, value, escrow.interface.encodeFunctionData(name as never, args as never), { value });
+      await call("accept", [1, t], t.price + t.price / 50n);
+      await call("redeem", [1, t, true]);
+      await escrow.connect(seller).withdraw(1, t);
+      await receiver.configure(at, escrow.interface.encodeFunctionData("deals", [1n]), false);
+      await call("withdraw", [1, t]);
+      const read = escrow.interface.decodeFunctionResult("deals", await receiver.callbackError());
+      const SELLER_PAID = 8n;
+      const BUYER_PAID = 16n;
+      expect(BigInt(read.flags) & (SELLER_PAID | BUYER_PAID), "both payouts recorded before the ETH left").to.equal(
+        SELLER_PAID | BUYER_PAID,
+      );
+    });
+  });
+
+  it("every privileged function refuses every account but the owner (OwnableUnauthorizedAccount)", async () => {
+    const signers = await ethers.getSigners();
+    const { market, owner } = await deployMarket();
+    const { escrow } = await deployEscrow();
+    const escrowOwner = await escrow.owner();
+    // A pending owner is not the owner yet: it may only accept.
+    const pending = signers[15];
+    await market.connect(owner).transferOwnership(pending.address);
+    await escrow.connect(await ethers.getSigner(escrowOwner)).transferOwnership(pending.address);
+    let refused = 0;
+    for (const account of signers.slice(0, 16)) {
+      const calls: [typeof market | typeof escrow, () => Promise<unknown>][] = [];
+      if (account.address !== owner.address) {
+        const m = market.connect(account);
+        calls.push(
+          [market, () => m.scheduleParams(BASE_PARAMS)],
+          [market, () => m.setRecipients(account.address, account.address)],
+          [market, () => m.setAllowed(account.address, true)],
+          [market, () => m.transferOwnership(account.address)],
+          [market, () => m.renounceOwnership()],
+        );
+        if (account.address !== pending.address) calls.push([market, () => m.acceptOwnership()]);
+      }
+      if (account.address !== escrowOwner) {
+        const e = escrow.connect(account);
+        calls.push(
+          [escrow, () => e.setBurnRecipient(account.address)],
+          [escrow, () => e.transferOwnership(account.address)],
+          [escrow, () => e.renounceOwnership()],
+        );
+        if (account.address !== pending.address) calls.push([escrow, () => e.acceptOwnership()]);
+      }
+      for (const [contract, call] of calls) {
+        await expect(call()).to.be.revertedWithCustomError(contract, "OwnableUnauthorizedAccount").withArgs(account.address);
+        refused++;
+      }
+    }
+    expect(refused).to.equal(15 * 6 - 1 + 15 * 4 - 1);
+    expect(await market.owner()).to.equal(owner.address);
+    expect(await escrow.owner()).to.equal(escrowOwner);
+  });
+
   it("reordering submissions within a round changes nothing: same total, price, allocations and charges", async () => {
     const signers = await ethers.getSigners();
     const agents = signers.slice(3, 6);

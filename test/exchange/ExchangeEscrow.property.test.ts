@@ -8,8 +8,9 @@ import { deployEscrow, E18 } from "./fixture";
 import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 
 /**
- * Random call sequences over many deals at once against one deployment and the exact model.
- * After every step: per asset, the contract's balance equals what it owes (unpaid pots plus
+ * Model-based test (fast-check commands): random sequences of up to 32 calls over many deals at
+ * once, with time jumps to deadline -1/0/+1, against one deployment and the exact model.
+ * After every command: per asset, the contract's balance equals what it owes (unpaid pots plus
  * unwithdrawn burn), and every deal's stage, messages and deadline equal the model's. The
  * parties include a contract buyer that re-enters `withdraw` from its receive hook or rejects
  * ETH; one token takes a fee on transfer (its deals must be refused). An unrelated account's calls
@@ -21,6 +22,17 @@ const FUZZ = fuzzSettings(256);
 const RUNS = FUZZ.numRuns;
 
 type Asset = "eth" | "token" | "feeToken";
+
+/** The model side of a run; the deployment is reached through closures. */
+interface World {
+  model: EscrowModel;
+  /** Each deal's terms by id (calls pass them back). */
+  terms: Map<number, Terms>;
+  /** How the contract party's receive hook behaves. */
+  mode: { reject: boolean; reenter: boolean };
+  /** Timestamp of the last mined call; the next one is mined one second later. */
+  clock: bigint;
+}
 type Action =
   | {
       kind: "offer";
@@ -130,7 +142,7 @@ function stepAction(stage: Stage, deal: number, choice: boolean): Action | undef
 /** The fee token keeps 1 % (rounded down) of a transfer: tiny transfers arrive whole. */
 const takesFee = (amount: bigint) => (amount * 100n) / 10_000n > 0n;
 
-describe("ExchangeEscrow: random call sequences over many deals against the exact model", function () {
+describe("ExchangeEscrow: model-based commands over many deals against the exact model", function () {
   it(`balance per asset == what it owes, deals == model (${RUNS} runs)`, async function () {
     // Deep runs (npm run fuzz:deep) take about a second each on a slow machine.
     this.timeout(Math.max(300_000, RUNS * 2_000));
@@ -167,182 +179,204 @@ describe("ExchangeEscrow: random call sequences over many deals against the exac
     let snapshot: string = await network.provider.send("evm_snapshot");
     const reached: Record<string, number> = {};
 
-    await fc.assert(
-      fc.asyncProperty(fc.array(action, { minLength: 4, maxLength: 32, size: "max" }), async (actions) => {
-        await network.provider.send("evm_revert", [snapshot]);
-        snapshot = await network.provider.send("evm_snapshot");
-        let model = new EscrowModel(burn.address);
-        model.registerTable(tableId, table);
-        const terms = new Map<number, Terms>();
-        const mode = { reject: false, reenter: false };
-        let clock = await latestTimestamp();
+    /** Sends `data` to the escrow from party `who` (the contract party forwards it). */
+    const send = (who: number, data: string, value: bigint) => (o: { gasLimit: number }) =>
+      who === 2
+        ? receiver.execute(escrowAddress, value, data, { ...o, value })
+        : (who === 3 ? f.other : accounts[who]).sendTransaction({ to: escrowAddress, data, value, ...o });
 
-        /** Sends `data` to the escrow from party `who` (the contract party forwards it). */
-        const send = (who: number, data: string, value: bigint) => (o: { gasLimit: number }) =>
-          who === 2
-            ? receiver.execute(escrowAddress, value, data, { ...o, value })
-            : (who === 3 ? f.other : accounts[who]).sendTransaction({ to: escrowAddress, data, value, ...o });
-
-        for (const generated of actions) {
-          let act = generated;
-          if (act.kind === "step") {
-            const d = model.deals.get(model.dealCount - BigInt(act.deal));
-            const concrete = d && stepAction(d.stage, act.deal, act.choice);
-            if (!concrete) continue;
-            act = concrete;
+    /** One call (or a wait), to the contract and the model alike; then every invariant. */
+    const step = async (world: World, generated: Action): Promise<void> => {
+      let { model, clock } = world;
+      const { terms, mode } = world;
+      try {
+        let act = generated;
+        if (act.kind === "step") {
+          const d = model.deals.get(model.dealCount - BigInt(act.deal));
+          const concrete = d && stepAction(d.stage, act.deal, act.choice);
+          if (!concrete) return;
+          act = concrete;
+        }
+        clock += 1n;
+        const owedBefore = Object.values(assets).map((a) => model.owed(a));
+        let outcome: TxOutcome;
+        let expected: string | undefined;
+        const iface = escrow.interface;
+        switch (act.kind) {
+          case "offer": {
+            const t: Terms = {
+              seller: addresses[act.seller],
+              buyer: addresses[(act.seller + act.buyer) % 3],
+              asset: assets[act.asset],
+              price: act.price,
+              tableId,
+              acceptWindow: BigInt(act.windows[0]),
+              redeemWindow: BigInt(act.windows[1]),
+              complaintWindow: BigInt(act.windows[2]),
+              faultWindow: BigInt(act.windows[3]),
+              sellerOffers: act.sellerOffers,
+            };
+            const offerer = act.sellerOffers ? act.seller : (act.seller + act.buyer) % 3;
+            const dep = {
+              s: (table.sellerDeposit * t.price + E18 - 1n) / E18,
+              b: (table.buyerDeposit * t.price + E18 - 1n) / E18,
+            };
+            const value = act.asset === "eth" ? (act.sellerOffers ? dep.s : dep.b + t.price) : 0n;
+            outcome = await txAt(escrow, clock, send(offerer, iface.encodeFunctionData("offer", [t]), value));
+            expected = modelStep(() => {
+              const backup = model.clone();
+              const id = model.offer(addresses[offerer], t, clock);
+              if (act.asset === "feeToken" && takesFee(act.sellerOffers ? dep.s : dep.b + t.price)) {
+                model = backup;
+                throw new EscrowError("TokenDeliveredLess");
+              }
+              terms.set(Number(id), t);
+            });
+            break;
           }
-          clock += 1n;
-          const owedBefore = Object.values(assets).map((a) => model.owed(a));
-          let outcome: TxOutcome;
-          let expected: string | undefined;
-          const iface = escrow.interface;
-          switch (act.kind) {
-            case "offer": {
-              const t: Terms = {
-                seller: addresses[act.seller],
-                buyer: addresses[(act.seller + act.buyer) % 3],
-                asset: assets[act.asset],
-                price: act.price,
-                tableId,
-                acceptWindow: BigInt(act.windows[0]),
-                redeemWindow: BigInt(act.windows[1]),
-                complaintWindow: BigInt(act.windows[2]),
-                faultWindow: BigInt(act.windows[3]),
-                sellerOffers: act.sellerOffers,
-              };
-              const offerer = act.sellerOffers ? act.seller : (act.seller + act.buyer) % 3;
+          case "wait": {
+            const d = model.deals.get(model.dealCount - BigInt(act.deal));
+            if (!d) return;
+            const target = d.deadline + BigInt(act.offset);
+            if (target > clock) clock = target - 1n;
+            return;
+          }
+          case "receiverMode":
+            mode.reject = act.reject;
+            mode.reenter = act.reenter;
+            await receiver.configure(
+              escrowAddress,
+              act.reenter ? iface.encodeFunctionData("withdrawBurn", [ethers.ZeroAddress]) : "0x",
+              act.reject,
+            );
+            clock = await latestTimestamp();
+            return;
+          case "withdrawBurn": {
+            const caller = act.caller < 0 ? burn : f.other;
+            outcome = await txAt(escrow, clock, (o) => escrow.connect(caller).withdrawBurn(assets[act.asset], o));
+            expected = modelStep(() => model.withdrawBurn(caller.address, assets[act.asset]));
+            break;
+          }
+          default: {
+            const id = model.dealCount - BigInt(act.deal);
+            const t = terms.get(Number(id));
+            if (!t) return;
+            const stage = model.deals.get(id)!.stage;
+            const due =
+              stage === Stage.Offered
+                ? t.sellerOffers
+                  ? t.buyer
+                  : t.seller
+                : stage === Stage.Fault || (stage === Stage.Final && act.kind === "withdraw" && clock % 2n === 0n)
+                  ? t.seller
+                  : t.buyer;
+            const wanted = (act as { caller: Role }).caller;
+            const role = wanted === "due" ? due : wanted === "seller" ? t.seller : t.buyer;
+            const who = wanted === "other" ? 3 : addresses.indexOf(role);
+            const caller = addresses[who];
+            const args = act.kind === "redeem" ? [id, t, act.confirm] : [id, t];
+            let value = 0n;
+            if (act.kind === "accept" && t.asset === ethers.ZeroAddress) {
               const dep = {
                 s: (table.sellerDeposit * t.price + E18 - 1n) / E18,
                 b: (table.buyerDeposit * t.price + E18 - 1n) / E18,
               };
-              const value = act.asset === "eth" ? (act.sellerOffers ? dep.s : dep.b + t.price) : 0n;
-              outcome = await txAt(escrow, clock, send(offerer, iface.encodeFunctionData("offer", [t]), value));
-              expected = modelStep(() => {
-                const backup = model.clone();
-                const id = model.offer(addresses[offerer], t, clock);
-                if (act.asset === "feeToken" && takesFee(act.sellerOffers ? dep.s : dep.b + t.price)) {
-                  model = backup;
-                  throw new EscrowError("TokenDeliveredLess");
+              value = t.sellerOffers ? dep.b + t.price : dep.s;
+            }
+            outcome = await txAt(
+              escrow,
+              clock,
+              send(who, iface.encodeFunctionData(act.kind as never, args as never), value),
+            );
+            // The contract party refusing ETH makes the whole call revert: undo the model's step.
+            const paysContractParty = who === 2 && mode.reject && t.asset === ethers.ZeroAddress;
+            expected = modelStep(() => {
+              const backup = model.clone();
+              const undoWith = (error: string) => {
+                model = backup;
+                throw new EscrowError(error);
+              };
+              switch (act.kind) {
+                case "accept": {
+                  model.accept(caller, id, clock);
+                  const amount = t.sellerOffers
+                    ? (table.buyerDeposit * t.price + E18 - 1n) / E18 + t.price
+                    : (table.sellerDeposit * t.price + E18 - 1n) / E18;
+                  if (t.asset === assets.feeToken && takesFee(amount)) undoWith("TokenDeliveredLess");
+                  return;
                 }
-                terms.set(Number(id), t);
-              });
-              break;
-            }
-            case "wait": {
-              const d = model.deals.get(model.dealCount - BigInt(act.deal));
-              if (!d) continue;
-              const target = d.deadline + BigInt(act.offset);
-              if (target > clock) clock = target - 1n;
-              continue;
-            }
-            case "receiverMode":
-              mode.reject = act.reject;
-              mode.reenter = act.reenter;
-              await receiver.configure(
-                escrowAddress,
-                act.reenter ? iface.encodeFunctionData("withdrawBurn", [ethers.ZeroAddress]) : "0x",
-                act.reject,
-              );
-              clock = await latestTimestamp();
-              continue;
-            case "withdrawBurn": {
-              const caller = act.caller < 0 ? burn : f.other;
-              outcome = await txAt(escrow, clock, (o) => escrow.connect(caller).withdrawBurn(assets[act.asset], o));
-              expected = modelStep(() => model.withdrawBurn(caller.address, assets[act.asset]));
-              break;
-            }
-            default: {
-              const id = model.dealCount - BigInt(act.deal);
-              const t = terms.get(Number(id));
-              if (!t) continue;
-              const stage = model.deals.get(id)!.stage;
-              const due =
-                stage === Stage.Offered
-                  ? t.sellerOffers
-                    ? t.buyer
-                    : t.seller
-                  : stage === Stage.Fault || (stage === Stage.Final && act.kind === "withdraw" && clock % 2n === 0n)
-                    ? t.seller
-                    : t.buyer;
-              const wanted = (act as { caller: Role }).caller;
-              const role = wanted === "due" ? due : wanted === "seller" ? t.seller : t.buyer;
-              const who = wanted === "other" ? 3 : addresses.indexOf(role);
-              const caller = addresses[who];
-              const args = act.kind === "redeem" ? [id, t, act.confirm] : [id, t];
-              let value = 0n;
-              if (act.kind === "accept" && t.asset === ethers.ZeroAddress) {
-                const dep = {
-                  s: (table.sellerDeposit * t.price + E18 - 1n) / E18,
-                  b: (table.buyerDeposit * t.price + E18 - 1n) / E18,
-                };
-                value = t.sellerOffers ? dep.b + t.price : dep.s;
+                case "withdrawOffer":
+                  if (model.withdrawOffer(caller, id) > 0n && paysContractParty) undoWith("NativeTransferFailed");
+                  return;
+                case "redeem":
+                  return model.redeem(caller, id, act.confirm, clock);
+                case "requestRefund":
+                  return model.requestRefund(caller, id, clock);
+                case "complain":
+                  return model.complain(caller, id, clock);
+                case "confirmQuality":
+                  return model.confirmQuality(caller, id, clock);
+                case "cancelOrFault":
+                  return model.cancelOrFault(caller, id, clock);
+                case "finalize":
+                  return model.finalize(caller, id, clock);
+                case "withdraw":
+                  if (model.withdraw(caller, id, clock) > 0n && paysContractParty) undoWith("NativeTransferFailed");
+                  return;
               }
-              outcome = await txAt(
-                escrow,
-                clock,
-                send(who, iface.encodeFunctionData(act.kind as never, args as never), value),
-              );
-              // The contract party refusing ETH makes the whole call revert: undo the model's step.
-              const paysContractParty = who === 2 && mode.reject && t.asset === ethers.ZeroAddress;
-              expected = modelStep(() => {
-                const backup = model.clone();
-                const undoWith = (error: string) => {
-                  model = backup;
-                  throw new EscrowError(error);
-                };
-                switch (act.kind) {
-                  case "accept": {
-                    model.accept(caller, id, clock);
-                    const amount = t.sellerOffers
-                      ? (table.buyerDeposit * t.price + E18 - 1n) / E18 + t.price
-                      : (table.sellerDeposit * t.price + E18 - 1n) / E18;
-                    if (t.asset === assets.feeToken && takesFee(amount)) undoWith("TokenDeliveredLess");
-                    return;
-                  }
-                  case "withdrawOffer":
-                    if (model.withdrawOffer(caller, id) > 0n && paysContractParty) undoWith("NativeTransferFailed");
-                    return;
-                  case "redeem":
-                    return model.redeem(caller, id, act.confirm, clock);
-                  case "requestRefund":
-                    return model.requestRefund(caller, id, clock);
-                  case "complain":
-                    return model.complain(caller, id, clock);
-                  case "confirmQuality":
-                    return model.confirmQuality(caller, id, clock);
-                  case "cancelOrFault":
-                    return model.cancelOrFault(caller, id, clock);
-                  case "finalize":
-                    return model.finalize(caller, id, clock);
-                  case "withdraw":
-                    if (model.withdraw(caller, id, clock) > 0n && paysContractParty) undoWith("NativeTransferFailed");
-                    return;
-                }
-              });
-            }
+            });
           }
-          const got = outcome.ok ? undefined : outcome.error;
-          expect(got, `${act.kind}: contract vs model`).to.equal(expected);
-          if ("caller" in act && act.caller === "other") {
-            expect(Object.values(assets).map((a) => model.owed(a)), `unrelated ${act.kind} moved money`).to.deep.equal(owedBefore);
-            if (act.kind !== "finalize") expect(outcome.ok, `unrelated ${act.kind} accepted`).to.equal(false);
-          }
-          const tag = `${act.kind}:${got ?? "ok"}`;
-          reached[tag] = (reached[tag] ?? 0) + 1;
-
-          for (const a of ["eth", "token", "feeToken"] as const) {
-            expect(await balanceOf(a), `${a} balance == owed`).to.equal(model.owed(assets[a]));
-          }
-          for (const [id, d] of model.deals) {
-            const onChain = await escrow.deals(id);
-            expect([Number(onChain.stage), Number(onChain.flags), onChain.deadline], `deal ${id}`).to.deep.equal([
-              d.stage,
-              d.flags,
-              d.deadline,
-            ]);
-          }
-          expect(await escrow.dealCount()).to.equal(model.dealCount);
         }
+        const got = outcome.ok ? undefined : outcome.error;
+        expect(got, `${act.kind}: contract vs model`).to.equal(expected);
+        if ("caller" in act && act.caller === "other") {
+          expect(Object.values(assets).map((a) => model.owed(a)), `unrelated ${act.kind} moved money`).to.deep.equal(owedBefore);
+          if (act.kind !== "finalize") expect(outcome.ok, `unrelated ${act.kind} accepted`).to.equal(false);
+        }
+        const tag = `${act.kind}:${got ?? "ok"}`;
+        reached[tag] = (reached[tag] ?? 0) + 1;
+
+        for (const a of ["eth", "token", "feeToken"] as const) {
+          expect(await balanceOf(a), `${a} balance == owed`).to.equal(model.owed(assets[a]));
+        }
+        for (const [id, d] of model.deals) {
+          const onChain = await escrow.deals(id);
+          expect([Number(onChain.stage), Number(onChain.flags), onChain.deadline], `deal ${id}`).to.deep.equal([
+            d.stage,
+            d.flags,
+            d.deadline,
+          ]);
+        }
+        expect(await escrow.dealCount()).to.equal(model.dealCount);
+      } finally {
+        world.model = model;
+        world.clock = clock;
+      }
+    };
+
+    /** A command of the model-based test: check() lets every call through, since the contract
+     *  must refuse exactly what the model refuses; run() is `step`. */
+    class Call implements fc.AsyncCommand<World, World> {
+      constructor(readonly act: Action) {}
+      check = () => true;
+      run = (_model: World, world: World) => step(world, this.act);
+      toString = () => JSON.stringify(this.act, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+    }
+
+    await fc.assert(
+      fc.asyncProperty(fc.commands([action.map((act) => new Call(act))], { maxCommands: 32, size: "max" }), async (commands) => {
+        await network.provider.send("evm_revert", [snapshot]);
+        snapshot = await network.provider.send("evm_snapshot");
+        const world: World = {
+          model: new EscrowModel(burn.address),
+          terms: new Map(),
+          mode: { reject: false, reenter: false },
+          clock: await latestTimestamp(),
+        };
+        world.model.registerTable(tableId, table);
+        await fc.asyncModelRun(() => ({ model: world, real: world }), commands);
+        const { model, terms } = world;
+        let { clock } = world;
 
         // Past every deadline, every deal can be brought to its end and everyone paid.
         await receiver.configure(escrowAddress, "0x", false);
