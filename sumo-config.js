@@ -9,6 +9,7 @@ const TARGETS = {
     skipContracts: ["test", "exchange", "common"],
     tests: [
       "test/clearing/ClearingMarket.test.ts",
+      "test/contractAccounts.test.ts",
       "test/clearing/AdaptivePrice.test.ts",
       "test/clearing/convergence.test.ts",
       "test/clearing/ClearingMarket.property.test.ts",
@@ -23,6 +24,7 @@ const TARGETS = {
     tests: [
       "test/exchange/ExchangeEscrow.test.ts",
       "test/exchange/paths.test.ts",
+      "test/contractAccounts.test.ts",
       "test/weirdTokens.test.ts",
       "test/attacks.test.ts",
       "test/reentrancy.test.ts",

@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Mutation testing with SuMo: `npm run mutation [-- market|escrow ...]` (both by default).
+# Mutation testing with SuMo.
+#   npm run mutation [-- market|escrow ...]            SuMo on each target (both by default)
+#   npm run mutation -- --recheck market|escrow ...    re-test a run's live mutants against
+#                                                      the current tests (scripts/mutation-recheck.js)
 #
 # SuMo edits the contracts in place while it runs, so each target runs in a sandbox copy of the
-# working tree's files (.mutation/<target>, git-ignored) that shares node_modules. The
-# sandbox's own package.json scripts are what SuMo's "custom" mode calls: a fast compile
-# (CLEARHOUSE_MUTATION=1, see hardhat.config.ts) and the target's tests with --bail.
-# Results land in docs/mutation/<target>.csv and <target>.json; docs/mutation.md discusses the
-# survivors. FUZZ_RUNS (default 30) sets the property tests' runs per mutant.
+# working tree's files (.mutation/<target>, git-ignored) that shares node_modules. The sandbox's
+# own package.json scripts are what SuMo's "custom" mode calls: a fast compile
+# (CLEARHOUSE_MUTATION=1, see hardhat.config.ts) and the target's tests (sumo-config.js) with
+# --bail. Results land in docs/mutation/<target>.csv and <target>.json; docs/mutation.md
+# discusses the survivors. FUZZ_RUNS (default 30) sets the property tests' runs per mutant.
+# MUTANTS_FROM=<hash> [MUTANTS_TO=<hash>] tests a slice of the mutants in SuMo's order (its own
+# sandbox and result files, so that slices run side by side on several cores).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+recheck=false
+if [ "${1:-}" = "--recheck" ]; then
+  recheck=true
+  shift
+fi
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(market escrow)
 for target in "${targets[@]}"; do
@@ -23,9 +33,9 @@ export CLEARHOUSE_MUTATION=1
 export FUZZ_RUNS="${FUZZ_RUNS:-30}"
 mkdir -p "$root/docs/mutation"
 
-for target in "${targets[@]}"; do
-  sandbox="$root/.mutation/$target"
-  echo "== mutation testing: $target (sandbox $sandbox, FUZZ_RUNS=$FUZZ_RUNS)"
+# Copies the working tree into $1 and points its test script at target $2's tests.
+prepare_sandbox() {
+  local sandbox="$1" target="$2"
   rm -rf "$sandbox"
   mkdir -p "$sandbox"
   # The working tree's files as git sees them (tracked or new, not ignored; deleted ones skipped).
@@ -44,11 +54,25 @@ for target in "${targets[@]}"; do
     };
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(pkg, null, 2));
   ' "$sandbox"
-  (cd "$sandbox" && npx hardhat compile --quiet) # SuMo checks that the build folder exists
-  (cd "$sandbox" && APP_ROOT_PATH="$sandbox" MUTATION_TARGET="$target" npx sumo test)
-  cp "$sandbox/.sumo/results/results.csv" "$root/docs/mutation/$target.csv"
-  node "$root/scripts/mutation-summary.js" "$root/docs/mutation/$target.csv" "$sandbox/contracts" \
-    > "$root/docs/mutation/$target.json"
+  (cd "$sandbox" && npx hardhat compile --quiet)
+}
+
+for target in "${targets[@]}"; do
+  if $recheck; then
+    sandbox="$root/.mutation/$target-recheck"
+    echo "== rechecking the live mutants of $target (sandbox $sandbox, FUZZ_RUNS=$FUZZ_RUNS)"
+    prepare_sandbox "$sandbox" "$target"
+    node "$root/scripts/mutation-recheck.js" "$target" "$sandbox"
+    continue
+  fi
+  name="$target${MUTANTS_FROM:+-$MUTANTS_FROM}"
+  sandbox="$root/.mutation/$name"
+  echo "== mutation testing: $name (sandbox $sandbox, FUZZ_RUNS=$FUZZ_RUNS)"
+  prepare_sandbox "$sandbox" "$target"
+  (cd "$sandbox" && APP_ROOT_PATH="$sandbox" MUTATION_TARGET="$target" \
+    npx sumo test ${MUTANTS_FROM:+"$MUTANTS_FROM" "${MUTANTS_TO:-last}"})
+  cp "$sandbox/.sumo/results/results.csv" "$root/docs/mutation/$name.csv"
+  node "$root/scripts/mutation-summary.js" "$root/docs/mutation/$name.csv" > "$root/docs/mutation/$name.json"
   node -e 'const s = require(process.argv[1]); console.log(`${process.argv[2]}: ${s.killed} killed of ${s.valid} (score ${s.score}%), ${s.live.length} live, ${s.timedout} timed out, ${s.stillborn} stillborn`)' \
-    "$root/docs/mutation/$target.json" "$target"
+    "$root/docs/mutation/$name.json" "$name"
 done

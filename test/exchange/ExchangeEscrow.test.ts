@@ -260,6 +260,10 @@ describe("ExchangeEscrow", () => {
       await token.mint(buyer.address, 10_000_000n);
       await token.connect(buyer).approve(await escrow.getAddress(), 10_000_000n);
       await escrow.connect(seller).offer(t);
+      // ETH attached to a token deal would be stranded: refused.
+      await expect(escrow.connect(buyer).accept(1, t, { value: 1n }))
+        .to.be.revertedWithCustomError(escrow, "WrongNativeValue")
+        .withArgs(0n, 1n);
       await escrow.connect(buyer).accept(1, t);
       expect(await token.balanceOf(await escrow.getAddress())).to.equal(1_020_000n);
       await escrow.connect(buyer).redeem(1, t, true);
