@@ -38,7 +38,7 @@ const testnetKey = vars.get("TESTNET_PRIVATE_KEY", "");
 /**
  * Mutation testing (`npm run mutation`) compiles every mutant: there the optimizer is off (twice
  * as fast with the wasm compiler) and the in-process network lifts the code-size limit that the
- * unoptimized build exceeds. Nothing else reads this switch; deployments are always optimized.
+ * unoptimized build exceeds, and compiling does not regenerate the TypeChain bindings. Nothing else reads this switch; deployments are always optimized.
  */
 const mutationBuild = process.env.CLEARHOUSE_MUTATION === "1";
 
@@ -64,6 +64,8 @@ const config: HardhatUserConfig = {
       ? { testnet: { url: testnetUrl, accounts: testnetKey ? [testnetKey] : [] } }
       : {}),
   },
+  // A mutant keeps the ABI, so the generated bindings from the sandbox's first build stand.
+  typechain: { dontOverrideCompile: mutationBuild },
   gasReporter: {
     enabled: process.env.REPORT_GAS === "true",
     currency: "USD",

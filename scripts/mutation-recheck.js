@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Re-tests the mutants a SuMo run left alive against the current test suite:
-// `node scripts/mutation-recheck.js <target> <sandbox>` (run by `npm run mutation -- --recheck <target>`,
-// which prepares the sandbox from the working tree).
+// Re-tests mutants against the current test suite: `node scripts/mutation-recheck.js <target> <sandbox>`
+// (run by `npm run mutation -- --recheck <target>`, which prepares the sandbox from the working tree).
 //
-// SuMo's own single-mutant mode repeats its full pre-test for every mutant; this applies each
-// live mutant from docs/mutation/<target>.csv exactly as SuMo does (the original text between
-// its start and end offsets replaced), then runs the sandbox's compile and test scripts, and
-// restores the file. It writes docs/mutation/<target>-recheck.json: for every rechecked mutant,
-// killed or still live.
+// It takes the mutants that docs/mutation/<target>.csv (SuMo's results, slices merged) left
+// live, and every mutant SuMo generates for the target that no run tested (a run started from
+// a hash skips the last mutant: SuMo slices its list with `length - 1`). SuMo's own
+// single-mutant mode repeats its full pre-test for every mutant; this applies each mutant
+// exactly as SuMo does (the original text between its start and end offsets replaced), runs
+// the sandbox's compile and test scripts, and restores the file. It writes
+// docs/mutation/<target>-recheck.json: for every mutant tested, killed, live or stillborn.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -22,23 +23,37 @@ if (!target || !fs.existsSync(csv) || !fs.existsSync(path.join(sandbox, "package
   process.exit(2);
 }
 
-const live = fs
-  .readFileSync(csv, "utf8")
-  .split("\n")
-  .slice(1)
-  .filter((l) => l.trim() !== "")
-  .map((l) => l.split("$"))
-  .filter((f) => f[9] === "live")
-  .map(([hash, file, operator, start, end, startLine, , original, replacement]) => ({
-    hash,
-    file: path.join(sandbox, file.replace(/^.*?\/contracts\//, "contracts/")),
-    operator,
-    start: Number(start),
-    end: Number(end),
-    line: Number(startLine),
-    original,
-    replacement,
-  }));
+/** Rows of a SuMo CSV (results or generated list) as mutants located in the sandbox. */
+const readMutants = (file) =>
+  fs
+    .readFileSync(file, "utf8")
+    .split("\n")
+    .slice(1)
+    .filter((l) => l.trim() !== "")
+    .map((l) => l.replace(/;\s*$/, "").split("$"))
+    .map(([hash, file, operator, start, end, startLine, , original, replacement, status]) => ({
+      hash,
+      file: path.join(sandbox, file.replace(/^.*?\/contracts\//, "contracts/")),
+      operator,
+      start: Number(start),
+      end: Number(end),
+      line: Number(startLine),
+      original,
+      replacement,
+      status,
+    }));
+
+const tested = readMutants(csv);
+const testedHashes = new Set(tested.map((m) => m.hash));
+// SuMo's preflight writes the full list of the target's mutants (.sumo/results/generated.csv).
+const preflight = spawnSync("npx", ["sumo", "preflight"], { cwd: sandbox, stdio: "ignore", env: { ...process.env, APP_ROOT_PATH: sandbox, MUTATION_TARGET: target } });
+const generatedCsv = path.join(sandbox, ".sumo", "results", "generated.csv");
+if (preflight.status !== 0 || !fs.existsSync(generatedCsv)) {
+  console.error("mutation-recheck: SuMo's preflight did not list the mutants");
+  process.exit(1);
+}
+const untested = readMutants(generatedCsv).filter((m) => !testedHashes.has(m.hash));
+const queue = [...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" })), ...untested.map((m) => ({ ...m, was: "untested" }))];
 
 const run = (script) => spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
 if (run("compile") !== 0 || run("test") !== 0) {
@@ -47,12 +62,12 @@ if (run("compile") !== 0 || run("test") !== 0) {
 }
 
 const results = [];
-for (const [i, m] of live.entries()) {
+for (const [i, m] of queue.entries()) {
   const source = fs.readFileSync(m.file, "utf8");
   // SuMo's offsets index the file's characters; its CSV drops the newlines of multi-line text.
   if (source.slice(m.start, m.end).replace(/[\n\r]/g, "") !== m.original) {
     console.error(`mutation-recheck: ${m.hash} no longer matches ${path.relative(sandbox, m.file)}:${m.line} (contract changed)`);
-    results.push({ hash: m.hash, status: "stale" });
+    results.push({ hash: m.hash, was: m.was, status: "stale" });
     continue;
   }
   fs.writeFileSync(m.file, source.slice(0, m.start) + m.replacement + source.slice(m.end));
@@ -62,9 +77,12 @@ for (const [i, m] of live.entries()) {
   } finally {
     fs.writeFileSync(m.file, source);
   }
-  results.push({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, status });
-  process.stderr.write(`[${i + 1}/${live.length}] ${m.hash} ${m.operator} line ${m.line}: ${status}\n`);
+  results.push({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was: m.was, status });
+  process.stderr.write(`[${i + 1}/${queue.length}] ${m.hash} ${m.operator} line ${m.line} (${m.was}): ${status}\n`);
 }
 fs.writeFileSync(path.join(root, "docs", "mutation", `${target}-recheck.json`), JSON.stringify(results, null, 2) + "\n");
-const killed = results.filter((r) => r.status === "killed").length;
-console.log(`${target}: ${killed} of ${live.length} surviving mutants now killed`);
+const count = (was, status) => results.filter((r) => r.was === was && r.status === status).length;
+console.log(
+  `${target}: ${count("live", "killed")} of ${tested.filter((m) => m.status === "live").length} live mutants now killed; ` +
+    `${untested.length} untested: ${count("untested", "killed")} killed, ${count("untested", "live")} live, ${count("untested", "stillborn")} stillborn`,
+);

@@ -1,21 +1,33 @@
 #!/usr/bin/env node
-// Summarizes a SuMo results.csv: `node scripts/mutation-summary.js <results.csv> [contractsDir]`.
+// Summarizes a SuMo results.csv: `node scripts/mutation-summary.js <results.csv> [<recheck.json>]`.
 // Prints JSON: counts by status, the score SuMo reports (killed / (killed + live)), per-file
 // counts, and every live mutant with its location and change (paths made repository-relative).
+// With a recheck file (scripts/mutation-recheck.js), the counts are those after the recheck:
+// a live mutant the current tests kill counts as killed, and mutants no run tested join in.
 "use strict";
 const fs = require("fs");
 
-const [csvPath] = process.argv.slice(2);
-if (!csvPath || !fs.existsSync(csvPath)) {
-  console.error("usage: mutation-summary.js <results.csv>");
+const [csvPath, recheckPath] = process.argv.slice(2);
+if (!csvPath || !fs.existsSync(csvPath) || (recheckPath && !fs.existsSync(recheckPath))) {
+  console.error("usage: mutation-summary.js <results.csv> [<recheck.json>]");
   process.exit(2);
 }
 const lines = fs.readFileSync(csvPath, "utf8").split("\n").slice(1).filter((l) => l.trim() !== "");
 const mutants = lines.map((line) => {
-  const [hash, file, operator, , , startLine, endLine, original, replacement, status, ms] = line.split("$");
+  const [hash, file, operator, , , startLine, , original, replacement, status, ms] = line.split("$");
   const rel = file.replace(/^.*?\/contracts\//, "contracts/");
-  return { hash, file: rel, operator, startLine: Number(startLine), endLine: Number(endLine), original, replacement, status, seconds: Number(ms) / 1000 };
+  return { hash, file: rel, operator, line: Number(startLine), original: original.trim(), replacement: replacement.trim(), status, seconds: Number(ms) / 1000 };
 });
+const secondsPerMutant = mutants.length === 0 ? null : Number((mutants.reduce((s, m) => s + m.seconds, 0) / mutants.length).toFixed(1));
+if (recheckPath) {
+  const byHash = new Map(mutants.map((m) => [m.hash, m]));
+  for (const r of JSON.parse(fs.readFileSync(recheckPath, "utf8"))) {
+    if (r.status === "stale") continue;
+    const m = byHash.get(r.hash);
+    if (m) m.status = r.status;
+    else mutants.push({ hash: r.hash, file: r.file, operator: r.operator, line: r.line, original: r.original, replacement: r.replacement, status: r.status });
+  }
+}
 const count = (status) => mutants.filter((m) => m.status === status).length;
 const killed = count("killed");
 const live = mutants.filter((m) => m.status === "live");
@@ -32,8 +44,9 @@ const summary = {
   timedout: count("timedout"),
   stillborn: count("stillborn"),
   score: valid === 0 ? null : Number(((100 * killed) / valid).toFixed(2)),
-  secondsPerMutant: mutants.length === 0 ? null : Number((mutants.reduce((s, m) => s + m.seconds, 0) / mutants.length).toFixed(1)),
+  secondsPerMutant,
+  rechecked: Boolean(recheckPath),
   files,
-  live: live.map(({ hash, file, operator, startLine, original, replacement }) => ({ hash, file, line: startLine, operator, original: original.trim(), replacement: replacement.trim() })),
+  live: live.map(({ hash, file, operator, line, original, replacement }) => ({ hash, file, line, operator, original, replacement })),
 };
 process.stdout.write(JSON.stringify(summary, null, 2) + "\n");

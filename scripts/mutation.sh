@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Mutation testing with SuMo.
 #   npm run mutation [-- market|escrow ...]            SuMo on each target (both by default)
-#   npm run mutation -- --recheck market|escrow ...    re-test a run's live mutants against
-#                                                      the current tests (scripts/mutation-recheck.js)
+#   npm run mutation -- --merge market|escrow ...      merge the slices' results into <target>.csv
+#   npm run mutation -- --recheck market|escrow ...    re-test the live mutants (and any no run
+#                                                      tested) against the current tests
+#                                                      (scripts/mutation-recheck.js)
 #
 # SuMo edits the contracts in place while it runs, so each target runs in a sandbox copy of the
 # working tree's files (.mutation/<target>, git-ignored) that shares node_modules. The sandbox's
@@ -10,16 +12,18 @@
 # (CLEARHOUSE_MUTATION=1, see hardhat.config.ts) and the target's tests (sumo-config.js) with
 # --bail. Results land in docs/mutation/<target>.csv and <target>.json; docs/mutation.md
 # discusses the survivors. FUZZ_RUNS (default 30) sets the property tests' runs per mutant.
-# MUTANTS_FROM=<hash> [MUTANTS_TO=<hash>] tests a slice of the mutants in SuMo's order (its own
-# sandbox and result files, so that slices run side by side on several cores).
+# MUTANTS_FROM=<hash>|first [MUTANTS_TO=<hash>] tests a slice of the mutants in SuMo's order (its
+# own sandbox and result file docs/mutation/<target>-<from>.csv, so that slices run side by side
+# on several cores); --merge then joins them. A slice from a hash misses SuMo's very last mutant,
+# which --recheck tests.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
-recheck=false
-if [ "${1:-}" = "--recheck" ]; then
-  recheck=true
-  shift
-fi
+mode=run
+case "${1:-}" in
+  --recheck) mode=recheck; shift ;;
+  --merge) mode=merge; shift ;;
+esac
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(market escrow)
 for target in "${targets[@]}"; do
@@ -57,12 +61,33 @@ prepare_sandbox() {
   (cd "$sandbox" && npx hardhat compile --quiet)
 }
 
+summarize() {
+  local target="$1" recheck="$root/docs/mutation/$1-recheck.json"
+  node "$root/scripts/mutation-summary.js" "$root/docs/mutation/$target.csv" \
+    $([ -f "$recheck" ] && echo "$recheck") > "$root/docs/mutation/$target.json"
+  node -e 'const s = require(process.argv[1]); console.log(`${process.argv[2]}: ${s.killed} killed of ${s.valid} (score ${s.score}%)${s.rechecked ? " after the recheck" : ""}, ${s.live.length} live, ${s.timedout} timed out, ${s.stillborn} stillborn`)' \
+    "$root/docs/mutation/$target.json" "$target"
+}
+
 for target in "${targets[@]}"; do
-  if $recheck; then
+  if [ "$mode" = merge ]; then
+    # One CSV per target: the rows of every slice (and of an earlier merge), each mutant once.
+    (cd "$root/docs/mutation" && shopt -s nullglob && slices=("$target"-first.csv "$target"-m*.csv) &&
+      [ ${#slices[@]} -gt 0 ] || { echo "mutation: no slices of $target to merge" >&2; exit 1; }
+      files=("${slices[@]}"); [ -f "$target.csv" ] && files=("$target.csv" "${files[@]}")
+      { head -n 1 "${files[0]}"; for f in "${files[@]}"; do tail -n +2 "$f"; done | awk -F'$' 'NF > 1 && !seen[$1]++'; } > "$target.csv.new"
+      mv "$target.csv.new" "$target.csv"
+      for f in "${slices[@]}"; do rm -f "$f" "${f%.csv}.json"; done)
+    rm -f "$root/docs/mutation/$target-recheck.json"
+    summarize "$target"
+    continue
+  fi
+  if [ "$mode" = recheck ]; then
     sandbox="$root/.mutation/$target-recheck"
     echo "== rechecking the live mutants of $target (sandbox $sandbox, FUZZ_RUNS=$FUZZ_RUNS)"
     prepare_sandbox "$sandbox" "$target"
     node "$root/scripts/mutation-recheck.js" "$target" "$sandbox"
+    summarize "$target"
     continue
   fi
   name="$target${MUTANTS_FROM:+-$MUTANTS_FROM}"
@@ -72,7 +97,6 @@ for target in "${targets[@]}"; do
   (cd "$sandbox" && APP_ROOT_PATH="$sandbox" MUTATION_TARGET="$target" \
     npx sumo test ${MUTANTS_FROM:+"$MUTANTS_FROM" "${MUTANTS_TO:-last}"})
   cp "$sandbox/.sumo/results/results.csv" "$root/docs/mutation/$name.csv"
-  node "$root/scripts/mutation-summary.js" "$root/docs/mutation/$name.csv" > "$root/docs/mutation/$name.json"
-  node -e 'const s = require(process.argv[1]); console.log(`${process.argv[2]}: ${s.killed} killed of ${s.valid} (score ${s.score}%), ${s.live.length} live, ${s.timedout} timed out, ${s.stillborn} stillborn`)' \
-    "$root/docs/mutation/$name.json" "$name"
+  [ -z "${MUTANTS_FROM:-}" ] && rm -f "$root/docs/mutation/$target-recheck.json"
+  summarize "$name"
 done

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { Interface } from "ethers";
 import { ethers, network } from "hardhat";
 import type { ClearingMarket } from "../typechain-types";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
@@ -90,15 +91,16 @@ describe("Attacks", function () {
       const me = await receiver.getAddress();
       await receiver.execute(at, units(5), market.interface.encodeFunctionData("join", [units(5)]), { value: units(5) });
       const withdraw = market.interface.encodeFunctionData("withdraw", [units(2)]);
+      const views: Interface = market.interface;
       for (const [view, args, expected] of [
         ["agents", [me], units(3)],
         ["totalLiabilities", [], units(3)],
       ] as const) {
-        await receiver.configure(at, market.interface.encodeFunctionData(view, args as never), false);
+        await receiver.configure(at, views.encodeFunctionData(view, args), false);
         await receiver.execute(at, 0n, withdraw);
         expect(await receiver.callbackReverted(), view).to.equal(false);
         // What the view returned mid-payment (the probe records the return data).
-        const read = market.interface.decodeFunctionResult(view, await receiver.callbackError());
+        const read = views.decodeFunctionResult(view, await receiver.callbackError());
         expect(view === "agents" ? read.free : read[0], view).to.equal(expected);
         await receiver.execute(at, units(2), market.interface.encodeFunctionData("deposit", [units(2)]), { value: units(2) });
       }
