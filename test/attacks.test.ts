@@ -209,6 +209,10 @@ describe("Attacks", function () {
       await market.connect(b).submitDemand(1n);
       const huge = ethers.MaxUint256;
       await expect(market.connect(a).submitDemand(huge)).to.be.revertedWithCustomError(market, "DemandTooLarge").withArgs(huge, MAX_QUANTITY - 1n);
+      // At the boundary: one unit more than the room left is refused by name, the room itself is
+      // only refused for the reservation it would need.
+      await expect(market.connect(a).submitDemand(MAX_QUANTITY)).to.be.revertedWithCustomError(market, "DemandTooLarge").withArgs(MAX_QUANTITY, MAX_QUANTITY - 1n);
+      await expect(market.connect(a).submitDemand(MAX_QUANTITY - 1n)).to.be.revertedWithCustomError(market, "InsufficientBalance");
     });
 
     it("ExchangeEscrow: a deal at the largest price pays out without overflow", async () => {

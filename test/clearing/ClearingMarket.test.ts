@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { BASE_PARAMS, E18, deployMarket, units } from "./fixture";
-import { StepRule, diminishingEta } from "../../src/clearing/model";
+import { StepRule, adaptiveUpdate, diminishingEta, emptyBracket } from "../../src/clearing/model";
 
 const ETH = ethers.ZeroAddress;
 
@@ -60,6 +60,21 @@ describe("ClearingMarket", () => {
       ];
       for (const [params, error] of cases) {
         await expect(factory.deploy(cfg(params)), error).to.be.revertedWithCustomError(factory, error);
+      }
+      // Each bound itself is accepted and stored as given.
+      const largest: Partial<typeof BASE_PARAMS>[] = [
+        { capacity: (1n << 120n) - 1n },
+        { tau: (1n << 120n) - 1n },
+        { fixedFee: (1n << 96n) - 1n },
+        { eta: (1n << 96n) - 1n },
+        { tolDual: (1n << 96n) - 1n },
+        { tolPrimal: (1n << 96n) - 1n },
+        { roundDuration: 365n * 86400n },
+      ];
+      for (const params of largest) {
+        const market = await factory.deploy(cfg(params));
+        const [[field, value]] = Object.entries(params);
+        expect((await market.params(1))[field as keyof typeof BASE_PARAMS], field).to.equal(value);
       }
     });
   });
@@ -285,6 +300,44 @@ describe("ClearingMarket", () => {
         .withArgs(2n, units(1), units(10), units("0.4"), 0n, units(9), units("0.4"), 1n);
     });
 
+    it("tolPrimal = 0 asks for an exact clear: a slack round at mu = 0 has residual 0 and converges", async () => {
+      const f = await deployMarket({ params: { tolPrimal: 0n } });
+      const [a] = f.agents;
+      await f.market.connect(a).join(units(20), { value: units(20) });
+      await f.market.connect(a).submitDemand(units(3));
+      await expect(f.market.closeRound())
+        .to.emit(f.market, "RoundClosed")
+        .withArgs(1n, units(3), units(10), 0n, 0n, 0n, 0n, 1n)
+        .and.to.emit(f.market, "Converged")
+        .withArgs(1n, 0n, units(3));
+    });
+
+    for (const rule of [StepRule.Constant, StepRule.Diminishing]) {
+      it(`rule ${StepRule[rule]}: a price that falls by at most tolDual to 0 is no convergence while capacity went idle at it`, async () => {
+        const f = await deployMarket({ params: { rule } });
+        const [a, b] = f.agents;
+        for (const s of [a, b]) await f.market.connect(s).join(units(20), { value: units(20) });
+        // S - m = 1e-8 moves mu by eta (S - m) = 1e-9 = tolDual (eta = 0.1 in round 1 under both rules).
+        await f.market.connect(a).submitDemand(units(5) + 10n ** 10n);
+        await f.market.connect(b).submitDemand(units(5));
+        // Both residuals within tolerance, the dual one exactly at it: converged.
+        await expect(f.market.closeRound()).to.emit(f.market, "Converged").withArgs(1n, 0n, units(10) + 10n ** 10n);
+        expect((await f.market.rounds(2)).mu).to.equal(BASE_PARAMS.tolDual);
+        // At that price only 1 of 10 units is wanted: mu drops back to 0, a dual residual of
+        // exactly tolDual, but the primal residual is 9 (mu was positive): not converged.
+        await f.market.connect(a).submitDemand(units(1));
+        await f.market.connect(b).submitDemand(0n);
+        await expect(f.market.closeRound())
+          .to.emit(f.market, "RoundClosed")
+          .withArgs(2n, units(1), units(10), BASE_PARAMS.tolDual, 0n, units(9), BASE_PARAMS.tolDual, 1n)
+          .and.not.to.emit(f.market, "Converged");
+        // Round 3 is posted at 0 with slack demand: now it has converged.
+        await f.market.connect(a).submitDemand(units(1));
+        await f.market.connect(b).submitDemand(0n);
+        await expect(f.market.closeRound()).to.emit(f.market, "Converged").withArgs(3n, 0n, units(1));
+      });
+    }
+
     it("settles pro rata when S > m: allocation rounds down, charges round up, refund exact", async () => {
       const { market, a, b, feeRecipient, revenueRecipient } = await loadFixture(twoAgentsJoined);
       await market.connect(a).submitDemand(units(6));
@@ -350,6 +403,8 @@ describe("ClearingMarket", () => {
       const s = await market.state();
       expect(s.active).to.equal(1n);
       expect(s.submitted).to.equal(1n);
+      // Only b still demands a positive quantity (the K of the adaptive rule's correction).
+      expect(s.positive).to.equal(1n);
       expect((await market.agents(a.address)).free).to.equal(units(20));
       await expect(market.connect(a).leave()).to.be.revertedWithCustomError(market, "NotActive");
       await expect(market.connect(a).submitDemand(1n)).to.be.revertedWithCustomError(market, "NotActive");
@@ -404,6 +459,31 @@ describe("ClearingMarket", () => {
       expect(mu).to.be.closeTo(units("2.5"), units("0.000001"));
       expect(closes).to.be.lessThan(10);
     });
+    it("adaptive: the first round under new parameters takes no secant through a round of the old ones", async () => {
+      const adaptive = { rule: StepRule.Adaptive, eta: units("0.5"), tolDual: units("0.000001") };
+      const { market, agents } = await deployMarket({ params: adaptive });
+      const a = agents[0];
+      await market.connect(a).join(units(1000), { value: units(1000) });
+      // S(mu) = 20 - mu: flatter than 1 / eta, so a secant step would outrun the ascent step.
+      const demand = (mu: bigint) => (mu >= units(20) ? 0n : units(20) - mu);
+      const play = async () => {
+        const [, , , mu] = await market.currentRound();
+        await market.connect(a).submitDemand(demand(mu));
+        await market.closeRound();
+      };
+      await play();
+      // Capacity 10 -> 12 from round 3 on: the bracket of rounds 1-2 is forgotten.
+      await market.scheduleParams({ ...BASE_PARAMS, ...adaptive, capacity: units(12) });
+      await play();
+      const [mu2, mu3] = [(await market.rounds(2)).mu, (await market.rounds(3)).mu];
+      await play();
+      const ctx = { capacity: units(12), participants: 1n, eta: adaptive.eta, tolPrimal: BASE_PARAMS.tolPrimal, tolDual: adaptive.tolDual };
+      const excess3 = demand(mu3) - units(12);
+      const fresh = adaptiveUpdate(emptyBracket(), mu3, excess3, { valid: false, mu: 0n, excess: 0n }, ctx).nextMu;
+      const throughOld = adaptiveUpdate(emptyBracket(), mu3, excess3, { valid: true, mu: mu2, excess: demand(mu2) - units(12) }, ctx).nextMu;
+      expect(throughOld, "the scenario tells the two apart").to.not.equal(fresh);
+      expect((await market.rounds(4)).mu).to.equal(fresh);
+    });
   });
 
   describe("governance", () => {
@@ -448,9 +528,12 @@ describe("ClearingMarket", () => {
         market,
         "InvalidCapacity",
       );
-      await expect(market.setRecipients(a.address, a.address))
+      const [, , , , , , fees, revenue] = await ethers.getSigners();
+      await expect(market.setRecipients(fees.address, revenue.address))
         .to.emit(market, "RecipientsSet")
-        .withArgs(a.address, a.address);
+        .withArgs(fees.address, revenue.address);
+      expect(await market.feeRecipient()).to.equal(fees.address);
+      expect(await market.revenueRecipient()).to.equal(revenue.address);
     });
 
     it("transfers ownership in two steps", async () => {
