@@ -187,6 +187,20 @@ describe("Contract accounts as parties", function () {
         .withArgs(3n, bd + price);
       expect(await balance(B)).to.equal(before + bd + price);
 
+      // The seller's wallet withdrawing in its own fault window closes it and is paid at once.
+      const quick = terms(false);
+      await via(buyer, escrow, "offer", [quick], ethOf(bd + price));
+      await via(seller, escrow, "accept", [4n, quick], ethOf(sd));
+      await via(buyer, escrow, "redeem", [4n, quick, true]);
+      await expect(via(seller, escrow, "withdraw", [4n, quick]))
+        .to.emit(escrow, "Finalized")
+        .and.to.emit(escrow, "PayoutWithdrawn")
+        .withArgs(4n, S, share(table.seller[4]));
+      await expect(via(seller, escrow, "withdraw", [4n, quick]))
+        .to.be.revertedWithCustomError(escrow, "AlreadyWithdrawn")
+        .withArgs(4n, S);
+      await via(buyer, escrow, "withdraw", [4n, quick]);
+
       // The sending account is none of the parties: its own calls are refused.
       const eoa: HardhatEthersSigner = (await ethers.getSigners())[0];
       await expect(escrow.connect(eoa).withdraw(2n, disputed)).to.be.revertedWithCustomError(escrow, "NotParty");
@@ -196,4 +210,24 @@ describe("Contract accounts as parties", function () {
       );
     });
   }
+
+  it("ExchangeEscrow: a contract account that is no party is refused by name, with its own address", async () => {
+    const { escrow, seller, buyer, terms } = await deployEscrow();
+    const stranger = await wallet();
+    const X = await stranger.getAddress();
+    const notParty = async (fn: string, args: unknown[], error = "NotParty") =>
+      expect(via(stranger, escrow, fn, args), fn).to.be.revertedWithCustomError(escrow, error).withArgs(X);
+    const offered = terms();
+    await notParty("offer", [offered]);
+    await escrow.connect(seller).offer(offered);
+    await notParty("accept", [1n, offered]);
+    await notParty("withdrawOffer", [1n, offered]);
+    await escrow.connect(buyer).accept(1n, offered, { value: offered.price + offered.price / 50n });
+    await notParty("redeem", [1n, offered, true]);
+    await escrow.connect(buyer).redeem(1n, offered, true);
+    await notParty("cancelOrFault", [1n, offered]);
+    await escrow.connect(seller).finalize(1n, offered);
+    await notParty("withdraw", [1n, offered]);
+    await notParty("withdrawBurn", [ETH], "NotBurnRecipient");
+  });
 });

@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { BASE_PARAMS, E18, deployMarket, units } from "./fixture";
 import { StepRule, adaptiveUpdate, diminishingEta, emptyBracket } from "../../src/clearing/model";
 
@@ -31,6 +32,15 @@ describe("ClearingMarket", () => {
       expect(p.capacity).to.equal(units(10));
       expect(p.startRound).to.equal(1n);
       expect(await market.asset()).to.equal(ETH);
+    });
+
+    it("announces in its deployment everything an auditor replays from: asset, recipients, parameters", async () => {
+      const { market, feeRecipient, revenueRecipient } = await deployMarket();
+      const deployment = market.deploymentTransaction()!;
+      await expect(deployment).to.emit(market, "MarketOpened").withArgs(ETH, false);
+      await expect(deployment).to.emit(market, "RecipientsSet").withArgs(feeRecipient.address, revenueRecipient.address);
+      await expect(deployment).to.emit(market, "ParamsScheduled").withArgs(1n, 1n, anyValue);
+      await expect(deployment).to.emit(market, "ParamsActivated").withArgs(1n, 1n);
     });
 
     it("rejects zero recipients and each invalid parameter with a named error", async () => {
@@ -300,6 +310,16 @@ describe("ClearingMarket", () => {
         .withArgs(2n, units(1), units(10), units("0.4"), 0n, units(9), units("0.4"), 1n);
     });
 
+    it("an excess of 1 wei at mu = 0 is a primal residual of 1 wei (only a shortfall at 0 counts as cleared)", async () => {
+      const { market, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(a).submitDemand(units(5) + 1n);
+      await market.connect(b).submitDemand(units(5));
+      // The step eta * 1 wei rounds to 0: mu stays 0.
+      await expect(market.closeRound())
+        .to.emit(market, "RoundClosed")
+        .withArgs(1n, units(10) + 1n, units(10), 0n, 0n, 1n, 0n, 1n);
+    });
+
     it("tolPrimal = 0 asks for an exact clear: a slack round at mu = 0 has residual 0 and converges", async () => {
       const f = await deployMarket({ params: { tolPrimal: 0n } });
       const [a] = f.agents;
@@ -405,7 +425,8 @@ describe("ClearingMarket", () => {
       expect(s.submitted).to.equal(1n);
       // Only b still demands a positive quantity (the K of the adaptive rule's correction).
       expect(s.positive).to.equal(1n);
-      expect((await market.agents(a.address)).free).to.equal(units(20));
+      const left = await market.agents(a.address);
+      expect([left.free, left.reserved, left.demand, left.round, left.active]).to.deep.equal([units(20), 0n, 0n, 0n, false]);
       await expect(market.connect(a).leave()).to.be.revertedWithCustomError(market, "NotActive");
       await expect(market.connect(a).submitDemand(1n)).to.be.revertedWithCustomError(market, "NotActive");
       // b alone is every active agent: the round may close early.

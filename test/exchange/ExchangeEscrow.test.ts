@@ -31,7 +31,19 @@ describe("ExchangeEscrow", () => {
       const overpaying = { ...tableArg(table), seller: [...table.seller] };
       overpaying.seller[6] = table.sellerDeposit + table.buyerDeposit + E18 - table.buyer[6] + 1n;
       await expect(escrow.registerTable(overpaying)).to.be.revertedWithCustomError(escrow, "TableOverpays").withArgs(6);
+      // The first and the last state are checked too.
+      for (const state of [0, 7]) {
+        const over = { ...tableArg(table), buyer: [...table.buyer] };
+        over.buyer[state] = table.sellerDeposit + table.buyerDeposit + E18 - table.seller[state] + 1n;
+        await expect(escrow.registerTable(over)).to.be.revertedWithCustomError(escrow, "TableOverpays").withArgs(state);
+      }
       expect((await escrow.getTable(tableId)).buyer[2]).to.equal(table.buyer[2]);
+    });
+
+    it("lets anyone register a table: a table is content, not a privilege", async () => {
+      const { escrow, table, other } = await loadFixture(deployEscrow);
+      const variant = { ...tableArg(table), buyerDeposit: table.buyerDeposit + 1n };
+      await expect(escrow.connect(other).registerTable(variant)).to.emit(escrow, "TableRegistered");
     });
 
     it("derives deposits from the price, rounding up", async () => {
@@ -121,6 +133,14 @@ describe("ExchangeEscrow", () => {
         .withArgs(1n);
       await expect(escrow.connect(other).accept(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
       await expect(escrow.connect(seller).accept(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
+      // A deal stores the first 200 bits of keccak256(abi.encode(terms)): anyone holding terms can
+      // check them against a deal without the contract.
+      const encoded = ethers.AbiCoder.defaultAbiCoder().encode([escrow.interface.getFunction("offer")!.inputs[0]], [t]);
+      expect((await escrow.deals(1)).termsHash).to.equal(ethers.keccak256(encoded).slice(0, 2 + 50));
+      await escrow.connect(buyer).accept(1, t, { value: t.price + t.price / 50n });
+      await expect(escrow.connect(buyer).accept(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(1, 2); // Offered expected, Redeem found
     });
 
     it("the offerer withdraws an unaccepted offer, expired or not, and only once", async () => {
@@ -130,6 +150,9 @@ describe("ExchangeEscrow", () => {
       await escrow.connect(buyer).offer(t, { value: paid });
       await expect(escrow.connect(seller).withdrawOffer(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
       await time.increase(2n * WINDOW); // expired
+      // An expired offer is no deal to finalize: only its offerer takes it back.
+      await expect(escrow.connect(seller).finalize(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage").withArgs(5, 1);
+      expect((await escrow.deals(1)).stage).to.equal(1n);
       await expect(escrow.connect(buyer).withdrawOffer(1, t)).to.changeEtherBalance(buyer, paid);
       await expect(escrow.connect(buyer).withdrawOffer(1, t))
         .to.be.revertedWithCustomError(escrow, "WrongStage")
@@ -206,6 +229,16 @@ describe("ExchangeEscrow", () => {
       await expect(escrow.connect(other).finalize(1, t))
         .to.be.revertedWithCustomError(escrow, "WrongStage")
         .withArgs(4, 5);
+    });
+
+    it("before the last deadline only the seller finalizes, and only in its own fault window", async () => {
+      const { escrow, seller, buyer, other, t } = await loadFixture(accepted);
+      await expect(escrow.connect(seller).finalize(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage").withArgs(5, 2);
+      await escrow.connect(buyer).redeem(1, t, true);
+      for (const caller of [buyer, other]) {
+        await expect(escrow.connect(caller).finalize(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage").withArgs(5, 4);
+      }
+      await expect(escrow.connect(seller).finalize(1, t)).to.emit(escrow, "Finalized").withArgs(1n, 4, t.price, t.price / 50n, 0n);
     });
 
     it("payouts go only to the parties, once each; the burn only to its recipient", async () => {
