@@ -3,8 +3,9 @@
 // (run by `npm run mutation -- --recheck <target>`, which prepares the sandbox from the working tree).
 //
 // It takes the mutants that docs/mutation/<target>.csv (SuMo's results, slices merged) left
-// live, and every mutant SuMo generates for the target that no run tested (a run started from
-// a hash skips the last mutant: SuMo slices its list with `length - 1`). SuMo's own
+// live and, with MUTATION_UNTESTED=1, every mutant SuMo generates for the target that no run
+// tested (a run started from a hash skips the last mutant: SuMo slices its list with
+// `length - 1`); without it they are listed with status "untested". SuMo's own
 // single-mutant mode repeats its full pre-test for every mutant; this applies each mutant
 // exactly as SuMo does (the original text between its start and end offsets replaced), runs
 // the sandbox's compile and test scripts, and restores the file. It writes
@@ -53,7 +54,10 @@ if (preflight.status !== 0 || !fs.existsSync(generatedCsv)) {
   process.exit(1);
 }
 const untested = readMutants(generatedCsv).filter((m) => !testedHashes.has(m.hash));
-const queue = [...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" })), ...untested.map((m) => ({ ...m, was: "untested" }))];
+// Untested mutants are tested only on request (MUTATION_UNTESTED=1): after a run cut short
+// there are many, and a SuMo slice tests them faster. Otherwise they are listed as untested.
+const testUntested = process.env.MUTATION_UNTESTED === "1";
+const queue = [...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" })), ...(testUntested ? untested.map((m) => ({ ...m, was: "untested" })) : [])];
 
 const run = (script) => spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
 if (run("compile") !== 0 || run("test") !== 0) {
@@ -80,9 +84,15 @@ for (const [i, m] of queue.entries()) {
   results.push({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was: m.was, status });
   process.stderr.write(`[${i + 1}/${queue.length}] ${m.hash} ${m.operator} line ${m.line} (${m.was}): ${status}\n`);
 }
+if (!testUntested) {
+  for (const m of untested) {
+    results.push({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was: "untested", status: "untested" });
+  }
+}
 fs.writeFileSync(path.join(root, "docs", "mutation", `${target}-recheck.json`), JSON.stringify(results, null, 2) + "\n");
 const count = (was, status) => results.filter((r) => r.was === was && r.status === status).length;
 console.log(
   `${target}: ${count("live", "killed")} of ${tested.filter((m) => m.status === "live").length} live mutants now killed; ` +
-    `${untested.length} untested: ${count("untested", "killed")} killed, ${count("untested", "live")} live, ${count("untested", "stillborn")} stillborn`,
+    `${untested.length} untested` +
+    (testUntested ? `: ${count("untested", "killed")} killed, ${count("untested", "live")} live, ${count("untested", "stillborn")} stillborn` : " (MUTATION_UNTESTED=1 tests them)"),
 );

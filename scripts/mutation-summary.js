@@ -34,7 +34,7 @@ const live = mutants.filter((m) => m.status === "live");
 const valid = killed + live.length;
 const files = {};
 for (const m of mutants) {
-  files[m.file] ??= { killed: 0, live: 0, timedout: 0, stillborn: 0 };
+  files[m.file] ??= { killed: 0, live: 0, timedout: 0, stillborn: 0, untested: 0 };
   if (m.status in files[m.file]) files[m.file][m.status] += 1;
 }
 const summary = {
@@ -43,6 +43,7 @@ const summary = {
   killed,
   timedout: count("timedout"),
   stillborn: count("stillborn"),
+  untested: count("untested"),
   score: valid === 0 ? null : Number(((100 * killed) / valid).toFixed(2)),
   secondsPerMutant,
   rechecked: Boolean(recheckPath),

@@ -2,8 +2,9 @@
 # Mutation testing with SuMo.
 #   npm run mutation [-- market|escrow ...]            SuMo on each target (both by default)
 #   npm run mutation -- --merge market|escrow ...      merge the slices' results into <target>.csv
-#   npm run mutation -- --recheck market|escrow ...    re-test the live mutants (and any no run
-#                                                      tested) against the current tests
+#   npm run mutation -- --recheck market|escrow ...    re-test the live mutants against the
+#                                                      current tests (with MUTATION_UNTESTED=1
+#                                                      also those no run tested)
 #                                                      (scripts/mutation-recheck.js)
 #
 # SuMo edits the contracts in place while it runs, so each target runs in a sandbox copy of the
@@ -65,7 +66,7 @@ summarize() {
   local target="$1" recheck="$root/docs/mutation/$1-recheck.json"
   node "$root/scripts/mutation-summary.js" "$root/docs/mutation/$target.csv" \
     $([ -f "$recheck" ] && echo "$recheck") > "$root/docs/mutation/$target.json"
-  node -e 'const s = require(process.argv[1]); console.log(`${process.argv[2]}: ${s.killed} killed of ${s.valid} (score ${s.score}%)${s.rechecked ? " after the recheck" : ""}, ${s.live.length} live, ${s.timedout} timed out, ${s.stillborn} stillborn`)' \
+  node -e 'const s = require(process.argv[1]); console.log(`${process.argv[2]}: ${s.killed} killed of ${s.valid} (score ${s.score}%)${s.rechecked ? " after the recheck" : ""}, ${s.live.length} live, ${s.timedout} timed out, ${s.stillborn} stillborn${s.untested ? `, ${s.untested} not yet tested` : ""}`)' \
     "$root/docs/mutation/$target.json" "$target"
 }
 

@@ -109,6 +109,16 @@ describe("Contract accounts as parties", function () {
       expect(await balance(await revenue.getAddress())).to.equal(owedRevenue);
       // The sender, which is neither recipient, is refused.
       await expect(market.withdrawFees()).to.be.revertedWithCustomError(market, "NotRecipient");
+
+      // Every refusal names the wallet that called, not the account that sent the transaction.
+      const F = await fees.getAddress();
+      await expect(via(fees, market, "join", [0n])).to.be.revertedWithCustomError(market, "NotAllowed").withArgs(F);
+      await expect(via(fees, market, "submitDemand", [1n])).to.be.revertedWithCustomError(market, "NotActive").withArgs(F);
+      await expect(via(fees, market, "leave", [])).to.be.revertedWithCustomError(market, "NotActive").withArgs(F);
+      await expect(via(fees, market, "withdrawRevenue", [])).to.be.revertedWithCustomError(market, "NotRecipient").withArgs(F);
+      await expect(via(revenue, market, "withdrawFees", [])).to.be.revertedWithCustomError(market, "NotRecipient").withArgs(await revenue.getAddress());
+      await via(agent, market, "join", [0n]);
+      await expect(via(agent, market, "join", [0n])).to.be.revertedWithCustomError(market, "AlreadyActive").withArgs(A);
     });
   }
 

@@ -480,6 +480,29 @@ describe("ClearingMarket", () => {
       expect(mu).to.be.closeTo(units("2.5"), units("0.000001"));
       expect(closes).to.be.lessThan(10);
     });
+    it("adaptive: a certified gap converges only where S <= m, not at 1 wei of excess demand", async () => {
+      // tolPrimal = 0 and a bracket width within tolDual after two rounds: the rule probes `lo`.
+      const params = { rule: StepRule.Adaptive, eta: units("0.5"), tolPrimal: 0n, tolDual: units(100) };
+      const { market, agents } = await deployMarket({ params });
+      const a = agents[0];
+      await market.connect(a).join(units(1000), { value: units(1000) });
+      const close = async (quantity: bigint) => {
+        await market.connect(a).submitDemand(quantity);
+        return market.closeRound();
+      };
+      await close(units(20)); // mu = 0: excess 10, lo = 0
+      await close(0n); // mu > 0: shortfall 10, hi = mu; the bracket is within tolDual: probe lo
+      const hi = (await market.rounds(2)).mu;
+      expect((await market.rounds(3)).mu).to.equal(0n);
+      // The probe at 0 finds 1 wei of excess: the gap is certified and hi is posted, but this
+      // round itself did not clear.
+      await expect(close(units(10) + 1n))
+        .to.emit(market, "RoundClosed")
+        .withArgs(3n, units(10) + 1n, units(10), 0n, hi, 1n, hi, 1n)
+        .and.not.to.emit(market, "Converged");
+      await expect(close(units(10))).to.emit(market, "Converged").withArgs(4n, hi, units(10));
+    });
+
     it("adaptive: the first round under new parameters takes no secant through a round of the old ones", async () => {
       const adaptive = { rule: StepRule.Adaptive, eta: units("0.5"), tolDual: units("0.000001") };
       const { market, agents } = await deployMarket({ params: adaptive });
