@@ -122,6 +122,37 @@ describe("Contract accounts as parties", function () {
     });
   }
 
+  it("ClearingMarket: a wallet's demand and its settlement, by whichever call comes next, are booked to the wallet", async () => {
+    const [sender] = await ethers.getSigners();
+    const market = (await (await ethers.getContractFactory("ClearingMarket")).deploy({
+      asset: ETH,
+      owner: sender.address,
+      feeRecipient: sender.address,
+      revenueRecipient: sender.address,
+      allowListOnly: false,
+      params: BASE_PARAMS,
+    })) as unknown as ClearingMarket;
+    const agent = await wallet();
+    const A = await agent.getAddress();
+    await via(agent, market, "join", [units(10)], units(10));
+    // Slack capacity: one unit costs tau + g = 0.6, all of it charged, nothing refunded.
+    const settledFor = (round: bigint) => [round, A, units(1), units("0.6"), 0n, 0n];
+    await expect(via(agent, market, "submitDemand", [units(1)]))
+      .to.emit(market, "DemandSubmitted")
+      .withArgs(1n, A, units(1), units("0.6"), units(1));
+    await market.closeRound();
+    await expect(via(agent, market, "submitDemand", [units(1)])).to.emit(market, "Settled").withArgs(...settledFor(1n));
+    await market.closeRound();
+    await expect(via(agent, market, "withdraw", [1n])).to.emit(market, "Settled").withArgs(...settledFor(2n));
+    await via(agent, market, "submitDemand", [units(1)]);
+    await market.closeRound();
+    await expect(via(agent, market, "leave", [])).to.emit(market, "Settled").withArgs(...settledFor(3n));
+    await via(agent, market, "join", [0n]);
+    await via(agent, market, "submitDemand", [units(1)]);
+    await expect(via(agent, market, "leave", [])).to.emit(market, "DemandSubmitted").withArgs(4n, A, 0n, 0n, 0n);
+    expect((await market.agents(A)).free).to.equal(units(10) - 3n * units("0.6") - 1n);
+  });
+
   for (const kind of ["ETH", "token"] as const) {
     it(`ExchangeEscrow (${kind}): wallet seller, buyer and burn recipient run every message and payout`, async () => {
       const { escrow, table, tableId, owner } = await deployEscrow();
