@@ -38,7 +38,8 @@ const testnetKey = vars.get("TESTNET_PRIVATE_KEY", "");
 /**
  * Mutation testing (`npm run mutation`) compiles every mutant: there the optimizer is off (twice
  * as fast with the wasm compiler) and the in-process network lifts the code-size limit that the
- * unoptimized build exceeds, and compiling does not regenerate the TypeChain bindings. Nothing else reads this switch; deployments are always optimized.
+ * unoptimized build exceeds, and compiling does not regenerate the TypeChain bindings. Nothing
+ * else reads this switch; deployments are always optimized.
  */
 const mutationBuild = process.env.CLEARHOUSE_MUTATION === "1";
 

@@ -65,6 +65,9 @@ if (run("compile") !== 0 || run("test") !== 0) {
   process.exit(1);
 }
 
+/** One line of the recheck file: the mutant as the summary lists it, what it was, what it is now. */
+const outcome = (m, was, status) => ({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was, status });
+
 const results = [];
 for (const [i, m] of queue.entries()) {
   const source = fs.readFileSync(m.file, "utf8");
@@ -81,12 +84,12 @@ for (const [i, m] of queue.entries()) {
   } finally {
     fs.writeFileSync(m.file, source);
   }
-  results.push({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was: m.was, status });
+  results.push(outcome(m, m.was, status));
   process.stderr.write(`[${i + 1}/${queue.length}] ${m.hash} ${m.operator} line ${m.line} (${m.was}): ${status}\n`);
 }
 if (!testUntested) {
   for (const m of untested) {
-    results.push({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was: "untested", status: "untested" });
+    results.push(outcome(m, "untested", "untested"));
   }
 }
 fs.writeFileSync(path.join(root, "docs", "mutation", `${target}-recheck.json`), JSON.stringify(results, null, 2) + "\n");

@@ -16,7 +16,7 @@
 # MUTANTS_FROM=<hash>|first [MUTANTS_TO=<hash>] tests a slice of the mutants in SuMo's order (its
 # own sandbox and result file docs/mutation/<target>-<from>.csv, so that slices run side by side
 # on several cores); --merge then joins them. A slice from a hash misses SuMo's very last mutant,
-# which --recheck tests.
+# which MUTATION_UNTESTED=1 with --recheck tests.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BaseContract } from "ethers";
 import type { ClearingMarket, MockERC20, ReentrantReceiver } from "../typechain-types";
-import { BASE_PARAMS, units } from "./clearing/fixture";
+import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { deployEscrow, E18, WINDOW } from "./exchange/fixture";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
@@ -123,15 +123,7 @@ describe("Contract accounts as parties", function () {
   }
 
   it("ClearingMarket: a wallet's demand and its settlement, by whichever call comes next, are booked to the wallet", async () => {
-    const [sender] = await ethers.getSigners();
-    const market = (await (await ethers.getContractFactory("ClearingMarket")).deploy({
-      asset: ETH,
-      owner: sender.address,
-      feeRecipient: sender.address,
-      revenueRecipient: sender.address,
-      allowListOnly: false,
-      params: BASE_PARAMS,
-    })) as unknown as ClearingMarket;
+    const { market } = await deployMarket();
     const agent = await wallet();
     const A = await agent.getAddress();
     await via(agent, market, "join", [units(10)], units(10));
