@@ -9,7 +9,10 @@
 // single-mutant mode repeats its full pre-test for every mutant; this applies each mutant
 // exactly as SuMo does (the original text between its start and end offsets replaced), runs
 // the sandbox's compile and test scripts, and restores the file. It writes
-// docs/mutation/<target>-recheck.json: for every mutant tested, killed, live or stillborn.
+// docs/mutation/<target>-recheck.json after every mutant: for every mutant tested, killed, live
+// or stillborn. A recheck resumes from that file: a mutant it already records as killed or
+// stillborn is not tested again (tests are only ever added; `--merge` and a new SuMo run delete
+// the file), so a stopped recheck loses nothing and a later one re-tests only what lived.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -57,7 +60,10 @@ const untested = readMutants(generatedCsv).filter((m) => !testedHashes.has(m.has
 // Untested mutants are tested only on request (MUTATION_UNTESTED=1): after a run cut short
 // there are many, and a SuMo slice tests them faster. Otherwise they are listed as untested.
 const testUntested = process.env.MUTATION_UNTESTED === "1";
-const queue = [...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" })), ...(testUntested ? untested.map((m) => ({ ...m, was: "untested" })) : [])];
+const recheckFile = path.join(root, "docs", "mutation", `${target}-recheck.json`);
+const settled = new Map((fs.existsSync(recheckFile) ? JSON.parse(fs.readFileSync(recheckFile, "utf8")) : []).filter((r) => r.status === "killed" || r.status === "stillborn").map((r) => [r.hash, r]));
+const candidates = [...(testUntested ? untested.map((m) => ({ ...m, was: "untested" })) : []), ...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" }))];
+const queue = candidates.filter((m) => !settled.has(m.hash));
 
 const run = (script) => spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
 if (run("compile") !== 0 || run("test") !== 0) {
@@ -68,7 +74,10 @@ if (run("compile") !== 0 || run("test") !== 0) {
 /** One line of the recheck file: the mutant as the summary lists it, what it was, what it is now. */
 const outcome = (m, was, status) => ({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was, status });
 
-const results = [];
+const results = [...settled.values()];
+const untestedLeft = () => untested.filter((m) => !settled.has(m.hash) && !results.some((r) => r.hash === m.hash)).map((m) => outcome(m, "untested", "untested"));
+const save = () => fs.writeFileSync(recheckFile, JSON.stringify([...results, ...untestedLeft()], null, 2) + "\n");
+if (settled.size > 0) console.error(`mutation-recheck: ${settled.size} mutants already killed or stillborn in ${path.relative(root, recheckFile)}; ${queue.length} to test`);
 for (const [i, m] of queue.entries()) {
   const source = fs.readFileSync(m.file, "utf8");
   // SuMo's offsets index the file's characters; its CSV drops the newlines of multi-line text.
@@ -85,14 +94,10 @@ for (const [i, m] of queue.entries()) {
     fs.writeFileSync(m.file, source);
   }
   results.push(outcome(m, m.was, status));
+  save();
   process.stderr.write(`[${i + 1}/${queue.length}] ${m.hash} ${m.operator} line ${m.line} (${m.was}): ${status}\n`);
 }
-if (!testUntested) {
-  for (const m of untested) {
-    results.push(outcome(m, "untested", "untested"));
-  }
-}
-fs.writeFileSync(path.join(root, "docs", "mutation", `${target}-recheck.json`), JSON.stringify(results, null, 2) + "\n");
+save();
 const count = (was, status) => results.filter((r) => r.was === was && r.status === status).length;
 console.log(
   `${target}: ${count("live", "killed")} of ${tested.filter((m) => m.status === "live").length} live mutants now killed; ` +
