@@ -61,9 +61,14 @@ const untested = readMutants(generatedCsv).filter((m) => !testedHashes.has(m.has
 // there are many, and a SuMo slice tests them faster. Otherwise they are listed as untested.
 const testUntested = process.env.MUTATION_UNTESTED === "1";
 const recheckFile = path.join(root, "docs", "mutation", `${target}-recheck.json`);
-const settled = new Map((fs.existsSync(recheckFile) ? JSON.parse(fs.readFileSync(recheckFile, "utf8")) : []).filter((r) => r.status === "killed" || r.status === "stillborn").map((r) => [r.hash, r]));
-const candidates = [...(testUntested ? untested.map((m) => ({ ...m, was: "untested" })) : []), ...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" }))];
-const queue = candidates.filter((m) => !settled.has(m.hash));
+// What an earlier recheck found stands until this one tests the mutant again.
+const earlier = (fs.existsSync(recheckFile) ? JSON.parse(fs.readFileSync(recheckFile, "utf8")) : []).filter((r) => r.status !== "untested" && r.status !== "stale");
+const settled = new Set(earlier.filter((r) => r.status === "killed" || r.status === "stillborn").map((r) => r.hash));
+// MUTATION_ONLY=<hash>,<hash> re-tests just those, live or untested (say, the survivors a new
+// test was written for).
+const only = process.env.MUTATION_ONLY ? new Set(process.env.MUTATION_ONLY.split(",").map((h) => h.trim())) : null;
+const candidates = [...(testUntested || only ? untested.map((m) => ({ ...m, was: "untested" })) : []), ...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" }))];
+const queue = candidates.filter((m) => !settled.has(m.hash) && (!only || only.has(m.hash)));
 
 const run = (script) => spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
 if (run("compile") !== 0 || run("test") !== 0) {
@@ -74,10 +79,11 @@ if (run("compile") !== 0 || run("test") !== 0) {
 /** One line of the recheck file: the mutant as the summary lists it, what it was, what it is now. */
 const outcome = (m, was, status) => ({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was, status });
 
-const results = [...settled.values()];
-const untestedLeft = () => untested.filter((m) => !settled.has(m.hash) && !results.some((r) => r.hash === m.hash)).map((m) => outcome(m, "untested", "untested"));
+const queued = new Set(queue.map((m) => m.hash));
+const results = earlier.filter((r) => !queued.has(r.hash));
+const untestedLeft = () => untested.filter((m) => !results.some((r) => r.hash === m.hash)).map((m) => outcome(m, "untested", "untested"));
 const save = () => fs.writeFileSync(recheckFile, JSON.stringify([...results, ...untestedLeft()], null, 2) + "\n");
-if (settled.size > 0) console.error(`mutation-recheck: ${settled.size} mutants already killed or stillborn in ${path.relative(root, recheckFile)}; ${queue.length} to test`);
+if (earlier.length > 0) console.error(`mutation-recheck: ${earlier.length} mutants recorded in ${path.relative(root, recheckFile)} (${settled.size} killed or stillborn); ${queue.length} to test`);
 for (const [i, m] of queue.entries()) {
   const source = fs.readFileSync(m.file, "utf8");
   // SuMo's offsets index the file's characters; its CSV drops the newlines of multi-line text.

@@ -4,7 +4,8 @@
 #   npm run mutation -- --merge market|escrow ...      merge the slices' results into <target>.csv
 #   npm run mutation -- --recheck market|escrow ...    re-test the live mutants against the
 #                                                      current tests (with MUTATION_UNTESTED=1
-#                                                      also those no run tested)
+#                                                      also those no run tested; with
+#                                                      MUTATION_ONLY=<hash>,... just those)
 #                                                      (scripts/mutation-recheck.js)
 #
 # SuMo edits the contracts in place while it runs, so each target runs in a sandbox copy of the

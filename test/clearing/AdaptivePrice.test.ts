@@ -99,6 +99,17 @@ describe("AdaptivePrice library against the model", () => {
     expect(down.nextMu).to.equal(units("1.5"));
   });
 
+  it("corrects a secant step of 1 wei like any other", async () => {
+    // eta = 0 leaves the secant alone: |E| dMu / |dE| = 10 * 2 wei / 20 = 1 wei, and the
+    // hyperbolic factor (S_prev + K) / (m + K) = 43 / 13 makes it 3 wei (within 4 x 2 wei).
+    const h = await harness();
+    const noAscent = { ...ctx, eta: 0n };
+    const previous = { valid: true, mu: units(1), excess: units(30) };
+    const [nextMu] = await h.update(bracket(), units(1) + 2n, units(10), previous, noAscent);
+    expect(nextMu).to.equal(units(1) + 2n + 3n);
+    expect(adaptiveUpdate(bracket(), units(1) + 2n, units(10), previous, noAscent).nextMu).to.equal(nextMu);
+  });
+
   it("collapses at a bracket width of exactly tolDual", async () => {
     const b = bracket({ lo: units(4), hasLo: true, excessLo: units(1), lastMoved: 1 });
     // hi = lo + tolDual, observed with no shortfall: the bracket has collapsed onto hi.
