@@ -110,6 +110,16 @@ describe("AdaptivePrice library against the model", () => {
     expect(adaptiveUpdate(bracket(), units(1) + 2n, units(10), previous, noAscent).nextMu).to.equal(nextMu);
   });
 
+  it("takes no secant step when demand rose with the price", async () => {
+    // Such a pair (a demand shift between rounds) says nothing about the slope. With eta = 0 no
+    // ascent step hides the secant's absence: the price stays where it is.
+    const h = await harness();
+    const noAscent = { ...ctx, eta: 0n };
+    const previous = { valid: true, mu: units(1), excess: units(2) };
+    const [nextMu] = await h.update(bracket(), units(2), units(3), previous, noAscent);
+    expect(nextMu).to.equal(units(2));
+  });
+
   it("collapses at a bracket width of exactly tolDual", async () => {
     const b = bracket({ lo: units(4), hasLo: true, excessLo: units(1), lastMoved: 1 });
     // hi = lo + tolDual, observed with no shortfall: the bracket has collapsed onto hi.
