@@ -105,8 +105,10 @@ for (const [i, m] of queue.entries()) {
 }
 save();
 const count = (was, status) => results.filter((r) => r.was === was && r.status === status).length;
+const left = untestedLeft().length;
 console.log(
   `${target}: ${count("live", "killed")} of ${tested.filter((m) => m.status === "live").length} live mutants now killed; ` +
-    `${untested.length} untested` +
-    (testUntested ? `: ${count("untested", "killed")} killed, ${count("untested", "live")} live, ${count("untested", "stillborn")} stillborn` : " (MUTATION_UNTESTED=1 tests them)"),
+    `of ${untested.length} mutants no run tested, ${count("untested", "killed")} killed, ${count("untested", "live")} live, ` +
+    `${count("untested", "stillborn")} stillborn` +
+    (left > 0 ? `, ${left} still untested (MUTATION_UNTESTED=1 tests them)` : ""),
 );
