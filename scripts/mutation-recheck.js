@@ -81,7 +81,10 @@ const outcome = (m, was, status) => ({ hash: m.hash, file: path.relative(sandbox
 
 const queued = new Set(queue.map((m) => m.hash));
 const results = earlier.filter((r) => !queued.has(r.hash));
-const untestedLeft = () => untested.filter((m) => !results.some((r) => r.hash === m.hash)).map((m) => outcome(m, "untested", "untested"));
+const untestedLeft = () => {
+  const recorded = new Set(results.map((r) => r.hash));
+  return untested.filter((m) => !recorded.has(m.hash)).map((m) => outcome(m, "untested", "untested"));
+};
 const save = () => fs.writeFileSync(recheckFile, JSON.stringify([...results, ...untestedLeft()], null, 2) + "\n");
 if (earlier.length > 0) console.error(`mutation-recheck: ${earlier.length} mutants recorded in ${path.relative(root, recheckFile)} (${settled.size} killed or stillborn); ${queue.length} to test`);
 for (const [i, m] of queue.entries()) {

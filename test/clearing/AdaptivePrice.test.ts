@@ -23,11 +23,14 @@ describe("AdaptivePrice library against the model", () => {
   const bracket = (b: Partial<Bracket> = {}): Bracket => ({ ...emptyBracket(), ...b });
   const none = { valid: false, mu: 0n, excess: 0n };
 
-  async function both(b: Bracket, mu: bigint, excess: bigint, previous = none) {
+  // No ascent step: what a secant does (or does not do) shows in the price alone.
+  const noAscent = { ...ctx, eta: 0n };
+
+  async function both(b: Bracket, mu: bigint, excess: bigint, previous = none, context = ctx) {
     const h = await harness();
-    const [nextMu, collapsed, after] = await h.update(b, mu, excess, previous, ctx);
+    const [nextMu, collapsed, after] = await h.update(b, mu, excess, previous, context);
     const model = { ...b };
-    const m = adaptiveUpdate(model, mu, excess, previous, ctx);
+    const m = adaptiveUpdate(model, mu, excess, previous, context);
     expect([nextMu, collapsed]).to.deep.equal([m.nextMu, m.collapsed]);
     expect([
       after.lo,
@@ -102,22 +105,17 @@ describe("AdaptivePrice library against the model", () => {
   it("corrects a secant step of 1 wei like any other", async () => {
     // eta = 0 leaves the secant alone: |E| dMu / |dE| = 10 * 2 wei / 20 = 1 wei, and the
     // hyperbolic factor (S_prev + K) / (m + K) = 43 / 13 makes it 3 wei (within 4 x 2 wei).
-    const h = await harness();
-    const noAscent = { ...ctx, eta: 0n };
     const previous = { valid: true, mu: units(1), excess: units(30) };
-    const [nextMu] = await h.update(bracket(), units(1) + 2n, units(10), previous, noAscent);
-    expect(nextMu).to.equal(units(1) + 2n + 3n);
-    expect(adaptiveUpdate(bracket(), units(1) + 2n, units(10), previous, noAscent).nextMu).to.equal(nextMu);
+    const m = await both(bracket(), units(1) + 2n, units(10), previous, noAscent);
+    expect(m.nextMu).to.equal(units(1) + 2n + 3n);
   });
 
   it("takes no secant step when demand rose with the price", async () => {
     // Such a pair (a demand shift between rounds) says nothing about the slope. With eta = 0 no
     // ascent step hides the secant's absence: the price stays where it is.
-    const h = await harness();
-    const noAscent = { ...ctx, eta: 0n };
     const previous = { valid: true, mu: units(1), excess: units(2) };
-    const [nextMu] = await h.update(bracket(), units(2), units(3), previous, noAscent);
-    expect(nextMu).to.equal(units(2));
+    const m = await both(bracket(), units(2), units(3), previous, noAscent);
+    expect(m.nextMu).to.equal(units(2));
   });
 
   it("collapses at a bracket width of exactly tolDual", async () => {
