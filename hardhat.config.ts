@@ -61,9 +61,7 @@ const config: HardhatUserConfig = {
     localhost: { url: "http://127.0.0.1:8545" },
     // A `npx hardhat node` started by the end-to-end test on its own loopback port.
     e2e: { url: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547" },
-    ...(testnetUrl
-      ? { testnet: { url: testnetUrl, accounts: testnetKey ? [testnetKey] : [] } }
-      : {}),
+    ...(testnetUrl ? { testnet: { url: testnetUrl, accounts: testnetKey ? [testnetKey] : [] } } : {}),
   },
   // A mutant keeps the ABI, so the generated bindings from the sandbox's first build stand.
   typechain: { dontOverrideCompile: mutationBuild },

@@ -46,12 +46,14 @@ async function main() {
     }
     process.stderr.write("gas: ExchangeEscrow\n");
     for (const [call, used] of Object.entries(await measureEscrowGas(hre))) gas[`ExchangeEscrow.${call}`] = used;
-    for (const key of Object.keys(results.gas)) if (key.startsWith("ClearingMarket.") || key.startsWith("ExchangeEscrow.")) delete results.gas[key];
+    for (const key of Object.keys(results.gas))
+      if (key.startsWith("ClearingMarket.") || key.startsWith("ExchangeEscrow.")) delete results.gas[key];
     Object.assign(results.gas, gas);
     results.gas = Object.fromEntries(Object.entries(results.gas).sort(([a], [b]) => a.localeCompare(b)));
   }
 
-  if (run("throughput")) results.throughput = await measureThroughput(hre, { agents: 100, rounds: 100, runs: BENCH_RUNS });
+  if (run("throughput"))
+    results.throughput = await measureThroughput(hre, { agents: 100, rounds: 100, runs: BENCH_RUNS });
 
   if (run("convergence")) {
     const seeds = Array.from({ length: BENCH_SEEDS }, (_, i) => i + 1);
@@ -59,7 +61,12 @@ async function main() {
     for (const sc of CONVERGENCE_SCENARIOS) {
       const r = measureConvergence(sc, { seeds, maxRounds: 600, relTolerance: 1e-6, onProgress: progress(sc.name) });
       results.convergence[sc.name] = r.medians;
-      detail[sc.name] = { bestStep: r.bestStep, bindingShare: r.bindingShare, gapShare: r.gapShare, seeds: seeds.length };
+      detail[sc.name] = {
+        bestStep: r.bestStep,
+        bindingShare: r.bindingShare,
+        gapShare: r.gapShare,
+        seeds: seeds.length,
+      };
     }
     results.convergenceDetail = detail;
   }
@@ -73,7 +80,10 @@ async function main() {
     sections.push(markdownTable(["call", "gas"], rows));
   }
   const rules = Object.keys(Object.values(results.convergence)[0] ?? {});
-  const detail = (results.convergenceDetail ?? {}) as Record<string, { bestStep: Record<string, number>; bindingShare: number; gapShare: number; seeds: number }>;
+  const detail = (results.convergenceDetail ?? {}) as Record<
+    string,
+    { bestStep: Record<string, number>; bindingShare: number; gapShare: number; seeds: number }
+  >;
   const convRows = Object.entries(results.convergence).map(([sc, byRule]) => [
     sc,
     `${Math.round(100 * (detail[sc]?.bindingShare ?? 0))}% / ${Math.round(100 * (detail[sc]?.gapShare ?? 0))}%`,
@@ -90,11 +100,20 @@ async function main() {
   sections.push(markdownTable(["scenario", "binds / S jumps", ...rules], convRows));
   const tp = results.throughput as Throughput | undefined;
   if (tp) {
-    sections.push(`\nOn-chain throughput (in-process Hardhat network, batched driver: one block per round's submissions; ${tp.agents} agents x ${tp.rounds} rounds, median of ${tp.runs.length} runs):\n`);
+    sections.push(
+      `\nOn-chain throughput (in-process Hardhat network, batched driver: one block per round's submissions; ${tp.agents} agents x ${tp.rounds} rounds, median of ${tp.runs.length} runs):\n`,
+    );
     sections.push(
       markdownTable(
         ["transactions per run", "median tx/s", "median wall time", "runs (tx/s)"],
-        [[tp.transactions, tp.medianTxPerSecond.toFixed(0), `${tp.medianSeconds.toFixed(1)} s`, tp.runs.map((r) => r.txPerSecond.toFixed(0)).join(", ")]],
+        [
+          [
+            tp.transactions,
+            tp.medianTxPerSecond.toFixed(0),
+            `${tp.medianSeconds.toFixed(1)} s`,
+            tp.runs.map((r) => r.txPerSecond.toFixed(0)).join(", "),
+          ],
+        ],
       ),
     );
   }

@@ -40,13 +40,34 @@ async function exchangeSection(run: string | undefined): Promise<ExperimentResul
   const rows: Record<string, unknown>[] = [];
   const price = ethers.parseEther("1");
   for (const [label, p] of deals) {
-    const terms = { asset: ethers.ZeroAddress, price, tableId, acceptWindow: 3600n, redeemWindow: 86400n, complaintWindow: 86400n, faultWindow: 86400n, sellerOffers: true };
+    const terms = {
+      asset: ethers.ZeroAddress,
+      price,
+      tableId,
+      acceptWindow: 3600n,
+      redeemWindow: 86400n,
+      complaintWindow: 86400n,
+      faultWindow: 86400n,
+      sellerOffers: true,
+    };
     const o = await playDeal(escrow, terms, seller, buyer, p);
     const eth = (x: bigint) => Number(ethers.formatEther(x));
-    console.log(`  ${o.state.padEnd(10)} seller ${eth(o.sellerPayout).toFixed(4).padStart(7)}  buyer ${eth(o.buyerPayout).toFixed(4).padStart(7)}  burnt ${eth(o.burn).toFixed(4).padStart(7)}  gas ${o.gas}  (${label})`);
-    rows.push({ deal: label, state: o.state, price: eth(price), sellerPayout: eth(o.sellerPayout), buyerPayout: eth(o.buyerPayout), burn: eth(o.burn), gas: Number(o.gas) });
+    console.log(
+      `  ${o.state.padEnd(10)} seller ${eth(o.sellerPayout).toFixed(4).padStart(7)}  buyer ${eth(o.buyerPayout).toFixed(4).padStart(7)}  burnt ${eth(o.burn).toFixed(4).padStart(7)}  gas ${o.gas}  (${label})`,
+    );
+    rows.push({
+      deal: label,
+      state: o.state,
+      price: eth(price),
+      sellerPayout: eth(o.sellerPayout),
+      buyerPayout: eth(o.buyerPayout),
+      burn: eth(o.burn),
+      gas: Number(o.gas),
+    });
   }
-  const long = rows.flatMap((r) => (["sellerPayout", "buyerPayout", "burn"] as const).map((k) => ({ deal: `${r.state}`, part: k, amount: r[k] })));
+  const long = rows.flatMap((r) =>
+    (["sellerPayout", "buyerPayout", "burn"] as const).map((k) => ({ deal: `${r.state}`, part: k, amount: r[k] })),
+  );
   return {
     key: "exchange",
     title: `Core exchange on chain (network "${hre.network.name}")`,
@@ -55,8 +76,16 @@ async function exchangeSection(run: string | undefined): Promise<ExperimentResul
     charts: [
       {
         name: "exchange-payouts",
-        caption: "Payouts per final state (seller, buyer, burnt), in units of the price: honest play pays the seller the price; the dishonest paths burn the deposits the table puts at stake.",
-        spec: barChart({ title: "payouts per deal", rows: long, group: "deal", y: "amount", yTitle: "ETH", series: "part" }),
+        caption:
+          "Payouts per final state (seller, buyer, burnt), in units of the price: honest play pays the seller the price; the dishonest paths burn the deposits the table puts at stake.",
+        spec: barChart({
+          title: "payouts per deal",
+          rows: long,
+          group: "deal",
+          y: "amount",
+          yTitle: "ETH",
+          series: "part",
+        }),
       },
     ],
     comparisons: [],
@@ -67,7 +96,9 @@ async function main() {
   const started = Date.now();
   const fresh = hre.network.name === "hardhat" ? undefined : `demo-${Date.now()}`;
   console.log(`Clearhouse demo on network "${hre.network.name}"`);
-  console.log(`\nClearing market: 20 agents, capacity 50 (binding), adaptive rule; tau 0.5 -> 1.5 from round ${SHOCK_ROUND}`);
+  console.log(
+    `\nClearing market: 20 agents, capacity 50 (binding), adaptive rule; tau 0.5 -> 1.5 from round ${SHOCK_ROUND}`,
+  );
   const play = await playOnChain(hre, {
     agents: 20,
     capacity: 50,
@@ -85,12 +116,21 @@ async function main() {
   console.log(`ClearingMarket at ${play.market}; rounds as its events report them:`);
   for (const r of play.run.rounds) {
     const flag = r.converged ? "  converged" : "";
-    console.log(`  round ${String(r.round).padStart(3)}  tau ${fromFixed(r.tau).toFixed(2)}  price ${fromFixed(r.tau + r.mu).toFixed(6).padStart(10)}  S ${fromFixed(r.totalDemand).toFixed(6).padStart(12)}${flag}`);
+    console.log(
+      `  round ${String(r.round).padStart(3)}  tau ${fromFixed(r.tau).toFixed(2)}  price ${fromFixed(r.tau + r.mu)
+        .toFixed(6)
+        .padStart(10)}  S ${fromFixed(r.totalDemand).toFixed(6).padStart(12)}${flag}`,
+    );
   }
   const exchange = await exchangeSection(fresh);
   const replications = Number(process.env.DEMO_REPLICATIONS ?? 20);
   console.log(`\nExperiments on the exact engine (${replications} replications per cell):`);
-  const study = runStudy({ replications, seed: 20261124, movieLens: path.join(__dirname, "..", "test", "fixtures", "movielens", "u.data"), onProgress: progress });
+  const study = runStudy({
+    replications,
+    seed: 20261124,
+    movieLens: path.join(__dirname, "..", "test", "fixtures", "movielens", "u.data"),
+    onProgress: progress,
+  });
   const written = await writeReport(
     OUT,
     {
@@ -99,7 +139,8 @@ async function main() {
         network: hre.network.name,
         "clearing market": play.market,
         "experiment replications": `${replications} (npx hardhat experiments runs 200)`,
-        "MovieLens source": "synthetic fixture (test/fixtures/movielens/u.data); pass your own u.data to npx hardhat experiments --movielens",
+        "MovieLens source":
+          "synthetic fixture (test/fixtures/movielens/u.data); pass your own u.data to npx hardhat experiments --movielens",
         "run time": `${((Date.now() - started) / 1000).toFixed(0)} s`,
       },
       notes: [
@@ -110,7 +151,9 @@ async function main() {
     },
     progress("charts"),
   );
-  console.log(`\nWrote ${path.relative(process.cwd(), written.html)} with ${written.figures.length} figures and ${written.tables.length} table files (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(
+    `\nWrote ${path.relative(process.cwd(), written.html)} with ${written.figures.length} figures and ${written.tables.length} table files (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
 }
 
 main().catch((e) => {

@@ -23,7 +23,16 @@ async function main() {
   const id = `e2e-${Date.now()}`;
   const market = await deployClearingMarket(
     hre,
-    { capacity: 15, tau: 0.5, fixedFee: 0.5, rule: "adaptive", eta: 1 / lipschitz(types, 0.5, 0.5), tolPrimal: 1e-6, tolDual: 1e-9, roundDuration: 3600 },
+    {
+      capacity: 15,
+      tau: 0.5,
+      fixedFee: 0.5,
+      rule: "adaptive",
+      eta: 1 / lipschitz(types, 0.5, 0.5),
+      tolPrimal: 1e-6,
+      tolDual: 1e-9,
+      roundDuration: 3600,
+    },
     { deploymentId: `${id}-market` },
   );
   await joinAll(market, players, ethers.parseEther("500"));

@@ -58,7 +58,10 @@ task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports
     console.log(formatReport(report!));
     if (opts.json) {
       fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-      fs.writeFileSync(opts.json, JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+      fs.writeFileSync(
+        opts.json,
+        JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n",
+      );
       console.log(`Wrote ${opts.json}`);
     }
     if (report!.discrepancies.length > 0) fail(`${report!.discrepancies.length} discrepancies found`);

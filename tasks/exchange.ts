@@ -26,7 +26,8 @@ async function guarded<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof GameError || e instanceof z.ZodError) fail(e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : e.message);
+    if (e instanceof GameError || e instanceof z.ZodError)
+      fail(e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : e.message);
     throw e;
   }
 }
@@ -34,7 +35,14 @@ async function guarded<T>(body: () => Promise<T>): Promise<T> {
 const depositsArg = z
   .string()
   .regex(/^(\w+=\d+(\.\d+)?)(,\w+=\d+(\.\d+)?)*$/, "deposits look like S=0.5,B=0.25")
-  .transform((s) => Object.fromEntries(s.split(",").map((kv) => kv.split("=")).map(([k, v]) => [k, Number(v)])));
+  .transform((s) =>
+    Object.fromEntries(
+      s
+        .split(",")
+        .map((kv) => kv.split("="))
+        .map(([k, v]) => [k, Number(v)]),
+    ),
+  );
 
 task("exchange:design", "Designs a payout table by linear programming and checks it by backward induction")
   .addParam("game", "Game file (JSON)")
@@ -52,7 +60,10 @@ task("exchange:design", "Designs a payout table by linear programming and checks
           delta: z.coerce.number().nonnegative(),
           objective: z.enum(["min-deposits", "max-burn"]),
           deposits: depositsArg.optional(),
-          constraints: z.string().refine((f) => fs.existsSync(f), "constraints file not found").optional(),
+          constraints: z
+            .string()
+            .refine((f) => fs.existsSync(f), "constraints file not found")
+            .optional(),
           out: z.string().optional(),
           noTrade: z.boolean(),
         })
@@ -69,7 +80,9 @@ task("exchange:design", "Designs a payout table by linear programming and checks
         constraints,
       });
       if (result.status === "infeasible") {
-        fail(`the program is infeasible; these constraints cannot hold together:\n  ${result.culprits.map((c) => c.name).join("\n  ")}`);
+        fail(
+          `the program is infeasible; these constraints cannot hold together:\n  ${result.culprits.map((c) => c.name).join("\n  ")}`,
+        );
       }
       if (result.status === "unbounded") fail(`the program is unbounded: ${result.reason}`);
       if (result.status !== "optimal") return;
@@ -103,7 +116,10 @@ task("exchange:solve", "Backward induction on a game with its given (or a design
       let table: PayoutTable | undefined = game.table;
       let deposits: Record<string, number> = {};
       if (opts.table) {
-        const designed = JSON.parse(fs.readFileSync(opts.table, "utf8")) as { table: PayoutTable; deposits: Record<string, number> };
+        const designed = JSON.parse(fs.readFileSync(opts.table, "utf8")) as {
+          table: PayoutTable;
+          deposits: Record<string, number>;
+        };
         table = designed.table;
         deposits = designed.deposits;
       }
@@ -121,7 +137,12 @@ task("exchange:moore-repullo", "Writes and solves the Moore–Repullo mechanism 
   .setAction(async (args) =>
     guarded(async () => {
       const v = z
-        .object({ h: z.number().positive(), l: z.number().nonnegative(), fine: z.number().nonnegative(), premium: z.number().nonnegative() })
+        .object({
+          h: z.number().positive(),
+          l: z.number().nonnegative(),
+          fine: z.number().nonnegative(),
+          premium: z.number().nonnegative(),
+        })
         .refine((x) => x.h > x.l, "h must exceed l")
         .parse(args);
       const spec = mooreRepulloGame(v);
@@ -133,6 +154,10 @@ task("exchange:moore-repullo", "Writes and solves the Moore–Repullo mechanism 
       const result = backwardInduction(game, spec.table!, {});
       console.log(formatInduction(result));
       const truthful = ["high", "low"].every((t) => result.nodes.find((n) => n.node === t)?.choice === t);
-      console.log(truthful ? "Truthful announcement is the subgame-perfect equilibrium." : "Truthful announcement is NOT the subgame-perfect equilibrium.");
+      console.log(
+        truthful
+          ? "Truthful announcement is the subgame-perfect equilibrium."
+          : "Truthful announcement is NOT the subgame-perfect equilibrium.",
+      );
     }),
   );

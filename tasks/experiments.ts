@@ -22,10 +22,16 @@ function parse<T extends z.ZodTypeAny>(name: string, schema: T, args: unknown): 
   return parsed.data;
 }
 
-task("experiments", "Runs the paper's experiments on the exact engine and writes CSV/JSON tables, SVG charts and an HTML report")
+task(
+  "experiments",
+  "Runs the paper's experiments on the exact engine and writes CSV/JSON tables, SVG charts and an HTML report",
+)
   .addOptionalParam("replications", "Monte Carlo replications per cell", 200, types.int)
   .addOptionalParam("seed", "Seed of every random draw", 20261124, types.int)
-  .addOptionalParam("only", "Comma-separated experiments (convergence, fee-sweep, mechanisms, sensitivity, shocks, fairness, movielens)")
+  .addOptionalParam(
+    "only",
+    "Comma-separated experiments (convergence, fee-sweep, mechanisms, sensitivity, shocks, fairness, movielens)",
+  )
   .addOptionalParam("movielens", "Path of a MovieLens-100K u.data file (default: the synthetic test fixture)")
   .addOptionalParam("out", "Output folder", "out/report")
   .setAction(async (args) => {
@@ -51,7 +57,13 @@ task("experiments", "Runs the paper's experiments on the exact engine and writes
     const started = Date.now();
     let results;
     try {
-      results = runStudy({ replications: opts.replications, seed: opts.seed, only: opts.only, movieLens: opts.movielens, onProgress: progress });
+      results = runStudy({
+        replications: opts.replications,
+        seed: opts.seed,
+        only: opts.only,
+        movieLens: opts.movielens,
+        onProgress: progress,
+      });
     } catch (e) {
       if (e instanceof DataError) fail(`experiments: ${e.message}`);
       throw e;
@@ -75,7 +87,10 @@ task("experiments", "Runs the paper's experiments on the exact engine and writes
     console.log(`Wrote ${written.html} (${written.figures.length} figures, ${written.tables.length} table files)`);
   });
 
-task("clearing:play", "Deploys a ClearingMarket (Ignition) on the selected network, drives agents, reads the run back from events")
+task(
+  "clearing:play",
+  "Deploys a ClearingMarket (Ignition) on the selected network, drives agents, reads the run back from events",
+)
   .addOptionalParam("agents", "Agents present at the start", 100, types.int)
   .addOptionalParam("capacity", "Capacity m", 100, types.float)
   .addOptionalParam("tau", "Per-unit fee", 0.5, types.float)
@@ -104,7 +119,10 @@ task("clearing:play", "Deploys a ClearingMarket (Ignition) on the selected netwo
         eta: z.number().positive(),
         rounds: z.number().int().min(1).max(100_000),
         seed: z.number().int().nonnegative(),
-        shockRound: z.number().int().refine((r) => r === 0 || r >= 2, "must be 0 (none) or at least 2"),
+        shockRound: z
+          .number()
+          .int()
+          .refine((r) => r === 0 || r >= 2, "must be 0 (none) or at least 2"),
         shockTau: z.number().nonnegative(),
         noise: z.number().nonnegative(),
         drift: z.number().nonnegative(),
@@ -128,8 +146,15 @@ task("clearing:play", "Deploys a ClearingMarket (Ignition) on the selected netwo
       deploymentId: fresh,
       onProgress: progress("rounds"),
     }).catch((e: Error) => fail(`clearing:play: ${e.message.split("\n")[0]}`));
-    const written = await writeReport(o.out, { title: "Clearhouse — clearing market on chain", meta: { network: hre.network.name, market: play.market }, notes: [], experiments: [play.result] });
+    const written = await writeReport(o.out, {
+      title: "Clearhouse — clearing market on chain",
+      meta: { network: hre.network.name, market: play.market },
+      notes: [],
+      experiments: [play.result],
+    });
     const r = play.run;
-    console.log(`${r.rounds.length} rounds, ${r.transactions} transactions in ${r.blocks} blocks, ${r.seconds.toFixed(1)} s: ${r.throughput.toFixed(0)} tx/s`);
+    console.log(
+      `${r.rounds.length} rounds, ${r.transactions} transactions in ${r.blocks} blocks, ${r.seconds.toFixed(1)} s: ${r.throughput.toFixed(0)} tx/s`,
+    );
     console.log(`Wrote ${written.html}`);
   });

@@ -58,9 +58,13 @@ describe("Attacks", function () {
       const { market, agents } = await deployMarket();
       const bomb = await (await ethers.getContractFactory("GasBombReceiver")).deploy();
       const address = await market.getAddress();
-      await bomb.execute(address, units(5), market.interface.encodeFunctionData("join", [units(5)]), { value: units(5) });
+      await bomb.execute(address, units(5), market.interface.encodeFunctionData("join", [units(5)]), {
+        value: units(5),
+      });
       await market.connect(agents[0]).join(units(5), { value: units(5) });
-      await expect(bomb.execute(address, 0, market.interface.encodeFunctionData("withdraw", [units(5)]), { gasLimit: 3_000_000 }))
+      await expect(
+        bomb.execute(address, 0, market.interface.encodeFunctionData("withdraw", [units(5)]), { gasLimit: 3_000_000 }),
+      )
         .to.be.revertedWithCustomError(market, "NativeTransferFailed")
         .withArgs(await bomb.getAddress(), units(5));
       expect((await market.agents(await bomb.getAddress())).free).to.equal(units(5));
@@ -75,10 +79,14 @@ describe("Attacks", function () {
       const address = await escrow.getAddress();
       const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
       await escrow.connect(seller).offer(t, { value: sd });
-      await bomb.execute(address, bd + t.price, escrow.interface.encodeFunctionData("accept", [1, t]), { value: bd + t.price });
+      await bomb.execute(address, bd + t.price, escrow.interface.encodeFunctionData("accept", [1, t]), {
+        value: bd + t.price,
+      });
       await bomb.execute(address, 0, escrow.interface.encodeFunctionData("redeem", [1, t, true]));
       await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, t.price + sd);
-      await expect(bomb.execute(address, 0, escrow.interface.encodeFunctionData("withdraw", [1, t]), { gasLimit: 3_000_000 })).to.be.revertedWithCustomError(escrow, "NativeTransferFailed");
+      await expect(
+        bomb.execute(address, 0, escrow.interface.encodeFunctionData("withdraw", [1, t]), { gasLimit: 3_000_000 }),
+      ).to.be.revertedWithCustomError(escrow, "NativeTransferFailed");
       expect(await ethers.provider.getBalance(address), "the buyer's deposit waits for it").to.equal(bd);
     });
   });
@@ -89,7 +97,9 @@ describe("Attacks", function () {
       const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
       const at = await market.getAddress();
       const me = await receiver.getAddress();
-      await receiver.execute(at, units(5), market.interface.encodeFunctionData("join", [units(5)]), { value: units(5) });
+      await receiver.execute(at, units(5), market.interface.encodeFunctionData("join", [units(5)]), {
+        value: units(5),
+      });
       const withdraw = market.interface.encodeFunctionData("withdraw", [units(2)]);
       const views: Interface = market.interface;
       for (const [view, args, expected] of [
@@ -102,7 +112,9 @@ describe("Attacks", function () {
         // What the view returned mid-payment (the probe records the return data).
         const read = views.decodeFunctionResult(view, await receiver.callbackError());
         expect(view === "agents" ? read.free : read[0], view).to.equal(expected);
-        await receiver.execute(at, units(2), market.interface.encodeFunctionData("deposit", [units(2)]), { value: units(2) });
+        await receiver.execute(at, units(2), market.interface.encodeFunctionData("deposit", [units(2)]), {
+          value: units(2),
+        });
       }
     });
 
@@ -161,7 +173,9 @@ describe("Attacks", function () {
         if (account.address !== pending.address) calls.push([escrow, () => e.acceptOwnership()]);
       }
       for (const [contract, call] of calls) {
-        await expect(call()).to.be.revertedWithCustomError(contract, "OwnableUnauthorizedAccount").withArgs(account.address);
+        await expect(call())
+          .to.be.revertedWithCustomError(contract, "OwnableUnauthorizedAccount")
+          .withArgs(account.address);
         refused++;
       }
     }
@@ -176,13 +190,26 @@ describe("Attacks", function () {
     const demands = [units(6), units(3), units(8)];
     const play = async (order: number[]) => {
       const factory = await ethers.getContractFactory("ClearingMarket");
-      const market = (await factory.deploy({ asset: ethers.ZeroAddress, owner: signers[0].address, feeRecipient: signers[1].address, revenueRecipient: signers[2].address, allowListOnly: false, params: BASE_PARAMS })) as unknown as ClearingMarket;
+      const market = (await factory.deploy({
+        asset: ethers.ZeroAddress,
+        owner: signers[0].address,
+        feeRecipient: signers[1].address,
+        revenueRecipient: signers[2].address,
+        allowListOnly: false,
+        params: BASE_PARAMS,
+      })) as unknown as ClearingMarket;
       for (const a of agents) await market.connect(a).join(units(20), { value: units(20) });
       for (const i of order) await market.connect(agents[i]).submitDemand(demands[i]);
       const receipt = await (await market.closeRound()).wait();
-      const closed = receipt!.logs.map((l) => market.interface.parseLog(l)).find((l) => l?.name === "RoundClosed")!.args;
+      const closed = receipt!.logs
+        .map((l) => market.interface.parseLog(l))
+        .find((l) => l?.name === "RoundClosed")!.args;
       for (const a of agents) await market.settle(a.address);
-      return { closed: [closed.totalDemand, closed.nextMu], books: await Promise.all(agents.map((a) => market.agents(a.address).then((b) => b.free))), fees: await market.feesAccrued() };
+      return {
+        closed: [closed.totalDemand, closed.nextMu],
+        books: await Promise.all(agents.map((a) => market.agents(a.address).then((b) => b.free))),
+        fees: await market.feesAccrued(),
+      };
     };
     const first = await play([0, 1, 2]);
     expect(await play([2, 0, 1])).to.deep.equal(first);
@@ -194,25 +221,50 @@ describe("Attacks", function () {
     it("ClearingMarket: the largest parameters are accepted, one more is refused by name", async () => {
       const [owner] = await ethers.getSigners();
       const factory = await ethers.getContractFactory("ClearingMarket");
-      const deploy = (params: Partial<typeof BASE_PARAMS>) => factory.deploy({ asset: ethers.ZeroAddress, owner: owner.address, feeRecipient: owner.address, revenueRecipient: owner.address, allowListOnly: false, params: { ...BASE_PARAMS, ...params } });
-      await expect(deploy({ capacity: MAX_QUANTITY + 1n })).to.be.revertedWithCustomError(factory, "InvalidCapacity").withArgs(MAX_QUANTITY + 1n);
-      await expect(deploy({ tau: MAX_PRICE + 1n })).to.be.revertedWithCustomError(factory, "InvalidPrice").withArgs(MAX_PRICE + 1n);
+      const deploy = (params: Partial<typeof BASE_PARAMS>) =>
+        factory.deploy({
+          asset: ethers.ZeroAddress,
+          owner: owner.address,
+          feeRecipient: owner.address,
+          revenueRecipient: owner.address,
+          allowListOnly: false,
+          params: { ...BASE_PARAMS, ...params },
+        });
+      await expect(deploy({ capacity: MAX_QUANTITY + 1n }))
+        .to.be.revertedWithCustomError(factory, "InvalidCapacity")
+        .withArgs(MAX_QUANTITY + 1n);
+      await expect(deploy({ tau: MAX_PRICE + 1n }))
+        .to.be.revertedWithCustomError(factory, "InvalidPrice")
+        .withArgs(MAX_PRICE + 1n);
       await expect(deploy({ fixedFee: 1n << 96n })).to.be.revertedWithCustomError(factory, "InvalidFixedFee");
       await deploy({ fixedFee: (1n << 96n) - 1n });
-      const market = (await deploy({ capacity: MAX_QUANTITY, tau: MAX_PRICE, fixedFee: 0n })) as unknown as ClearingMarket;
+      const market = (await deploy({
+        capacity: MAX_QUANTITY,
+        tau: MAX_PRICE,
+        fixedFee: 0n,
+      })) as unknown as ClearingMarket;
       const [, a, b] = await ethers.getSigners();
       for (const x of [a, b]) await market.connect(x).join(units(1000), { value: units(1000) });
       // The largest demand at the largest price: the reservation is computed, then refused by name.
       const needed = (MAX_PRICE * MAX_QUANTITY + E18 - 1n) / E18;
-      await expect(market.connect(a).submitDemand(MAX_QUANTITY)).to.be.revertedWithCustomError(market, "InsufficientBalance").withArgs(needed, units(1000));
+      await expect(market.connect(a).submitDemand(MAX_QUANTITY))
+        .to.be.revertedWithCustomError(market, "InsufficientBalance")
+        .withArgs(needed, units(1000));
       // A demand that would overflow the running total is refused before the sum is formed.
       await market.connect(b).submitDemand(1n);
       const huge = ethers.MaxUint256;
-      await expect(market.connect(a).submitDemand(huge)).to.be.revertedWithCustomError(market, "DemandTooLarge").withArgs(huge, MAX_QUANTITY - 1n);
+      await expect(market.connect(a).submitDemand(huge))
+        .to.be.revertedWithCustomError(market, "DemandTooLarge")
+        .withArgs(huge, MAX_QUANTITY - 1n);
       // At the boundary: one unit more than the room left is refused by name, the room itself is
       // only refused for the reservation it would need.
-      await expect(market.connect(a).submitDemand(MAX_QUANTITY)).to.be.revertedWithCustomError(market, "DemandTooLarge").withArgs(MAX_QUANTITY, MAX_QUANTITY - 1n);
-      await expect(market.connect(a).submitDemand(MAX_QUANTITY - 1n)).to.be.revertedWithCustomError(market, "InsufficientBalance");
+      await expect(market.connect(a).submitDemand(MAX_QUANTITY))
+        .to.be.revertedWithCustomError(market, "DemandTooLarge")
+        .withArgs(MAX_QUANTITY, MAX_QUANTITY - 1n);
+      await expect(market.connect(a).submitDemand(MAX_QUANTITY - 1n)).to.be.revertedWithCustomError(
+        market,
+        "InsufficientBalance",
+      );
     });
 
     it("ExchangeEscrow: a deal at the largest price pays out without overflow", async () => {
@@ -241,7 +293,10 @@ describe("Attacks", function () {
       expect(await token.balanceOf(buyer.address)).to.equal(buyerPayout);
       expect(await escrow.burnAccrued(await token.getAddress())).to.equal(sd + bd - buyerPayout);
       expect(await token.balanceOf(address)).to.equal(sd + bd - buyerPayout);
-      await expect(escrow.connect(seller).offer(terms({ price: 0n }))).to.be.revertedWithCustomError(escrow, "ZeroPrice");
+      await expect(escrow.connect(seller).offer(terms({ price: 0n }))).to.be.revertedWithCustomError(
+        escrow,
+        "ZeroPrice",
+      );
     });
   });
 });

@@ -60,7 +60,9 @@ describe("Contract accounts as parties", function () {
       // Only the wallet is allow-listed; the sender is not.
       await market.setAllowed(A, true);
       await market.setAllowed(other.address, true);
-      await expect(via(agent, market, "join", [units(10)], pay(units(10)))).to.emit(market, "Joined").withArgs(A);
+      await expect(via(agent, market, "join", [units(10)], pay(units(10))))
+        .to.emit(market, "Joined")
+        .withArgs(A);
       await expect(via(agent, market, "deposit", [units(2)], pay(units(2))))
         .to.emit(market, "Deposited")
         .withArgs(A, units(2));
@@ -91,7 +93,9 @@ describe("Contract accounts as parties", function () {
       expect(await balance(A)).to.equal(before + free);
       expect((await market.agents(A)).free).to.equal(0n);
       const [openRound] = await market.currentRound();
-      await expect(via(agent, market, "leave", [])).to.emit(market, "Left").withArgs(A, openRound);
+      await expect(via(agent, market, "leave", []))
+        .to.emit(market, "Left")
+        .withArgs(A, openRound);
       expect((await market.agents(A)).active).to.equal(false);
 
       const feeBefore = await balance(await fees.getAddress());
@@ -112,13 +116,25 @@ describe("Contract accounts as parties", function () {
 
       // Every refusal names the wallet that called, not the account that sent the transaction.
       const F = await fees.getAddress();
-      await expect(via(fees, market, "join", [0n])).to.be.revertedWithCustomError(market, "NotAllowed").withArgs(F);
-      await expect(via(fees, market, "submitDemand", [1n])).to.be.revertedWithCustomError(market, "NotActive").withArgs(F);
-      await expect(via(fees, market, "leave", [])).to.be.revertedWithCustomError(market, "NotActive").withArgs(F);
-      await expect(via(fees, market, "withdrawRevenue", [])).to.be.revertedWithCustomError(market, "NotRecipient").withArgs(F);
-      await expect(via(revenue, market, "withdrawFees", [])).to.be.revertedWithCustomError(market, "NotRecipient").withArgs(await revenue.getAddress());
+      await expect(via(fees, market, "join", [0n]))
+        .to.be.revertedWithCustomError(market, "NotAllowed")
+        .withArgs(F);
+      await expect(via(fees, market, "submitDemand", [1n]))
+        .to.be.revertedWithCustomError(market, "NotActive")
+        .withArgs(F);
+      await expect(via(fees, market, "leave", []))
+        .to.be.revertedWithCustomError(market, "NotActive")
+        .withArgs(F);
+      await expect(via(fees, market, "withdrawRevenue", []))
+        .to.be.revertedWithCustomError(market, "NotRecipient")
+        .withArgs(F);
+      await expect(via(revenue, market, "withdrawFees", []))
+        .to.be.revertedWithCustomError(market, "NotRecipient")
+        .withArgs(await revenue.getAddress());
       await via(agent, market, "join", [0n]);
-      await expect(via(agent, market, "join", [0n])).to.be.revertedWithCustomError(market, "AlreadyActive").withArgs(A);
+      await expect(via(agent, market, "join", [0n]))
+        .to.be.revertedWithCustomError(market, "AlreadyActive")
+        .withArgs(A);
     });
   }
 
@@ -133,15 +149,23 @@ describe("Contract accounts as parties", function () {
       .to.emit(market, "DemandSubmitted")
       .withArgs(1n, A, units(1), units("0.6"), units(1));
     await market.closeRound();
-    await expect(via(agent, market, "submitDemand", [units(1)])).to.emit(market, "Settled").withArgs(...settledFor(1n));
+    await expect(via(agent, market, "submitDemand", [units(1)]))
+      .to.emit(market, "Settled")
+      .withArgs(...settledFor(1n));
     await market.closeRound();
-    await expect(via(agent, market, "withdraw", [1n])).to.emit(market, "Settled").withArgs(...settledFor(2n));
+    await expect(via(agent, market, "withdraw", [1n]))
+      .to.emit(market, "Settled")
+      .withArgs(...settledFor(2n));
     await via(agent, market, "submitDemand", [units(1)]);
     await market.closeRound();
-    await expect(via(agent, market, "leave", [])).to.emit(market, "Settled").withArgs(...settledFor(3n));
+    await expect(via(agent, market, "leave", []))
+      .to.emit(market, "Settled")
+      .withArgs(...settledFor(3n));
     await via(agent, market, "join", [0n]);
     await via(agent, market, "submitDemand", [units(1)]);
-    await expect(via(agent, market, "leave", [])).to.emit(market, "DemandSubmitted").withArgs(4n, A, 0n, 0n, 0n);
+    await expect(via(agent, market, "leave", []))
+      .to.emit(market, "DemandSubmitted")
+      .withArgs(4n, A, 0n, 0n, 0n);
     expect((await market.agents(A)).free).to.equal(units(10) - 3n * units("0.6") - 1n);
   });
 
@@ -182,9 +206,10 @@ describe("Contract accounts as parties", function () {
       // The buyer offers, the seller accepts; redeem, seller withdraws (closing its window), buyer withdraws.
       const honest = terms(false);
       await expect(via(buyer, escrow, "offer", [honest], ethOf(bd + price))).to.emit(escrow, "Offered");
-      await expect(via(seller, escrow, "accept", [1n, honest], ethOf(sd)))
-        .to.emit(escrow, "Accepted");
-      await expect(via(buyer, escrow, "redeem", [1n, honest, false])).to.emit(escrow, "Redeemed").withArgs(1n);
+      await expect(via(seller, escrow, "accept", [1n, honest], ethOf(sd))).to.emit(escrow, "Accepted");
+      await expect(via(buyer, escrow, "redeem", [1n, honest, false]))
+        .to.emit(escrow, "Redeemed")
+        .withArgs(1n);
       await expect(via(buyer, escrow, "confirmQuality", [1n, honest])).to.emit(escrow, "QualityConfirmed");
       const sBefore = await balance(S);
       await expect(via(seller, escrow, "finalize", [1n, honest])).to.emit(escrow, "Finalized");
@@ -249,7 +274,9 @@ describe("Contract accounts as parties", function () {
     const stranger = await wallet();
     const X = await stranger.getAddress();
     const notParty = async (fn: string, args: unknown[], error = "NotParty") =>
-      expect(via(stranger, escrow, fn, args), fn).to.be.revertedWithCustomError(escrow, error).withArgs(X);
+      expect(via(stranger, escrow, fn, args), fn)
+        .to.be.revertedWithCustomError(escrow, error)
+        .withArgs(X);
     const offered = terms();
     await notParty("offer", [offered]);
     await escrow.connect(seller).offer(offered);

@@ -9,7 +9,8 @@ export function fuzzSettings(defaultRuns: number): { numRuns: number; seed: numb
   const seed = raw === "random" ? Math.floor(Math.random() * 2 ** 31) : Number(raw);
   if (!Number.isInteger(numRuns) || numRuns < 1)
     throw new Error(`FUZZ_RUNS must be a positive integer, got ${process.env.FUZZ_RUNS}`);
-  if (!Number.isInteger(seed)) throw new Error(`FUZZ_SEED must be an integer or "random", got ${process.env.FUZZ_SEED}`);
+  if (!Number.isInteger(seed))
+    throw new Error(`FUZZ_SEED must be an integer or "random", got ${process.env.FUZZ_SEED}`);
   if (raw === "random") console.log(`  fuzz seed ${seed} (replay: FUZZ_SEED=${seed} FUZZ_RUNS=${numRuns})`);
   return { numRuns, seed };
 }

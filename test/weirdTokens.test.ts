@@ -10,8 +10,29 @@ import { deployEscrow, E18 } from "./exchange/fixture";
  * one either works, or fails a call with nothing changed until the token lets the transfer
  * through again. After every step each contract holds exactly what it owes.
  */
-type Kind = "standard" | "no return" | "false return" | "fee on transfer" | "blocklist" | "pausable" | "zero revert" | "callback" | "2 decimals" | "36 decimals";
-const KINDS: Kind[] = ["standard", "no return", "false return", "fee on transfer", "blocklist", "pausable", "zero revert", "callback", "2 decimals", "36 decimals"];
+type Kind =
+  | "standard"
+  | "no return"
+  | "false return"
+  | "fee on transfer"
+  | "blocklist"
+  | "pausable"
+  | "zero revert"
+  | "callback"
+  | "2 decimals"
+  | "36 decimals";
+const KINDS: Kind[] = [
+  "standard",
+  "no return",
+  "false return",
+  "fee on transfer",
+  "blocklist",
+  "pausable",
+  "zero revert",
+  "callback",
+  "2 decimals",
+  "36 decimals",
+];
 
 async function deployToken(kind: Kind) {
   const f = (name: string, ...args: unknown[]) => ethers.getContractFactory(name).then((c) => c.deploy(...args));
@@ -38,10 +59,19 @@ describe("Weird ERC-20 tokens", function () {
   it("an asset with no code is refused at market creation and at deal creation (UnsupportedAsset)", async () => {
     const [owner, fee, rev, , eoa] = await ethers.getSigners();
     const factory = await ethers.getContractFactory("ClearingMarket");
-    const cfg = { asset: eoa.address, owner: owner.address, feeRecipient: fee.address, revenueRecipient: rev.address, allowListOnly: false, params: BASE_PARAMS };
+    const cfg = {
+      asset: eoa.address,
+      owner: owner.address,
+      feeRecipient: fee.address,
+      revenueRecipient: rev.address,
+      allowListOnly: false,
+      params: BASE_PARAMS,
+    };
     await expect(factory.deploy(cfg)).to.be.revertedWithCustomError(factory, "UnsupportedAsset").withArgs(eoa.address);
     const { escrow, seller, terms } = await deployEscrow();
-    await expect(escrow.connect(seller).offer(terms({ asset: eoa.address }))).to.be.revertedWithCustomError(escrow, "UnsupportedAsset").withArgs(eoa.address);
+    await expect(escrow.connect(seller).offer(terms({ asset: eoa.address })))
+      .to.be.revertedWithCustomError(escrow, "UnsupportedAsset")
+      .withArgs(eoa.address);
     expect(await escrow.dealCount()).to.equal(0n);
   });
 
@@ -49,7 +79,9 @@ describe("Weird ERC-20 tokens", function () {
     it(`ClearingMarket with a ${kind} token: join, submit, close, settle, withdraw, fees and revenue; held == owed after every step`, async () => {
       const [owner, feeRecipient, revenueRecipient, alice, bob] = await ethers.getSigners();
       const token = await deployToken(kind);
-      const market = (await (await ethers.getContractFactory("ClearingMarket")).deploy({
+      const market = (await (
+        await ethers.getContractFactory("ClearingMarket")
+      ).deploy({
         asset: await token.getAddress(),
         owner: owner.address,
         feeRecipient: feeRecipient.address,
@@ -86,7 +118,10 @@ describe("Weird ERC-20 tokens", function () {
       if (kind === "false return") {
         // A transfer that returns false is a failed call (SafeERC20), never a silent credit.
         await token.mint(alice.address, 1n);
-        await expect(market.connect(alice).deposit(units(1))).to.be.revertedWithCustomError(market, "SafeERC20FailedOperation");
+        await expect(market.connect(alice).deposit(units(1))).to.be.revertedWithCustomError(
+          market,
+          "SafeERC20FailedOperation",
+        );
       }
       await held();
       // Capacity 10 against demands 6 + 8: rationed pro rata, then settled on withdrawal.
@@ -104,9 +139,21 @@ describe("Weird ERC-20 tokens", function () {
         await held();
         await unblock();
       };
-      if (kind === "blocklist") await tryWithdraw(() => token.setBlocked(alice.address, true), () => token.setBlocked(alice.address, false));
-      if (kind === "pausable") await tryWithdraw(() => token.setPaused(true), () => token.setPaused(false));
-      if (kind === "false return") await tryWithdraw(() => token.setFailAll(true), () => token.setFailAll(false));
+      if (kind === "blocklist")
+        await tryWithdraw(
+          () => token.setBlocked(alice.address, true),
+          () => token.setBlocked(alice.address, false),
+        );
+      if (kind === "pausable")
+        await tryWithdraw(
+          () => token.setPaused(true),
+          () => token.setPaused(false),
+        );
+      if (kind === "false return")
+        await tryWithdraw(
+          () => token.setFailAll(true),
+          () => token.setFailAll(false),
+        );
 
       // Settle Alice and withdraw everything she has; her token balance grows by exactly that.
       await market.settle(alice.address);
@@ -126,7 +173,9 @@ describe("Weird ERC-20 tokens", function () {
         await receiver.configure(address, market.interface.encodeFunctionData("withdraw", [1n]), false);
         await receiver.execute(address, 0, market.interface.encodeFunctionData("withdraw", [bobFree / 2n]));
         expect(await receiver.callbackReverted()).to.equal(true);
-        expect(market.interface.parseError(await receiver.callbackError())?.name).to.equal("ReentrancyGuardReentrantCall");
+        expect(market.interface.parseError(await receiver.callbackError())?.name).to.equal(
+          "ReentrancyGuardReentrantCall",
+        );
         await receiver.configure(address, market.interface.encodeFunctionData("agents", [agents[1].address]), false);
         await receiver.execute(address, 0, market.interface.encodeFunctionData("withdraw", [1n]));
         expect(await receiver.callbackReverted()).to.equal(false);
@@ -158,14 +207,20 @@ describe("Weird ERC-20 tokens", function () {
       const t = terms({ asset: await token.getAddress(), price });
       const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, price);
       expect(sellerDeposit).to.equal((table.sellerDeposit * price) / E18);
-      for (const [who, amount] of [[seller, sellerDeposit], [buyer, buyerDeposit + price]] as const) {
+      for (const [who, amount] of [
+        [seller, sellerDeposit],
+        [buyer, buyerDeposit + price],
+      ] as const) {
         await token.mint(who.address, amount);
         await token.connect(who).getFunction("approve")(address, amount);
       }
       const held = () => token.balanceOf(address) as Promise<bigint>;
       if (kind === "fee on transfer") {
         // The escrow's pots must be exact: a token that delivers less is refused at deal creation.
-        await expect(escrow.connect(buyer).offer({ ...t, sellerOffers: false })).to.be.revertedWithCustomError(escrow, "TokenDeliveredLess");
+        await expect(escrow.connect(buyer).offer({ ...t, sellerOffers: false })).to.be.revertedWithCustomError(
+          escrow,
+          "TokenDeliveredLess",
+        );
         expect(await escrow.dealCount()).to.equal(0n);
         return;
       }

@@ -110,7 +110,9 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
         case "OfferWithdrawn":
           if (needDeal())
             run(log, () => {
-              findings.same(log, { refund: [a.refund, model.withdrawOffer(t!.sellerOffers ? t!.seller : t!.buyer, a.id)] });
+              findings.same(log, {
+                refund: [a.refund, model.withdrawOffer(t!.sellerOffers ? t!.seller : t!.buyer, a.id)],
+              });
               withdrawnOffers++;
             });
           break;
@@ -137,7 +139,11 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
             if (!has("Faulted")) {
               const withdrawal = tx.find((l) => l.name === "PayoutWithdrawn" && l.args.id === a.id);
               // Finalized by a withdrawal (the seller's own, or anyone's after the deadline) or by finalize.
-              if (withdrawal) paid.set(`${a.id}:${withdrawal.args.account.toLowerCase()}`, model.withdraw(withdrawal.args.account, a.id, now));
+              if (withdrawal)
+                paid.set(
+                  `${a.id}:${withdrawal.args.account.toLowerCase()}`,
+                  model.withdraw(withdrawal.args.account, a.id, now),
+                );
               else model.finalize(t!.seller, a.id, now);
             }
             const d = model.deals.get(a.id)!;
@@ -184,7 +190,11 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
   for (const d of final) states[d.state!] = (states[d.state!] ?? 0) + 1;
   const assets: EscrowSummary["assets"] = {};
   for (const asset of new Set([...deals.map((d) => d.asset), ...model.burnAccrued.keys()])) {
-    assets[asset] = { volume: volume.get(asset) ?? 0n, burn: model.burnAccrued.get(asset) ?? 0n, owed: model.owed(asset) };
+    assets[asset] = {
+      volume: volume.get(asset) ?? 0n,
+      burn: model.burnAccrued.get(asset) ?? 0n,
+      owed: model.owed(asset),
+    };
   }
   return {
     summary: {

@@ -50,8 +50,15 @@ export async function fetchDecodedLogs(
     const logs = await provider.getLogs({ address, fromBlock: start, toBlock: Math.min(latest, start + page - 1) });
     for (const log of logs) {
       const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
-      if (!parsed) throw new AuditError(`log ${log.transactionHash}#${log.index} is not an event of this contract's ABI`);
-      out.push({ blockNumber: log.blockNumber, txHash: log.transactionHash, logIndex: log.index, name: parsed.name, args: parsed.args });
+      if (!parsed)
+        throw new AuditError(`log ${log.transactionHash}#${log.index} is not an event of this contract's ABI`);
+      out.push({
+        blockNumber: log.blockNumber,
+        txHash: log.transactionHash,
+        logIndex: log.index,
+        name: parsed.name,
+        args: parsed.args,
+      });
     }
     opts.onPage?.(i + 1, pages);
   }
@@ -82,7 +89,13 @@ export interface Discrepancy {
 export class Findings {
   readonly list: Discrepancy[] = [];
   at(log: DecodedLog, message: string): void {
-    this.list.push({ txHash: log.txHash, logIndex: log.logIndex, blockNumber: log.blockNumber, event: log.name, message });
+    this.list.push({
+      txHash: log.txHash,
+      logIndex: log.logIndex,
+      blockNumber: log.blockNumber,
+      event: log.name,
+      message,
+    });
   }
   /** Runs a model step; a rejection by the model (a custom error) becomes a discrepancy. */
   attempt(log: DecodedLog, step: () => void): void {
@@ -98,7 +111,8 @@ export class Findings {
   /** Compares named fields; records one discrepancy per mismatch. */
   same(log: DecodedLog, fields: Record<string, [unknown, unknown]>): void {
     for (const [field, [onChain, replayed]] of Object.entries(fields)) {
-      if (String(onChain) !== String(replayed)) this.at(log, `${field}: event says ${onChain}, replay says ${replayed}`);
+      if (String(onChain) !== String(replayed))
+        this.at(log, `${field}: event says ${onChain}, replay says ${replayed}`);
     }
   }
 }

@@ -154,7 +154,11 @@ export function replayMarket(logs: DecodedLog[]): MarketAudit {
             });
             demands.set(a.agent.toLowerCase(), a.demand);
           });
-          if (m.settled.length) findings.at(log, `the agent had round ${m.settled.splice(0)[0].round} to settle first, and no Settled event says so`);
+          if (m.settled.length)
+            findings.at(
+              log,
+              `the agent had round ${m.settled.splice(0)[0].round} to settle first, and no Settled event says so`,
+            );
           break;
         }
         case "Left":

@@ -42,7 +42,8 @@ export async function audit(
   const lastBlock = logs.length ? logs[logs.length - 1].blockNumber : undefined;
   const owedByAsset = new Map<string, bigint>();
   if (kind === "market") {
-    if (!logs.some((l) => l.name === "MarketOpened")) throw new AuditError(`${checksummed} is not a ClearingMarket: no MarketOpened event`);
+    if (!logs.some((l) => l.name === "MarketOpened"))
+      throw new AuditError(`${checksummed} is not a ClearingMarket: no MarketOpened event`);
     report.market = replayMarket(logs);
     report.discrepancies = report.market.discrepancies;
     owedByAsset.set(report.market.summary.asset, report.market.summary.liabilities);
@@ -77,7 +78,9 @@ const fmt = (x: bigint) => formatUnits(x, 18);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 export function formatReport(r: AuditReport): string {
-  const lines: string[] = [`Audit of ${r.kind === "market" ? "ClearingMarket" : "ExchangeEscrow"} ${r.address}: ${r.events} events replayed`];
+  const lines: string[] = [
+    `Audit of ${r.kind === "market" ? "ClearingMarket" : "ExchangeEscrow"} ${r.address}: ${r.events} events replayed`,
+  ];
   if (r.market) {
     const s = r.market.summary;
     lines.push(
@@ -90,17 +93,25 @@ export function formatReport(r: AuditReport): string {
     const s = r.escrow.summary;
     lines.push(
       `  tables ${s.tables}, deals ${s.deals} (accepted ${s.accepted}, offers withdrawn ${s.withdrawnOffers}, final ${s.final}; honest path ${pct(s.honestShare)})`,
-      `  final states: ${Object.entries(s.states).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`,
+      `  final states: ${
+        Object.entries(s.states)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "none"
+      }`,
     );
     for (const [asset, a] of Object.entries(s.assets)) {
-      lines.push(`  asset ${asset}: traded ${fmt(a.volume)}, burn not yet withdrawn ${fmt(a.burn)}, owed ${fmt(a.owed)}`);
+      lines.push(
+        `  asset ${asset}: traded ${fmt(a.volume)}, burn not yet withdrawn ${fmt(a.burn)}, owed ${fmt(a.owed)}`,
+      );
     }
   }
-  for (const b of r.balances) lines.push(`  balance of ${b.asset}: held ${fmt(b.held)}, owed by the replay ${fmt(b.owed)}`);
+  for (const b of r.balances)
+    lines.push(`  balance of ${b.asset}: held ${fmt(b.held)}, owed by the replay ${fmt(b.owed)}`);
   if (r.discrepancies.length === 0) lines.push("No discrepancy: every event matches the exact replay.");
   else {
     lines.push(`${r.discrepancies.length} discrepanc${r.discrepancies.length === 1 ? "y" : "ies"}:`);
-    for (const d of r.discrepancies) lines.push(`  tx ${d.txHash} log ${d.logIndex} (block ${d.blockNumber}, ${d.event}): ${d.message}`);
+    for (const d of r.discrepancies)
+      lines.push(`  tx ${d.txHash} log ${d.logIndex} (block ${d.blockNumber}, ${d.event}): ${d.message}`);
   }
   return lines.join("\n");
 }

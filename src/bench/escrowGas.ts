@@ -34,7 +34,12 @@ export async function measureEscrowGas(hre: HardhatRuntimeEnvironment): Promise<
   const t = DEFAULT_CHAIN_TABLE;
   // A table not registered yet (the default one is, by the Ignition module).
   gas.registerTable = await gasOf(
-    escrow.registerTable({ sellerDeposit: t.sellerDeposit + 1n, buyerDeposit: t.buyerDeposit, seller: t.seller, buyer: t.buyer }),
+    escrow.registerTable({
+      sellerDeposit: t.sellerDeposit + 1n,
+      buyerDeposit: t.buyerDeposit,
+      seller: t.seller,
+      buyer: t.buyer,
+    }),
   );
 
   // A first deal warms the contract's counters, as on a live deployment; then the measured trade.

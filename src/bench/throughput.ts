@@ -16,7 +16,10 @@ export interface Throughput {
   runs: { seed: number; transactions: number; seconds: number; txPerSecond: number }[];
 }
 
-export async function measureThroughput(hre: HardhatRuntimeEnvironment, opts: { agents: number; rounds: number; runs: number }): Promise<Throughput> {
+export async function measureThroughput(
+  hre: HardhatRuntimeEnvironment,
+  opts: { agents: number; rounds: number; runs: number },
+): Promise<Throughput> {
   const runs: Throughput["runs"] = [];
   for (let seed = 1; seed <= opts.runs; seed++) {
     const play = await playOnChain(hre, {
@@ -34,8 +37,14 @@ export async function measureThroughput(hre: HardhatRuntimeEnvironment, opts: { 
       deploymentId: `throughput-${Date.now()}-${seed}`,
       onProgress: progress(`throughput run ${seed}/${opts.runs}`),
     });
-    if (play.run.rounds.length !== opts.rounds) throw new Error(`throughput: ${play.run.rounds.length} rounds read back, ${opts.rounds} played`);
-    runs.push({ seed, transactions: play.run.transactions, seconds: play.run.seconds, txPerSecond: play.run.throughput });
+    if (play.run.rounds.length !== opts.rounds)
+      throw new Error(`throughput: ${play.run.rounds.length} rounds read back, ${opts.rounds} played`);
+    runs.push({
+      seed,
+      transactions: play.run.transactions,
+      seconds: play.run.seconds,
+      txPerSecond: play.run.throughput,
+    });
   }
   return {
     agents: opts.agents,

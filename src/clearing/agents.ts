@@ -20,13 +20,7 @@ export function payoff(agent: AgentType, x: number, price: number, fixedFee: num
  * fixed fee's participation rule: the agent stays out when its payoff at that `x` is negative.
  * `gamma = 0` is the plain best response `max(0, alpha / (beta + price) - 1)`.
  */
-export function bestResponse(
-  agent: AgentType,
-  price: number,
-  fixedFee: number,
-  gamma = 0,
-  previous = 0,
-): number {
+export function bestResponse(agent: AgentType, price: number, fixedFee: number, gamma = 0, previous = 0): number {
   const c = agent.beta + price;
   let x: number;
   if (gamma === 0) {

@@ -61,7 +61,10 @@ export async function runOnChain(
   settings: MarketSettings,
   opts: ChainRunOptions,
 ): Promise<ChainRun> {
-  if (signers.length < population.agents.length) throw new Error(`chain run: ${population.agents.length} agents need as many accounts, the network has ${signers.length}`);
+  if (signers.length < population.agents.length)
+    throw new Error(
+      `chain run: ${population.agents.length} agents need as many accounts, the network has ${signers.length}`,
+    );
   const provider = hre.ethers.provider;
   const batched = opts.batch ?? (await canBatch(hre));
   const shocks = opts.shocks ?? [];
@@ -77,8 +80,14 @@ export async function runOnChain(
   // request; each account's transactions go out in order, different accounts' in parallel.
   const nonces = new Map<Signer, number>();
   const fees = batched ? await provider.getFeeData() : null;
-  const feeOverrides = fees?.maxFeePerGas ? { maxFeePerGas: fees.maxFeePerGas * 2n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n } : {};
-  type Send = { from: Signer; gasLimit: bigint; send: (c: ClearingMarket, o: Overrides) => Promise<TransactionResponse> };
+  const feeOverrides = fees?.maxFeePerGas
+    ? { maxFeePerGas: fees.maxFeePerGas * 2n, maxPriorityFeePerGas: fees.maxPriorityFeePerGas ?? 0n }
+    : {};
+  type Send = {
+    from: Signer;
+    gasLimit: bigint;
+    send: (c: ClearingMarket, o: Overrides) => Promise<TransactionResponse>;
+  };
   const nextNonce = async (s: Signer) => {
     const n = nonces.get(s) ?? (await s.getNonce("pending"));
     nonces.set(s, n + 1);
@@ -99,7 +108,8 @@ export async function runOnChain(
         [...bySender.entries()].map(async ([from, list]) => {
           const out: TransactionResponse[] = [];
           const c = market.connect(from);
-          for (const s of list) out.push(await s.send(c, { gasLimit: s.gasLimit, nonce: await nextNonce(from), ...feeOverrides }));
+          for (const s of list)
+            out.push(await s.send(c, { gasLimit: s.gasLimit, nonce: await nextNonce(from), ...feeOverrides }));
           return out;
         }),
       )
@@ -117,8 +127,13 @@ export async function runOnChain(
           // Name the contract's custom error: replay the call against the state it ran on.
           const reason = await provider
             .call({ to: t.to, from: t.from, data: t.data, value: t.value, blockTag: (e.receipt?.blockNumber ?? 1) - 1 })
-            .then(() => "unknown reason", (c) => (c.data ? iface.parseError(c.data)?.name ?? c.data : c.shortMessage ?? String(c)));
-          throw new Error(`chain run: ${iface.parseTransaction({ data: t.data })?.name ?? "transaction"} from ${t.from} reverted: ${reason}`);
+            .then(
+              () => "unknown reason",
+              (c) => (c.data ? (iface.parseError(c.data)?.name ?? c.data) : (c.shortMessage ?? String(c))),
+            );
+          throw new Error(
+            `chain run: ${iface.parseTransaction({ data: t.data })?.name ?? "transaction"} from ${t.from} reverted: ${reason}`,
+          );
         }),
       ),
     );
@@ -129,7 +144,11 @@ export async function runOnChain(
   const types: AgentType[][] = [];
   if (batched) await provider.send("evm_setAutomine", [false]);
   try {
-    const join = (i: number): Send => ({ from: signers[i], gasLimit: GAS.join, send: (c, o) => c.join(opts.deposit, { ...o, value: opts.deposit }) });
+    const join = (i: number): Send => ({
+      from: signers[i],
+      gasLimit: GAS.join,
+      send: (c, o) => c.join(opts.deposit, { ...o, value: opts.deposit }),
+    });
     await group(population.agents.flatMap((_, i) => (population.present[i] ? [join(i)] : [])));
     for (let t = 1; t <= opts.rounds; t++) {
       const change = population.startRound(t);
@@ -140,7 +159,9 @@ export async function runOnChain(
       const sends: Send[] = [
         ...change.leave.map((i): Send => ({ from: signers[i], gasLimit: GAS.leave, send: (c, o) => c.leave(o) })),
         ...change.join.map(join),
-        ...demands.flatMap((d, i): Send[] => (d === null ? [] : [{ from: signers[i], gasLimit: GAS.submit, send: (c, o) => c.submitDemand(d, o) }])),
+        ...demands.flatMap((d, i): Send[] =>
+          d === null ? [] : [{ from: signers[i], gasLimit: GAS.submit, send: (c, o) => c.submitDemand(d, o) }],
+        ),
       ];
       if (shocks.some((s) => s.round === t + 1)) {
         const next = toParamsInput(settingsAfter(settings, shocks, t + 1));
@@ -160,5 +181,13 @@ export async function runOnChain(
   const logs = await fetchDecodedLogs(provider, address, iface);
   const agents = await Promise.all(signers.slice(0, population.agents.length).map((s) => s.getAddress()));
   const rounds = roundsFromLogs(logs, agents).filter((r) => r.round >= firstRound);
-  return { rounds, types: types.slice(0, rounds.length), transactions, blocks, seconds, throughput: transactions / seconds, batched };
+  return {
+    rounds,
+    types: types.slice(0, rounds.length),
+    transactions,
+    blocks,
+    seconds,
+    throughput: transactions / seconds,
+    batched,
+  };
 }

@@ -39,7 +39,11 @@ export async function joinAll(market: ClearingMarket, players: Player[], deposit
   for (const p of players) await (await market.connect(p.signer).join(deposit, { value: deposit })).wait();
 }
 
-export async function playRounds(market: ClearingMarket, players: Player[], opts: PlayOptions): Promise<RoundOutcome[]> {
+export async function playRounds(
+  market: ClearingMarket,
+  players: Player[],
+  opts: PlayOptions,
+): Promise<RoundOutcome[]> {
   const outcomes: RoundOutcome[] = [];
   const previous = players.map(() => 0);
   const gamma = opts.gamma ?? 0;

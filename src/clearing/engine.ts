@@ -36,7 +36,8 @@ export function runEngine(population: Population, settings: MarketSettings, opts
       now += 1n;
       model.submitDemand(ids[i], d, now);
     });
-    if (shocks.some((s) => s.round === t + 1)) model.scheduleParams(toParamsInput(settingsAfter(settings, shocks, t + 1)));
+    if (shocks.some((s) => s.round === t + 1))
+      model.scheduleParams(toParamsInput(settingsAfter(settings, shocks, t + 1)));
     now += 1n;
     const closed = model.closeRound(now);
     const played: PlayedRound = { ...closed, tau: p.tau, fixedFee: p.fixedFee, demands };

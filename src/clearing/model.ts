@@ -182,7 +182,8 @@ export function residuals(mu: bigint, nextMu: bigint, excess: bigint, collapsed:
 
 /** `ClearingMarket._pack`: validates governed parameters. */
 export function validateParams(input: ParamsInput, startRound: bigint): Params {
-  if (input.capacity === 0n || input.capacity > MAX_QUANTITY) throw new MarketError("InvalidCapacity", [input.capacity]);
+  if (input.capacity === 0n || input.capacity > MAX_QUANTITY)
+    throw new MarketError("InvalidCapacity", [input.capacity]);
   if (input.tau > MAX_PRICE) throw new MarketError("InvalidPrice", [input.tau]);
   if (input.fixedFee > U96) throw new MarketError("InvalidFixedFee", [input.fixedFee]);
   if (input.rule > StepRule.Adaptive) throw new MarketError("InvalidStepRule", [BigInt(input.rule)]);

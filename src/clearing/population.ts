@@ -19,7 +19,13 @@ export const dynamicsSchema = z.object({
   drift: z.number().nonnegative().default(0),
   /** Participation shocks: at round `round`, `leave` present agents leave and `join` absent ones join. */
   participation: z
-    .array(z.object({ round: z.number().int().min(2), leave: z.number().int().nonnegative().default(0), join: z.number().int().nonnegative().default(0) }))
+    .array(
+      z.object({
+        round: z.number().int().min(2),
+        leave: z.number().int().nonnegative().default(0),
+        join: z.number().int().nonnegative().default(0),
+      }),
+    )
     .default([]),
   /** Agents (of the population) absent at the start; they are the ones that join later. */
   reserve: z.number().int().nonnegative().default(0),
@@ -55,7 +61,8 @@ export class Population {
     dynamics: DynamicsInput = {},
   ) {
     this.dynamics = dynamicsSchema.parse(dynamics);
-    if (this.dynamics.reserve >= agents.length) throw new Error("population: the reserve must leave at least one agent present");
+    if (this.dynamics.reserve >= agents.length)
+      throw new Error("population: the reserve must leave at least one agent present");
     this.alpha = agents.map((a) => a.alpha);
     this.present = agents.map((_, i) => i < agents.length - this.dynamics.reserve);
     this.previous = agents.map(() => 0);
@@ -76,7 +83,8 @@ export class Population {
     if (round !== this.round + 1) throw new Error(`population: round ${round} after ${this.round}`);
     this.round = round;
     if (round > 1 && this.dynamics.drift > 0) {
-      for (let i = 0; i < this.alpha.length; i++) this.alpha[i] *= Math.exp(this.dynamics.drift * normal(this.driftRng));
+      for (let i = 0; i < this.alpha.length; i++)
+        this.alpha[i] *= Math.exp(this.dynamics.drift * normal(this.driftRng));
     }
     const change: PresenceChange = { leave: [], join: [] };
     for (const shock of this.dynamics.participation.filter((s) => s.round === round)) {

@@ -20,7 +20,10 @@ export async function deployExchangeEscrow(
     parameters: { ExchangeEscrow: parameters },
     deploymentId: opts.deploymentId,
   });
-  const contract = (await hre.ethers.getContractAt("ExchangeEscrow", await escrow.getAddress())) as unknown as ExchangeEscrow;
+  const contract = (await hre.ethers.getContractAt(
+    "ExchangeEscrow",
+    await escrow.getAddress(),
+  )) as unknown as ExchangeEscrow;
   const t = DEFAULT_CHAIN_TABLE;
   const tableId = await contract.registerTable.staticCall({
     sellerDeposit: t.sellerDeposit,

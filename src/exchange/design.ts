@@ -143,7 +143,9 @@ export function buildProgram(game: Game, opts: DesignOptions): LinearProgram {
   for (const c of [...game.constraints, ...(opts.constraints ?? [])]) {
     for (const v of Object.keys(c.terms)) {
       if (!variables.includes(v)) {
-        throw new GameError(`constraint "${c.name}": unknown variable "${v}" (use ${tVar("<player>", "<state>")} or ${dVar("<player>")})`);
+        throw new GameError(
+          `constraint "${c.name}": unknown variable "${v}" (use ${tVar("<player>", "<state>")} or ${dVar("<player>")})`,
+        );
       }
     }
     rows.push({ name: `user: ${c.name}`, terms: c.terms, op: c.op, rhs: c.rhs });
@@ -174,7 +176,8 @@ export async function designTable(game: Game, opts: DesignOptions): Promise<Desi
   if (game.table) throw new GameError(`game "${game.name}" carries a given payout table: solve it, do not design one`);
   const program = buildProgram(game, opts);
   const first = await solveLp(program);
-  if (first.status === "infeasible") return { status: "infeasible", culprits: await infeasibleSubset(program), program };
+  if (first.status === "infeasible")
+    return { status: "infeasible", culprits: await infeasibleSubset(program), program };
   if (first.status === "unbounded") {
     const free = game.players.filter((p) => program.bounds[dVar(p.id)].hi === Infinity).map((p) => dVar(p.id));
     return {
@@ -231,5 +234,9 @@ function tableFrom(game: Game, opts: DesignOptions, values: Record<string, numbe
 
 /** Whether a designed table passed its check: honest play at every node, every margin >= delta. */
 export function checkPasses(d: DesignedTable, tolerance = 1e-9): boolean {
-  return d.check.deviations.length === 0 && d.check.minMargin >= d.delta - tolerance && (d.delta === 0 || d.check.ties.length === 0);
+  return (
+    d.check.deviations.length === 0 &&
+    d.check.minMargin >= d.delta - tolerance &&
+    (d.delta === 0 || d.check.ties.length === 0)
+  );
 }

@@ -41,14 +41,20 @@ export async function playDeal(
     return receipt;
   };
   const id = (await escrow.dealCount()) + 1n;
-  await send(escrow.connect(seller).offer(t, { value: t.asset === "0x0000000000000000000000000000000000000000" ? sellerDeposit : 0n }));
+  await send(
+    escrow
+      .connect(seller)
+      .offer(t, { value: t.asset === "0x0000000000000000000000000000000000000000" ? sellerDeposit : 0n }),
+  );
   await send(escrow.connect(buyer).accept(id, t, { value: buyerDeposit + t.price }));
   if (path.redeem) await send(escrow.connect(buyer).redeem(id, t, !path.complain));
   else await send(escrow.connect(buyer).requestRefund(id, t));
   if (!path.redeem || path.complain) {
     await send(path.complain ? escrow.connect(buyer).complain(id, t) : escrow.connect(buyer).confirmQuality(id, t));
   }
-  const final = await send(path.fault ? escrow.connect(seller).cancelOrFault(id, t) : escrow.connect(seller).withdraw(id, t));
+  const final = await send(
+    path.fault ? escrow.connect(seller).cancelOrFault(id, t) : escrow.connect(seller).withdraw(id, t),
+  );
   let outcome: DealOutcome | undefined;
   for (const log of final.logs) {
     const parsed = escrow.interface.parseLog(log as never);

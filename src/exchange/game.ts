@@ -140,12 +140,14 @@ export function parseGame(raw: unknown, source = "game"): Game {
       if (!(Math.abs(total - 1) < 1e-9)) throw new GameError(`${at}: chance probabilities must be given and sum to 1`);
     } else {
       if (node.honest === undefined) throw new GameError(`${at}: no honest move`);
-      if (!labels.includes(node.honest)) throw new GameError(`${at}: honest move "${node.honest}" is not one of ${labels.join(", ")}`);
+      if (!labels.includes(node.honest))
+        throw new GameError(`${at}: honest move "${node.honest}" is not one of ${labels.join(", ")}`);
       if (node.moves.length < 2) throw new GameError(`${at}: a player node needs at least two moves`);
     }
     for (const m of node.moves) {
       for (const p of Object.keys(m.utility ?? {})) {
-        if (!playerIds.includes(p)) throw new GameError(`${at}: move "${m.label}" has a utility for unknown player "${p}"`);
+        if (!playerIds.includes(p))
+          throw new GameError(`${at}: move "${m.label}" has a utility for unknown player "${p}"`);
       }
       const path = m.observe ? [...observed, m.observe] : observed;
       if (m.next) {

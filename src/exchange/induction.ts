@@ -68,7 +68,10 @@ export function backwardInduction(
       const path = m.observe ? [...observed, m.observe] : observed;
       const below: Value = m.next
         ? solve(m.next, path)
-        : { v: leafValue(m.state ?? path.join("-")), paths: [{ moves: [], state: m.state ?? path.join("-"), probability: 1 }] };
+        : {
+            v: leafValue(m.state ?? path.join("-")),
+            paths: [{ moves: [], state: m.state ?? path.join("-"), probability: 1 }],
+          };
       const v: Record<string, number> = {};
       for (const p of game.playerIds) v[p] = below.v[p] + moveUtility(m, p);
       return { m, v, paths: below.paths.map((x) => ({ ...x, moves: [m.label, ...x.moves] })) };
@@ -91,7 +94,14 @@ export function backwardInduction(
     const others = options.filter((o) => o !== best);
     const second = Math.max(...others.map((o) => o.v[who]));
     const tiedWith = others.filter((o) => best.v[who] - o.v[who] <= tol).map((o) => o.m.label);
-    results.push({ node: node.id, player: who, choice: best.m.label, honest: node.honest, margin: best.v[who] - second, tiedWith });
+    results.push({
+      node: node.id,
+      player: who,
+      choice: best.m.label,
+      honest: node.honest,
+      margin: best.v[who] - second,
+      tiedWith,
+    });
     return { v: best.v, paths: best.paths };
   };
 

@@ -9,7 +9,14 @@ const fmt = (x: number) => (Math.abs(x) < 5e-13 ? "0" : x.toFixed(4));
 
 function columns(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function formatDesign(game: Game, d: DesignedTable): string {
@@ -35,9 +42,17 @@ export function formatInduction(r: InductionResult): string {
     `Backward induction: ${r.deviations.length === 0 ? "honest play at every node" : `${r.deviations.length} node(s) deviate from the honest move`}` +
       `, smallest margin ${fmt(r.minMargin)}${r.ties.length ? `, ${r.ties.length} tie(s)` : ""}`,
   ];
-  for (const d of r.deviations) lines.push(`  deviation at "${d.node}" (${d.player}): plays ${d.choice}, honest is ${d.honest}`);
-  for (const t of r.ties) lines.push(`  tie at "${t.node}" (${t.player}): ${t.choice} ties with ${t.tiedWith.join(", ")}`);
-  lines.push(`  equilibrium: ${r.path.map((p) => `${p.moves.join(" ")} -> ${p.state}${p.probability < 1 ? ` (p = ${p.probability})` : ""}`).join("; ")}`);
-  lines.push(`  payoffs: ${Object.entries(r.payoffs).map(([p, v]) => `${p} ${fmt(v)}`).join(", ")}`);
+  for (const d of r.deviations)
+    lines.push(`  deviation at "${d.node}" (${d.player}): plays ${d.choice}, honest is ${d.honest}`);
+  for (const t of r.ties)
+    lines.push(`  tie at "${t.node}" (${t.player}): ${t.choice} ties with ${t.tiedWith.join(", ")}`);
+  lines.push(
+    `  equilibrium: ${r.path.map((p) => `${p.moves.join(" ")} -> ${p.state}${p.probability < 1 ? ` (p = ${p.probability})` : ""}`).join("; ")}`,
+  );
+  lines.push(
+    `  payoffs: ${Object.entries(r.payoffs)
+      .map(([p, v]) => `${p} ${fmt(v)}`)
+      .join(", ")}`,
+  );
   return lines.join("\n");
 }

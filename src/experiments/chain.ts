@@ -47,9 +47,17 @@ export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlay
   const signers = await hre.ethers.getSigners();
   const reserve = req.dynamics.reserve ?? 0;
   const total = req.agents + reserve;
-  if (signers.length < total + 1) throw new Error(`${total} agents need ${total + 1} accounts; network "${hre.network.name}" has ${signers.length}`);
+  if (signers.length < total + 1)
+    throw new Error(`${total} agents need ${total + 1} accounts; network "${hre.network.name}" has ${signers.length}`);
   const types = drawAgents(total, req.seed);
-  const settings = settingsFor(types.slice(0, req.agents), req.capacity, req.tau, req.fixedFee, req.rule, req.etaTimesL);
+  const settings = settingsFor(
+    types.slice(0, req.agents),
+    req.capacity,
+    req.tau,
+    req.fixedFee,
+    req.rule,
+    req.etaTimesL,
+  );
   const market = await deployClearingMarket(hre, settings, { deploymentId: req.deploymentId });
   const run = await runOnChain(hre, market, signers.slice(1), new Population(types, req.seed, req.dynamics), settings, {
     rounds: req.rounds,
@@ -102,9 +110,46 @@ export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlay
     description: `ClearingMarket ${address} deployed through Ignition; ${req.agents} agents (seed ${req.seed})${reserve ? ` plus ${reserve} that join later` : ""}, capacity ${req.capacity}, tau ${req.tau}, g ${req.fixedFee}, ${req.rule} rule (eta = ${req.etaTimesL}/L); ${run.rounds.length} rounds, ${run.transactions} transactions in ${run.blocks} blocks, ${fmt(run.seconds, 1)} s (${fmt(run.throughput, 0)} tx/s${run.batched ? ", one block per round's submissions" : ""}). Every number below was read back from the contract's events; the agents' private values enter only the efficiency.`,
     tables: [{ name: "chain-rounds", rows }],
     charts: [
-      { name: "chain-price", caption: "Shadow price mu_t posted by the contract, against the exact clearing price mu* of each round's agents and fees (dashed line: the last mu*).", spec: lineChart({ title: "mu_t on chain", rows, x: "round", y: "mu", yTitle: "mu_t", ruleY: rows[rows.length - 1]?.muStar }) },
-      { name: "chain-demand", caption: "Total demand S_t recorded by the contract against capacity m (dashed).", spec: lineChart({ title: "S_t vs m on chain", rows, x: "round", y: "totalDemand", yTitle: "S_t", ruleY: req.capacity }) },
-      { name: "chain-welfare", caption: "Efficiency of the allocations the contract made (line) and the per-round optimum, per round.", spec: lineChart({ title: "Eff and optimum per round", rows: rows.flatMap((r) => [{ round: r.round, series: "Eff (achieved)", value: r.efficiency }, { round: r.round, series: "Eff at x* (optimum)", value: r.optimum }]), x: "round", y: "value", series: "series", yTitle: "Eff" }) },
+      {
+        name: "chain-price",
+        caption:
+          "Shadow price mu_t posted by the contract, against the exact clearing price mu* of each round's agents and fees (dashed line: the last mu*).",
+        spec: lineChart({
+          title: "mu_t on chain",
+          rows,
+          x: "round",
+          y: "mu",
+          yTitle: "mu_t",
+          ruleY: rows[rows.length - 1]?.muStar,
+        }),
+      },
+      {
+        name: "chain-demand",
+        caption: "Total demand S_t recorded by the contract against capacity m (dashed).",
+        spec: lineChart({
+          title: "S_t vs m on chain",
+          rows,
+          x: "round",
+          y: "totalDemand",
+          yTitle: "S_t",
+          ruleY: req.capacity,
+        }),
+      },
+      {
+        name: "chain-welfare",
+        caption: "Efficiency of the allocations the contract made (line) and the per-round optimum, per round.",
+        spec: lineChart({
+          title: "Eff and optimum per round",
+          rows: rows.flatMap((r) => [
+            { round: r.round, series: "Eff (achieved)", value: r.efficiency },
+            { round: r.round, series: "Eff at x* (optimum)", value: r.optimum },
+          ]),
+          x: "round",
+          y: "value",
+          series: "series",
+          yTitle: "Eff",
+        }),
+      },
     ],
     comparisons,
   };

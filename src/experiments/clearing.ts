@@ -20,7 +20,8 @@ import { MECHANISMS, type MechanismOutcome, flatSurcharge, playMechanism, refere
 import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, settingsFor } from "./scenarios";
 import { type Chart, type Comparison, type ExperimentResult, type StudyOptions, fmt, pm, summarize } from "./types";
 
-const seedOf = (opts: StudyOptions, ...parts: number[]) => parts.reduce((s, p) => (Math.imul(s, 31) + p) >>> 0, opts.seed >>> 0);
+const seedOf = (opts: StudyOptions, ...parts: number[]) =>
+  parts.reduce((s, p) => (Math.imul(s, 31) + p) >>> 0, opts.seed >>> 0);
 const noProgress = () => () => undefined;
 
 // ------------------------------------------------------------------ convergence (Fig. 2)
@@ -46,20 +47,97 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
       for (const played of run) {
         const w = roundWelfare(played, agents);
         if (played.converged && first === null) first = w.round;
-        rows.push({ scenario: sc.key, rule: r.key, round: w.round, mu: w.mu, totalDemand: w.totalDemand, capacity: w.capacity, efficiency: w.efficiency, gini: w.gini, primalResidual: fromFixed(played.primalResidual), dualResidual: fromFixed(played.dualResidual), converged: played.converged });
+        rows.push({
+          scenario: sc.key,
+          rule: r.key,
+          round: w.round,
+          mu: w.mu,
+          totalDemand: w.totalDemand,
+          capacity: w.capacity,
+          efficiency: w.efficiency,
+          gini: w.gini,
+          primalResidual: fromFixed(played.primalResidual),
+          dualResidual: fromFixed(played.dualResidual),
+          converged: played.converged,
+        });
         if (r.rule === "constant" && r.etaTimesL === 1.9) {
-          played.demands.forEach((d, i) => agentRows.push({ scenario: sc.key, round: w.round, agent: `agent ${i + 1}`, demand: fromFixed(d ?? 0n) }));
+          played.demands.forEach((d, i) =>
+            agentRows.push({ scenario: sc.key, round: w.round, agent: `agent ${i + 1}`, demand: fromFixed(d ?? 0n) }),
+          );
         }
       }
       const muT = fromFixed(run[run.length - 1].nextMu);
-      summary.push({ scenario: sc.key, rule: r.key, eta: settings.eta, firstConvergedRound: first, muT, muStar: exact.mu, absError: Math.abs(muT - exact.mu), binding: exact.binding });
+      summary.push({
+        scenario: sc.key,
+        rule: r.key,
+        eta: settings.eta,
+        firstConvergedRound: first,
+        muT,
+        muStar: exact.mu,
+        absError: Math.abs(muT - exact.mu),
+        binding: exact.binding,
+      });
     }
     const these = rows.filter((x) => x.scenario === sc.key);
     charts.push(
-      { name: `fig2-${sc.key}-price`, caption: `Shadow price mu_t per rule, ${sc.label}. mu* = ${fmt(exact.mu, 6)}.`, spec: lineChart({ title: `mu_t — ${sc.label}`, rows: these, x: "round", y: "mu", series: "rule", yTitle: "shadow price mu_t", ruleY: exact.mu }) },
-      { name: `fig2-${sc.key}-demand`, caption: `Aggregate demand S_t against capacity m (dashed), ${sc.label}.`, spec: lineChart({ title: `S_t vs m — ${sc.label}`, rows: these, x: "round", y: "totalDemand", series: "rule", yTitle: "total demand S_t", ruleY: sc.capacity }) },
-      { name: `fig2-${sc.key}-agents`, caption: `Each agent's demand x_i^t under the constant step 1.9/L (overshoot and damping), ${sc.label}.`, spec: { ...lineChart({ title: `x_i^t — ${sc.label}`, rows: agentRows.filter((x) => x.scenario === sc.key), x: "round", y: "demand", series: "agent", yTitle: "demand x_i^t" }), config: { legend: { disable: true } } } },
-      { name: `fig2-${sc.key}-welfare`, caption: `Efficiency (top) and Gini of allocations (bottom) per round, ${sc.label}.`, spec: { vconcat: [lineChart({ title: `Eff per round — ${sc.label}`, rows: these, x: "round", y: "efficiency", series: "rule", yTitle: "Eff" }), lineChart({ title: "Gini per round", rows: these, x: "round", y: "gini", series: "rule", yTitle: "Gini" })] } },
+      {
+        name: `fig2-${sc.key}-price`,
+        caption: `Shadow price mu_t per rule, ${sc.label}. mu* = ${fmt(exact.mu, 6)}.`,
+        spec: lineChart({
+          title: `mu_t — ${sc.label}`,
+          rows: these,
+          x: "round",
+          y: "mu",
+          series: "rule",
+          yTitle: "shadow price mu_t",
+          ruleY: exact.mu,
+        }),
+      },
+      {
+        name: `fig2-${sc.key}-demand`,
+        caption: `Aggregate demand S_t against capacity m (dashed), ${sc.label}.`,
+        spec: lineChart({
+          title: `S_t vs m — ${sc.label}`,
+          rows: these,
+          x: "round",
+          y: "totalDemand",
+          series: "rule",
+          yTitle: "total demand S_t",
+          ruleY: sc.capacity,
+        }),
+      },
+      {
+        name: `fig2-${sc.key}-agents`,
+        caption: `Each agent's demand x_i^t under the constant step 1.9/L (overshoot and damping), ${sc.label}.`,
+        spec: {
+          ...lineChart({
+            title: `x_i^t — ${sc.label}`,
+            rows: agentRows.filter((x) => x.scenario === sc.key),
+            x: "round",
+            y: "demand",
+            series: "agent",
+            yTitle: "demand x_i^t",
+          }),
+          config: { legend: { disable: true } },
+        },
+      },
+      {
+        name: `fig2-${sc.key}-welfare`,
+        caption: `Efficiency (top) and Gini of allocations (bottom) per round, ${sc.label}.`,
+        spec: {
+          vconcat: [
+            lineChart({
+              title: `Eff per round — ${sc.label}`,
+              rows: these,
+              x: "round",
+              y: "efficiency",
+              series: "rule",
+              yTitle: "Eff",
+            }),
+            lineChart({ title: "Gini per round", rows: these, x: "round", y: "gini", series: "rule", yTitle: "Gini" }),
+          ],
+        },
+      },
     );
   }
   const bindingSummary = summary.filter((s) => s.scenario === BINDING.key);
@@ -67,7 +145,12 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
     {
       quantity: "mu_t path (Fig. 2, top left)",
       paper: "overshoot, then damped stabilization",
-      ours: bindingSummary.map((s) => `${s.rule}: converged at round ${s.firstConvergedRound ?? "—"}, |mu_T - mu*| = ${Number(s.absError).toExponential(1)}`).join("; "),
+      ours: bindingSummary
+        .map(
+          (s) =>
+            `${s.rule}: converged at round ${s.firstConvergedRound ?? "—"}, |mu_T - mu*| = ${Number(s.absError).toExponential(1)}`,
+        )
+        .join("; "),
       why: "The paper does not state its step. A constant step near the stability bound 2/L overshoots and damps as in the figure; the safe 1/L step approaches mu* from one side; our adaptive rule needs a few rounds. At the paper's defaults capacity does not bind for this draw, so mu stays 0 and there is nothing to plot but a flat line.",
     },
     {
@@ -75,7 +158,10 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
       paper: "aggregate demand clears at m",
       ours: summary
         .filter((x) => x.rule === CONVERGENCE_RULES[2].key)
-        .map((x) => `${x.scenario}: ${x.binding ? `binding, mu* = ${fmt(Number(x.muStar), 4)}, S_T = m within the tolerance 1e-6 m` : "slack: S(0) < m, mu* = 0"}`)
+        .map(
+          (x) =>
+            `${x.scenario}: ${x.binding ? `binding, mu* = ${fmt(Number(x.muStar), 4)}, S_T = m within the tolerance 1e-6 m` : "slack: S(0) < m, mu* = 0"}`,
+        )
         .join("; "),
       why: "The paper writes S(mu*) = m, which fails when capacity is slack (as at its own defaults in most draws); we use the complementarity form (spec §1).",
     },
@@ -118,7 +204,17 @@ export function feeSweepExperiment(opts: StudyOptions): ExperimentResult {
         const agents = drawAgents(sc.n, seedOf(opts, 3, sc.capacity, rep));
         const o = playMechanism("proposed", { agents, capacity: sc.capacity, tau, fixedFee: sc.fixedFee });
         cell.push(o);
-        raw.push({ scenario: sc.key, tau, rep, efficiency: o.efficiency, efficiencyPerAgent: o.efficiency / sc.n, avgCost: o.avgCost, fairness: 1 - o.gini, participation: o.participation, rounds: o.rounds });
+        raw.push({
+          scenario: sc.key,
+          tau,
+          rep,
+          efficiency: o.efficiency,
+          efficiencyPerAgent: o.efficiency / sc.n,
+          avgCost: o.avgCost,
+          fairness: 1 - o.gini,
+          participation: o.participation,
+          rounds: o.rounds,
+        });
         tick(++done, total);
       }
       table.push({
@@ -135,12 +231,62 @@ export function feeSweepExperiment(opts: StudyOptions): ExperimentResult {
     }
   }
   const band = (field: string) =>
-    table.map((r) => ({ scenario: r.scenario, tau: r.tau, mean: r[field], lo: Number(r[field]) - Number(r[`${field}Std`]), hi: Number(r[field]) + Number(r[`${field}Std`]) }));
+    table.map((r) => ({
+      scenario: r.scenario,
+      tau: r.tau,
+      mean: r[field],
+      lo: Number(r[field]) - Number(r[`${field}Std`]),
+      hi: Number(r[field]) + Number(r[`${field}Std`]),
+    }));
   const charts: Chart[] = [
-    { name: "fig3-efficiency", caption: "Efficiency per agent over tau (mean ± 1 sd band).", spec: bandChart({ title: "Eff per agent vs tau", rows: band("efficiencyPerAgent"), x: "tau", series: "scenario", yTitle: "Eff / n" }) },
-    { name: "fig3-fairness", caption: "Fairness 1 - Gini over tau.", spec: bandChart({ title: "1 - Gini vs tau", rows: band("fairness"), x: "tau", series: "scenario", yTitle: "1 - Gini" }) },
-    { name: "fig3-participation", caption: "Participation (share of agents with x > 0) over tau.", spec: bandChart({ title: "participation vs tau", rows: band("participation"), x: "tau", series: "scenario", yTitle: "participation" }) },
-    { name: "fig3-pareto", caption: "Pareto map (binding scenario): every replication's efficiency against fairness, colored by tau, sized by participation.", spec: scatter({ title: "efficiency–fairness, binding", rows: raw.filter((r) => r.scenario === BINDING.key), x: "fairness", y: "efficiencyPerAgent", color: "tau", size: "participation", xTitle: "1 - Gini", yTitle: "Eff / n" }) },
+    {
+      name: "fig3-efficiency",
+      caption: "Efficiency per agent over tau (mean ± 1 sd band).",
+      spec: bandChart({
+        title: "Eff per agent vs tau",
+        rows: band("efficiencyPerAgent"),
+        x: "tau",
+        series: "scenario",
+        yTitle: "Eff / n",
+      }),
+    },
+    {
+      name: "fig3-fairness",
+      caption: "Fairness 1 - Gini over tau.",
+      spec: bandChart({
+        title: "1 - Gini vs tau",
+        rows: band("fairness"),
+        x: "tau",
+        series: "scenario",
+        yTitle: "1 - Gini",
+      }),
+    },
+    {
+      name: "fig3-participation",
+      caption: "Participation (share of agents with x > 0) over tau.",
+      spec: bandChart({
+        title: "participation vs tau",
+        rows: band("participation"),
+        x: "tau",
+        series: "scenario",
+        yTitle: "participation",
+      }),
+    },
+    {
+      name: "fig3-pareto",
+      caption:
+        "Pareto map (binding scenario): every replication's efficiency against fairness, colored by tau, sized by participation.",
+      spec: scatter({
+        title: "efficiency–fairness, binding",
+        rows: raw.filter((r) => r.scenario === BINDING.key),
+        x: "fairness",
+        y: "efficiencyPerAgent",
+        color: "tau",
+        size: "participation",
+        xTitle: "1 - Gini",
+        yTitle: "Eff / n",
+      }),
+    },
   ];
   const comparisons: Comparison[] = Object.entries(PAPER_TABLE5).map(([tau, paper]) => {
     const ours = table.find((r) => r.scenario === PAPER_DEFAULTS.key && String(r.tau) === tau)!;
@@ -191,14 +337,35 @@ export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): Experim
         for (const mech of MECHANISMS) {
           const o = playMechanism(mech, { agents, capacity, tau: sc.tau, fixedFee: sc.fixedFee }, muFlat);
           cells.get(mech)!.push(o);
-          raw.push({ scenario: sc.key, n, capacity, rep, mechanism: mech, efficiency: o.efficiency, efficiencyPerAgent: o.efficiency / n, avgCost: o.avgCost, gini: o.gini, participation: o.participation, utilization: o.utilization });
+          raw.push({
+            scenario: sc.key,
+            n,
+            capacity,
+            rep,
+            mechanism: mech,
+            efficiency: o.efficiency,
+            efficiencyPerAgent: o.efficiency / n,
+            avgCost: o.avgCost,
+            gini: o.gini,
+            participation: o.participation,
+            utilization: o.utilization,
+          });
         }
         tick(++done, total);
       }
       for (const [mech, list] of cells) {
         table.push({
-          scenario: sc.key, n, capacity, mechanism: mech, muFlat: mech === "flat" ? muFlat : null,
-          ...summarize(list, { efficiency: (o) => o.efficiency, efficiencyPerAgent: (o) => o.efficiency / n, avgCost: (o) => o.avgCost, gini: (o) => o.gini }),
+          scenario: sc.key,
+          n,
+          capacity,
+          mechanism: mech,
+          muFlat: mech === "flat" ? muFlat : null,
+          ...summarize(list, {
+            efficiency: (o) => o.efficiency,
+            efficiencyPerAgent: (o) => o.efficiency / n,
+            avgCost: (o) => o.avgCost,
+            gini: (o) => o.gini,
+          }),
           participation: meanStd(list.map((o) => o.participation)).mean,
           utilization: meanStd(list.map((o) => o.utilization)).mean,
         });
@@ -209,16 +376,52 @@ export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): Experim
   const charts: Chart[] = [];
   for (const sc of SCENARIOS) {
     charts.push(
-      { name: `fig4-${sc.key}-efficiency`, caption: `Efficiency per agent by mechanism at n = 20, ${sc.label} (${opts.replications} replications).`, spec: boxPlot({ title: `Eff / n — ${sc.label}`, rows: at20(sc), group: "mechanism", y: "efficiencyPerAgent", yTitle: "Eff / n" }) },
-      { name: `fig4-${sc.key}-cost`, caption: `Average cost per agent by mechanism at n = 20, ${sc.label}.`, spec: boxPlot({ title: `avg cost — ${sc.label}`, rows: at20(sc), group: "mechanism", y: "avgCost", yTitle: "avg cost" }) },
-      { name: `fig4-${sc.key}-gini`, caption: `Gini of allocations by mechanism at n = 20, ${sc.label}.`, spec: boxPlot({ title: `Gini — ${sc.label}`, rows: at20(sc), group: "mechanism", y: "gini", yTitle: "Gini" }) },
-      { name: `fig5-${sc.key}-scaling`, caption: `Mean efficiency per agent over n by mechanism, ${sc.label}.`, spec: lineChart({ title: `Eff / n over n — ${sc.label}`, rows: table.filter((r) => r.scenario === sc.key), x: "n", y: "efficiencyPerAgent", series: "mechanism", yTitle: "Eff / n" }) },
+      {
+        name: `fig4-${sc.key}-efficiency`,
+        caption: `Efficiency per agent by mechanism at n = 20, ${sc.label} (${opts.replications} replications).`,
+        spec: boxPlot({
+          title: `Eff / n — ${sc.label}`,
+          rows: at20(sc),
+          group: "mechanism",
+          y: "efficiencyPerAgent",
+          yTitle: "Eff / n",
+        }),
+      },
+      {
+        name: `fig4-${sc.key}-cost`,
+        caption: `Average cost per agent by mechanism at n = 20, ${sc.label}.`,
+        spec: boxPlot({
+          title: `avg cost — ${sc.label}`,
+          rows: at20(sc),
+          group: "mechanism",
+          y: "avgCost",
+          yTitle: "avg cost",
+        }),
+      },
+      {
+        name: `fig4-${sc.key}-gini`,
+        caption: `Gini of allocations by mechanism at n = 20, ${sc.label}.`,
+        spec: boxPlot({ title: `Gini — ${sc.label}`, rows: at20(sc), group: "mechanism", y: "gini", yTitle: "Gini" }),
+      },
+      {
+        name: `fig5-${sc.key}-scaling`,
+        caption: `Mean efficiency per agent over n by mechanism, ${sc.label}.`,
+        spec: lineChart({
+          title: `Eff / n over n — ${sc.label}`,
+          rows: table.filter((r) => r.scenario === sc.key),
+          x: "n",
+          y: "efficiencyPerAgent",
+          series: "mechanism",
+          yTitle: "Eff / n",
+        }),
+      },
     );
   }
   const comparisons: Comparison[] = MECHANISMS.map((mech) => {
     const d = table.find((r) => r.scenario === PAPER_DEFAULTS.key && r.n === 20 && r.mechanism === mech)!;
     const b = table.find((r) => r.scenario === BINDING.key && r.n === 20 && r.mechanism === mech)!;
-    const line = (r: Record<string, unknown>) => `${pm(Number(r.efficiencyPerAgent), Number(r.efficiencyPerAgentStd))} | ${pm(Number(r.avgCost), Number(r.avgCostStd))} | ${pm(Number(r.gini), Number(r.giniStd))}`;
+    const line = (r: Record<string, unknown>) =>
+      `${pm(Number(r.efficiencyPerAgent), Number(r.efficiencyPerAgentStd))} | ${pm(Number(r.avgCost), Number(r.avgCostStd))} | ${pm(Number(r.gini), Number(r.giniStd))}`;
     return {
       quantity: `Table 6, ${mech}: Eff | avg cost | Gini (n = 20)`,
       paper: PAPER_TABLE6[mech],
@@ -255,11 +458,20 @@ export function sensitivityExperiment(opts: StudyOptions): ExperimentResult {
       for (const tau of SENS_TAU) {
         const list: MechanismOutcome[] = [];
         for (let rep = 0; rep < reps; rep++) {
-          list.push(playMechanism("proposed", { agents: drawAgents(sc.n, seedOf(opts, 5, sc.capacity, rep)), capacity: sc.capacity, tau, fixedFee: g }));
+          list.push(
+            playMechanism("proposed", {
+              agents: drawAgents(sc.n, seedOf(opts, 5, sc.capacity, rep)),
+              capacity: sc.capacity,
+              tau,
+              fixedFee: g,
+            }),
+          );
           tick(++done, total);
         }
         table.push({
-          scenario: sc.key, tau, g,
+          scenario: sc.key,
+          tau,
+          g,
           efficiencyPerAgent: meanStd(list.map((o) => o.efficiency / sc.n)).mean,
           fairness: meanStd(list.map((o) => 1 - o.gini)).mean,
           participation: meanStd(list.map((o) => o.participation)).mean,
@@ -269,24 +481,67 @@ export function sensitivityExperiment(opts: StudyOptions): ExperimentResult {
   }
   // Elasticity of Eff in tau, (dEff/dtau) (tau/Eff), by central differences (one-sided at the ends).
   for (const row of table) {
-    const same = table.filter((r) => r.scenario === row.scenario && r.g === row.g).sort((a, b) => Number(a.tau) - Number(b.tau));
+    const same = table
+      .filter((r) => r.scenario === row.scenario && r.g === row.g)
+      .sort((a, b) => Number(a.tau) - Number(b.tau));
     const k = same.indexOf(row);
     const lo = same[Math.max(0, k - 1)];
     const hi = same[Math.min(same.length - 1, k + 1)];
     const slope = (Number(hi.efficiencyPerAgent) - Number(lo.efficiencyPerAgent)) / (Number(hi.tau) - Number(lo.tau));
-    row.elasticity = Number(row.efficiencyPerAgent) === 0 ? null : (slope * Number(row.tau)) / Number(row.efficiencyPerAgent);
+    row.elasticity =
+      Number(row.efficiencyPerAgent) === 0 ? null : (slope * Number(row.tau)) / Number(row.efficiencyPerAgent);
   }
   const charts: Chart[] = [];
   for (const sc of SCENARIOS) {
     const rows = table.filter((r) => r.scenario === sc.key);
     charts.push(
-      { name: `fig6-${sc.key}-efficiency`, caption: `Efficiency per agent over (tau, g), ${sc.label}.`, spec: heatMap({ title: `Eff / n — ${sc.label}`, rows, x: "tau", y: "g", value: "efficiencyPerAgent", valueTitle: "Eff / n" }) },
-      { name: `fig6-${sc.key}-fairness`, caption: `Fairness 1 - Gini over (tau, g), ${sc.label}.`, spec: heatMap({ title: `1 - Gini — ${sc.label}`, rows, x: "tau", y: "g", value: "fairness", scheme: "blues" }) },
-      { name: `fig6-${sc.key}-elasticity`, caption: `Elasticity of efficiency in tau, (dEff/dtau)(tau/Eff), conditional on g, ${sc.label}.`, spec: heatMap({ title: `elasticity of Eff in tau — ${sc.label}`, rows, x: "tau", y: "g", value: "elasticity", scheme: "redblue" }) },
-      { name: `fig6-${sc.key}-pareto`, caption: `Efficiency against fairness over the grid, colored by g, sized by participation, ${sc.label}.`, spec: scatter({ title: `Pareto map — ${sc.label}`, rows, x: "fairness", y: "efficiencyPerAgent", color: "g", size: "participation", xTitle: "1 - Gini", yTitle: "Eff / n" }) },
+      {
+        name: `fig6-${sc.key}-efficiency`,
+        caption: `Efficiency per agent over (tau, g), ${sc.label}.`,
+        spec: heatMap({
+          title: `Eff / n — ${sc.label}`,
+          rows,
+          x: "tau",
+          y: "g",
+          value: "efficiencyPerAgent",
+          valueTitle: "Eff / n",
+        }),
+      },
+      {
+        name: `fig6-${sc.key}-fairness`,
+        caption: `Fairness 1 - Gini over (tau, g), ${sc.label}.`,
+        spec: heatMap({ title: `1 - Gini — ${sc.label}`, rows, x: "tau", y: "g", value: "fairness", scheme: "blues" }),
+      },
+      {
+        name: `fig6-${sc.key}-elasticity`,
+        caption: `Elasticity of efficiency in tau, (dEff/dtau)(tau/Eff), conditional on g, ${sc.label}.`,
+        spec: heatMap({
+          title: `elasticity of Eff in tau — ${sc.label}`,
+          rows,
+          x: "tau",
+          y: "g",
+          value: "elasticity",
+          scheme: "redblue",
+        }),
+      },
+      {
+        name: `fig6-${sc.key}-pareto`,
+        caption: `Efficiency against fairness over the grid, colored by g, sized by participation, ${sc.label}.`,
+        spec: scatter({
+          title: `Pareto map — ${sc.label}`,
+          rows,
+          x: "fairness",
+          y: "efficiencyPerAgent",
+          color: "g",
+          size: "participation",
+          xTitle: "1 - Gini",
+          yTitle: "Eff / n",
+        }),
+      },
     );
   }
-  const cell = (sc: Scenario, tau: number, g: number) => table.find((r) => r.scenario === sc.key && r.tau === tau && r.g === g)!;
+  const cell = (sc: Scenario, tau: number, g: number) =>
+    table.find((r) => r.scenario === sc.key && r.tau === tau && r.g === g)!;
   const dFairTau = Number(cell(BINDING, 2, 1).fairness) - Number(cell(BINDING, 0, 1).fairness);
   const dFairG = Number(cell(BINDING, 0.5, 5).fairness) - Number(cell(BINDING, 0.5, 0).fairness);
   const comparisons: Comparison[] = [
@@ -324,10 +579,34 @@ export interface ShockCase {
 }
 
 export const SHOCK_CASES: ShockCase[] = [
-  { key: "tau", label: "tau 0.5 -> 1.5 at round 50", shocks: [{ round: 50, set: { tau: 1.5 } }], dynamics: {}, shockRound: 50 },
-  { key: "exit", label: "5 of 20 agents leave at round 50", shocks: [], dynamics: { participation: [{ round: 50, leave: 5, join: 0 }] }, shockRound: 50 },
-  { key: "entry", label: "5 agents join at round 50", shocks: [], dynamics: { reserve: 5, participation: [{ round: 50, leave: 0, join: 5 }] }, shockRound: 50 },
-  { key: "drift", label: "alpha drifts (1%/round) with 2% demand noise", shocks: [], dynamics: { drift: 0.01, noise: 0.02 }, shockRound: 50 },
+  {
+    key: "tau",
+    label: "tau 0.5 -> 1.5 at round 50",
+    shocks: [{ round: 50, set: { tau: 1.5 } }],
+    dynamics: {},
+    shockRound: 50,
+  },
+  {
+    key: "exit",
+    label: "5 of 20 agents leave at round 50",
+    shocks: [],
+    dynamics: { participation: [{ round: 50, leave: 5, join: 0 }] },
+    shockRound: 50,
+  },
+  {
+    key: "entry",
+    label: "5 agents join at round 50",
+    shocks: [],
+    dynamics: { reserve: 5, participation: [{ round: 50, leave: 0, join: 5 }] },
+    shockRound: 50,
+  },
+  {
+    key: "drift",
+    label: "alpha drifts (1%/round) with 2% demand noise",
+    shocks: [],
+    dynamics: { drift: 0.01, noise: 0.02 },
+    shockRound: 50,
+  },
 ];
 
 const SHOCK_RULES = [
@@ -340,7 +619,11 @@ const SHOCK_RULES = [
 function welfareSeries(agents: AgentType[], seed: number, settings: MarketSettings, c: ShockCase, rounds: number) {
   const pop = new Population(agents, seed, c.dynamics);
   const types: AgentType[][] = [];
-  const run: PlayedRound[] = runEngine(pop, settings, { rounds, shocks: c.shocks, onRound: () => types.push(agents.map((_, i) => pop.typeOf(i))) });
+  const run: PlayedRound[] = runEngine(pop, settings, {
+    rounds,
+    shocks: c.shocks,
+    onRound: () => types.push(agents.map((_, i) => pop.typeOf(i))),
+  });
   return run.map((r, t) => roundWelfare(r, types[t]));
 }
 
@@ -356,16 +639,27 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
       for (const r of SHOCK_RULES) {
         const resil: number[] = [];
         const regretT: number[] = [];
-        const perRound = new Map<number, { eff: number[]; opt: number[]; gini: number[]; mu: number[]; regret: number[] }>();
+        const perRound = new Map<
+          number,
+          { eff: number[]; opt: number[]; gini: number[]; mu: number[]; regret: number[] }
+        >();
         for (let rep = 0; rep < reps; rep++) {
           const n = sc.n + (c.dynamics.reserve ?? 0);
           const agents = drawAgents(n, seedOf(opts, 6, sc.capacity, rep));
           const active = agents.slice(0, sc.n);
           const settings = settingsFor(active, sc.capacity, sc.tau, sc.fixedFee, r.rule);
           const w = welfareSeries(agents, seedOf(opts, 7, rep), settings, c, rounds);
-          const regret = dynamicRegret(w.map((x) => x.optimum), w.map((x) => x.efficiency));
+          const regret = dynamicRegret(
+            w.map((x) => x.optimum),
+            w.map((x) => x.efficiency),
+          );
           const k = c.shockRound - 1;
-          resil.push(resilience(w.slice(k - 10, k).map((x) => x.efficiency), w.slice(k, k + 10).map((x) => x.efficiency)));
+          resil.push(
+            resilience(
+              w.slice(k - 10, k).map((x) => x.efficiency),
+              w.slice(k, k + 10).map((x) => x.efficiency),
+            ),
+          );
           regretT.push(regret[regret.length - 1]);
           w.forEach((x, t) => {
             const cell = perRound.get(x.round) ?? { eff: [], opt: [], gini: [], mu: [], regret: [] };
@@ -379,14 +673,33 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
           tick(++done, total);
         }
         for (const [round, cell] of perRound) {
-          rows.push({ scenario: sc.key, shock: c.key, rule: r.key, round, efficiency: meanStd(cell.eff).mean, optimum: meanStd(cell.opt).mean, gini: meanStd(cell.gini).mean, mu: meanStd(cell.mu).mean, regret: meanStd(cell.regret).mean });
+          rows.push({
+            scenario: sc.key,
+            shock: c.key,
+            rule: r.key,
+            round,
+            efficiency: meanStd(cell.eff).mean,
+            optimum: meanStd(cell.opt).mean,
+            gini: meanStd(cell.gini).mean,
+            mu: meanStd(cell.mu).mean,
+            regret: meanStd(cell.regret).mean,
+          });
         }
-        const reg = (t: number) => Number(rows.find((x) => x.scenario === sc.key && x.shock === c.key && x.rule === r.key && x.round === t)?.regret ?? NaN);
+        const reg = (t: number) =>
+          Number(
+            rows.find((x) => x.scenario === sc.key && x.shock === c.key && x.rule === r.key && x.round === t)?.regret ??
+              NaN,
+          );
         summary.push({
-          scenario: sc.key, shock: c.key, rule: r.key,
-          resilience: meanStd(resil).mean, resilienceStd: meanStd(resil).std,
+          scenario: sc.key,
+          shock: c.key,
+          rule: r.key,
+          resilience: meanStd(resil).mean,
+          resilienceStd: meanStd(resil).std,
           regretT: meanStd(regretT).mean,
-          regretPerRound25: reg(25) / 25, regretPerRound50: reg(50) / 50, regretPerRound100: reg(rounds) / rounds,
+          regretPerRound25: reg(25) / 25,
+          regretPerRound50: reg(50) / 50,
+          regretPerRound100: reg(rounds) / rounds,
         });
       }
     }
@@ -394,11 +707,45 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
   const charts: Chart[] = [];
   for (const c of SHOCK_CASES) {
     const these = rows.filter((x) => x.scenario === BINDING.key && x.shock === c.key);
-    charts.push({ name: `fig7-${c.key}-efficiency`, caption: `Efficiency per round (mean over ${reps} replications), binding scenario, ${c.label}; the per-round optimum is the dashed-free 'optimum' series in the CSV.`, spec: lineChart({ title: `Eff — ${c.label} (binding)`, rows: these, x: "round", y: "efficiency", series: "rule", yTitle: "Eff" }) });
+    charts.push({
+      name: `fig7-${c.key}-efficiency`,
+      caption: `Efficiency per round (mean over ${reps} replications), binding scenario, ${c.label}; the per-round optimum is the dashed-free 'optimum' series in the CSV.`,
+      spec: lineChart({
+        title: `Eff — ${c.label} (binding)`,
+        rows: these,
+        x: "round",
+        y: "efficiency",
+        series: "rule",
+        yTitle: "Eff",
+      }),
+    });
   }
   charts.push(
-    { name: "fig7-drift-regret", caption: "Cumulative dynamic regret sum_t (Eff(x*_t) - Eff(x_t)) under drift and noise, binding scenario: sublinear growth means the per-round regret vanishes.", spec: lineChart({ title: "cumulative dynamic regret — drift (binding)", rows: rows.filter((x) => x.scenario === BINDING.key && x.shock === "drift"), x: "round", y: "regret", series: "rule", yTitle: "cumulative regret" }) },
-    { name: "fig7-tau-gini", caption: "Gini per round around the tau shock, binding scenario.", spec: lineChart({ title: "Gini — tau shock (binding)", rows: rows.filter((x) => x.scenario === BINDING.key && x.shock === "tau"), x: "round", y: "gini", series: "rule", yTitle: "Gini" }) },
+    {
+      name: "fig7-drift-regret",
+      caption:
+        "Cumulative dynamic regret sum_t (Eff(x*_t) - Eff(x_t)) under drift and noise, binding scenario: sublinear growth means the per-round regret vanishes.",
+      spec: lineChart({
+        title: "cumulative dynamic regret — drift (binding)",
+        rows: rows.filter((x) => x.scenario === BINDING.key && x.shock === "drift"),
+        x: "round",
+        y: "regret",
+        series: "rule",
+        yTitle: "cumulative regret",
+      }),
+    },
+    {
+      name: "fig7-tau-gini",
+      caption: "Gini per round around the tau shock, binding scenario.",
+      spec: lineChart({
+        title: "Gini — tau shock (binding)",
+        rows: rows.filter((x) => x.scenario === BINDING.key && x.shock === "tau"),
+        x: "round",
+        y: "gini",
+        series: "rule",
+        yTitle: "Gini",
+      }),
+    },
   );
   const tauAdaptive = summary.find((s) => s.scenario === BINDING.key && s.shock === "tau" && s.rule === "adaptive")!;
   const drift = summary.filter((s) => s.scenario === BINDING.key && s.shock === "drift");
@@ -412,7 +759,12 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
     {
       quantity: "Dynamic regret (Definition 3.10) under drift",
       paper: "grows sublinearly",
-      ours: drift.map((s) => `${s.rule}: regret/t = ${fmt(Number(s.regretPerRound25), 3)} (t=25), ${fmt(Number(s.regretPerRound50), 3)} (t=50), ${fmt(Number(s.regretPerRound100), 3)} (t=${rounds})`).join("; "),
+      ours: drift
+        .map(
+          (s) =>
+            `${s.rule}: regret/t = ${fmt(Number(s.regretPerRound25), 3)} (t=25), ${fmt(Number(s.regretPerRound50), 3)} (t=50), ${fmt(Number(s.regretPerRound100), 3)} (t=${rounds})`,
+        )
+        .join("; "),
       why: `Under persistent drift and noise no rule can track exactly: the per-round error stays of the order of the drift and noise, so regret/t levels off instead of going to 0 (regret is then linear, with a small slope). The paper's sublinear bound assumes drift that vanishes. Lowest regret here: ${[...drift].sort((a, b) => Number(a.regretT) - Number(b.regretT))[0].rule} (noisy observations keep resetting the adaptive rule's bracket).`,
     },
   ];
@@ -445,10 +797,24 @@ export function fairnessExperiment(opts: StudyOptions): ExperimentResult {
       const effFair = efficiency(agents, fair, sc.tau, sc.fixedFee);
       const pof = priceOfFairness(effStar, effFair);
       pofs.push(pof);
-      rows.push({ scenario: sc.key, rep, efficiencyOptimal: effStar, efficiencyFair: effFair, pof, giniOptimal: gini(star.x), giniFair: gini(fair) });
+      rows.push({
+        scenario: sc.key,
+        rep,
+        efficiencyOptimal: effStar,
+        efficiencyFair: effFair,
+        pof,
+        giniOptimal: gini(star.x),
+        giniFair: gini(fair),
+      });
     }
     const s = meanStd(pofs);
-    summary.push({ scenario: sc.key, pof: s.mean, pofStd: s.std, giniOptimal: meanStd(rows.filter((r) => r.scenario === sc.key).map((r) => Number(r.giniOptimal))).mean, giniFair: meanStd(rows.filter((r) => r.scenario === sc.key).map((r) => Number(r.giniFair))).mean });
+    summary.push({
+      scenario: sc.key,
+      pof: s.mean,
+      pofStd: s.std,
+      giniOptimal: meanStd(rows.filter((r) => r.scenario === sc.key).map((r) => Number(r.giniOptimal))).mean,
+      giniFair: meanStd(rows.filter((r) => r.scenario === sc.key).map((r) => Number(r.giniFair))).mean,
+    });
   }
   return {
     key: "fairness",
@@ -458,12 +824,23 @@ export function fairnessExperiment(opts: StudyOptions): ExperimentResult {
       { name: "fairness", rows: summary },
       { name: "fairness-replications", rows },
     ],
-    charts: [{ name: "pof", caption: "Price of fairness per replication, by scenario.", spec: boxPlot({ title: "price of fairness", rows, group: "scenario", y: "pof", yTitle: "PoF" }) }],
+    charts: [
+      {
+        name: "pof",
+        caption: "Price of fairness per replication, by scenario.",
+        spec: boxPlot({ title: "price of fairness", rows, group: "scenario", y: "pof", yTitle: "PoF" }),
+      },
+    ],
     comparisons: [
       {
         quantity: "Price of fairness",
         paper: "not reported (spec §3 asks for it with a stated fair rule)",
-        ours: summary.map((s) => `${s.scenario}: ${pm(Number(s.pof), Number(s.pofStd), 3)} (Gini ${fmt(Number(s.giniOptimal), 2)} -> ${fmt(Number(s.giniFair), 2)})`).join("; "),
+        ours: summary
+          .map(
+            (s) =>
+              `${s.scenario}: ${pm(Number(s.pof), Number(s.pofStd), 3)} (Gini ${fmt(Number(s.giniOptimal), 2)} -> ${fmt(Number(s.giniFair), 2)})`,
+          )
+          .join("; "),
         why: "At the defaults capacity is slack, the fair split gives everyone its demand, so PoF = 1 in most draws; when capacity binds, equal shares move units from high-value to low-value agents.",
       },
     ],

@@ -81,7 +81,10 @@ export function playMechanism(mechanism: Mechanism, m: Market, muFlat = 0, maxRo
     converged,
   });
   if (mechanism === "proposed") {
-    const run = runEngine(pop(), settingsFor(m.agents, m.capacity, m.tau, m.fixedFee), { rounds: maxRounds, untilConverged: true });
+    const run = runEngine(pop(), settingsFor(m.agents, m.capacity, m.tau, m.fixedFee), {
+      rounds: maxRounds,
+      untilConverged: true,
+    });
     const last = run[run.length - 1];
     return outcome(roundWelfare(last, m.agents), run.length, last.converged);
   }

@@ -37,7 +37,10 @@ export function parseUData(text: string, source = "u.data"): Rating[] {
   lines.forEach((line, k) => {
     const where = `${source} line ${k + 1}`;
     const cells = line.split("\t");
-    if (cells.length !== 4) throw new DataError(`${where}: expected 4 tab-separated fields (user, item, rating, timestamp), found ${cells.length}`);
+    if (cells.length !== 4)
+      throw new DataError(
+        `${where}: expected 4 tab-separated fields (user, item, rating, timestamp), found ${cells.length}`,
+      );
     const v = cells.map((c, i) => {
       if (!/^\d+$/.test(c.trim())) throw new DataError(`${where}: ${FIELDS[i]} "${c}" is not a non-negative integer`);
       return Number(c);
@@ -117,26 +120,75 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
     const cells = new Map<string, (MechanismOutcome & { relEff: number })[]>(MECHANISMS.map((m) => [m, []]));
     for (let rep = 0; rep < opts.replications; rep++) {
       const agents = sampleUsers(users, n, (opts.seed * 7919 + rep * 104729 + sc.capacity) >>> 0);
-      const outcomes = MECHANISMS.map((mech) => playMechanism(mech, { agents, capacity, tau: sc.tau, fixedFee: sc.fixedFee }, muFlat));
+      const outcomes = MECHANISMS.map((mech) =>
+        playMechanism(mech, { agents, capacity, tau: sc.tau, fixedFee: sc.fixedFee }, muFlat),
+      );
       const base = outcomes[MECHANISMS.indexOf("no enforcement")].efficiency;
       for (const o of outcomes) {
         const relEff = o.efficiency / base;
         cells.get(o.mechanism)!.push({ ...o, relEff });
-        raw.push({ scenario: sc.key, rep, mechanism: o.mechanism, efficiencyPerAgent: o.efficiency / n, relEff, avgCost: o.avgCost, gini: o.gini, participation: o.participation });
+        raw.push({
+          scenario: sc.key,
+          rep,
+          mechanism: o.mechanism,
+          efficiencyPerAgent: o.efficiency / n,
+          relEff,
+          avgCost: o.avgCost,
+          gini: o.gini,
+          participation: o.participation,
+        });
       }
       tick(++done, total);
     }
     for (const [mech, list] of cells) {
       table.push({
-        scenario: sc.key, n, capacity, mechanism: mech,
-        ...summarize(list, { efficiencyPerAgent: (o) => o.efficiency / n, relEff: (o) => o.relEff, avgCost: (o) => o.avgCost, gini: (o) => o.gini }),
+        scenario: sc.key,
+        n,
+        capacity,
+        mechanism: mech,
+        ...summarize(list, {
+          efficiencyPerAgent: (o) => o.efficiency / n,
+          relEff: (o) => o.relEff,
+          avgCost: (o) => o.avgCost,
+          gini: (o) => o.gini,
+        }),
         participation: meanStd(list.map((o) => o.participation)).mean,
       });
     }
   }
   const charts = SCENARIOS.flatMap((sc) => [
-    { name: `fig8-${sc.key}-releff`, caption: `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ${sc.label}, MovieLens users.`, spec: barChart({ title: `RelEff — ${sc.label}`, rows: table.filter((r) => r.scenario === sc.key).map((r) => ({ ...r, lo: Number(r.relEff) - Number(r.relEffStd), hi: Number(r.relEff) + Number(r.relEffStd) })), group: "mechanism", y: "relEff", yTitle: "RelEff", errors: true }) },
-    { name: `fig8-${sc.key}-cost-gini`, caption: `Average cost against Gini per replication, ${sc.label}, MovieLens users.`, spec: scatter({ title: `cost vs Gini — ${sc.label}`, rows: raw.filter((r) => r.scenario === sc.key), x: "gini", y: "avgCost", color: "mechanism", colorType: "nominal", xTitle: "Gini", yTitle: "avg cost" }) },
+    {
+      name: `fig8-${sc.key}-releff`,
+      caption: `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ${sc.label}, MovieLens users.`,
+      spec: barChart({
+        title: `RelEff — ${sc.label}`,
+        rows: table
+          .filter((r) => r.scenario === sc.key)
+          .map((r) => ({
+            ...r,
+            lo: Number(r.relEff) - Number(r.relEffStd),
+            hi: Number(r.relEff) + Number(r.relEffStd),
+          })),
+        group: "mechanism",
+        y: "relEff",
+        yTitle: "RelEff",
+        errors: true,
+      }),
+    },
+    {
+      name: `fig8-${sc.key}-cost-gini`,
+      caption: `Average cost against Gini per replication, ${sc.label}, MovieLens users.`,
+      spec: scatter({
+        title: `cost vs Gini — ${sc.label}`,
+        rows: raw.filter((r) => r.scenario === sc.key),
+        x: "gini",
+        y: "avgCost",
+        color: "mechanism",
+        colorType: "nominal",
+        xTitle: "Gini",
+        yTitle: "avg cost",
+      }),
+    },
   ]);
   return {
     key: "movielens",
@@ -157,7 +209,11 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
         quantity: `Table 8, ${mech}: Eff | RelEff | avg cost | Gini`,
         paper: PAPER_TABLE8[mech],
         ours: `defaults: ${line("defaults")}; binding: ${line("binding")}`,
-        why: "The paper's normalization makes its Eff negative and is not given; ours maps ratings into the synthetic ranges, so Eff stays positive (per agent). RelEff is comparable in kind: each mechanism against no enforcement on the same users." + (source.includes("fixture") ? " This run used the small synthetic fixture, not the real data set: pass --movielens <path to u.data> for the real case." : ""),
+        why:
+          "The paper's normalization makes its Eff negative and is not given; ours maps ratings into the synthetic ranges, so Eff stays positive (per agent). RelEff is comparable in kind: each mechanism against no enforcement on the same users." +
+          (source.includes("fixture")
+            ? " This run used the small synthetic fixture, not the real data set: pass --movielens <path to u.data> for the real case."
+            : ""),
       };
     }),
   };

@@ -14,12 +14,27 @@ export interface Scenario {
   fixedFee: number;
 }
 
-export const PAPER_DEFAULTS: Scenario = { key: "defaults", label: "paper defaults (n = 20, m = 100)", n: 20, capacity: 100, tau: 0.5, fixedFee: 1 };
-export const BINDING: Scenario = { key: "binding", label: "binding (n = 20, m = 50)", n: 20, capacity: 50, tau: 0.5, fixedFee: 1 };
+export const PAPER_DEFAULTS: Scenario = {
+  key: "defaults",
+  label: "paper defaults (n = 20, m = 100)",
+  n: 20,
+  capacity: 100,
+  tau: 0.5,
+  fixedFee: 1,
+};
+export const BINDING: Scenario = {
+  key: "binding",
+  label: "binding (n = 20, m = 50)",
+  n: 20,
+  capacity: 50,
+  tau: 0.5,
+  fixedFee: 1,
+};
 export const SCENARIOS = [PAPER_DEFAULTS, BINDING];
 
 /** Capacity per agent of a scenario, so that comparisons over `n` keep the same tightness. */
-export const capacityFor = (sc: Scenario, n: number): number => (sc.key === "defaults" ? sc.capacity : (sc.capacity * n) / sc.n);
+export const capacityFor = (sc: Scenario, n: number): number =>
+  sc.key === "defaults" ? sc.capacity : (sc.capacity * n) / sc.n;
 
 /**
  * Market settings for experiments: step `etaTimesL / L` (L the Lipschitz bound of `agents`' demand),

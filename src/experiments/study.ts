@@ -2,11 +2,26 @@
  * The whole study: every experiment of spec §4 on the exact engine, in one call, for the
  * `experiments` task and the demo.
  */
-import { convergenceExperiment, fairnessExperiment, feeSweepExperiment, mechanismExperiment, sensitivityExperiment, shockExperiment } from "./clearing";
+import {
+  convergenceExperiment,
+  fairnessExperiment,
+  feeSweepExperiment,
+  mechanismExperiment,
+  sensitivityExperiment,
+  shockExperiment,
+} from "./clearing";
 import { agentsFromRatings, loadUData, movieLensExperiment } from "./movielens";
 import type { ExperimentResult, StudyOptions } from "./types";
 
-export const EXPERIMENTS = ["convergence", "fee-sweep", "mechanisms", "sensitivity", "shocks", "fairness", "movielens"] as const;
+export const EXPERIMENTS = [
+  "convergence",
+  "fee-sweep",
+  "mechanisms",
+  "sensitivity",
+  "shocks",
+  "fairness",
+  "movielens",
+] as const;
 export type ExperimentKey = (typeof EXPERIMENTS)[number];
 
 export interface StudyRequest extends StudyOptions {

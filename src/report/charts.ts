@@ -60,19 +60,35 @@ export function lineChart(opts: {
     mark: { type: "line", point: opts.rows.length <= 60, strokeWidth: 1.6 },
     encoding: {
       x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x },
-      y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y, scale: opts.logY ? { type: "log" } : { zero: false } },
+      y: {
+        field: opts.y,
+        type: "quantitative",
+        title: opts.yTitle ?? opts.y,
+        scale: opts.logY ? { type: "log" } : { zero: false },
+      },
       ...(opts.series ? { color: { field: opts.series, type: "nominal", title: opts.series } } : {}),
     },
   };
   const layers: unknown[] = [line];
   if (opts.ruleY !== undefined) {
-    layers.push({ data: { values: [{ v: opts.ruleY }] }, mark: { type: "rule", strokeDash: [6, 4], color: "#444" }, encoding: { y: { field: "v", type: "quantitative" } } });
+    layers.push({
+      data: { values: [{ v: opts.ruleY }] },
+      mark: { type: "rule", strokeDash: [6, 4], color: "#444" },
+      encoding: { y: { field: "v", type: "quantitative" } },
+    });
   }
   return { title: opts.title, width: opts.width ?? 420, height: 240, data: { values: opts.rows }, layer: layers };
 }
 
 /** Mean line with a +-1 std band per series (`mean`, `lo`, `hi` fields). */
-export function bandChart(opts: { title: string; rows: Record<string, unknown>[]; x: string; series?: string; xTitle?: string; yTitle: string }): VegaLiteSpec {
+export function bandChart(opts: {
+  title: string;
+  rows: Record<string, unknown>[];
+  x: string;
+  series?: string;
+  xTitle?: string;
+  yTitle: string;
+}): VegaLiteSpec {
   const color = opts.series ? { color: { field: opts.series, type: "nominal", title: opts.series } } : {};
   return {
     title: opts.title,
@@ -80,14 +96,32 @@ export function bandChart(opts: { title: string; rows: Record<string, unknown>[]
     height: 240,
     data: { values: opts.rows },
     layer: [
-      { mark: { type: "area", opacity: 0.18 }, encoding: { x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x }, y: { field: "lo", type: "quantitative", title: opts.yTitle }, y2: { field: "hi" }, ...color } },
-      { mark: { type: "line", point: true }, encoding: { x: { field: opts.x, type: "quantitative" }, y: { field: "mean", type: "quantitative" }, ...color } },
+      {
+        mark: { type: "area", opacity: 0.18 },
+        encoding: {
+          x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x },
+          y: { field: "lo", type: "quantitative", title: opts.yTitle },
+          y2: { field: "hi" },
+          ...color,
+        },
+      },
+      {
+        mark: { type: "line", point: true },
+        encoding: { x: { field: opts.x, type: "quantitative" }, y: { field: "mean", type: "quantitative" }, ...color },
+      },
     ],
   };
 }
 
 /** Box plots of `y` per `group`. */
-export function boxPlot(opts: { title: string; rows: Record<string, unknown>[]; group: string; y: string; yTitle?: string; column?: string }): VegaLiteSpec {
+export function boxPlot(opts: {
+  title: string;
+  rows: Record<string, unknown>[];
+  group: string;
+  y: string;
+  yTitle?: string;
+  column?: string;
+}): VegaLiteSpec {
   return {
     title: opts.title,
     data: { values: opts.rows },
@@ -104,7 +138,17 @@ export function boxPlot(opts: { title: string; rows: Record<string, unknown>[]; 
 }
 
 /** Scatter of `x` against `y`, colored by `color`, sized by `size` (optional). */
-export function scatter(opts: { title: string; rows: Record<string, unknown>[]; x: string; y: string; color: string; size?: string; xTitle?: string; yTitle?: string; colorType?: "nominal" | "quantitative" }): VegaLiteSpec {
+export function scatter(opts: {
+  title: string;
+  rows: Record<string, unknown>[];
+  x: string;
+  y: string;
+  color: string;
+  size?: string;
+  xTitle?: string;
+  yTitle?: string;
+  colorType?: "nominal" | "quantitative";
+}): VegaLiteSpec {
   return {
     title: opts.title,
     width: 380,
@@ -121,7 +165,15 @@ export function scatter(opts: { title: string; rows: Record<string, unknown>[]; 
 }
 
 /** Heat map of `value` over two ordinal axes, with the values printed in the cells. */
-export function heatMap(opts: { title: string; rows: Record<string, unknown>[]; x: string; y: string; value: string; valueTitle?: string; scheme?: string }): VegaLiteSpec {
+export function heatMap(opts: {
+  title: string;
+  rows: Record<string, unknown>[];
+  x: string;
+  y: string;
+  value: string;
+  valueTitle?: string;
+  scheme?: string;
+}): VegaLiteSpec {
   const enc = { x: { field: opts.x, type: "ordinal" }, y: { field: opts.y, type: "ordinal", sort: "descending" } };
   return {
     title: opts.title,
@@ -129,18 +181,61 @@ export function heatMap(opts: { title: string; rows: Record<string, unknown>[]; 
     width: 300,
     height: 220,
     layer: [
-      { mark: "rect", encoding: { ...enc, color: { field: opts.value, type: "quantitative", title: opts.valueTitle ?? opts.value, scale: { scheme: opts.scheme ?? "viridis" } } } },
-      { mark: { type: "text", fontSize: 9 }, encoding: { ...enc, text: { field: opts.value, type: "quantitative", format: ".2f" }, color: { value: "white" } } },
+      {
+        mark: "rect",
+        encoding: {
+          ...enc,
+          color: {
+            field: opts.value,
+            type: "quantitative",
+            title: opts.valueTitle ?? opts.value,
+            scale: { scheme: opts.scheme ?? "viridis" },
+          },
+        },
+      },
+      {
+        mark: { type: "text", fontSize: 9 },
+        encoding: {
+          ...enc,
+          text: { field: opts.value, type: "quantitative", format: ".2f" },
+          color: { value: "white" },
+        },
+      },
     ],
   };
 }
 
 /** Bars of `y` per `group` (side by side per `series` when given), with error bars from `lo`/`hi` when asked. */
-export function barChart(opts: { title: string; rows: Record<string, unknown>[]; group: string; y: string; yTitle?: string; series?: string; errors?: boolean }): VegaLiteSpec {
-  const color = opts.series ? { xOffset: { field: opts.series }, color: { field: opts.series, type: "nominal" } } : { color: { field: opts.group, type: "nominal", legend: null } };
+export function barChart(opts: {
+  title: string;
+  rows: Record<string, unknown>[];
+  group: string;
+  y: string;
+  yTitle?: string;
+  series?: string;
+  errors?: boolean;
+}): VegaLiteSpec {
+  const color = opts.series
+    ? { xOffset: { field: opts.series }, color: { field: opts.series, type: "nominal" } }
+    : { color: { field: opts.group, type: "nominal", legend: null } };
   const layers: unknown[] = [
-    { mark: "bar", encoding: { x: { field: opts.group, type: "nominal", title: null, axis: { labelAngle: -30 } }, y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y }, ...color } },
+    {
+      mark: "bar",
+      encoding: {
+        x: { field: opts.group, type: "nominal", title: null, axis: { labelAngle: -30 } },
+        y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y },
+        ...color,
+      },
+    },
   ];
-  if (opts.errors) layers.push({ mark: "errorbar", encoding: { x: { field: opts.group, type: "nominal" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } });
+  if (opts.errors)
+    layers.push({
+      mark: "errorbar",
+      encoding: {
+        x: { field: opts.group, type: "nominal" },
+        y: { field: "lo", type: "quantitative" },
+        y2: { field: "hi" },
+      },
+    });
   return { title: opts.title, width: 300, height: 220, data: { values: opts.rows }, layer: layers };
 }

@@ -38,14 +38,19 @@ nav a{margin-right:1em}`;
 function comparisonTable(results: ExperimentResult[]): string {
   const rows = results.flatMap((r) =>
     r.comparisons.map(
-      (c) => `<tr><td>${escapeHtml(r.title)}</td><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.paper)}</td><td>${escapeHtml(c.ours)}</td><td>${escapeHtml(c.why)}</td></tr>`,
+      (c) =>
+        `<tr><td>${escapeHtml(r.title)}</td><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.paper)}</td><td>${escapeHtml(c.ours)}</td><td>${escapeHtml(c.why)}</td></tr>`,
     ),
   );
   return `<table class="comparison"><thead><tr><th>experiment</th><th>quantity</th><th>paper</th><th>ours</th><th>why they differ</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
 
 /** Writes the report into `outDir` (figures/, tables/, report.html, results.json). */
-export async function writeReport(outDir: string, input: ReportInput, onChart?: (done: number, total: number) => void): Promise<WrittenReport> {
+export async function writeReport(
+  outDir: string,
+  input: ReportInput,
+  onChart?: (done: number, total: number) => void,
+): Promise<WrittenReport> {
   const figDir = ensureDir(path.join(outDir, "figures"));
   const tableDir = ensureDir(path.join(outDir, "tables"));
   const figures: string[] = [];
@@ -67,7 +72,9 @@ export async function writeReport(outDir: string, input: ReportInput, onChart?: 
       writeCsv(path.join(tableDir, `${t.name}.csv`), t.rows);
       writeJson(path.join(tableDir, `${t.name}.json`), t.rows);
       tables.push(`tables/${t.name}.csv`, `tables/${t.name}.json`);
-      files.push(`<a href="tables/${t.name}.csv">${t.name}.csv</a> (<a href="tables/${t.name}.json">json</a>, ${t.rows.length} rows)`);
+      files.push(
+        `<a href="tables/${t.name}.csv">${t.name}.csv</a> (<a href="tables/${t.name}.json">json</a>, ${t.rows.length} rows)`,
+      );
     }
     sections.push(
       `<section id="${r.key}"><h2>${escapeHtml(r.title)}</h2><p>${escapeHtml(r.description)}</p>` +
@@ -95,7 +102,13 @@ ${sections.join("\n")}
   writeJson(path.join(outDir, "results.json"), {
     title: input.title,
     meta: input.meta,
-    experiments: input.experiments.map((r) => ({ key: r.key, title: r.title, comparisons: r.comparisons, tables: r.tables.map((t) => t.name), figures: r.charts.map((c) => `figures/${c.name}.svg`) })),
+    experiments: input.experiments.map((r) => ({
+      key: r.key,
+      title: r.title,
+      comparisons: r.comparisons,
+      tables: r.tables.map((t) => t.name),
+      figures: r.charts.map((c) => `figures/${c.name}.svg`),
+    })),
   });
   return { html: file, figures, tables };
 }

@@ -43,7 +43,17 @@ type Action =
   | { kind: "withdrawRevenue"; caller: number }
   | { kind: "stranger"; call: StrangerCall; who: number };
 
-const STRANGER_CALLS = ["close", "settle", "submit", "withdraw", "leave", "deposit", "withdrawFees", "withdrawRevenue", "schedule"] as const;
+const STRANGER_CALLS = [
+  "close",
+  "settle",
+  "submit",
+  "withdraw",
+  "leave",
+  "deposit",
+  "withdrawFees",
+  "withdrawRevenue",
+  "schedule",
+] as const;
 type StrangerCall = (typeof STRANGER_CALLS)[number];
 
 const who = fc.integer({ min: 0, max: AGENTS - 1 });
@@ -90,7 +100,10 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     arbitrary: fc.record({ kind: fc.constant("withdrawRevenue" as const), caller: fc.integer({ min: -1, max: 0 }) }),
     weight: 1,
   },
-  { arbitrary: fc.record({ kind: fc.constant("stranger" as const), call: fc.constantFrom(...STRANGER_CALLS), who }), weight: 3 },
+  {
+    arbitrary: fc.record({ kind: fc.constant("stranger" as const), call: fc.constantFrom(...STRANGER_CALLS), who }),
+    weight: 3,
+  },
 );
 
 describe("ClearingMarket: model-based commands against the exact model", function () {
@@ -118,7 +131,9 @@ describe("ClearingMarket: model-based commands against the exact model", functio
       const { model, allocated } = world;
       world.clock += 1n;
       const before = agents.map((a) => model.entitlement(a.address));
-      const pending = agents.map((a) => (model.agent(a.address).round === model.round ? model.agent(a.address).reserved : 0n));
+      const pending = agents.map((a) =>
+        model.agent(a.address).round === model.round ? model.agent(a.address).reserved : 0n,
+      );
       const liabilitiesBefore = model.totalLiabilities;
       let outcome: TxOutcome;
       let modelError: string | undefined;
@@ -208,7 +223,10 @@ describe("ClearingMarket: model-based commands against the exact model", functio
           const calls: Record<StrangerCall, [(o: object) => Promise<unknown>, () => unknown]> = {
             close: [(o) => s.closeRound(o), () => model.closeRound(world.clock)],
             settle: [(o) => s.settle(target, o), () => model.settle(target)],
-            submit: [(o) => s.submitDemand(units(1), o), () => model.submitDemand(stranger.address, units(1), world.clock)],
+            submit: [
+              (o) => s.submitDemand(units(1), o),
+              () => model.submitDemand(stranger.address, units(1), world.clock),
+            ],
             withdraw: [(o) => s.withdraw(1n, o), () => model.withdraw(stranger.address, 1n)],
             leave: [(o) => s.leave(o), () => model.leave(stranger.address)],
             deposit: [(o) => s.deposit(0n, o), () => model.deposit(stranger.address, 0n)],
@@ -228,7 +246,8 @@ describe("ClearingMarket: model-based commands against the exact model", functio
           expect(model.totalLiabilities, "stranger moved no money out").to.equal(liabilitiesBefore);
           agents.forEach((a, i) => {
             const after = model.entitlement(a.address);
-            if (act.call === "close") expect(after, "a close charges at most the reservation").to.be.gte(before[i] - pending[i]);
+            if (act.call === "close")
+              expect(after, "a close charges at most the reservation").to.be.gte(before[i] - pending[i]);
             else expect(after, `stranger ${act.call} changed agent ${i}'s entitlement`).to.equal(before[i]);
           });
           break;
@@ -294,6 +313,7 @@ describe("ClearingMarket: model-based commands against the exact model", functio
     expect(runs).to.be.greaterThanOrEqual(RUNS);
     if (process.env.FUZZ_VERBOSE) console.log(reached, tally);
     // With few runs (the coverage job's 20) a path can go unreached by chance; with the CI's 256 it must not.
-    if (RUNS >= REACH_MIN_RUNS) for (const [what, count] of Object.entries(reached)) expect(count, `runs reached ${what}`).to.be.greaterThan(0);
+    if (RUNS >= REACH_MIN_RUNS)
+      for (const [what, count] of Object.entries(reached)) expect(count, `runs reached ${what}`).to.be.greaterThan(0);
   });
 });

@@ -38,7 +38,9 @@ describe("ClearingMarket", () => {
       const { market, feeRecipient, revenueRecipient } = await deployMarket();
       const deployment = market.deploymentTransaction()!;
       await expect(deployment).to.emit(market, "MarketOpened").withArgs(ETH, false);
-      await expect(deployment).to.emit(market, "RecipientsSet").withArgs(feeRecipient.address, revenueRecipient.address);
+      await expect(deployment)
+        .to.emit(market, "RecipientsSet")
+        .withArgs(feeRecipient.address, revenueRecipient.address);
       await expect(deployment).to.emit(market, "ParamsScheduled").withArgs(1n, 1n, anyValue);
       await expect(deployment).to.emit(market, "ParamsActivated").withArgs(1n, 1n);
     });
@@ -341,7 +343,9 @@ describe("ClearingMarket", () => {
         await f.market.connect(a).submitDemand(units(5) + 10n ** 10n);
         await f.market.connect(b).submitDemand(units(5));
         // Both residuals within tolerance, the dual one exactly at it: converged.
-        await expect(f.market.closeRound()).to.emit(f.market, "Converged").withArgs(1n, 0n, units(10) + 10n ** 10n);
+        await expect(f.market.closeRound())
+          .to.emit(f.market, "Converged")
+          .withArgs(1n, 0n, units(10) + 10n ** 10n);
         expect((await f.market.rounds(2)).mu).to.equal(BASE_PARAMS.tolDual);
         // At that price only 1 of 10 units is wanted: mu drops back to 0, a dual residual of
         // exactly tolDual, but the primal residual is 9 (mu was positive): not converged.
@@ -426,7 +430,13 @@ describe("ClearingMarket", () => {
       // Only b still demands a positive quantity (the K of the adaptive rule's correction).
       expect(s.positive).to.equal(1n);
       const left = await market.agents(a.address);
-      expect([left.free, left.reserved, left.demand, left.round, left.active]).to.deep.equal([units(20), 0n, 0n, 0n, false]);
+      expect([left.free, left.reserved, left.demand, left.round, left.active]).to.deep.equal([
+        units(20),
+        0n,
+        0n,
+        0n,
+        false,
+      ]);
       await expect(market.connect(a).leave()).to.be.revertedWithCustomError(market, "NotActive");
       await expect(market.connect(a).submitDemand(1n)).to.be.revertedWithCustomError(market, "NotActive");
       // b alone is every active agent: the round may close early.
@@ -502,7 +512,9 @@ describe("ClearingMarket", () => {
         .to.emit(market, "RoundClosed")
         .withArgs(3n, units(10) + 1n, units(10), 0n, hi, 1n, hi, 1n)
         .and.not.to.emit(market, "Converged");
-      await expect(close(units(10))).to.emit(market, "Converged").withArgs(4n, hi, units(10));
+      await expect(close(units(10)))
+        .to.emit(market, "Converged")
+        .withArgs(4n, hi, units(10));
     });
 
     it("adaptive: the first round under new parameters takes no secant through a round of the old ones", async () => {
@@ -523,10 +535,22 @@ describe("ClearingMarket", () => {
       await play();
       const [mu2, mu3] = [(await market.rounds(2)).mu, (await market.rounds(3)).mu];
       await play();
-      const ctx = { capacity: units(12), participants: 1n, eta: adaptive.eta, tolPrimal: BASE_PARAMS.tolPrimal, tolDual: adaptive.tolDual };
+      const ctx = {
+        capacity: units(12),
+        participants: 1n,
+        eta: adaptive.eta,
+        tolPrimal: BASE_PARAMS.tolPrimal,
+        tolDual: adaptive.tolDual,
+      };
       const excess3 = demand(mu3) - units(12);
       const fresh = adaptiveUpdate(emptyBracket(), mu3, excess3, { valid: false, mu: 0n, excess: 0n }, ctx).nextMu;
-      const throughOld = adaptiveUpdate(emptyBracket(), mu3, excess3, { valid: true, mu: mu2, excess: demand(mu2) - units(12) }, ctx).nextMu;
+      const throughOld = adaptiveUpdate(
+        emptyBracket(),
+        mu3,
+        excess3,
+        { valid: true, mu: mu2, excess: demand(mu2) - units(12) },
+        ctx,
+      ).nextMu;
       expect(throughOld, "the scenario tells the two apart").to.not.equal(fresh);
       expect((await market.rounds(4)).mu).to.equal(fresh);
     });

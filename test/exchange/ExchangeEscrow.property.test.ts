@@ -330,7 +330,10 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
         const got = outcome.ok ? undefined : outcome.error;
         expect(got, `${act.kind}: contract vs model`).to.equal(expected);
         if ("caller" in act && act.caller === "other") {
-          expect(Object.values(assets).map((a) => model.owed(a)), `unrelated ${act.kind} moved money`).to.deep.equal(owedBefore);
+          expect(
+            Object.values(assets).map((a) => model.owed(a)),
+            `unrelated ${act.kind} moved money`,
+          ).to.deep.equal(owedBefore);
           if (act.kind !== "finalize") expect(outcome.ok, `unrelated ${act.kind} accepted`).to.equal(false);
         }
         const tag = `${act.kind}:${got ?? "ok"}`;
@@ -364,64 +367,83 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
     }
 
     await fc.assert(
-      fc.asyncProperty(fc.commands([action.map((act) => new Call(act))], { maxCommands: 32, size: "max" }), async (commands) => {
-        await network.provider.send("evm_revert", [snapshot]);
-        snapshot = await network.provider.send("evm_snapshot");
-        const world: World = {
-          model: new EscrowModel(burn.address),
-          terms: new Map(),
-          mode: { reject: false, reenter: false },
-          clock: await latestTimestamp(),
-        };
-        world.model.registerTable(tableId, table);
-        await fc.asyncModelRun(() => ({ model: world, real: world }), commands);
-        const { model, terms } = world;
-        let { clock } = world;
+      fc.asyncProperty(
+        fc.commands([action.map((act) => new Call(act))], { maxCommands: 32, size: "max" }),
+        async (commands) => {
+          await network.provider.send("evm_revert", [snapshot]);
+          snapshot = await network.provider.send("evm_snapshot");
+          const world: World = {
+            model: new EscrowModel(burn.address),
+            terms: new Map(),
+            mode: { reject: false, reenter: false },
+            clock: await latestTimestamp(),
+          };
+          world.model.registerTable(tableId, table);
+          await fc.asyncModelRun(() => ({ model: world, real: world }), commands);
+          const { model, terms } = world;
+          let { clock } = world;
 
-        // Past every deadline, every deal can be brought to its end and everyone paid.
-        await receiver.configure(escrowAddress, "0x", false);
-        // Beyond the latest deadline plus every later window (each at most 400 s).
-        clock = [...model.deals.values()].reduce((m, d) => (d.deadline > m ? d.deadline : m), await latestTimestamp()) + 3n * 400n;
-        const drain = async (label: string, tx: Parameters<typeof txAt>[2], step: () => unknown) => {
-          clock += 1n;
-          const outcome = await txAt(escrow, clock, tx);
-          expect(outcome.ok ? undefined : outcome.error, `${label}: contract vs model`).to.equal(modelStep(step));
-          expect(outcome.ok, `liveness: ${label}`).to.equal(true);
-        };
-        const iface = escrow.interface;
-        for (const [id, d] of model.deals) {
-          const t = terms.get(Number(id))!;
-          if (d.stage === Stage.Offered) {
-            const offerer = t.sellerOffers ? t.seller : t.buyer;
-            await drain(`deal ${id} withdrawOffer`, send(addresses.indexOf(offerer), iface.encodeFunctionData("withdrawOffer", [id, t]), 0n), () => model.withdrawOffer(offerer, id));
-            continue;
+          // Past every deadline, every deal can be brought to its end and everyone paid.
+          await receiver.configure(escrowAddress, "0x", false);
+          // Beyond the latest deadline plus every later window (each at most 400 s).
+          clock =
+            [...model.deals.values()].reduce((m, d) => (d.deadline > m ? d.deadline : m), await latestTimestamp()) +
+            3n * 400n;
+          const drain = async (label: string, tx: Parameters<typeof txAt>[2], step: () => unknown) => {
+            clock += 1n;
+            const outcome = await txAt(escrow, clock, tx);
+            expect(outcome.ok ? undefined : outcome.error, `${label}: contract vs model`).to.equal(modelStep(step));
+            expect(outcome.ok, `liveness: ${label}`).to.equal(true);
+          };
+          const iface = escrow.interface;
+          for (const [id, d] of model.deals) {
+            const t = terms.get(Number(id))!;
+            if (d.stage === Stage.Offered) {
+              const offerer = t.sellerOffers ? t.seller : t.buyer;
+              await drain(
+                `deal ${id} withdrawOffer`,
+                send(addresses.indexOf(offerer), iface.encodeFunctionData("withdrawOffer", [id, t]), 0n),
+                () => model.withdrawOffer(offerer, id),
+              );
+              continue;
+            }
+            if (d.stage !== Stage.Final && d.stage !== Stage.Withdrawn) {
+              await drain(
+                `deal ${id} finalize by an unrelated account`,
+                send(3, iface.encodeFunctionData("finalize", [id, t]), 0n),
+                () => model.finalize(f.other.address, id, clock),
+              );
+            }
+            if (model.deals.get(id)!.stage !== Stage.Final) continue;
+            for (const [who, paid] of [
+              [t.seller, SELLER_PAID],
+              [t.buyer, BUYER_PAID],
+            ] as const) {
+              if (model.deals.get(id)!.flags & paid) continue;
+              await drain(
+                `deal ${id} withdraw`,
+                send(addresses.indexOf(who), iface.encodeFunctionData("withdraw", [id, t]), 0n),
+                () => model.withdraw(who, id, clock),
+              );
+            }
           }
-          if (d.stage !== Stage.Final && d.stage !== Stage.Withdrawn) {
-            await drain(`deal ${id} finalize by an unrelated account`, send(3, iface.encodeFunctionData("finalize", [id, t]), 0n), () => model.finalize(f.other.address, id, clock));
+          for (const a of ["eth", "token", "feeToken"] as const) {
+            await drain(
+              `withdrawBurn ${a}`,
+              (o) => escrow.connect(burn).withdrawBurn(assets[a], o),
+              () => model.withdrawBurn(burn.address, assets[a]),
+            );
+            expect(await balanceOf(a), `${a}: nothing left locked`).to.equal(0n);
           }
-          if (model.deals.get(id)!.stage !== Stage.Final) continue;
-          for (const [who, paid] of [[t.seller, SELLER_PAID], [t.buyer, BUYER_PAID]] as const) {
-            if (model.deals.get(id)!.flags & paid) continue;
-            await drain(`deal ${id} withdraw`, send(addresses.indexOf(who), iface.encodeFunctionData("withdraw", [id, t]), 0n), () => model.withdraw(who, id, clock));
-          }
-        }
-        for (const a of ["eth", "token", "feeToken"] as const) {
-          await drain(`withdrawBurn ${a}`, (o) => escrow.connect(burn).withdrawBurn(assets[a], o), () => model.withdrawBurn(burn.address, assets[a]));
-          expect(await balanceOf(a), `${a}: nothing left locked`).to.equal(0n);
-        }
-      }),
+        },
+      ),
       { ...FUZZ },
     );
     if (process.env.FUZZ_VERBOSE) console.log(reached);
     // With few runs (the coverage job's 20) a path can go unreached by chance; with the CI's 256 it must not.
-    for (const tag of RUNS < REACH_MIN_RUNS ? [] : [
-      "offer:ok",
-      "accept:ok",
-      "withdraw:ok",
-      "finalize:ok",
-      "offer:TokenDeliveredLess",
-      "accept:OfferExpired",
-    ]) {
+    for (const tag of RUNS < REACH_MIN_RUNS
+      ? []
+      : ["offer:ok", "accept:ok", "withdraw:ok", "finalize:ok", "offer:TokenDeliveredLess", "accept:OfferExpired"]) {
       expect(reached[tag] ?? 0, `runs reached ${tag}`).to.be.greaterThan(0);
     }
   });

@@ -151,7 +151,9 @@ describe("ExchangeEscrow", () => {
       await expect(escrow.connect(seller).withdrawOffer(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
       await time.increase(2n * WINDOW); // expired
       // An expired offer is no deal to finalize: only its offerer takes it back.
-      await expect(escrow.connect(seller).finalize(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage").withArgs(5, 1);
+      await expect(escrow.connect(seller).finalize(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(5, 1);
       expect((await escrow.deals(1)).stage).to.equal(1n);
       await expect(escrow.connect(buyer).withdrawOffer(1, t)).to.changeEtherBalance(buyer, paid);
       await expect(escrow.connect(buyer).withdrawOffer(1, t))
@@ -233,12 +235,18 @@ describe("ExchangeEscrow", () => {
 
     it("before the last deadline only the seller finalizes, and only in its own fault window", async () => {
       const { escrow, seller, buyer, other, t } = await loadFixture(accepted);
-      await expect(escrow.connect(seller).finalize(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage").withArgs(5, 2);
+      await expect(escrow.connect(seller).finalize(1, t))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(5, 2);
       await escrow.connect(buyer).redeem(1, t, true);
       for (const caller of [buyer, other]) {
-        await expect(escrow.connect(caller).finalize(1, t)).to.be.revertedWithCustomError(escrow, "WrongStage").withArgs(5, 4);
+        await expect(escrow.connect(caller).finalize(1, t))
+          .to.be.revertedWithCustomError(escrow, "WrongStage")
+          .withArgs(5, 4);
       }
-      await expect(escrow.connect(seller).finalize(1, t)).to.emit(escrow, "Finalized").withArgs(1n, 4, t.price, t.price / 50n, 0n);
+      await expect(escrow.connect(seller).finalize(1, t))
+        .to.emit(escrow, "Finalized")
+        .withArgs(1n, 4, t.price, t.price / 50n, 0n);
     });
 
     it("payouts go only to the parties, once each; the burn only to its recipient", async () => {

@@ -45,11 +45,17 @@ describe("Mechanisms and the experiments task", () => {
 
   it("the experiments task rejects bad arguments and malformed data with a one-line error, writing nothing", async () => {
     const out = path.join(os.tmpdir(), `clearhouse-task-${process.pid}`);
-    await expect(hre.run("experiments", { replications: 1, seed: 1, out })).to.be.rejectedWith("experiments: --replications: Number must be greater than or equal to 2");
-    await expect(hre.run("experiments", { replications: 2, seed: 1, out, only: "convergence,nope" })).to.be.rejectedWith(/experiments: --only.*: Invalid enum value/);
+    await expect(hre.run("experiments", { replications: 1, seed: 1, out })).to.be.rejectedWith(
+      "experiments: --replications: Number must be greater than or equal to 2",
+    );
+    await expect(
+      hre.run("experiments", { replications: 2, seed: 1, out, only: "convergence,nope" }),
+    ).to.be.rejectedWith(/experiments: --only.*: Invalid enum value/);
     const bad = path.join(os.tmpdir(), `u-${process.pid}.data`);
     fs.writeFileSync(bad, "1\t2\t3\t4\n1\t2\tx\t4\n");
-    await expect(hre.run("experiments", { replications: 2, seed: 1, out, only: "movielens", movielens: bad })).to.be.rejectedWith(`experiments: ${bad} line 2: rating "x" is not a non-negative integer`);
+    await expect(
+      hre.run("experiments", { replications: 2, seed: 1, out, only: "movielens", movielens: bad }),
+    ).to.be.rejectedWith(`experiments: ${bad} line 2: rating "x" is not a non-negative integer`);
     expect(fs.existsSync(out)).to.equal(false);
   });
 });

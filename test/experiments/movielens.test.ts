@@ -31,12 +31,21 @@ describe("MovieLens loader", () => {
   });
 
   it("rejects malformed files with the line number", () => {
-    expect(() => parseUData("1\t2\t3\t4\n1\t2\t3\n", "x.data")).to.throw(DataError, "x.data line 2: expected 4 tab-separated fields (user, item, rating, timestamp), found 3");
+    expect(() => parseUData("1\t2\t3\t4\n1\t2\t3\n", "x.data")).to.throw(
+      DataError,
+      "x.data line 2: expected 4 tab-separated fields (user, item, rating, timestamp), found 3",
+    );
     expect(() => parseUData("1\t2\t3\t4\n5\t6\t9\t7\n")).to.throw(DataError, "u.data line 2: rating 9 is outside 1..5");
-    expect(() => parseUData("1\tabc\t3\t4\n")).to.throw(DataError, 'u.data line 1: item "abc" is not a non-negative integer');
+    expect(() => parseUData("1\tabc\t3\t4\n")).to.throw(
+      DataError,
+      'u.data line 1: item "abc" is not a non-negative integer',
+    );
     expect(() => parseUData("1 2 3 4\n")).to.throw(DataError, "line 1: expected 4 tab-separated fields");
     expect(() => parseUData("")).to.throw(DataError, "u.data: no ratings");
-    expect(() => loadUData(path.join(os.tmpdir(), "no-such-dir", "u.data"))).to.throw(DataError, /cannot read .*: ENOENT/);
+    expect(() => loadUData(path.join(os.tmpdir(), "no-such-dir", "u.data"))).to.throw(
+      DataError,
+      /cannot read .*: ENOENT/,
+    );
   });
 
   it("samples distinct users reproducibly", () => {

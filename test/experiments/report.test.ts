@@ -18,16 +18,38 @@ const elements = (node: Node, tag: string, out: Element[] = []): Element[] => {
   return out;
 };
 const attr = (e: Element, name: string) => e.attrs.find((a) => a.name === name)?.value;
-const text = (node: Node): string => ("value" in node && node.nodeName === "#text" ? node.value : "childNodes" in node ? node.childNodes.map((c) => text(c as Node)).join("") : "");
+const text = (node: Node): string =>
+  "value" in node && node.nodeName === "#text"
+    ? node.value
+    : "childNodes" in node
+      ? node.childNodes.map((c) => text(c as Node)).join("")
+      : "";
 
 describe("Report", function () {
   this.timeout(120_000);
 
   it("renders every experiment: each figure inline and as a non-empty SVG file, every table as CSV and JSON, the side-by-side table", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "clearhouse-report-"));
-    const results = runStudy({ replications: 3, seed: 3, movieLens: path.join(__dirname, "..", "fixtures", "movielens", "u.data") });
-    expect(results.map((r) => r.key)).to.deep.equal(["convergence", "fee-sweep", "mechanisms", "sensitivity", "shocks", "fairness", "movielens"]);
-    const written = await writeReport(out, { title: "test report", meta: { seed: "3" }, notes: ["a note"], experiments: results });
+    const results = runStudy({
+      replications: 3,
+      seed: 3,
+      movieLens: path.join(__dirname, "..", "fixtures", "movielens", "u.data"),
+    });
+    expect(results.map((r) => r.key)).to.deep.equal([
+      "convergence",
+      "fee-sweep",
+      "mechanisms",
+      "sensitivity",
+      "shocks",
+      "fairness",
+      "movielens",
+    ]);
+    const written = await writeReport(out, {
+      title: "test report",
+      meta: { seed: "3" },
+      notes: ["a note"],
+      experiments: results,
+    });
 
     const doc = parse(fs.readFileSync(written.html, "utf8"));
     const figures = elements(doc, "figure");
@@ -48,9 +70,14 @@ describe("Report", function () {
     // Every table is written and linked.
     for (const r of results) {
       for (const t of r.tables) {
-        const csv = fs.readFileSync(path.join(out, "tables", `${t.name}.csv`), "utf8").trim().split("\n");
+        const csv = fs
+          .readFileSync(path.join(out, "tables", `${t.name}.csv`), "utf8")
+          .trim()
+          .split("\n");
         expect(csv.length, t.name).to.equal(t.rows.length + 1);
-        expect(JSON.parse(fs.readFileSync(path.join(out, "tables", `${t.name}.json`), "utf8"))).to.have.length(t.rows.length);
+        expect(JSON.parse(fs.readFileSync(path.join(out, "tables", `${t.name}.json`), "utf8"))).to.have.length(
+          t.rows.length,
+        );
       }
     }
     const links = elements(doc, "a").map((a) => attr(a, "href"));
@@ -65,9 +92,13 @@ describe("Report", function () {
       expect(cells).to.have.length(5);
       cells.forEach((c) => expect(c.trim()).to.not.equal(""));
     }
-    const table5 = rows.map((r) => elements(r, "td").map((c) => text(c))).find((c) => c[1].startsWith("Table 5, tau = 0.5"))!;
+    const table5 = rows
+      .map((r) => elements(r, "td").map((c) => text(c)))
+      .find((c) => c[1].startsWith("Table 5, tau = 0.5"))!;
     expect(table5[2]).to.equal("2.28 ± 0.14 | 0.50 ± 0.06 | 0.62 ± 0.02 | 92.1 ± 2.5%");
     expect(table5[3]).to.match(/per agent/);
-    expect(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).experiments).to.have.length(results.length);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).experiments).to.have.length(
+      results.length,
+    );
   });
 });
