@@ -13,7 +13,7 @@ import { measureEscrowGas } from "../src/bench/escrowGas";
 import { CONVERGENCE_SCENARIOS, measureConvergence } from "../src/bench/clearingConvergence";
 import { measureThroughput, type Throughput } from "../src/bench/throughput";
 import { markdownTable, readResults, replaceMarked, writeResults } from "../src/bench/results";
-import { progress } from "../src/progress";
+import { progress } from "../src/common/progress";
 
 const env = z
   .object({

@@ -12,13 +12,13 @@
  */
 import path from "node:path";
 import hre from "hardhat";
-import { fromFixed } from "../src/fixed";
-import { playOnChain } from "../src/experiments/chain";
-import { STUDY_NOTES, runStudy } from "../src/experiments/study";
-import type { ExperimentResult } from "../src/experiments/types";
-import { deployExchangeEscrow } from "../src/exchange/deploy";
-import { playDeal, type DealPath } from "../src/exchange/driver";
-import { progress } from "../src/progress";
+import { fromFixed } from "../src/common/fixed";
+import { playOnChain } from "../src/clearing/experiments/chainPlay";
+import { STUDY_NOTES, runStudy } from "../src/clearing/experiments/study";
+import type { ExperimentResult } from "../src/clearing/experiments/types";
+import { deployExchangeEscrow } from "../src/hardhat/deployExchange";
+import { playDeal, type DealPath } from "../src/exchange/chain/playDeal";
+import { progress } from "../src/common/progress";
 import { barChart } from "../src/report/charts";
 import { writeReport } from "../src/report/html";
 

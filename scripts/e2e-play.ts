@@ -6,12 +6,12 @@
  */
 import fs from "node:fs";
 import hre from "hardhat";
-import { lipschitz } from "../src/clearing/agents";
-import { deployClearingMarket } from "../src/clearing/deploy";
-import { joinAll, playRounds } from "../src/clearing/driver";
-import { drawAgents } from "../src/clearing/scenario";
-import { deployExchangeEscrow } from "../src/exchange/deploy";
-import { playDeal } from "../src/exchange/driver";
+import { lipschitz } from "../src/clearing/agents/reference";
+import { deployClearingMarket } from "../src/hardhat/deployClearing";
+import { joinAll, playRounds } from "../src/clearing/chain/playRounds";
+import { drawAgents } from "../src/clearing/agents/draw";
+import { deployExchangeEscrow } from "../src/hardhat/deployExchange";
+import { playDeal } from "../src/exchange/chain/playDeal";
 
 async function main() {
   const out = process.env.E2E_OUT;

@@ -22,7 +22,7 @@ task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports
   .addOptionalParam("json", "Write the full replay as JSON to this file")
   .setAction(async (args, hre) => {
     const { audit, formatReport } = await import("../src/audit/run");
-    const { AuditError } = await import("../src/audit/logs");
+    const { AuditError } = await import("../src/chain/logs");
     const parsed = z
       .object({
         market: z.string().optional(),

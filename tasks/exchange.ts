@@ -9,12 +9,12 @@ import path from "node:path";
 import { task, types } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import { z } from "zod";
-import { chainTableJson, fromChainTable, toChainTable } from "../src/exchange/chainTable";
-import { checkPasses, designTable } from "../src/exchange/design";
-import { GameError, loadGame, parseGame, type LinearConstraint } from "../src/exchange/game";
-import { backwardInduction, type PayoutTable } from "../src/exchange/induction";
-import { mooreRepulloGame, SEED_VALUES } from "../src/exchange/mooreRepullo";
-import { formatDesign, formatInduction } from "../src/exchange/report";
+import { chainTableJson, fromChainTable, toChainTable } from "../src/exchange/model/payoutTable";
+import { checkPasses, designTable } from "../src/exchange/design/designer";
+import { GameError, loadGame, parseGame, type LinearConstraint } from "../src/exchange/design/game";
+import { backwardInduction, type PayoutTable } from "../src/exchange/design/induction";
+import { mooreRepulloGame, SEED_VALUES } from "../src/exchange/design/mooreRepullo";
+import { formatDesign, formatInduction } from "../src/exchange/design/format";
 
 const PLUGIN = "clearhouse";
 const fail = (message: string): never => {

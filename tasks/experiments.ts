@@ -35,10 +35,10 @@ task(
   .addOptionalParam("movielens", "Path of a MovieLens-100K u.data file (default: the synthetic test fixture)")
   .addOptionalParam("out", "Output folder", "out/report")
   .setAction(async (args) => {
-    const { EXPERIMENTS, STUDY_NOTES, runStudy } = await import("../src/experiments/study");
-    const { DataError } = await import("../src/experiments/movielens");
+    const { EXPERIMENTS, STUDY_NOTES, runStudy } = await import("../src/clearing/experiments/study");
+    const { DataError } = await import("../src/clearing/experiments/movielens");
     const { writeReport } = await import("../src/report/html");
-    const { progress } = await import("../src/progress");
+    const { progress } = await import("../src/common/progress");
     const opts = parse(
       "experiments",
       z.object({
@@ -105,9 +105,9 @@ task(
   .addOptionalParam("drift", "Per-round sd of the ln(alpha) random walk", 0, types.float)
   .addOptionalParam("out", "Output folder", "out/play")
   .setAction(async (args, hre) => {
-    const { playOnChain } = await import("../src/experiments/chain");
+    const { playOnChain } = await import("../src/clearing/experiments/chainPlay");
     const { writeReport } = await import("../src/report/html");
-    const { progress } = await import("../src/progress");
+    const { progress } = await import("../src/common/progress");
     const o = parse(
       "clearing:play",
       z.object({

@@ -4,7 +4,7 @@ import { ethers, network } from "hardhat";
 import type { ClearingMarket } from "../typechain-types";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { deployEscrow, E18 } from "./exchange/fixture";
-import { stateIndex } from "../src/exchange/chainTable";
+import { stateIndex } from "../src/exchange/model/payoutTable";
 
 const MAX_QUANTITY = (1n << 120n) - 1n;
 const MAX_PRICE = (1n << 120n) - 1n;

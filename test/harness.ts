@@ -3,7 +3,7 @@ import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ClearingMarket } from "../typechain-types";
 import type { Interface } from "ethers";
-import type { ClearingModel } from "../src/clearing/model";
+import type { ClearingModel } from "../src/clearing/model/clearingMarket";
 
 /** Outcome of a transaction sent with a fixed gas limit at a chosen timestamp. */
 export type TxOutcome = { ok: true; logs: readonly unknown[] } | { ok: false; error: string };

@@ -4,9 +4,9 @@
  * final state, payout and burn the contract reported is compared with the model's, and the
  * per-asset books are kept.
  */
-import { stateName } from "../exchange/chainTable";
-import { EscrowModel, payoutsFor, type Terms } from "../exchange/escrowModel";
-import { type DecodedLog, Findings, byTransaction } from "./logs";
+import { stateName } from "../exchange/model/payoutTable";
+import { EscrowModel, payoutsFor, type Terms } from "../exchange/model/exchangeEscrow";
+import { type DecodedLog, Findings, byTransaction } from "../chain/logs";
 
 export interface EscrowSummary {
   tables: number;

@@ -3,10 +3,10 @@
  * model (src/clearing/model.ts) and every number the contract reported is compared with the
  * model's. The log is the only input besides the ABI.
  */
-import { fromFixed } from "../fixed";
-import { gini } from "../metrics";
-import { ClearingModel, allocation, type ParamsInput } from "../clearing/model";
-import { type DecodedLog, Findings, byTransaction } from "./logs";
+import { fromFixed } from "../common/fixed";
+import { gini } from "../common/metrics";
+import { ClearingModel, allocation, type ParamsInput } from "../clearing/model/clearingMarket";
+import { type DecodedLog, Findings, byTransaction } from "../chain/logs";
 
 export interface MarketSummary {
   asset: string;

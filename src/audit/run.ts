@@ -3,7 +3,7 @@
  * contract's final balance of each asset (the only reads besides the log) with the replay.
  */
 import { Contract, Interface, type Provider, formatUnits, getAddress, isAddress } from "ethers";
-import { AuditError, type Discrepancy, type FetchOptions, fetchDecodedLogs } from "./logs";
+import { AuditError, type Discrepancy, type FetchOptions, fetchDecodedLogs } from "../chain/logs";
 import { type MarketAudit, replayMarket } from "./market";
 import { type EscrowAudit, replayEscrow } from "./escrow";
 

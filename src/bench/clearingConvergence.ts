@@ -2,11 +2,11 @@
  * Rounds to converge for each price rule, measured on the exact off-chain engine (proven equal
  * to the contract by test/clearing/convergence.test.ts) over seeded agent populations.
  */
-import { lipschitz } from "../clearing/agents";
-import { type MarketSettings } from "../clearing/config";
-import { roundsToConverge, simulate } from "../clearing/engine";
-import { solveClearing } from "../clearing/equilibrium";
-import { drawAgents } from "../clearing/scenario";
+import { lipschitz } from "../clearing/agents/reference";
+import { type MarketSettings } from "../clearing/model/settings";
+import { roundsToConverge, simulate } from "../clearing/sim/engine";
+import { solveClearing } from "../clearing/sim/equilibrium";
+import { drawAgents } from "../clearing/agents/draw";
 
 export interface ConvergenceScenario {
   name: string;

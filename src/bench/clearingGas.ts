@@ -3,8 +3,8 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractTransactionResponse } from "ethers";
-import type { MarketSettings } from "../clearing/config";
-import { deployClearingMarket } from "../clearing/deploy";
+import type { MarketSettings } from "../clearing/model/settings";
+import { deployClearingMarket } from "../hardhat/deployClearing";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();

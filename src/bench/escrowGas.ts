@@ -4,8 +4,8 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractTransactionResponse } from "ethers";
-import { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } from "../exchange/deploy";
-import type { Terms } from "../exchange/escrowModel";
+import { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } from "../hardhat/deployExchange";
+import type { Terms } from "../exchange/model/exchangeEscrow";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   return Number((await (await tx).wait())!.gasUsed);

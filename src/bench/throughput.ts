@@ -3,9 +3,9 @@
  * `rounds` rounds on the connected network, transactions per second of wall time, median of runs.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { median } from "../metrics";
-import { playOnChain } from "../experiments/chain";
-import { progress } from "../progress";
+import { median } from "../common/metrics";
+import { playOnChain } from "../clearing/experiments/chainPlay";
+import { progress } from "../common/progress";
 
 export interface Throughput {
   agents: number;

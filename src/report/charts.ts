@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { ensureDir } from "../output";
+import { ensureDir } from "../common/output";
 
 // A real dynamic import: TypeScript's CommonJS output would turn `import()` into `require`.
 const importModule = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;

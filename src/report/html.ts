@@ -5,8 +5,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { ExperimentResult } from "../experiments/types";
-import { ensureDir, writeCsv, writeJson } from "../output";
+import type { ExperimentResult } from "../clearing/experiments/types";
+import { ensureDir, writeCsv, writeJson } from "../common/output";
 import { renderSvg } from "./charts";
 
 export interface ReportInput {

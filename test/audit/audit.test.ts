@@ -6,14 +6,14 @@ import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
 import { audit } from "../../src/audit/run";
-import { toParamsInput, type MarketSettings } from "../../src/clearing/config";
-import { joinAll, playRounds, type Player } from "../../src/clearing/driver";
-import { drawAgents } from "../../src/clearing/scenario";
-import { lipschitz } from "../../src/clearing/agents";
+import { toParamsInput, type MarketSettings } from "../../src/clearing/model/settings";
+import { joinAll, playRounds, type Player } from "../../src/clearing/chain/playRounds";
+import { drawAgents } from "../../src/clearing/agents/draw";
+import { lipschitz } from "../../src/clearing/agents/reference";
 import type { ExchangeEscrow } from "../../typechain-types";
 import { deployWithSettings } from "../clearing/fixture";
 import { defaultChainTable, tableArg } from "../exchange/fixture";
-import { playDeal } from "../../src/exchange/driver";
+import { playDeal } from "../../src/exchange/chain/playDeal";
 
 const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
 

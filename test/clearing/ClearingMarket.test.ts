@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { BASE_PARAMS, E18, deployMarket, units } from "./fixture";
-import { StepRule, adaptiveUpdate, diminishingEta, emptyBracket } from "../../src/clearing/model";
+import { StepRule, adaptiveUpdate, diminishingEta, emptyBracket } from "../../src/clearing/model/clearingMarket";
 
 const ETH = ethers.ZeroAddress;
 

@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { lipschitz } from "../../src/clearing/agents";
-import { type MarketSettings, toParamsInput } from "../../src/clearing/config";
-import { playRounds, joinAll, type Player } from "../../src/clearing/driver";
-import { simulate } from "../../src/clearing/engine";
-import { solveClearing } from "../../src/clearing/equilibrium";
-import { drawAgents } from "../../src/clearing/scenario";
-import { fromFixed } from "../../src/fixed";
+import { lipschitz } from "../../src/clearing/agents/reference";
+import { type MarketSettings, toParamsInput } from "../../src/clearing/model/settings";
+import { playRounds, joinAll, type Player } from "../../src/clearing/chain/playRounds";
+import { simulate } from "../../src/clearing/sim/engine";
+import { solveClearing } from "../../src/clearing/sim/equilibrium";
+import { drawAgents } from "../../src/clearing/agents/draw";
+import { fromFixed } from "../../src/common/fixed";
 import { deployWithSettings } from "./fixture";
 
 const deploy = (settings: MarketSettings) => deployWithSettings(settings);

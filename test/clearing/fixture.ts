@@ -1,7 +1,7 @@
 import { ethers } from "hardhat";
 import type { ClearingMarket } from "../../typechain-types";
-import { type ParamsInput, StepRule } from "../../src/clearing/model";
-import { type MarketSettings, toParamsInput } from "../../src/clearing/config";
+import { type ParamsInput, StepRule } from "../../src/clearing/model/clearingMarket";
+import { type MarketSettings, toParamsInput } from "../../src/clearing/model/settings";
 
 export const E18 = 10n ** 18n;
 export const units = (x: number | string): bigint => ethers.parseUnits(String(x), 18);

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { REACH_MIN_RUNS, fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { BUYER_PAID, EscrowModel, EscrowError, SELLER_PAID, Stage, type Terms } from "../../src/exchange/escrowModel";
+import { BUYER_PAID, EscrowModel, EscrowError, SELLER_PAID, Stage, type Terms } from "../../src/exchange/model/exchangeEscrow";
 import { deployEscrow, E18 } from "./fixture";
 import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 

@@ -5,11 +5,11 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import hre from "hardhat";
-import { checkPasses, designTable, type DesignedTable } from "../../src/exchange/design";
-import { GameError, loadGame, parseGame, type GameSpec } from "../../src/exchange/game";
-import { backwardInduction } from "../../src/exchange/induction";
-import { fromChainTable, toChainTable } from "../../src/exchange/chainTable";
-import { mooreRepulloGame, SEED_VALUES } from "../../src/exchange/mooreRepullo";
+import { checkPasses, designTable, type DesignedTable } from "../../src/exchange/design/designer";
+import { GameError, loadGame, parseGame, type GameSpec } from "../../src/exchange/design/game";
+import { backwardInduction } from "../../src/exchange/design/induction";
+import { fromChainTable, toChainTable } from "../../src/exchange/model/payoutTable";
+import { mooreRepulloGame, SEED_VALUES } from "../../src/exchange/design/mooreRepullo";
 
 const GAME_FILE = "games/core-exchange.json";
 const rawGame = (): GameSpec => JSON.parse(fs.readFileSync(GAME_FILE, "utf8"));
@@ -262,7 +262,7 @@ describe("Shipped default table and its Ignition module", () => {
   });
 
   it("the Ignition module deploys the escrow with that table registered", async () => {
-    const { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } = await import("../../src/exchange/deploy");
+    const { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } = await import("../../src/hardhat/deployExchange");
     const { escrow, tableId } = await deployExchangeEscrow(hre);
     expect(await escrow.tableRegistered(tableId)).to.equal(true);
     expect((await escrow.getTable(tableId)).buyer[3]).to.equal(DEFAULT_CHAIN_TABLE.buyer[3]);

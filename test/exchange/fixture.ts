@@ -1,8 +1,8 @@
 import { ethers } from "hardhat";
-import { loadGame } from "../../src/exchange/game";
-import { designTable } from "../../src/exchange/design";
-import { type ChainTable, toChainTable } from "../../src/exchange/chainTable";
-import type { Terms } from "../../src/exchange/escrowModel";
+import { loadGame } from "../../src/exchange/design/game";
+import { designTable } from "../../src/exchange/design/designer";
+import { type ChainTable, toChainTable } from "../../src/exchange/model/payoutTable";
+import type { Terms } from "../../src/exchange/model/exchangeEscrow";
 import type { ExchangeEscrow } from "../../typechain-types";
 
 export const E18 = 10n ** 18n;

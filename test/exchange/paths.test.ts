@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { loadGame, type NodeSpec } from "../../src/exchange/game";
-import { stateIndex } from "../../src/exchange/chainTable";
+import { loadGame, type NodeSpec } from "../../src/exchange/design/game";
+import { stateIndex } from "../../src/exchange/model/payoutTable";
 import { deployEscrow, E18, WINDOW } from "./fixture";
 
 /** Every root-to-leaf path of the core-exchange tree with the moves taken and the state it names. */

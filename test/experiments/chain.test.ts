@@ -1,14 +1,14 @@
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
-import { lipschitz } from "../../src/clearing/agents";
-import { runOnChain } from "../../src/clearing/chainRun";
-import type { MarketSettings } from "../../src/clearing/config";
-import { deployClearingMarket } from "../../src/clearing/deploy";
-import { runEngine } from "../../src/clearing/engine";
-import { type DynamicsInput, Population } from "../../src/clearing/population";
-import type { ParamShock } from "../../src/clearing/run";
-import { drawAgents } from "../../src/clearing/scenario";
-import { roundWelfare } from "../../src/clearing/welfare";
+import { lipschitz } from "../../src/clearing/agents/reference";
+import { runOnChain } from "../../src/clearing/chain/driver";
+import type { MarketSettings } from "../../src/clearing/model/settings";
+import { deployClearingMarket } from "../../src/hardhat/deployClearing";
+import { runEngine } from "../../src/clearing/sim/engine";
+import { type DynamicsInput, Population } from "../../src/clearing/agents/population";
+import type { ParamShock } from "../../src/clearing/sim/rounds";
+import { drawAgents } from "../../src/clearing/agents/draw";
+import { roundWelfare } from "../../src/clearing/sim/welfare";
 
 describe("Chain driver and engine", () => {
   const n = 14;

@@ -3,10 +3,10 @@ import hre from "hardhat";
 import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
-import { solveClearing } from "../../src/clearing/equilibrium";
-import { efficiency } from "../../src/clearing/welfare";
-import { gini } from "../../src/metrics";
-import { playMechanism } from "../../src/experiments/mechanisms";
+import { solveClearing } from "../../src/clearing/sim/equilibrium";
+import { efficiency } from "../../src/clearing/sim/welfare";
+import { gini } from "../../src/common/metrics";
+import { playMechanism } from "../../src/clearing/experiments/mechanisms";
 
 describe("Mechanisms and the experiments task", () => {
   // Two agents, tau = 0, g = 0: demands at price p are alpha/(beta + p) - 1.

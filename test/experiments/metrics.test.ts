@@ -1,8 +1,8 @@
 import { expect } from "chai";
-import { dynamicRegret, gini, meanStd, participation, priceOfFairness, resilience, waterFill } from "../../src/metrics";
-import { efficiency, roundWelfare, surplus } from "../../src/clearing/welfare";
-import type { PlayedRound } from "../../src/clearing/run";
-import { toFixed } from "../../src/fixed";
+import { dynamicRegret, gini, meanStd, participation, priceOfFairness, resilience, waterFill } from "../../src/common/metrics";
+import { efficiency, roundWelfare, surplus } from "../../src/clearing/sim/welfare";
+import type { PlayedRound } from "../../src/clearing/sim/rounds";
+import { toFixed } from "../../src/common/fixed";
 
 describe("Metrics against hand-computed cases", () => {
   it("Eff: sum of alpha ln(1 + q) - (beta + tau) q - g over agents with q > 0", () => {

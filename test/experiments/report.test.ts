@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse } from "parse5";
 import type { DefaultTreeAdapterMap } from "parse5";
-import { runStudy } from "../../src/experiments/study";
+import { runStudy } from "../../src/clearing/experiments/study";
 import { writeReport } from "../../src/report/html";
 
 type Node = DefaultTreeAdapterMap["node"];

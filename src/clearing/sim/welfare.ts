@@ -3,12 +3,12 @@
  * total, capacity, prices) plus the agents' private types. Allocations are recomputed with the
  * contract's own rounding (`allocation`, pro rata rounded down).
  */
-import { fromFixed } from "../fixed";
-import { gini, participation } from "../metrics";
-import type { AgentType } from "./agents";
+import { fromFixed } from "../../common/fixed";
+import { gini, participation } from "../../common/metrics";
+import type { AgentType } from "../agents/reference";
 import { solveClearing } from "./equilibrium";
-import { allocation } from "./model";
-import type { PlayedRound } from "./run";
+import { allocation } from "../model/clearingMarket";
+import type { PlayedRound } from "./rounds";
 
 /** Surplus of one agent receiving `q`: `V(q) - C(q) - tau q - g 1{q > 0}` (fees are a loss; `mu q` is a transfer). */
 export function surplus(agent: AgentType, q: number, tau: number, fixedFee: number): number {

@@ -2,8 +2,8 @@
  * Scenarios of the clearing game: agent populations drawn as in the paper's Table 3
  * (`alpha ~ U(5, 20)`, `beta ~ U(0.5, 5)`) from a seed, with market settings.
  */
-import { rng, uniform } from "../random";
-import type { AgentType } from "./agents";
+import { rng, uniform } from "../../common/random";
+import type { AgentType } from "./reference";
 
 export interface Population {
   alphaRange: [number, number];

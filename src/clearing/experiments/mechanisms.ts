@@ -14,15 +14,15 @@
  *   `m` unbounded records the demands). The resource still delivers only `m`: each agent gets
  *   `x m / S` when `S > m`, but bears its own cost `beta x` on everything it asked for.
  */
-import { type AgentType } from "../clearing/agents";
-import type { MarketSettings } from "../clearing/config";
-import { runEngine } from "../clearing/engine";
-import { solveClearing } from "../clearing/equilibrium";
-import { Population } from "../clearing/population";
-import { drawAgents } from "../clearing/scenario";
-import { roundWelfare } from "../clearing/welfare";
-import { fromFixed } from "../fixed";
-import { gini, participation } from "../metrics";
+import { type AgentType } from "../agents/reference";
+import type { MarketSettings } from "../model/settings";
+import { runEngine } from "../sim/engine";
+import { solveClearing } from "../sim/equilibrium";
+import { Population } from "../agents/population";
+import { drawAgents } from "../agents/draw";
+import { roundWelfare } from "../sim/welfare";
+import { fromFixed } from "../../common/fixed";
+import { gini, participation } from "../../common/metrics";
 import { settingsFor } from "./scenarios";
 
 export const MECHANISMS = ["no enforcement", "proportional", "flat", "proposed"] as const;

@@ -5,17 +5,17 @@
  * dynamic regret (Fig. 7), and the price of fairness. Each runs the paper's defaults and a
  * binding scenario.
  */
-import { type AgentType, bestResponse } from "../clearing/agents";
-import type { MarketSettings } from "../clearing/config";
-import { runEngine } from "../clearing/engine";
-import { solveClearing } from "../clearing/equilibrium";
-import { type DynamicsInput, Population } from "../clearing/population";
-import type { ParamShock, PlayedRound } from "../clearing/run";
-import { drawAgents } from "../clearing/scenario";
-import { efficiency, roundWelfare } from "../clearing/welfare";
-import { fromFixed } from "../fixed";
-import { dynamicRegret, gini, meanStd, priceOfFairness, resilience, waterFill } from "../metrics";
-import { bandChart, boxPlot, heatMap, lineChart, scatter } from "../report/charts";
+import { type AgentType, bestResponse } from "../agents/reference";
+import type { MarketSettings } from "../model/settings";
+import { runEngine } from "../sim/engine";
+import { solveClearing } from "../sim/equilibrium";
+import { type DynamicsInput, Population } from "../agents/population";
+import type { ParamShock, PlayedRound } from "../sim/rounds";
+import { drawAgents } from "../agents/draw";
+import { efficiency, roundWelfare } from "../sim/welfare";
+import { fromFixed } from "../../common/fixed";
+import { dynamicRegret, gini, meanStd, priceOfFairness, resilience, waterFill } from "../../common/metrics";
+import { bandChart, boxPlot, heatMap, lineChart, scatter } from "../../report/charts";
 import { MECHANISMS, type MechanismOutcome, flatSurcharge, playMechanism, referencePopulation } from "./mechanisms";
 import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, settingsFor } from "./scenarios";
 import { type Chart, type Comparison, type ExperimentResult, type StudyOptions, fmt, pm, summarize } from "./types";

@@ -2,8 +2,8 @@
  * The market scenarios every experiment runs: the paper's Table 3 defaults (where capacity
  * rarely binds) and a binding one (spec §4).
  */
-import { type AgentType, lipschitz } from "../clearing/agents";
-import type { MarketSettings } from "../clearing/config";
+import { type AgentType, lipschitz } from "../agents/reference";
+import type { MarketSettings } from "../model/settings";
 
 export interface Scenario {
   key: string;

@@ -3,9 +3,9 @@
  * outcome back from the contract's events.
  */
 import type { Signer } from "ethers";
-import type { ExchangeEscrow } from "../../typechain-types";
-import { stateName } from "./chainTable";
-import type { Terms } from "./escrowModel";
+import type { ExchangeEscrow } from "../../../typechain-types";
+import { stateName } from "../model/payoutTable";
+import type { Terms } from "../model/exchangeEscrow";
 
 export interface DealPath {
   /** Buyer sends Redeem (else requests a refund). */

@@ -10,13 +10,13 @@
  */
 import { Interface, type Overrides, type Signer, type TransactionResponse } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ClearingMarket } from "../../typechain-types";
-import { fetchDecodedLogs } from "../audit/logs";
-import { fromFixed } from "../fixed";
-import { type MarketSettings, toParamsInput } from "./config";
-import type { AgentType } from "./agents";
-import type { Population } from "./population";
-import { type PlayedRound, type RunOptions, lastShockRound, roundsFromLogs, settingsAfter } from "./run";
+import type { ClearingMarket } from "../../../typechain-types";
+import { fetchDecodedLogs } from "../../chain/logs";
+import { fromFixed } from "../../common/fixed";
+import { type MarketSettings, toParamsInput } from "../model/settings";
+import type { AgentType } from "../agents/reference";
+import type { Population } from "../agents/population";
+import { type PlayedRound, type RunOptions, lastShockRound, roundsFromLogs, settingsAfter } from "../sim/rounds";
 
 export interface ChainRunOptions extends Omit<RunOptions, "onRound"> {
   onProgress?: (done: number, total: number) => void;

@@ -10,10 +10,10 @@
  * which keeps both inside the paper's synthetic ranges U(5, 20) and U(0.5, 5).
  */
 import fs from "node:fs";
-import type { AgentType } from "../clearing/agents";
-import { rng } from "../random";
-import { meanStd } from "../metrics";
-import { barChart, scatter } from "../report/charts";
+import type { AgentType } from "../agents/reference";
+import { rng } from "../../common/random";
+import { meanStd } from "../../common/metrics";
+import { barChart, scatter } from "../../report/charts";
 import { MECHANISMS, type MechanismOutcome, flatSurcharge, playMechanism } from "./mechanisms";
 import { SCENARIOS } from "./scenarios";
 import { type ExperimentResult, type StudyOptions, pm, summarize } from "./types";

@@ -4,9 +4,9 @@
  * demand. On a chain it is rebuilt from the contract's events alone (`roundsFromLogs`).
  */
 import { z } from "zod";
-import type { DecodedLog } from "../audit/logs";
-import { type MarketSettings, marketSettingsSchema } from "./config";
-import type { RoundClosedEvent } from "./model";
+import type { DecodedLog } from "../../chain/logs";
+import { type MarketSettings, marketSettingsSchema } from "../model/settings";
+import type { RoundClosedEvent } from "../model/clearingMarket";
 
 /** A governance change that takes effect at round `round` (scheduled during round `round - 1`). */
 export const paramShockSchema = z.object({

@@ -4,12 +4,12 @@
  * proves it equal to the contract round for round (test/clearing/convergence.test.ts and
  * test/experiments/chain.test.ts).
  */
-import { fromFixed } from "../fixed";
-import type { AgentType } from "./agents";
-import { type MarketSettings, toParamsInput } from "./config";
-import { ClearingModel } from "./model";
-import { Population } from "./population";
-import { type PlayedRound, type RunOptions, lastShockRound, settingsAfter } from "./run";
+import { fromFixed } from "../../common/fixed";
+import type { AgentType } from "../agents/reference";
+import { type MarketSettings, toParamsInput } from "../model/settings";
+import { ClearingModel } from "../model/clearingMarket";
+import { Population } from "../agents/population";
+import { type PlayedRound, type RunOptions, lastShockRound, settingsAfter } from "./rounds";
 
 const FUNDS = 10n ** 36n;
 

@@ -6,8 +6,8 @@
  * check then runs on exactly these numbers.
  */
 import { parseUnits, formatUnits } from "ethers";
-import type { DesignedTable } from "./design";
-import type { PayoutTable } from "./induction";
+import type { DesignedTable } from "../design/designer";
+import type { PayoutTable } from "../design/induction";
 
 export interface ChainTable {
   sellerDeposit: bigint;

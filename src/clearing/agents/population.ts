@@ -6,9 +6,9 @@
  * both ask a population for its demands round by round, submit identical numbers.
  */
 import { z } from "zod";
-import { toFixed } from "../fixed";
-import { rng, type Rng } from "../random";
-import { type AgentType, bestResponse } from "./agents";
+import { toFixed } from "../../common/fixed";
+import { rng, type Rng } from "../../common/random";
+import { type AgentType, bestResponse } from "./reference";
 
 export const dynamicsSchema = z.object({
   /** Proximal weight `gamma` of the best response (0: plain best response). */

@@ -4,7 +4,7 @@
  * the smallest `mu` with `S(mu) <= m`. `S` is non-increasing, so bisection to adjacent doubles
  * is exact to double precision and never loops forever.
  */
-import { type AgentType, aggregateDemand, bestResponse } from "./agents";
+import { type AgentType, aggregateDemand, bestResponse } from "../agents/reference";
 
 export interface Clearing {
   /** Clearing shadow price `mu*`. */

@@ -2,8 +2,8 @@
  * What an experiment hands to the report: tables (written as CSV and JSON), charts (Vega-Lite,
  * rendered to SVG) and the side-by-side comparison with the paper.
  */
-import { meanStd } from "../metrics";
-import type { VegaLiteSpec } from "../report/charts";
+import { meanStd } from "../../common/metrics";
+import type { VegaLiteSpec } from "../../report/charts";
 
 export interface Table {
   name: string;

@@ -4,16 +4,16 @@
  * per-round metrics, charts and tables.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import { runOnChain, type ChainRun } from "../clearing/chainRun";
-import type { MarketSettings } from "../clearing/config";
-import { deployClearingMarket } from "../clearing/deploy";
-import { type DynamicsInput, Population } from "../clearing/population";
-import type { ParamShock } from "../clearing/run";
-import { drawAgents } from "../clearing/scenario";
-import { roundWelfare } from "../clearing/welfare";
-import { fromFixed } from "../fixed";
-import { resilience } from "../metrics";
-import { lineChart } from "../report/charts";
+import { runOnChain, type ChainRun } from "../chain/driver";
+import type { MarketSettings } from "../model/settings";
+import { deployClearingMarket } from "../../hardhat/deployClearing";
+import { type DynamicsInput, Population } from "../agents/population";
+import type { ParamShock } from "../sim/rounds";
+import { drawAgents } from "../agents/draw";
+import { roundWelfare } from "../sim/welfare";
+import { fromFixed } from "../../common/fixed";
+import { resilience } from "../../common/metrics";
+import { lineChart } from "../../report/charts";
 import { settingsFor } from "./scenarios";
 import type { ExperimentResult } from "./types";
 import { fmt } from "./types";

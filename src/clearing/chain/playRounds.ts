@@ -4,11 +4,11 @@
  * submitted. Everything reported comes from the contract's events.
  */
 import type { Signer } from "ethers";
-import type { ClearingMarket } from "../../typechain-types";
-import { fromFixed, toFixed } from "../fixed";
-import { type AgentType, bestResponse } from "./agents";
-import type { RoundClosedEvent } from "./model";
-import { roundClosedFromArgs } from "./run";
+import type { ClearingMarket } from "../../../typechain-types";
+import { fromFixed, toFixed } from "../../common/fixed";
+import { type AgentType, bestResponse } from "../agents/reference";
+import type { RoundClosedEvent } from "../model/clearingMarket";
+import { roundClosedFromArgs } from "../sim/rounds";
 
 export interface Player {
   signer: Signer;

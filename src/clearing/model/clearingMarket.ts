@@ -3,7 +3,7 @@
  * same custom errors. Tests drive it beside the contract and compare; sweeps run it instead of
  * the chain; the auditor replays events through its pure functions.
  */
-import { UNIT, abs, max, min, mulDiv, mulDivUp, udDiv, udSqrt } from "../fixed";
+import { UNIT, abs, max, min, mulDiv, mulDivUp, udDiv, udSqrt } from "../../common/fixed";
 
 export enum StepRule {
   Constant = 0,

@@ -5,7 +5,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import ClearingMarketModule from "../../ignition/modules/ClearingMarket";
 import type { ClearingMarket } from "../../typechain-types";
-import { type MarketSettings, toParamsInput } from "./config";
+import { type MarketSettings, toParamsInput } from "../clearing/model/settings";
 
 export interface DeployClearingOptions {
   asset?: string;

@@ -5,7 +5,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import ExchangeEscrowModule from "../../ignition/modules/ExchangeEscrow";
 import defaultTable from "../../tables/core-exchange-min-deposits.json";
 import type { ExchangeEscrow } from "../../typechain-types";
-import { chainTableFromJson } from "./chainTable";
+import { chainTableFromJson } from "../exchange/model/payoutTable";
 
 export const DEFAULT_CHAIN_TABLE = chainTableFromJson(defaultTable.chain);
 

@@ -2,8 +2,8 @@
  * Human-unit description of a clearing market and its conversion to the contract's fixed point.
  */
 import { z } from "zod";
-import { toFixed } from "../fixed";
-import { type ParamsInput, StepRule } from "./model";
+import { toFixed } from "../../common/fixed";
+import { type ParamsInput, StepRule } from "./clearingMarket";
 
 export const stepRuleNames = ["constant", "diminishing", "adaptive"] as const;
 export type StepRuleName = (typeof stepRuleNames)[number];

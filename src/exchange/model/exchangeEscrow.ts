@@ -2,8 +2,8 @@
  * Exact off-chain model of `ExchangeEscrow`: the same stages, deadlines, messages, rounding
  * and custom errors. Tests run it beside the contract; the auditor replays events with it.
  */
-import { mulDiv, mulDivUp } from "../fixed";
-import type { ChainTable } from "./chainTable";
+import { mulDiv, mulDivUp } from "../../common/fixed";
+import type { ChainTable } from "./payoutTable";
 
 export const ONE = 10n ** 18n;
 

@@ -1,7 +1,7 @@
 /**
  * Plain-text rendering of designed tables and induction results for the command line.
  */
-import type { DesignedTable } from "./design";
+import type { DesignedTable } from "./designer";
 import type { Game } from "./game";
 import type { InductionResult } from "./induction";
 
