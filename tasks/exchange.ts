@@ -9,10 +9,11 @@ import path from "node:path";
 import { task, types } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import { z } from "zod";
-import { chainTableJson, fromChainTable, toChainTable } from "../src/exchange/model/payoutTable";
+import { payoutTableToJson } from "../src/exchange/model/payoutTable";
+import { fromPayoutTable, toPayoutTable } from "../src/exchange/design/contractTable";
 import { checkPasses, designTable } from "../src/exchange/design/designer";
 import { GameError, loadGame, parseGame, type LinearConstraint } from "../src/exchange/design/game";
-import { backwardInduction, type PayoutTable } from "../src/exchange/design/induction";
+import { backwardInduction, type StateTransfers } from "../src/exchange/design/induction";
 import { mooreRepulloGame, SEED_VALUES } from "../src/exchange/design/mooreRepullo";
 import { formatDesign, formatInduction } from "../src/exchange/design/format";
 
@@ -91,13 +92,13 @@ task("exchange:design", "Designs a payout table by linear programming and checks
       if (!checkPasses(design)) fail("the designed table failed its backward-induction check; nothing was written");
       const output: Record<string, unknown> = { ...design };
       if (game.states.length === 8 && game.playerIds.join() === "S,B") {
-        const chain = toChainTable(design);
-        const exact = fromChainTable(chain);
+        const chain = toPayoutTable(design);
+        const exact = fromPayoutTable(chain);
         const onChainCheck = backwardInduction(game, exact.table, exact.deposits);
         if (onChainCheck.deviations.length || onChainCheck.minMargin < design.delta - 1e-9) {
           fail("the fixed-point table failed its backward-induction check; nothing was written");
         }
-        output.chain = chainTableJson(chain);
+        output.chain = payoutTableToJson(chain);
       }
       const out = opts.out ?? path.join("out", "tables", `${game.name}-${opts.objective}.json`);
       fs.mkdirSync(path.dirname(out), { recursive: true });
@@ -113,11 +114,11 @@ task("exchange:solve", "Backward induction on a game with its given (or a design
     guarded(async () => {
       const opts = z.object({ game: z.string(), table: z.string().optional() }).parse(args);
       const game = loadGame(opts.game);
-      let table: PayoutTable | undefined = game.table;
+      let table: StateTransfers | undefined = game.table;
       let deposits: Record<string, number> = {};
       if (opts.table) {
         const designed = JSON.parse(fs.readFileSync(opts.table, "utf8")) as {
-          table: PayoutTable;
+          table: StateTransfers;
           deposits: Record<string, number>;
         };
         table = designed.table;

@@ -3,7 +3,7 @@ import type { Interface } from "ethers";
 import { ethers, network } from "hardhat";
 import type { ClearingMarket } from "../typechain-types";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
-import { deployEscrow, E18 } from "./exchange/fixture";
+import { deployEscrow, UNIT } from "./exchange/fixture";
 import { stateIndex } from "../src/exchange/model/payoutTable";
 
 const MAX_QUANTITY = (1n << 120n) - 1n;
@@ -246,7 +246,7 @@ describe("Attacks", function () {
       const [, a, b] = await ethers.getSigners();
       for (const x of [a, b]) await market.connect(x).join(units(1000), { value: units(1000) });
       // The largest demand at the largest price: the reservation is computed, then refused by name.
-      const needed = (MAX_PRICE * MAX_QUANTITY + E18 - 1n) / E18;
+      const needed = (MAX_PRICE * MAX_QUANTITY + UNIT - 1n) / UNIT;
       await expect(market.connect(a).submitDemand(MAX_QUANTITY))
         .to.be.revertedWithCustomError(market, "InsufficientBalance")
         .withArgs(needed, units(1000));
@@ -287,8 +287,8 @@ describe("Attacks", function () {
       // remainder, which goes to the burn recipient; nothing is created or lost.
       const table = await escrow.getTable(t.tableId);
       const honest = stateIndex("R-NC-NC");
-      expect((price * table.seller[honest]) / E18).to.equal(price + sd);
-      const buyerPayout = (price * table.buyer[honest]) / E18;
+      expect((price * table.seller[honest]) / UNIT).to.equal(price + sd);
+      const buyerPayout = (price * table.buyer[honest]) / UNIT;
       expect(await token.balanceOf(seller.address)).to.equal(price + sd);
       expect(await token.balanceOf(buyer.address)).to.equal(buyerPayout);
       expect(await escrow.burnAccrued(await token.getAddress())).to.equal(sd + bd - buyerPayout);

@@ -4,7 +4,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { BaseContract } from "ethers";
 import type { ClearingMarket, MockERC20, ReentrantReceiver } from "../typechain-types";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
-import { deployEscrow, E18, WINDOW } from "./exchange/fixture";
+import { deployEscrow, UNIT, WINDOW } from "./exchange/fixture";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 /**
@@ -179,13 +179,13 @@ describe("Contract accounts as parties", function () {
       const at = await escrow.getAddress();
       if (kind === "token") {
         for (const w of [seller, buyer]) {
-          await token.mint(await w.getAddress(), 1000n * E18);
+          await token.mint(await w.getAddress(), 1000n * UNIT);
           await via(w, token, "approve", [at, ethers.MaxUint256]);
         }
       }
       const asset = kind === "ETH" ? ETH : await token.getAddress();
       const balance = (who: string) => (kind === "ETH" ? ethers.provider.getBalance(who) : token.balanceOf(who));
-      const price = 10n * E18;
+      const price = 10n * UNIT;
       let salt = 0n;
       const terms = (sellerOffers: boolean) => ({
         seller: S,
@@ -201,7 +201,7 @@ describe("Contract accounts as parties", function () {
       });
       const [sd, bd] = await escrow.depositsFor(tableId, price);
       const ethOf = (amount: bigint) => (kind === "ETH" ? amount : 0n);
-      const share = (amount: bigint) => (amount * price) / E18;
+      const share = (amount: bigint) => (amount * price) / UNIT;
 
       // The buyer offers, the seller accepts; redeem, seller withdraws (closing its window), buyer withdraws.
       const honest = terms(false);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import type { ClearingMarket } from "../typechain-types";
 import { BASE_PARAMS, units } from "./clearing/fixture";
-import { deployEscrow, E18 } from "./exchange/fixture";
+import { deployEscrow, UNIT } from "./exchange/fixture";
 
 /**
  * Every flow of both contracts against the ERC-20s that break naive integrations. A token the
@@ -203,10 +203,10 @@ describe("Weird ERC-20 tokens", function () {
       const { escrow, seller, buyer, terms, table } = await deployEscrow();
       const token = await deployToken(kind);
       const address = await escrow.getAddress();
-      const price = 10n * E18;
+      const price = 10n * UNIT;
       const t = terms({ asset: await token.getAddress(), price });
       const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, price);
-      expect(sellerDeposit).to.equal((table.sellerDeposit * price) / E18);
+      expect(sellerDeposit).to.equal((table.sellerDeposit * price) / UNIT);
       for (const [who, amount] of [
         [seller, sellerDeposit],
         [buyer, buyerDeposit + price],

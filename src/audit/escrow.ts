@@ -5,7 +5,15 @@
  * per-asset books are kept.
  */
 import { stateName } from "../exchange/model/payoutTable";
-import { EscrowModel, payoutsFor, type Terms } from "../exchange/model/exchangeEscrow";
+import {
+  EscrowModel,
+  depositsFor,
+  isFinal,
+  payoutsFor,
+  stateOf,
+  wasAccepted,
+  type Terms,
+} from "../exchange/model/exchangeEscrow";
 import { type DecodedLog, Findings, byTransaction } from "../chain/logs";
 
 export interface EscrowSummary {
@@ -87,10 +95,7 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
             const terms = termsOf(a.terms);
             const id = model.offer(terms.sellerOffers ? terms.seller : terms.buyer, terms, now);
             const table = model.tables.get(terms.tableId)!;
-            const dep = {
-              seller: (table.sellerDeposit * terms.price + 10n ** 18n - 1n) / 10n ** 18n,
-              buyer: (table.buyerDeposit * terms.price + 10n ** 18n - 1n) / 10n ** 18n,
-            };
+            const dep = depositsFor(table, terms.price);
             findings.same(log, {
               id: [a.id, id],
               sellerDeposit: [a.sellerDeposit, dep.seller],
@@ -147,10 +152,10 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
               else model.finalize(t!.seller, a.id, now);
             }
             const d = model.deals.get(a.id)!;
-            const state = d.flags & 7;
+            const state = stateOf(d.flags);
             const p = payoutsFor(model.tables.get(t!.tableId)!, t!.price, state);
             findings.same(log, {
-              stage: ["final", d.stage === 5 ? "final" : `stage ${d.stage}`],
+              stage: ["final", isFinal(d.stage) ? "final" : `stage ${d.stage}`],
               state: [stateName(Number(a.state)), stateName(state)],
               sellerPayout: [a.sellerPayout, p.seller],
               buyerPayout: [a.buyerPayout, p.buyer],
@@ -180,7 +185,7 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
 
   const deals = [...model.deals.entries()].map(([id, d]) => ({
     id: Number(id),
-    state: d.stage === 5 ? stateName(d.flags & 7) : null,
+    state: isFinal(d.stage) ? stateName(stateOf(d.flags)) : null,
     stage: d.stage,
     price: d.terms.price,
     asset: d.terms.asset.toLowerCase(),
@@ -200,7 +205,7 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
     summary: {
       tables,
       deals: deals.length,
-      accepted: deals.filter((d) => d.stage >= 2 && d.stage <= 5).length,
+      accepted: deals.filter((d) => wasAccepted(d.stage)).length,
       withdrawnOffers,
       final: final.length,
       states,

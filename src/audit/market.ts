@@ -5,7 +5,9 @@
  */
 import { fromFixed } from "../common/fixed";
 import { gini } from "../common/metrics";
-import { ClearingModel, allocation, type ParamsInput } from "../clearing/model/clearingMarket";
+import { ClearingModel } from "../clearing/model/clearingMarket";
+import { allocation } from "../clearing/model/settlement";
+import { type ParamsInput } from "../clearing/model/types";
 import { type DecodedLog, Findings, byTransaction } from "../chain/logs";
 
 export interface MarketSummary {

@@ -4,7 +4,7 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractTransactionResponse } from "ethers";
-import { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } from "../hardhat/deployExchange";
+import { deployExchangeEscrow, DEFAULT_PAYOUT_TABLE } from "../hardhat/deployExchange";
 import type { Terms } from "../exchange/model/exchangeEscrow";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -31,7 +31,7 @@ export async function measureEscrowGas(hre: HardhatRuntimeEnvironment): Promise<
     sellerOffers: true,
   });
   const gas: Record<string, number> = {};
-  const t = DEFAULT_CHAIN_TABLE;
+  const t = DEFAULT_PAYOUT_TABLE;
   // A table not registered yet (the default one is, by the Ignition module).
   gas.registerTable = await gasOf(
     escrow.registerTable({

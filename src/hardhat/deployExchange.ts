@@ -5,9 +5,9 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import ExchangeEscrowModule from "../../ignition/modules/ExchangeEscrow";
 import defaultTable from "../../tables/core-exchange-min-deposits.json";
 import type { ExchangeEscrow } from "../../typechain-types";
-import { chainTableFromJson } from "../exchange/model/payoutTable";
+import { payoutTableFromJson } from "../exchange/model/payoutTable";
 
-export const DEFAULT_CHAIN_TABLE = chainTableFromJson(defaultTable.chain);
+export const DEFAULT_PAYOUT_TABLE = payoutTableFromJson(defaultTable.chain);
 
 export async function deployExchangeEscrow(
   hre: HardhatRuntimeEnvironment,
@@ -24,7 +24,7 @@ export async function deployExchangeEscrow(
     "ExchangeEscrow",
     await escrow.getAddress(),
   )) as unknown as ExchangeEscrow;
-  const t = DEFAULT_CHAIN_TABLE;
+  const t = DEFAULT_PAYOUT_TABLE;
   const tableId = await contract.registerTable.staticCall({
     sellerDeposit: t.sellerDeposit,
     buyerDeposit: t.buyerDeposit,

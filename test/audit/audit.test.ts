@@ -12,7 +12,7 @@ import { drawAgents } from "../../src/clearing/agents/draw";
 import { lipschitz } from "../../src/clearing/agents/reference";
 import type { ExchangeEscrow } from "../../typechain-types";
 import { deployWithSettings } from "../clearing/fixture";
-import { defaultChainTable, tableArg } from "../exchange/fixture";
+import { defaultPayoutTable, tableArg } from "../exchange/fixture";
 import { playDeal } from "../../src/exchange/chain/playDeal";
 
 const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
@@ -116,7 +116,7 @@ describe("Auditor", () => {
       const escrow = (await (
         await ethers.getContractFactory(contract)
       ).deploy(owner.address, owner.address)) as unknown as ExchangeEscrow;
-      const table = await defaultChainTable();
+      const table = await defaultPayoutTable();
       const tableId = await escrow.registerTable.staticCall(tableArg(table));
       await escrow.registerTable(tableArg(table));
       const terms = {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { ethers } from "hardhat";
-import { adaptiveUpdate, emptyBracket, type Bracket } from "../../src/clearing/model/clearingMarket";
+import { adaptiveUpdate, emptyBracket, type Bracket } from "../../src/clearing/model/adaptivePrice";
 import { fuzzSettings } from "../fuzz";
 import { units } from "./fixture";
 

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { REACH_MIN_RUNS, fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
-import { ClearingModel, StepRule, type ParamsInput } from "../../src/clearing/model/clearingMarket";
+import { ClearingModel } from "../../src/clearing/model/clearingMarket";
+import { StepRule, type ParamsInput } from "../../src/clearing/model/types";
 import { BASE_PARAMS, deployMarket, units } from "./fixture";
 import { expectSameState, latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 

@@ -2,8 +2,10 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
-import { BASE_PARAMS, E18, deployMarket, units } from "./fixture";
-import { StepRule, adaptiveUpdate, diminishingEta, emptyBracket } from "../../src/clearing/model/clearingMarket";
+import { BASE_PARAMS, UNIT, deployMarket, units } from "./fixture";
+import { StepRule } from "../../src/clearing/model/types";
+import { adaptiveUpdate, emptyBracket } from "../../src/clearing/model/adaptivePrice";
+import { diminishingEta } from "../../src/clearing/model/priceUpdate";
 
 const ETH = ethers.ZeroAddress;
 
@@ -383,8 +385,8 @@ describe("ClearingMarket", () => {
       await market.closeRound(); // S = 15 > 10 at mu = 0.4
       await market.settle(a.address);
       const qa2 = (units(5) * units(10)) / units(15); // 3.333...3
-      const feeA2 = (units("0.5") * qa2 + E18 - 1n) / E18 + units("0.1");
-      const revA2 = (units("0.4") * qa2 + E18 - 1n) / E18;
+      const feeA2 = (units("0.5") * qa2 + UNIT - 1n) / UNIT + units("0.1");
+      const revA2 = (units("0.4") * qa2 + UNIT - 1n) / UNIT;
       expect(await market.revenueAccrued()).to.equal(revA2);
       expect(await market.feesAccrued()).to.equal(feeA + feeB + feeA2);
       // Recipients withdraw what was settled.
@@ -464,7 +466,7 @@ describe("ClearingMarket", () => {
         await market.connect(a).submitDemand(units(14)); // excess 4 while mu is small
         await market.closeRound();
         const eta = diminishingEta(units("0.4"), k);
-        mu += (eta * units(4)) / E18;
+        mu += (eta * units(4)) / UNIT;
         expect((await market.rounds(k + 1n)).mu, `round ${k}`).to.equal(mu);
       }
       // 0.4 / sqrt(2) = 0.282842712474619009 (floor), the step on an excess of 4.

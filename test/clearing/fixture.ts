@@ -1,9 +1,11 @@
 import { ethers } from "hardhat";
 import type { ClearingMarket } from "../../typechain-types";
-import { type ParamsInput, StepRule } from "../../src/clearing/model/clearingMarket";
+import { type ParamsInput, StepRule } from "../../src/clearing/model/types";
 import { type MarketSettings, toParamsInput } from "../../src/clearing/model/settings";
 
-export const E18 = 10n ** 18n;
+import { UNIT } from "../../src/common/fixed";
+
+export { UNIT };
 export const units = (x: number | string): bigint => ethers.parseUnits(String(x), 18);
 
 /** Small market used by unit tests: m = 10, tau = 0.5, g = 0.1, constant eta = 0.1. */

@@ -3,8 +3,15 @@ import fc from "fast-check";
 import { REACH_MIN_RUNS, fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { BUYER_PAID, EscrowModel, EscrowError, SELLER_PAID, Stage, type Terms } from "../../src/exchange/model/exchangeEscrow";
-import { deployEscrow, E18 } from "./fixture";
+import {
+  BUYER_PAID,
+  EscrowModel,
+  EscrowError,
+  SELLER_PAID,
+  Stage,
+  type Terms,
+} from "../../src/exchange/model/exchangeEscrow";
+import { deployEscrow, UNIT } from "./fixture";
 import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 
 /**
@@ -74,7 +81,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       buyer: fc.constantFrom(1, 1, 2, 0), // added to the seller's index: 0 makes an invalid deal
       sellerOffers: fc.boolean(),
       asset,
-      price: fc.oneof(fc.bigInt({ min: 1n, max: 20n * E18 }), fc.constantFrom(1n, 99n, E18)),
+      price: fc.oneof(fc.bigInt({ min: 1n, max: 20n * UNIT }), fc.constantFrom(1n, 99n, UNIT)),
       windows: fc.array(fc.oneof(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 60, max: 400 })), {
         minLength: 4,
         maxLength: 4,
@@ -218,8 +225,8 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
             };
             const offerer = act.sellerOffers ? act.seller : (act.seller + act.buyer) % 3;
             const dep = {
-              s: (table.sellerDeposit * t.price + E18 - 1n) / E18,
-              b: (table.buyerDeposit * t.price + E18 - 1n) / E18,
+              s: (table.sellerDeposit * t.price + UNIT - 1n) / UNIT,
+              b: (table.buyerDeposit * t.price + UNIT - 1n) / UNIT,
             };
             const value = act.asset === "eth" ? (act.sellerOffers ? dep.s : dep.b + t.price) : 0n;
             outcome = await txAt(escrow, clock, send(offerer, iface.encodeFunctionData("offer", [t]), value));
@@ -278,8 +285,8 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
             let value = 0n;
             if (act.kind === "accept" && t.asset === ethers.ZeroAddress) {
               const dep = {
-                s: (table.sellerDeposit * t.price + E18 - 1n) / E18,
-                b: (table.buyerDeposit * t.price + E18 - 1n) / E18,
+                s: (table.sellerDeposit * t.price + UNIT - 1n) / UNIT,
+                b: (table.buyerDeposit * t.price + UNIT - 1n) / UNIT,
               };
               value = t.sellerOffers ? dep.b + t.price : dep.s;
             }
@@ -300,8 +307,8 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
                 case "accept": {
                   model.accept(caller, id, clock);
                   const amount = t.sellerOffers
-                    ? (table.buyerDeposit * t.price + E18 - 1n) / E18 + t.price
-                    : (table.sellerDeposit * t.price + E18 - 1n) / E18;
+                    ? (table.buyerDeposit * t.price + UNIT - 1n) / UNIT + t.price
+                    : (table.sellerDeposit * t.price + UNIT - 1n) / UNIT;
                   if (t.asset === assets.feeToken && takesFee(amount)) undoWith("TokenDeliveredLess");
                   return;
                 }

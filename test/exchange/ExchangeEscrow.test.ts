@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployEscrow, E18, tableArg, WINDOW } from "./fixture";
+import { deployEscrow, UNIT, tableArg, WINDOW } from "./fixture";
 
 const ETH = ethers.ZeroAddress;
 
@@ -29,12 +29,12 @@ describe("ExchangeEscrow", () => {
       );
       await expect(escrow.registerTable(tableArg(table))).not.to.emit(escrow, "TableRegistered");
       const overpaying = { ...tableArg(table), seller: [...table.seller] };
-      overpaying.seller[6] = table.sellerDeposit + table.buyerDeposit + E18 - table.buyer[6] + 1n;
+      overpaying.seller[6] = table.sellerDeposit + table.buyerDeposit + UNIT - table.buyer[6] + 1n;
       await expect(escrow.registerTable(overpaying)).to.be.revertedWithCustomError(escrow, "TableOverpays").withArgs(6);
       // The first and the last state are checked too.
       for (const state of [0, 7]) {
         const over = { ...tableArg(table), buyer: [...table.buyer] };
-        over.buyer[state] = table.sellerDeposit + table.buyerDeposit + E18 - table.seller[state] + 1n;
+        over.buyer[state] = table.sellerDeposit + table.buyerDeposit + UNIT - table.seller[state] + 1n;
         await expect(escrow.registerTable(over)).to.be.revertedWithCustomError(escrow, "TableOverpays").withArgs(state);
       }
       expect((await escrow.getTable(tableId)).buyer[2]).to.equal(table.buyer[2]);
@@ -50,7 +50,7 @@ describe("ExchangeEscrow", () => {
       const { escrow, tableId } = await loadFixture(deployEscrow);
       // Buyer deposit 0.02 of the price: 0.02 * 99 wei = 1.98 -> 2 wei.
       expect(await escrow.depositsFor(tableId, 99n)).to.deep.equal([0n, 2n]);
-      expect(await escrow.depositsFor(tableId, 10n * E18)).to.deep.equal([0n, E18 / 5n]);
+      expect(await escrow.depositsFor(tableId, 10n * UNIT)).to.deep.equal([0n, UNIT / 5n]);
     });
   });
 
@@ -62,14 +62,14 @@ describe("ExchangeEscrow", () => {
       await time.setNextBlockTimestamp(block + 10);
       await expect(escrow.connect(seller).offer(t))
         .to.emit(escrow, "Offered")
-        .withArgs(1n, Object.values(t), 0n, E18 / 5n, BigInt(block + 10) + WINDOW);
+        .withArgs(1n, Object.values(t), 0n, UNIT / 5n, BigInt(block + 10) + WINDOW);
       const deal = await escrow.deals(1);
       expect(deal.stage).to.equal(1n);
       expect(deal.deadline).to.equal(BigInt(block + 10) + WINDOW);
-      const tb = terms({ sellerOffers: false, price: 5n * E18 });
-      await expect(escrow.connect(buyer).offer(tb, { value: 5n * E18 + E18 / 10n })).to.changeEtherBalance(
+      const tb = terms({ sellerOffers: false, price: 5n * UNIT });
+      await expect(escrow.connect(buyer).offer(tb, { value: 5n * UNIT + UNIT / 10n })).to.changeEtherBalance(
         buyer,
-        -(5n * E18 + E18 / 10n),
+        -(5n * UNIT + UNIT / 10n),
       );
       expect(await escrow.dealCount()).to.equal(2n);
     });
@@ -100,7 +100,7 @@ describe("ExchangeEscrow", () => {
         .withArgs(other.address);
       await expect(escrow.connect(buyer).offer(terms({ sellerOffers: false }), { value: 1n }))
         .to.be.revertedWithCustomError(escrow, "WrongNativeValue")
-        .withArgs(10n * E18 + E18 / 5n, 1n);
+        .withArgs(10n * UNIT + UNIT / 5n, 1n);
       expect(await escrow.dealCount()).to.equal(0n);
     });
 
@@ -226,8 +226,8 @@ describe("ExchangeEscrow", () => {
       await time.increase(3n * WINDOW);
       await expect(escrow.connect(other).finalize(1, t))
         .to.emit(escrow, "Finalized")
-        .withArgs(1n, 0, 0n, 0n, 10n * E18 + E18 / 5n);
-      expect(await escrow.burnAccrued(ETH)).to.equal(10n * E18 + E18 / 5n);
+        .withArgs(1n, 0, 0n, 0n, 10n * UNIT + UNIT / 5n);
+      expect(await escrow.burnAccrued(ETH)).to.equal(10n * UNIT + UNIT / 5n);
       await expect(escrow.connect(other).finalize(1, t))
         .to.be.revertedWithCustomError(escrow, "WrongStage")
         .withArgs(4, 5);
@@ -254,11 +254,11 @@ describe("ExchangeEscrow", () => {
       await escrow.connect(buyer).redeem(1, t, true);
       await escrow.connect(seller).finalize(1, t);
       await expect(escrow.connect(other).withdraw(1, t)).to.be.revertedWithCustomError(escrow, "NotParty");
-      await expect(escrow.connect(buyer).withdraw(1, t)).to.changeEtherBalance(buyer, E18 / 5n);
+      await expect(escrow.connect(buyer).withdraw(1, t)).to.changeEtherBalance(buyer, UNIT / 5n);
       await expect(escrow.connect(buyer).withdraw(1, t))
         .to.be.revertedWithCustomError(escrow, "AlreadyWithdrawn")
         .withArgs(1n, buyer.address);
-      await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, 10n * E18);
+      await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, 10n * UNIT);
       await expect(escrow.connect(other).withdrawBurn(ETH)).to.be.revertedWithCustomError(escrow, "NotBurnRecipient");
       await expect(escrow.connect(burn).withdrawBurn(ETH)).to.changeEtherBalance(burn, 0n);
       await expect(escrow.connect(other).setBurnRecipient(other.address))
@@ -316,11 +316,11 @@ describe("ExchangeEscrow", () => {
 
       const fee = await (await ethers.getContractFactory("FeeOnTransferERC20")).deploy(100);
       const tf = terms({ asset: await fee.getAddress(), sellerOffers: false });
-      await fee.mint(buyer.address, 100n * E18);
-      await fee.connect(buyer).approve(await escrow.getAddress(), 100n * E18);
+      await fee.mint(buyer.address, 100n * UNIT);
+      await fee.connect(buyer).approve(await escrow.getAddress(), 100n * UNIT);
       await expect(escrow.connect(buyer).offer(tf))
         .to.be.revertedWithCustomError(escrow, "TokenDeliveredLess")
-        .withArgs(10n * E18 + E18 / 5n, ((10n * E18 + E18 / 5n) * 99n) / 100n);
+        .withArgs(10n * UNIT + UNIT / 5n, ((10n * UNIT + UNIT / 5n) * 99n) / 100n);
     });
 
     it("a reverting receiver blocks only its own payout; a reentrant one is stopped", async () => {

@@ -8,7 +8,7 @@ import hre from "hardhat";
 import { checkPasses, designTable, type DesignedTable } from "../../src/exchange/design/designer";
 import { GameError, loadGame, parseGame, type GameSpec } from "../../src/exchange/design/game";
 import { backwardInduction } from "../../src/exchange/design/induction";
-import { fromChainTable, toChainTable } from "../../src/exchange/model/payoutTable";
+import { fromPayoutTable, toPayoutTable } from "../../src/exchange/design/contractTable";
 import { mooreRepulloGame, SEED_VALUES } from "../../src/exchange/design/mooreRepullo";
 
 const GAME_FILE = "games/core-exchange.json";
@@ -84,10 +84,10 @@ describe("Payout designer (LP + backward induction)", () => {
 
   it("the fixed-point table the contract stores passes the same check", async () => {
     const d = await design(0.01);
-    const chain = toChainTable(d);
+    const chain = toPayoutTable(d);
     expect(chain.buyerDeposit).to.equal(2n * 10n ** 16n);
     expect(chain.seller[4]).to.equal(10n ** 18n); // R-NC-NC: the price
-    const exact = fromChainTable(chain);
+    const exact = fromPayoutTable(chain);
     const check = backwardInduction(loadGame(GAME_FILE), exact.table, exact.deposits);
     expect(check.deviations).to.deep.equal([]);
     expect(check.minMargin).to.be.at.least(0.01 - 1e-9);
@@ -256,16 +256,16 @@ describe("Shipped default table and its Ignition module", () => {
     const d = await design(0.01);
     expect(shipped.table).to.deep.equal(d.table);
     expect(shipped.deposits).to.deep.equal(d.deposits);
-    const chain = toChainTable(d);
+    const chain = toPayoutTable(d);
     expect(shipped.chain.seller).to.deep.equal(chain.seller.map(String));
     expect(shipped.chain.buyer).to.deep.equal(chain.buyer.map(String));
   });
 
   it("the Ignition module deploys the escrow with that table registered", async () => {
-    const { deployExchangeEscrow, DEFAULT_CHAIN_TABLE } = await import("../../src/hardhat/deployExchange");
+    const { deployExchangeEscrow, DEFAULT_PAYOUT_TABLE } = await import("../../src/hardhat/deployExchange");
     const { escrow, tableId } = await deployExchangeEscrow(hre);
     expect(await escrow.tableRegistered(tableId)).to.equal(true);
-    expect((await escrow.getTable(tableId)).buyer[3]).to.equal(DEFAULT_CHAIN_TABLE.buyer[3]);
+    expect((await escrow.getTable(tableId)).buyer[3]).to.equal(DEFAULT_PAYOUT_TABLE.buyer[3]);
     expect(await escrow.burnRecipient()).to.equal((await hre.ethers.getSigners())[0].address);
   });
 });

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { loadGame, type NodeSpec } from "../../src/exchange/design/game";
 import { stateIndex } from "../../src/exchange/model/payoutTable";
-import { deployEscrow, E18, WINDOW } from "./fixture";
+import { deployEscrow, UNIT, WINDOW } from "./fixture";
 
 /** Every root-to-leaf path of the core-exchange tree with the moves taken and the state it names. */
 function leaves(
@@ -42,8 +42,8 @@ describe("ExchangeEscrow: every path of the game tree", () => {
         const { escrow, seller, buyer, burn, table, terms } = await loadFixture(deployEscrow);
         const t = terms();
         const price = t.price;
-        const buyerDeposit = (table.buyerDeposit * price + E18 - 1n) / E18;
-        const sellerDeposit = (table.sellerDeposit * price + E18 - 1n) / E18;
+        const buyerDeposit = (table.buyerDeposit * price + UNIT - 1n) / UNIT;
+        const sellerDeposit = (table.sellerDeposit * price + UNIT - 1n) / UNIT;
         await escrow.connect(seller).offer(t, { value: sellerDeposit });
         await escrow.connect(buyer).accept(1, t, { value: buyerDeposit + price });
         const timeout = mode !== "messages sent";
@@ -63,8 +63,8 @@ describe("ExchangeEscrow: every path of the game tree", () => {
         } else finalized = escrow.connect(seller).finalize(1, t);
 
         const s = stateIndex(path.state);
-        const sellerPay = (table.seller[s] * price) / E18;
-        const buyerPay = (table.buyer[s] * price) / E18;
+        const sellerPay = (table.seller[s] * price) / UNIT;
+        const buyerPay = (table.buyer[s] * price) / UNIT;
         const pot = sellerDeposit + buyerDeposit + price;
         await expect(finalized)
           .to.emit(escrow, "Finalized")

@@ -7,7 +7,7 @@ import type { Signer } from "ethers";
 import type { ClearingMarket } from "../../../typechain-types";
 import { fromFixed, toFixed } from "../../common/fixed";
 import { type AgentType, bestResponse } from "../agents/reference";
-import type { RoundClosedEvent } from "../model/clearingMarket";
+import type { RoundClosedEvent } from "../model/types";
 import { roundClosedFromArgs } from "../sim/rounds";
 
 export interface Player {

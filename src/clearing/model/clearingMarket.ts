@@ -3,174 +3,26 @@
  * same custom errors. Tests drive it beside the contract and compare; sweeps run it instead of
  * the chain; the auditor replays events through its pure functions.
  */
-import { UNIT, abs, max, min, mulDiv, mulDivUp, udDiv, udSqrt } from "../../common/fixed";
+import { abs } from "../../common/fixed";
+import { type AdaptiveContext, type Bracket, type Observation, adaptiveUpdate, emptyBracket } from "./adaptivePrice";
+import { MAX_PRICE, ascentStep, diminishingEta, move } from "./priceUpdate";
+import { allocation, charge } from "./settlement";
+import {
+  type AgentBooks,
+  type MarketConfig,
+  MarketError,
+  MAX_QUANTITY,
+  MAX_ROUND_DURATION,
+  type Params,
+  type ParamsInput,
+  type RoundClosedEvent,
+  type RoundRecord,
+  type SettledEvent,
+  StepRule,
+} from "./types";
 
-export enum StepRule {
-  Constant = 0,
-  Diminishing = 1,
-  Adaptive = 2,
-}
-
-export interface ParamsInput {
-  capacity: bigint;
-  tau: bigint;
-  fixedFee: bigint;
-  rule: number;
-  eta: bigint;
-  tolPrimal: bigint;
-  tolDual: bigint;
-  roundDuration: bigint;
-}
-
-export interface Params extends Omit<ParamsInput, "rule"> {
-  rule: StepRule;
-  startRound: bigint;
-}
-
-export interface Bracket {
-  lo: bigint;
-  hi: bigint;
-  hasLo: boolean;
-  hasHi: boolean;
-  excessLo: bigint;
-  shortfallHi: bigint;
-  lastMoved: number;
-  gapConfirmed: boolean;
-}
-
-export interface Observation {
-  valid: boolean;
-  mu: bigint;
-  excess: bigint;
-}
-
-export const MAX_PRICE = (1n << 120n) - 1n;
-export const MAX_QUANTITY = (1n << 120n) - 1n;
-export const MAX_ROUND_DURATION = 365n * 24n * 3600n;
 const U96 = (1n << 96n) - 1n;
 const U128 = (1n << 128n) - 1n;
-const MAX_GROWTH = 4n;
-const MOVED_LO = 1;
-const MOVED_HI = 2;
-
-/** A rejected call, named as the contract's custom error. */
-export class MarketError extends Error {
-  constructor(
-    readonly errorName: string,
-    readonly args: bigint[] = [],
-  ) {
-    super(`${errorName}(${args.join(", ")})`);
-  }
-}
-
-export const emptyBracket = (): Bracket => ({
-  lo: 0n,
-  hi: 0n,
-  hasLo: false,
-  hasHi: false,
-  excessLo: 0n,
-  shortfallHi: 0n,
-  lastMoved: 0,
-  gapConfirmed: false,
-});
-
-// ------------------------------------------------------------------ pure rules
-
-/** `Settlement.allocation`: pro rata, rounded down. */
-export function allocation(demand: bigint, totalDemand: bigint, capacity: bigint): bigint {
-  return totalDemand <= capacity ? demand : mulDiv(demand, capacity, totalDemand);
-}
-
-/** `Settlement.charge`: fee = ceil(tau q) + g, revenue = ceil(mu q); nothing for a zero demand. */
-export function charge(demand: bigint, quantity: bigint, tau: bigint, mu: bigint, fixedFee: bigint) {
-  if (demand === 0n) return { fee: 0n, revenue: 0n };
-  return { fee: mulDivUp(tau, quantity, UNIT) + fixedFee, revenue: mulDivUp(mu, quantity, UNIT) };
-}
-
-export const ascentStep = (eta: bigint, absExcess: bigint): bigint => mulDiv(eta, absExcess, UNIT);
-
-/** `PriceUpdate.move`: projected step, capped at MAX_PRICE. */
-export function move(mu: bigint, excess: bigint, step: bigint): bigint {
-  if (excess > 0n) return min(mu + min(step, MAX_PRICE), MAX_PRICE);
-  return step >= mu ? 0n : mu - step;
-}
-
-export const diminishingEta = (eta0: bigint, k: bigint): bigint => udDiv(eta0, udSqrt(k * UNIT));
-
-const halve = (w: bigint): bigint => w - w / 2n;
-
-function observe(b: Bracket, mu: bigint, excess: bigint, tolPrimal: bigint): void {
-  if (excess > 0n) {
-    const probeAnswered = b.hasLo && b.hasHi && mu === b.lo;
-    if (b.hasHi && mu >= b.hi) b.hasHi = false;
-    else if (b.hasHi && b.lastMoved === MOVED_LO) b.shortfallHi = halve(b.shortfallHi);
-    b.gapConfirmed = probeAnswered && b.hasHi;
-    b.lo = mu;
-    b.excessLo = excess;
-    b.hasLo = true;
-    b.lastMoved = MOVED_LO;
-  } else {
-    const shortfall = -excess;
-    const sameEnd = b.hasHi && mu === b.hi;
-    if (!sameEnd) b.gapConfirmed = false;
-    else if (b.lastMoved === MOVED_HI && abs(shortfall - b.shortfallHi) > tolPrimal) b.gapConfirmed = false;
-    if (b.hasLo && mu <= b.lo) b.hasLo = false;
-    else if (b.hasLo && b.lastMoved === MOVED_HI) b.excessLo = halve(b.excessLo);
-    b.hi = mu;
-    b.shortfallHi = shortfall;
-    b.hasHi = true;
-    b.lastMoved = MOVED_HI;
-  }
-}
-
-function secantStep(mu: bigint, excess: bigint, previous: Observation): bigint {
-  if (!previous.valid || previous.mu === mu || previous.excess === excess) return 0n;
-  const priceRose = mu > previous.mu;
-  const demandFell = excess < previous.excess;
-  if (priceRose !== demandFell) return 0n;
-  return mulDiv(abs(excess), abs(mu - previous.mu), abs(previous.excess - excess));
-}
-
-export interface AdaptiveContext {
-  capacity: bigint;
-  /** Agents that demanded a positive quantity in the round. */
-  participants: bigint;
-  eta: bigint;
-  tolPrimal: bigint;
-  tolDual: bigint;
-}
-
-/** `AdaptivePrice._hyperbolic`: `step (S + K) / (m + K)` with `S = m + excess`. */
-function hyperbolic(step: bigint, excess: bigint, ctx: AdaptiveContext): bigint {
-  const k = ctx.participants * UNIT;
-  return mulDiv(min(step, MAX_PRICE), ctx.capacity + excess + k, ctx.capacity + k);
-}
-
-/** `AdaptivePrice.update`: mutates `b`, returns the next price and whether the bracket collapsed. */
-export function adaptiveUpdate(
-  b: Bracket,
-  mu: bigint,
-  excess: bigint,
-  previous: Observation,
-  ctx: AdaptiveContext,
-): { nextMu: bigint; collapsed: boolean } {
-  observe(b, mu, excess, ctx.tolPrimal);
-  if (b.hasLo && b.hasHi) {
-    const width = b.hi - b.lo;
-    if (width <= ctx.tolDual) {
-      if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return { nextMu: b.lo, collapsed: false };
-      return { nextMu: b.hi, collapsed: true };
-    }
-    let nextMu = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
-    if (nextMu <= b.lo) nextMu = b.lo + width / 2n;
-    return { nextMu, collapsed: false };
-  }
-  let secant = secantStep(mu, excess, previous);
-  if (secant !== 0n) secant = min(hyperbolic(secant, previous.excess, ctx), MAX_GROWTH * abs(mu - previous.mu));
-  let ascent = ascentStep(ctx.eta, abs(excess));
-  if (excess > 0n) ascent = hyperbolic(ascent, excess, ctx);
-  return { nextMu: move(mu, excess, max(secant, ascent)), collapsed: false };
-}
 
 /** Residuals and the convergence flag of a closed round, as `RoundClosed`/`Converged` report them. */
 export function residuals(mu: bigint, nextMu: bigint, excess: bigint, collapsed: boolean, p: Params) {
@@ -197,52 +49,6 @@ export function validateParams(input: ParamsInput, startRound: bigint): Params {
     throw new MarketError("InvalidRoundDuration", [input.roundDuration]);
   }
   return { ...input, rule: input.rule as StepRule, startRound };
-}
-
-// ------------------------------------------------------------------ the market
-
-export interface AgentBooks {
-  free: bigint;
-  reserved: bigint;
-  demand: bigint;
-  round: bigint;
-  version: bigint;
-  active: boolean;
-}
-
-export interface RoundRecord {
-  totalDemand: bigint;
-  mu: bigint;
-  /** Parameters version in force (the contract keeps it in each agent's books instead). */
-  version: bigint;
-}
-
-export interface SettledEvent {
-  round: bigint;
-  agent: string;
-  allocation: bigint;
-  fee: bigint;
-  revenue: bigint;
-  refund: bigint;
-}
-
-export interface RoundClosedEvent {
-  round: bigint;
-  totalDemand: bigint;
-  capacity: bigint;
-  mu: bigint;
-  nextMu: bigint;
-  primalResidual: bigint;
-  dualResidual: bigint;
-  version: bigint;
-  converged: boolean;
-}
-
-export interface MarketConfig {
-  feeRecipient: string;
-  revenueRecipient: string;
-  allowListOnly: boolean;
-  params: ParamsInput;
 }
 
 /** The whole market, step for step as the contract. Time is passed in by the caller. */

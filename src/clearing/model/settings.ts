@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { toFixed } from "../../common/fixed";
-import { type ParamsInput, StepRule } from "./clearingMarket";
+import { type ParamsInput, StepRule } from "./types";
 
 export const stepRuleNames = ["constant", "diminishing", "adaptive"] as const;
 export type StepRuleName = (typeof stepRuleNames)[number];

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { DecodedLog } from "../../chain/logs";
 import { type MarketSettings, marketSettingsSchema } from "../model/settings";
-import type { RoundClosedEvent } from "../model/clearingMarket";
+import type { RoundClosedEvent } from "../model/types";
 
 /** A governance change that takes effect at round `round` (scheduled during round `round - 1`). */
 export const paramShockSchema = z.object({

@@ -7,7 +7,7 @@ import { fromFixed } from "../../common/fixed";
 import { gini, participation } from "../../common/metrics";
 import type { AgentType } from "../agents/reference";
 import { solveClearing } from "./equilibrium";
-import { allocation } from "../model/clearingMarket";
+import { allocation } from "../model/settlement";
 import type { PlayedRound } from "./rounds";
 
 /** Surplus of one agent receiving `q`: `V(q) - C(q) - tau q - g 1{q > 0}` (fees are a loss; `mu q` is a transfer). */

@@ -17,7 +17,7 @@
  * and finally a fixed weighted sum of the transfers (earlier variables cheaper) breaks any tie left.
  */
 import { type Game, type LinearConstraint, type MoveSpec, CHANCE, GameError, honestContinuation } from "./game";
-import { backwardInduction, type InductionResult, type PayoutTable } from "./induction";
+import { backwardInduction, type InductionResult, type StateTransfers } from "./induction";
 import { type LinearProgram, type Row, infeasibleSubset, solveLp } from "./lp";
 
 export type Objective = "min-deposits" | "max-burn";
@@ -41,7 +41,7 @@ export interface DesignedTable {
   pays: Record<string, number>;
   pot: number;
   /** state -> transfers per player and the burnt remainder. */
-  table: PayoutTable;
+  table: StateTransfers;
   burn: Record<string, number>;
   equilibriumStates: string[];
   check: InductionResult;
@@ -212,7 +212,7 @@ function tableFrom(game: Game, opts: DesignOptions, values: Record<string, numbe
   const deposits = Object.fromEntries(game.players.map((p) => [p.id, clean(values[dVar(p.id)])]));
   const pays = Object.fromEntries(game.players.map((p) => [p.id, p.pays]));
   const pot = game.players.reduce((s, p) => s + p.pays + deposits[p.id], 0);
-  const table: PayoutTable = {};
+  const table: StateTransfers = {};
   const burn: Record<string, number> = {};
   for (const s of game.states) {
     table[s] = Object.fromEntries(game.players.map((p) => [p.id, clean(values[tVar(p.id, s)])]));

@@ -6,7 +6,7 @@
 import { CHANCE, type Game, type NodeSpec, moveUtility } from "./game";
 
 /** state -> player -> transfer (units of the price). */
-export type PayoutTable = Record<string, Record<string, number>>;
+export type StateTransfers = Record<string, Record<string, number>>;
 
 export interface NodeResult {
   node: string;
@@ -46,7 +46,7 @@ export function paidIn(game: Game, deposits: Record<string, number>): Record<str
 
 export function backwardInduction(
   game: Game,
-  table: PayoutTable,
+  table: StateTransfers,
   deposits: Record<string, number>,
   opts: InductionOptions = {},
 ): InductionResult {

@@ -2,10 +2,8 @@
  * Exact off-chain model of `ExchangeEscrow`: the same stages, deadlines, messages, rounding
  * and custom errors. Tests run it beside the contract; the auditor replays events with it.
  */
-import { mulDiv, mulDivUp } from "../../common/fixed";
-import type { ChainTable } from "./payoutTable";
-
-export const ONE = 10n ** 18n;
+import { UNIT, mulDiv, mulDivUp } from "../../common/fixed";
+import type { PayoutTable } from "./payoutTable";
 
 export enum Stage {
   None = 0,
@@ -22,6 +20,15 @@ export const COMPLAINT = 2;
 export const REDEEM = 4;
 export const SELLER_PAID = 8;
 export const BUYER_PAID = 16;
+/** The three message flags; together they index the final state (`4 R + 2 C + CF`). */
+export const MESSAGES = REDEEM | COMPLAINT | FAULT;
+
+/** Index of the state a deal's messages lead to (0-7, see `stateName`). */
+export const stateOf = (flags: number): number => flags & MESSAGES;
+/** A deal whose state is decided (payouts may still be outstanding). */
+export const isFinal = (stage: Stage): boolean => stage === Stage.Final;
+/** A deal that was accepted (past the offer) and not withdrawn as an offer. */
+export const wasAccepted = (stage: Stage): boolean => stage >= Stage.Redeem && stage <= Stage.Final;
 
 export interface Terms {
   seller: string;
@@ -52,19 +59,19 @@ export class EscrowError extends Error {
 const lower = (a: string) => a.toLowerCase();
 
 /** Deposits (rounded up) and the payouts of a state (rounded down) with the burnt remainder. */
-export function depositsFor(table: ChainTable, price: bigint) {
-  return { seller: mulDivUp(table.sellerDeposit, price, ONE), buyer: mulDivUp(table.buyerDeposit, price, ONE) };
+export function depositsFor(table: PayoutTable, price: bigint) {
+  return { seller: mulDivUp(table.sellerDeposit, price, UNIT), buyer: mulDivUp(table.buyerDeposit, price, UNIT) };
 }
 
-export function payoutsFor(table: ChainTable, price: bigint, state: number) {
+export function payoutsFor(table: PayoutTable, price: bigint, state: number) {
   const d = depositsFor(table, price);
-  const seller = mulDiv(table.seller[state], price, ONE);
-  const buyer = mulDiv(table.buyer[state], price, ONE);
+  const seller = mulDiv(table.seller[state], price, UNIT);
+  const buyer = mulDiv(table.buyer[state], price, UNIT);
   return { seller, buyer, burn: d.seller + d.buyer + price - seller - buyer };
 }
 
 export class EscrowModel {
-  readonly tables = new Map<string, ChainTable>();
+  readonly tables = new Map<string, PayoutTable>();
   readonly deals = new Map<bigint, DealBooks>();
   readonly burnAccrued = new Map<string, bigint>();
   dealCount = 0n;
@@ -87,8 +94,8 @@ export class EscrowModel {
     return c;
   }
 
-  registerTable(id: string, table: ChainTable): void {
-    const pot = table.sellerDeposit + table.buyerDeposit + ONE;
+  registerTable(id: string, table: PayoutTable): void {
+    const pot = table.sellerDeposit + table.buyerDeposit + UNIT;
     for (let s = 0; s < 8; s++) if (table.seller[s] + table.buyer[s] > pot) throw new EscrowError("TableOverpays");
     this.tables.set(id, table);
   }
@@ -172,7 +179,7 @@ export class EscrowModel {
 
   private finalizeBooks(c: DealBooks): void {
     c.stage = Stage.Final;
-    const { burn } = payoutsFor(this.tables.get(c.terms.tableId)!, c.terms.price, c.flags & 7);
+    const { burn } = payoutsFor(this.tables.get(c.terms.tableId)!, c.terms.price, stateOf(c.flags));
     this.pendingBurn = { asset: lower(c.terms.asset), burn };
   }
 
@@ -254,7 +261,7 @@ export class EscrowModel {
       if (c.stage === Stage.Fault && lower(caller) === lower(c.terms.seller)) this.finalizeBooks(c);
       if (c.stage !== Stage.Final) throw new EscrowError("WrongStage");
       const t = c.terms;
-      const p = payoutsFor(this.tables.get(t.tableId)!, t.price, c.flags & 7);
+      const p = payoutsFor(this.tables.get(t.tableId)!, t.price, stateOf(c.flags));
       let paid: number;
       if (lower(caller) === lower(t.seller)) {
         paid = SELLER_PAID;

@@ -1,0 +1,16 @@
+/**
+ * Twin of `contracts/clearing/Settlement.sol`: what an agent receives and pays for a round.
+ * Allocations round down (they never sum above `m`), charges round up.
+ */
+import { UNIT, mulDiv, mulDivUp } from "../../common/fixed";
+
+/** `Settlement.allocation`: pro rata, rounded down. */
+export function allocation(demand: bigint, totalDemand: bigint, capacity: bigint): bigint {
+  return totalDemand <= capacity ? demand : mulDiv(demand, capacity, totalDemand);
+}
+
+/** `Settlement.charge`: fee = ceil(tau q) + g, revenue = ceil(mu q); nothing for a zero demand. */
+export function charge(demand: bigint, quantity: bigint, tau: bigint, mu: bigint, fixedFee: bigint) {
+  if (demand === 0n) return { fee: 0n, revenue: 0n };
+  return { fee: mulDivUp(tau, quantity, UNIT) + fixedFee, revenue: mulDivUp(mu, quantity, UNIT) };
+}

@@ -1,0 +1,47 @@
+/**
+ * From a designed table (real numbers, units of the price) to the contract's 18-decimal
+ * `PayoutTable` and back, so that backward induction can re-check exactly what is deployed. A
+ * state whose transfers would exceed its pot after conversion is trimmed (buyer first), so the
+ * contract's budget check always passes.
+ */
+import { formatUnits, parseUnits } from "ethers";
+import { UNIT } from "../../common/fixed";
+import { type PayoutTable, stateIndex, stateName } from "../model/payoutTable";
+import type { DesignedTable } from "./designer";
+import type { StateTransfers } from "./induction";
+
+/**
+ * A designed value (already cleaned of solver noise to 12 decimals by the designer) in 18-decimal
+ * fixed point. Exact: no binary-float digits beyond the 12th leak into the table.
+ */
+const fixed = (x: number): bigint => parseUnits(x.toFixed(12), 18);
+
+/** Fixed-point table from a designed core-exchange table (players "S" and "B"). */
+export function toPayoutTable(d: DesignedTable): PayoutTable {
+  const sellerDeposit = fixed(d.deposits.S);
+  const buyerDeposit = fixed(d.deposits.B);
+  const seller = Array<bigint>(8).fill(0n);
+  const buyer = Array<bigint>(8).fill(0n);
+  const pot = sellerDeposit + buyerDeposit + UNIT;
+  for (const [state, row] of Object.entries(d.table)) {
+    const i = stateIndex(state);
+    seller[i] = fixed(row.S ?? 0);
+    buyer[i] = fixed(row.B ?? 0);
+    // Solver noise must never make a state pay more than its pot: trim the buyer, then the seller.
+    const over = seller[i] + buyer[i] - pot;
+    if (over > 0n) {
+      const fromBuyer = over < buyer[i] ? over : buyer[i];
+      buyer[i] -= fromBuyer;
+      seller[i] -= over - fromBuyer;
+    }
+  }
+  return { sellerDeposit, buyerDeposit, seller, buyer };
+}
+
+/** The chain table in units of the price, for backward induction on exactly what is deployed. */
+export function fromPayoutTable(t: PayoutTable): { table: StateTransfers; deposits: Record<string, number> } {
+  const f = (x: bigint) => Number(formatUnits(x, 18));
+  const table: StateTransfers = {};
+  for (let i = 0; i < 8; i++) table[stateName(i)] = { S: f(t.seller[i]), B: f(t.buyer[i]) };
+  return { table, deposits: { S: f(t.sellerDeposit), B: f(t.buyerDeposit) } };
+}
