@@ -16,7 +16,7 @@ import { fromFixed } from "../src/common/fixed";
 import { playOnChain } from "../src/clearing/experiments/chainPlay";
 import { STUDY_NOTES, runStudy } from "../src/clearing/experiments/study";
 import type { ExperimentResult } from "../src/clearing/experiments/types";
-import { deployExchangeEscrow } from "../src/hardhat/deployExchange";
+import { chainEnv, deployExchangeEscrow } from "../src/hardhat/adapter";
 import { playDeal, type DealPath } from "../src/exchange/chain/playDeal";
 import { progress } from "../src/common/progress";
 import { barChart } from "../src/report/charts";
@@ -99,7 +99,7 @@ async function main() {
   console.log(
     `\nClearing market: 20 agents, capacity 50 (binding), adaptive rule; tau 0.5 -> 1.5 from round ${SHOCK_ROUND}`,
   );
-  const play = await playOnChain(hre, {
+  const play = await playOnChain(await chainEnv(hre), {
     agents: 20,
     capacity: 50,
     tau: 0.5,

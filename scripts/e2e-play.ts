@@ -7,10 +7,12 @@
 import fs from "node:fs";
 import hre from "hardhat";
 import { lipschitz } from "../src/clearing/agents/reference";
-import { deployClearingMarket } from "../src/hardhat/deployClearing";
-import { joinAll, playRounds } from "../src/clearing/chain/playRounds";
+import { deployClearingMarket } from "../src/hardhat/adapter";
+import { runOnChain } from "../src/clearing/chain/driver";
+import { Population } from "../src/clearing/agents/population";
+import type { MarketSettings } from "../src/clearing/model/settings";
 import { drawAgents } from "../src/clearing/agents/draw";
-import { deployExchangeEscrow } from "../src/hardhat/deployExchange";
+import { deployExchangeEscrow } from "../src/hardhat/adapter";
 import { playDeal } from "../src/exchange/chain/playDeal";
 
 async function main() {
@@ -19,24 +21,23 @@ async function main() {
   const { ethers } = hre;
   const signers = await ethers.getSigners();
   const types = drawAgents(10, 5);
-  const players = types.map((type, i) => ({ signer: signers[i + 1], type }));
   const id = `e2e-${Date.now()}`;
-  const market = await deployClearingMarket(
-    hre,
-    {
-      capacity: 15,
-      tau: 0.5,
-      fixedFee: 0.5,
-      rule: "adaptive",
-      eta: 1 / lipschitz(types, 0.5, 0.5),
-      tolPrimal: 1e-6,
-      tolDual: 1e-9,
-      roundDuration: 3600,
-    },
-    { deploymentId: `${id}-market` },
-  );
-  await joinAll(market, players, ethers.parseEther("500"));
-  const rounds = await playRounds(market, players, { fixedFee: 0.5, maxRounds: 6 });
+  const settings: MarketSettings = {
+    capacity: 15,
+    tau: 0.5,
+    fixedFee: 0.5,
+    rule: "adaptive",
+    eta: 1 / lipschitz(types, 0.5, 0.5),
+    tolPrimal: 1e-6,
+    tolDual: 1e-9,
+    roundDuration: 3600,
+  };
+  const market = await deployClearingMarket(hre, settings, { deploymentId: `${id}-market` });
+  const { rounds } = await runOnChain(ethers.provider, market, signers.slice(1), new Population(types, 0), settings, {
+    rounds: 6,
+    deposit: ethers.parseEther("500"),
+    owner: signers[0],
+  });
   await (await market.connect(signers[1]).withdraw(ethers.parseEther("1"))).wait();
   const { escrow, tableId } = await deployExchangeEscrow(hre, { deploymentId: `${id}-escrow` });
   const terms = {

@@ -22,7 +22,7 @@ task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports
   .addOptionalParam("json", "Write the full replay as JSON to this file")
   .setAction(async (args, hre) => {
     const { audit, formatReport } = await import("../src/audit/run");
-    const { AuditError } = await import("../src/chain/logs");
+    const { LogReadError } = await import("../src/chain/logs");
     const parsed = z
       .object({
         market: z.string().optional(),
@@ -52,7 +52,7 @@ task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports
         pageSize: opts.pageSize,
       });
     } catch (e) {
-      if (e instanceof AuditError) fail(`audit: ${e.message} on network "${hre.network.name}"`);
+      if (e instanceof LogReadError) fail(`audit: ${e.message} on network "${hre.network.name}"`);
       throw e;
     }
     console.log(formatReport(report!));

@@ -131,7 +131,8 @@ task(
       args,
     );
     const fresh = hre.network.name === "hardhat" ? undefined : `play-${Date.now()}`;
-    const play = await playOnChain(hre, {
+    const { chainEnv } = await import("../src/hardhat/adapter");
+    const play = await playOnChain(await chainEnv(hre), {
       agents: o.agents,
       capacity: o.capacity,
       tau: o.tau,

@@ -14,7 +14,8 @@ import {
   wasAccepted,
   type Terms,
 } from "../exchange/model/exchangeEscrow";
-import { type DecodedLog, Findings, byTransaction } from "../chain/logs";
+import { type DecodedLog, byTransaction } from "../chain/logs";
+import { Findings } from "./findings";
 
 export interface EscrowSummary {
   tables: number;

@@ -8,7 +8,9 @@ import { gini } from "../common/metrics";
 import { ClearingModel } from "../clearing/model/clearingMarket";
 import { allocation } from "../clearing/model/settlement";
 import { type ParamsInput } from "../clearing/model/types";
-import { type DecodedLog, Findings, byTransaction } from "../chain/logs";
+import { type DecodedLog, byTransaction } from "../chain/logs";
+import { Findings } from "./findings";
+import { paramsOf, roundClosedOf } from "../clearing/chain/events";
 
 export interface MarketSummary {
   asset: string;
@@ -51,20 +53,6 @@ export interface MarketAudit {
   rounds: MarketRound[];
   discrepancies: Findings["list"];
 }
-
-const paramsOf = (a: DecodedLog["args"]): ParamsInput => {
-  const p = a.params;
-  return {
-    capacity: p.capacity,
-    tau: p.tau,
-    fixedFee: p.fixedFee,
-    rule: Number(p.rule),
-    eta: p.eta,
-    tolPrimal: p.tolPrimal,
-    tolDual: p.tolDual,
-    roundDuration: p.roundDuration,
-  };
-};
 
 export function replayMarket(logs: DecodedLog[]): MarketAudit {
   const findings = new Findings();
@@ -179,17 +167,7 @@ export function replayMarket(logs: DecodedLog[]): MarketAudit {
             const participants = Number(m.positive);
             const ev = m.closeRound(m.deadline);
             const converged = tx.slice(i + 1).some((l) => l.name === "Converged" && l.args.round === a.round);
-            findings.same(log, {
-              round: [a.round, ev.round],
-              totalDemand: [a.totalDemand, ev.totalDemand],
-              capacity: [a.capacity, ev.capacity],
-              mu: [a.mu, ev.mu],
-              nextMu: [a.nextMu, ev.nextMu],
-              primalResidual: [a.primalResidual, ev.primalResidual],
-              dualResidual: [a.dualResidual, ev.dualResidual],
-              version: [a.version, ev.version],
-              converged: [converged, ev.converged],
-            });
+            findings.sameAs(log, roundClosedOf(a, converged), ev);
             for (const [agent, x] of demands) {
               allocated.set(agent, (allocated.get(agent) ?? 0) + fromFixed(allocation(x, ev.totalDemand, ev.capacity)));
             }

@@ -3,7 +3,8 @@
  * contract's final balance of each asset (the only reads besides the log) with the replay.
  */
 import { Contract, Interface, type Provider, formatUnits, getAddress, isAddress } from "ethers";
-import { AuditError, type Discrepancy, type FetchOptions, fetchDecodedLogs } from "../chain/logs";
+import { type FetchOptions, LogReadError, fetchDecodedLogs } from "../chain/logs";
+import type { Discrepancy } from "./findings";
 import { type MarketAudit, replayMarket } from "./market";
 import { type EscrowAudit, replayEscrow } from "./escrow";
 
@@ -35,7 +36,7 @@ export async function audit(
   abi: Interface,
   opts: FetchOptions = {},
 ): Promise<AuditReport> {
-  if (!isAddress(address)) throw new AuditError(`"${address}" is not an address`);
+  if (!isAddress(address)) throw new LogReadError(`"${address}" is not an address`);
   const checksummed = getAddress(address);
   const logs = await fetchDecodedLogs(provider, checksummed, abi, opts);
   const report: AuditReport = { kind, address: checksummed, events: logs.length, balances: [], discrepancies: [] };
@@ -43,7 +44,7 @@ export async function audit(
   const owedByAsset = new Map<string, bigint>();
   if (kind === "market") {
     if (!logs.some((l) => l.name === "MarketOpened"))
-      throw new AuditError(`${checksummed} is not a ClearingMarket: no MarketOpened event`);
+      throw new LogReadError(`${checksummed} is not a ClearingMarket: no MarketOpened event`);
     report.market = replayMarket(logs);
     report.discrepancies = report.market.discrepancies;
     owedByAsset.set(report.market.summary.asset, report.market.summary.liabilities);

@@ -4,7 +4,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractTransactionResponse } from "ethers";
 import type { MarketSettings } from "../clearing/model/settings";
-import { deployClearingMarket } from "../hardhat/deployClearing";
+import { deployClearingMarket } from "../hardhat/adapter";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();

@@ -4,7 +4,8 @@
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { ContractTransactionResponse } from "ethers";
-import { deployExchangeEscrow, DEFAULT_PAYOUT_TABLE } from "../hardhat/deployExchange";
+import { deployExchangeEscrow } from "../hardhat/adapter";
+import { DEFAULT_PAYOUT_TABLE } from "../exchange/model/defaultTable";
 import type { Terms } from "../exchange/model/exchangeEscrow";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {

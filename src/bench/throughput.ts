@@ -5,6 +5,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { median } from "../common/metrics";
 import { playOnChain } from "../clearing/experiments/chainPlay";
+import { chainEnv } from "../hardhat/adapter";
 import { progress } from "../common/progress";
 
 export interface Throughput {
@@ -21,8 +22,9 @@ export async function measureThroughput(
   opts: { agents: number; rounds: number; runs: number },
 ): Promise<Throughput> {
   const runs: Throughput["runs"] = [];
+  const env = await chainEnv(hre);
   for (let seed = 1; seed <= opts.runs; seed++) {
-    const play = await playOnChain(hre, {
+    const play = await playOnChain(env, {
       agents: opts.agents,
       capacity: opts.agents,
       tau: 0.5,

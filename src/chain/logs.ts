@@ -1,6 +1,6 @@
 /**
- * Reading a contract's event log for an audit: from its deployment block on, in pages of
- * blocks, decoded with its ABI alone (no view calls).
+ * Reading a contract's event log: from its deployment block on, in pages of blocks, decoded
+ * with its ABI alone (no view calls). The driver, the auditor and the report read through it.
  */
 import { type Interface, type LogDescription, type Provider } from "ethers";
 
@@ -14,7 +14,7 @@ export interface DecodedLog {
 
 /** The first block at which `address` has code (binary search over eth_getCode). */
 export async function deploymentBlock(provider: Provider, address: string, latest: number): Promise<number> {
-  if ((await provider.getCode(address, latest)) === "0x") throw new AuditError(`no contract at ${address}`);
+  if ((await provider.getCode(address, latest)) === "0x") throw new LogReadError(`no contract at ${address}`);
   let lo = 0;
   let hi = latest;
   while (lo < hi) {
@@ -25,7 +25,8 @@ export async function deploymentBlock(provider: Provider, address: string, lates
   return lo;
 }
 
-export class AuditError extends Error {}
+/** The log cannot be read as this contract's: no contract at the address, or an event not of its ABI. */
+export class LogReadError extends Error {}
 
 export interface FetchOptions {
   fromBlock?: number;
@@ -51,7 +52,7 @@ export async function fetchDecodedLogs(
     for (const log of logs) {
       const parsed = iface.parseLog({ topics: [...log.topics], data: log.data });
       if (!parsed)
-        throw new AuditError(`log ${log.transactionHash}#${log.index} is not an event of this contract's ABI`);
+        throw new LogReadError(`log ${log.transactionHash}#${log.index} is not an event of this contract's ABI`);
       out.push({
         blockNumber: log.blockNumber,
         txHash: log.transactionHash,
@@ -75,44 +76,4 @@ export function byTransaction(logs: DecodedLog[]): DecodedLog[][] {
     else groups.push([log]);
   }
   return groups;
-}
-
-export interface Discrepancy {
-  txHash: string;
-  logIndex: number;
-  blockNumber: number;
-  event: string;
-  message: string;
-}
-
-/** Collects discrepancies with the log they were found at. */
-export class Findings {
-  readonly list: Discrepancy[] = [];
-  at(log: DecodedLog, message: string): void {
-    this.list.push({
-      txHash: log.txHash,
-      logIndex: log.logIndex,
-      blockNumber: log.blockNumber,
-      event: log.name,
-      message,
-    });
-  }
-  /** Runs a model step; a rejection by the model (a custom error) becomes a discrepancy. */
-  attempt(log: DecodedLog, step: () => void): void {
-    try {
-      step();
-    } catch (e) {
-      const name = (e as { errorName?: unknown }).errorName;
-      if (typeof name !== "string") throw e;
-      this.at(log, `the model rejects this: ${(e as Error).message}`);
-    }
-  }
-
-  /** Compares named fields; records one discrepancy per mismatch. */
-  same(log: DecodedLog, fields: Record<string, [unknown, unknown]>): void {
-    for (const [field, [onChain, replayed]] of Object.entries(fields)) {
-      if (String(onChain) !== String(replayed))
-        this.at(log, `${field}: event says ${onChain}, replay says ${replayed}`);
-    }
-  }
 }

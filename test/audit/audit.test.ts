@@ -7,7 +7,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
 import { audit } from "../../src/audit/run";
 import { toParamsInput, type MarketSettings } from "../../src/clearing/model/settings";
-import { joinAll, playRounds, type Player } from "../../src/clearing/chain/playRounds";
+import { runOnChain } from "../../src/clearing/chain/driver";
+import { Population } from "../../src/clearing/agents/population";
 import { drawAgents } from "../../src/clearing/agents/draw";
 import { lipschitz } from "../../src/clearing/agents/reference";
 import type { ExchangeEscrow } from "../../typechain-types";
@@ -33,9 +34,8 @@ const ONE_UNIT_STEPS: MarketSettings = {
 
 /** A market life: rounds, a parameter change, a leave, settlements, withdrawals, fee claims. */
 async function marketLife(contract: string) {
-  const signers = await ethers.getSigners();
+  const [owner, ...agents] = await ethers.getSigners();
   const types = drawAgents(8, 3);
-  const players: Player[] = types.map((type, i) => ({ signer: signers[i + 1], type }));
   const settings: MarketSettings = {
     capacity: 10,
     tau: 0.5,
@@ -47,14 +47,20 @@ async function marketLife(contract: string) {
     roundDuration: 3600,
   };
   const market = await marketOf(contract, settings);
-  await joinAll(market, players, ethers.parseEther("100"));
-  await playRounds(market, players, { fixedFee: 0.2, maxRounds: 4 });
+  // Reference agents (agent i signs with account i + 1) play through the batched driver.
+  const play = (n: number, rounds: number, deposit: bigint) =>
+    runOnChain(ethers.provider, market, agents, new Population(types.slice(0, n), 0), settings, {
+      rounds,
+      deposit,
+      owner,
+    });
+  await play(8, 4, ethers.parseEther("100"));
   await market.scheduleParams(toParamsInput({ ...settings, tau: 0.8, rule: "constant" }));
-  await playRounds(market, players, { fixedFee: 0.2, maxRounds: 3 });
-  await market.connect(players[7].signer).leave();
-  await playRounds(market, players.slice(0, 7), { fixedFee: 0.2, maxRounds: 2 });
-  await market.settle(players[0].signer);
-  await market.connect(players[1].signer).withdraw(ethers.parseEther("1"));
+  await play(8, 3, 0n);
+  await market.connect(agents[7]).leave();
+  await play(7, 2, 0n);
+  await market.settle(agents[0]);
+  await market.connect(agents[1]).withdraw(ethers.parseEther("1"));
   await market.withdrawFees();
   await market.withdrawRevenue();
   return { market };

@@ -1,8 +1,12 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { lipschitz } from "../../src/clearing/agents/reference";
-import { type MarketSettings, toParamsInput } from "../../src/clearing/model/settings";
-import { playRounds, joinAll, type Player } from "../../src/clearing/chain/playRounds";
+import type { MarketSettings } from "../../src/clearing/model/settings";
+import { runOnChain } from "../../src/clearing/chain/driver";
+import { Population } from "../../src/clearing/agents/population";
+import type { AgentType } from "../../src/clearing/agents/reference";
+import type { ParamShock } from "../../src/clearing/sim/rounds";
+import type { ClearingMarket } from "../../typechain-types";
 import { simulate } from "../../src/clearing/sim/engine";
 import { solveClearing } from "../../src/clearing/sim/equilibrium";
 import { drawAgents } from "../../src/clearing/agents/draw";
@@ -11,9 +15,28 @@ import { deployWithSettings } from "./fixture";
 
 const deploy = (settings: MarketSettings) => deployWithSettings(settings);
 
-async function players(n: number, seed: number): Promise<Player[]> {
-  const signers = (await ethers.getSigners()).slice(1, n + 1);
-  return drawAgents(n, seed).map((type, i) => ({ signer: signers[i], type }));
+interface PlayOptions {
+  rounds: number;
+  untilConverged?: boolean;
+  /** Parameter changes, in rounds of this call (round 1 = the open round). */
+  shocks?: ParamShock[];
+  gamma?: number;
+  /** The agents join first with 1000 (default) or have joined already. */
+  join?: boolean;
+}
+
+/** Reference agents (agent i signs with account i + 1) play `market` through the batched driver. */
+async function play(market: ClearingMarket, types: AgentType[], settings: MarketSettings, opts: PlayOptions) {
+  const [owner, ...agents] = await ethers.getSigners();
+  const population = new Population(types, 0, { gamma: opts.gamma ?? 0 });
+  const run = await runOnChain(ethers.provider, market, agents, population, settings, {
+    rounds: opts.rounds,
+    untilConverged: opts.untilConverged,
+    shocks: opts.shocks,
+    deposit: opts.join === false ? 0n : ethers.parseEther("1000"),
+    owner,
+  });
+  return run.rounds;
 }
 
 /**
@@ -21,8 +44,7 @@ async function players(n: number, seed: number): Promise<Player[]> {
  * equal the exact off-chain clearing price to 1e-9 relative.
  */
 async function converge(n: number, seed: number, capacity: number, fixedFee: number) {
-  const ps = await players(n, seed);
-  const types = ps.map((p) => p.type);
+  const types = drawAgents(n, seed);
   const exact = solveClearing(types, capacity, 0.5, fixedFee);
   const settings: MarketSettings = {
     capacity,
@@ -35,8 +57,7 @@ async function converge(n: number, seed: number, capacity: number, fixedFee: num
     roundDuration: 3600,
   };
   const market = await deploy(settings);
-  await joinAll(market, ps, ethers.parseEther("1000"));
-  const rounds = await playRounds(market, ps, { fixedFee, maxRounds: 80, untilConverged: true });
+  const rounds = await play(market, types, settings, { rounds: 80, untilConverged: true });
   const last = rounds[rounds.length - 1];
   return { exact, rounds, last, mu: fromFixed(last.nextMu), demand: fromFixed(last.totalDemand) };
 }
@@ -76,8 +97,7 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
   });
 
   it("re-converges after shocks: tau 0.5 -> 1.5 through governance, then 5 agents leave", async () => {
-    const ps = await players(20, 7);
-    const types = ps.map((p) => p.type);
+    const types = drawAgents(20, 7);
     const settings: MarketSettings = {
       capacity: 20,
       tau: 0.5,
@@ -89,17 +109,15 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
       roundDuration: 3600,
     };
     const market = await deploy(settings);
-    await joinAll(market, ps, ethers.parseEther("1000"));
-    const first = await playRounds(market, ps, { fixedFee: 0, maxRounds: 40, untilConverged: true });
+    const first = await play(market, types, settings, { rounds: 40, untilConverged: true });
     expect(first[first.length - 1].converged).to.equal(true);
 
     // Shock 1: the per-unit fee triples from the next round on.
-    await market.scheduleParams(toParamsInput({ ...settings, tau: 1.5 }));
-    const afterFee = await playRounds(market, ps, {
-      fixedFee: 0,
-      maxRounds: 40,
+    const afterFee = await play(market, types, settings, {
+      rounds: 40,
       untilConverged: true,
-      fromVersion: 2n,
+      shocks: [{ round: 2, set: { tau: 1.5 } }],
+      join: false,
     });
     const exactFee = solveClearing(types, 20, 1.5, 0);
     expect(exactFee.mu, "still binding after the fee shock").to.be.greaterThan(1);
@@ -109,15 +127,11 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
     expect(afterFee.length).to.be.lessThan(15);
 
     // Shock 2: a quarter of the agents leave; the others face less competition.
-    for (const p of ps.slice(15)) await market.connect(p.signer).leave();
-    const stay = ps.slice(0, 15);
-    const afterExit = await playRounds(market, stay, { fixedFee: 0, maxRounds: 40 });
-    const exactExit = solveClearing(
-      stay.map((p) => p.type),
-      20,
-      1.5,
-      0,
-    );
+    const signers = await ethers.getSigners();
+    for (const s of signers.slice(16, 21)) await market.connect(s).leave();
+    const stay = types.slice(0, 15);
+    const afterExit = await play(market, stay, { ...settings, tau: 1.5 }, { rounds: 40, join: false });
+    const exactExit = solveClearing(stay, 20, 1.5, 0);
     expect(exactExit.mu, "still binding after the exits").to.be.greaterThan(0.3);
     const tail = afterExit.findLastIndex((r) => !r.converged);
     expect(tail, "converged again and stayed converged").to.be.lessThan(afterExit.length - 5);
@@ -131,8 +145,7 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
       ["diminishing", 0, 0.5],
       ["adaptive", 0.5, 1],
     ] as const) {
-      const ps = await players(12, 99);
-      const types = ps.map((p) => p.type);
+      const types = drawAgents(12, 99);
       const settings: MarketSettings = {
         capacity: 25,
         tau: 0.4,
@@ -144,8 +157,7 @@ describe("ClearingMarket: convergence of reference agents to the exact clearing 
         roundDuration: 3600,
       };
       const market = await deploy(settings);
-      await joinAll(market, ps, ethers.parseEther("1000"));
-      const chain = await playRounds(market, ps, { fixedFee, gamma, maxRounds: 12 });
+      const chain = await play(market, types, settings, { rounds: 12, gamma });
       const engine = simulate(types, settings, { maxRounds: 12, gamma });
       expect(chain.length).to.equal(engine.length);
       chain.forEach((c, i) => {

@@ -262,7 +262,8 @@ describe("Shipped default table and its Ignition module", () => {
   });
 
   it("the Ignition module deploys the escrow with that table registered", async () => {
-    const { deployExchangeEscrow, DEFAULT_PAYOUT_TABLE } = await import("../../src/hardhat/deployExchange");
+    const { deployExchangeEscrow } = await import("../../src/hardhat/adapter");
+    const { DEFAULT_PAYOUT_TABLE } = await import("../../src/exchange/model/defaultTable");
     const { escrow, tableId } = await deployExchangeEscrow(hre);
     expect(await escrow.tableRegistered(tableId)).to.equal(true);
     expect((await escrow.getTable(tableId)).buyer[3]).to.equal(DEFAULT_PAYOUT_TABLE.buyer[3]);

@@ -3,7 +3,7 @@ import hre, { ethers } from "hardhat";
 import { lipschitz } from "../../src/clearing/agents/reference";
 import { runOnChain } from "../../src/clearing/chain/driver";
 import type { MarketSettings } from "../../src/clearing/model/settings";
-import { deployClearingMarket } from "../../src/hardhat/deployClearing";
+import { deployClearingMarket } from "../../src/hardhat/adapter";
 import { runEngine } from "../../src/clearing/sim/engine";
 import { type DynamicsInput, Population } from "../../src/clearing/agents/population";
 import type { ParamShock } from "../../src/clearing/sim/rounds";
@@ -38,12 +38,19 @@ describe("Chain driver and engine", () => {
   it("a batched chain run with noise, drift, exits, entries and a tau shock equals the engine bit for bit, read from events", async () => {
     const signers = await ethers.getSigners();
     const market = await deployClearingMarket(hre, settings);
-    const chain = await runOnChain(hre, market, signers.slice(1), new Population(types, 77, dynamics), settings, {
-      rounds: 10,
-      shocks,
-      deposit: ethers.parseEther("1000"),
-      owner: signers[0],
-    });
+    const chain = await runOnChain(
+      ethers.provider,
+      market,
+      signers.slice(1),
+      new Population(types, 77, dynamics),
+      settings,
+      {
+        rounds: 10,
+        shocks,
+        deposit: ethers.parseEther("1000"),
+        owner: signers[0],
+      },
+    );
     const engine = runEngine(new Population(types, 77, dynamics), settings, { rounds: 10, shocks });
     expect(chain.batched, "Hardhat network batches").to.equal(true);
     expect(chain.rounds).to.have.length(10);

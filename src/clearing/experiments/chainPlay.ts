@@ -3,10 +3,11 @@
  * population with the batched driver, and turns what the contract's events recorded into
  * per-round metrics, charts and tables.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { parseEther, type Signer } from "ethers";
+import type { ClearingMarket } from "../../../typechain-types";
+import type { RpcProvider } from "../../chain/batch";
 import { runOnChain, type ChainRun } from "../chain/driver";
 import type { MarketSettings } from "../model/settings";
-import { deployClearingMarket } from "../../hardhat/deployClearing";
 import { type DynamicsInput, Population } from "../agents/population";
 import type { ParamShock } from "../sim/rounds";
 import { drawAgents } from "../agents/draw";
@@ -43,12 +44,21 @@ export interface ChainPlay {
   market: string;
 }
 
-export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlayRequest): Promise<ChainPlay> {
-  const signers = await hre.ethers.getSigners();
+/** The chain a run goes to: Hardhat's adapter (`src/hardhat/adapter.ts`) gives one for any network. */
+export interface MarketEnv {
+  networkName: string;
+  provider: RpcProvider;
+  /** The first deploys and governs; agent i signs with signer i + 1. */
+  signers: Signer[];
+  deployMarket: (settings: MarketSettings, opts: { deploymentId?: string }) => Promise<ClearingMarket>;
+}
+
+export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promise<ChainPlay> {
+  const signers = env.signers;
   const reserve = req.dynamics.reserve ?? 0;
   const total = req.agents + reserve;
   if (signers.length < total + 1)
-    throw new Error(`${total} agents need ${total + 1} accounts; network "${hre.network.name}" has ${signers.length}`);
+    throw new Error(`${total} agents need ${total + 1} accounts; network "${env.networkName}" has ${signers.length}`);
   const types = drawAgents(total, req.seed);
   const settings = settingsFor(
     types.slice(0, req.agents),
@@ -58,16 +68,23 @@ export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlay
     req.rule,
     req.etaTimesL,
   );
-  const market = await deployClearingMarket(hre, settings, { deploymentId: req.deploymentId });
-  const run = await runOnChain(hre, market, signers.slice(1), new Population(types, req.seed, req.dynamics), settings, {
-    rounds: req.rounds,
-    shocks: req.shocks,
-    untilConverged: req.untilConverged,
-    // Enough for every round's charges: at most ~(tau + mu) 20 + g per round for these agents.
-    deposit: hre.ethers.parseEther(String(100 * req.rounds)),
-    owner: signers[0],
-    onProgress: req.onProgress,
-  });
+  const market = await env.deployMarket(settings, { deploymentId: req.deploymentId });
+  const run = await runOnChain(
+    env.provider,
+    market,
+    signers.slice(1),
+    new Population(types, req.seed, req.dynamics),
+    settings,
+    {
+      rounds: req.rounds,
+      shocks: req.shocks,
+      untilConverged: req.untilConverged,
+      // Enough for every round's charges: at most ~(tau + mu) 20 + g per round for these agents.
+      deposit: parseEther(String(100 * req.rounds)),
+      owner: signers[0],
+      onProgress: req.onProgress,
+    },
+  );
   const rows = run.rounds.map((r, t) => {
     const w = roundWelfare(r, run.types[t]);
     return {
@@ -106,7 +123,7 @@ export async function playOnChain(hre: HardhatRuntimeEnvironment, req: ChainPlay
   }
   const result: ExperimentResult = {
     key: "chain",
-    title: `On-chain run (network "${hre.network.name}")`,
+    title: `On-chain run (network "${env.networkName}")`,
     description: `ClearingMarket ${address} deployed through Ignition; ${req.agents} agents (seed ${req.seed})${reserve ? ` plus ${reserve} that join later` : ""}, capacity ${req.capacity}, tau ${req.tau}, g ${req.fixedFee}, ${req.rule} rule (eta = ${req.etaTimesL}/L); ${run.rounds.length} rounds, ${run.transactions} transactions in ${run.blocks} blocks, ${fmt(run.seconds, 1)} s (${fmt(run.throughput, 0)} tx/s${run.batched ? ", one block per round's submissions" : ""}). Every number below was read back from the contract's events; the agents' private values enter only the efficiency.`,
     tables: [{ name: "chain-rounds", rows }],
     charts: [

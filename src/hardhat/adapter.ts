@@ -1,0 +1,101 @@
+/**
+ * The one adapter between Hardhat and the libraries: deployments through the Ignition modules,
+ * on whatever network the Hardhat runtime is connected to (in-process by default,
+ * `--network localhost`, a testnet), and the provider and signers the Hardhat-free libraries
+ * take. Only tasks, scripts and tests import this file.
+ */
+import type { Signer } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import ClearingMarketModule from "../../ignition/modules/ClearingMarket";
+import ExchangeEscrowModule from "../../ignition/modules/ExchangeEscrow";
+import type { ClearingMarket, ExchangeEscrow } from "../../typechain-types";
+import type { RpcProvider } from "../chain/batch";
+import { type MarketSettings, toParamsInput } from "../clearing/model/settings";
+import { DEFAULT_PAYOUT_TABLE } from "../exchange/model/defaultTable";
+
+/** What a run on a chain needs from its environment; `chainEnv` builds it from Hardhat's. */
+export interface ChainEnv {
+  networkName: string;
+  provider: RpcProvider;
+  signers: Signer[];
+  deployMarket: (settings: MarketSettings, opts?: DeployClearingOptions) => Promise<ClearingMarket>;
+  deployEscrow: (opts?: DeployEscrowOptions) => Promise<{ escrow: ExchangeEscrow; tableId: string }>;
+}
+
+export async function chainEnv(hre: HardhatRuntimeEnvironment): Promise<ChainEnv> {
+  return {
+    networkName: hre.network.name,
+    provider: hre.ethers.provider,
+    signers: await hre.ethers.getSigners(),
+    deployMarket: (settings, opts) => deployClearingMarket(hre, settings, opts),
+    deployEscrow: (opts) => deployExchangeEscrow(hre, opts),
+  };
+}
+
+export interface DeployClearingOptions {
+  asset?: string;
+  owner?: string;
+  feeRecipient?: string;
+  revenueRecipient?: string;
+  allowListOnly?: boolean;
+  /** Ignition deployment id (a fresh one per run on a persistent network). */
+  deploymentId?: string;
+}
+
+export async function deployClearingMarket(
+  hre: HardhatRuntimeEnvironment,
+  settings: MarketSettings,
+  opts: DeployClearingOptions = {},
+): Promise<ClearingMarket> {
+  const p = toParamsInput(settings);
+  const parameters: Record<string, string | bigint | number | boolean> = {
+    capacity: p.capacity,
+    tau: p.tau,
+    fixedFee: p.fixedFee,
+    rule: p.rule,
+    eta: p.eta,
+    tolPrimal: p.tolPrimal,
+    tolDual: p.tolDual,
+    roundDuration: p.roundDuration,
+  };
+  const { deploymentId, ...addresses } = opts;
+  for (const [key, value] of Object.entries(addresses)) if (value !== undefined) parameters[key] = value;
+  const { market } = await hre.ignition.deploy(ClearingMarketModule, {
+    parameters: { ClearingMarket: parameters },
+    deploymentId,
+  });
+  return hre.ethers.getContractAt("ClearingMarket", await market.getAddress()) as unknown as Promise<ClearingMarket>;
+}
+
+export interface DeployEscrowOptions {
+  owner?: string;
+  burnRecipient?: string;
+  /** Ignition deployment id (a fresh one per run on a persistent network). */
+  deploymentId?: string;
+}
+
+/** Deploys an ExchangeEscrow through its Ignition module, which also registers the default table. */
+export async function deployExchangeEscrow(
+  hre: HardhatRuntimeEnvironment,
+  opts: DeployEscrowOptions = {},
+): Promise<{ escrow: ExchangeEscrow; tableId: string }> {
+  const parameters: Record<string, string> = {};
+  if (opts.owner) parameters.owner = opts.owner;
+  if (opts.burnRecipient) parameters.burnRecipient = opts.burnRecipient;
+  const { escrow } = await hre.ignition.deploy(ExchangeEscrowModule, {
+    parameters: { ExchangeEscrow: parameters },
+    deploymentId: opts.deploymentId,
+  });
+  const contract = (await hre.ethers.getContractAt(
+    "ExchangeEscrow",
+    await escrow.getAddress(),
+  )) as unknown as ExchangeEscrow;
+  const t = DEFAULT_PAYOUT_TABLE;
+  const tableId = await contract.registerTable.staticCall({
+    sellerDeposit: t.sellerDeposit,
+    buyerDeposit: t.buyerDeposit,
+    seller: t.seller,
+    buyer: t.buyer,
+  });
+  return { escrow: contract, tableId };
+}
