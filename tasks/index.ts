@@ -2,3 +2,4 @@
 import "./exchange";
 import "./audit";
 import "./experiments";
+import "./bench";

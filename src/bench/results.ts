@@ -10,6 +10,13 @@ export interface BenchResults {
   [extra: string]: unknown;
 }
 
+/** The contracts whose calls are measured; every gas key starts with one of them and a dot. */
+export const GAS_CONTRACTS = ["ClearingMarket", "ExchangeEscrow"] as const;
+
+/** `{ b: 1, a: 2 }` -> `{ a: 2, b: 1 }` (keys in code-point order, as results and snapshot are written). */
+export const sortedByKey = <T>(o: Record<string, T>): Record<string, T> =>
+  Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
 export const RESULTS_PATH = path.join(__dirname, "..", "..", "bench", "results.json");
 
 export function readResults(): BenchResults {
@@ -22,15 +29,22 @@ export function writeResults(results: BenchResults): void {
   fs.writeFileSync(RESULTS_PATH, JSON.stringify(results, null, 2) + "\n");
 }
 
-/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a file. */
-export function replaceMarked(file: string, name: string, body: string): void {
+/**
+ * Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a file, when the file
+ * has that pair; returns whether it did. A start marker without its end marker is an error.
+ */
+export function replaceMarked(file: string, name: string, body: string): boolean {
+  if (!fs.existsSync(file)) return false;
   const text = fs.readFileSync(file, "utf8");
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
   const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i < 0 || j < i) throw new Error(`${file} has no ${start} ... ${end} block`);
-  fs.writeFileSync(file, text.slice(0, i + start.length) + "\n" + body.trimEnd() + "\n" + text.slice(j));
+  if (i < 0) return false;
+  const j = text.indexOf(end, i);
+  if (j < 0) throw new Error(`${file} has ${start} but no ${end} after it`);
+  const updated = text.slice(0, i + start.length) + "\n" + body.trimEnd() + "\n" + text.slice(j);
+  if (updated !== text) fs.writeFileSync(file, updated);
+  return true;
 }
 
 /** A Markdown table. */

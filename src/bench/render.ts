@@ -1,0 +1,140 @@
+/**
+ * The generated benchmark tables, from bench/results.json only (figures are never copied by hand):
+ * every table (docs/benchmarks.md, between `<!-- bench:start -->` and `<!-- bench:end -->`) and a
+ * summary of at most 15 rows (README.md, between `<!-- bench-summary:start -->` and
+ * `<!-- bench-summary:end -->`). Each block is replaced only in the files that have its markers.
+ */
+import path from "node:path";
+import { type BenchResults, GAS_CONTRACTS, markdownTable, replaceMarked } from "./results";
+import type { Throughput } from "./throughput";
+
+const ROOT = path.join(__dirname, "..", "..");
+/** The files that may hold generated blocks. */
+export const RENDER_TARGETS = [path.join(ROOT, "README.md"), path.join(ROOT, "docs", "benchmarks.md")];
+
+interface ConvergenceDetail {
+  bestStep: Record<string, number>;
+  bindingShare: number;
+  gapShare: number;
+  seeds: number;
+}
+
+const detailOf = (results: BenchResults) => (results.convergenceDetail ?? {}) as Record<string, ConvergenceDetail>;
+
+/** Every table: gas per call of each contract, rounds to converge, on-chain throughput. */
+export function renderFull(results: BenchResults): string {
+  const sections: string[] = [];
+  for (const contract of GAS_CONTRACTS) {
+    const rows = Object.entries(results.gas)
+      .filter(([k]) => k.startsWith(`${contract}.`))
+      .map(([k, v]) => [k.slice(contract.length + 1), v.toLocaleString("en-US")]);
+    sections.push(`\nGas per ${contract} call (in-process Hardhat network, optimizer 10,000 runs):\n`);
+    sections.push(markdownTable(["call", "gas"], rows));
+  }
+  const rules = Object.keys(Object.values(results.convergence)[0] ?? {});
+  const detail = detailOf(results);
+  const convRows = Object.entries(results.convergence).map(([sc, byRule]) => [
+    sc,
+    `${Math.round(100 * (detail[sc]?.bindingShare ?? 0))}% / ${Math.round(100 * (detail[sc]?.gapShare ?? 0))}%`,
+    ...rules.map((r) => {
+      const v = byRule[r];
+      const step = detail[sc]?.bestStep?.[r];
+      return v === null || v === undefined ? "no conv." : `${v}${step !== undefined ? ` (${step}/L)` : ""}`;
+    }),
+  ]);
+  sections.push(
+    `\nRounds to converge, median over ${Object.values(detail)[0]?.seeds ?? "?"} seeded populations ` +
+      "(|S - m| <= 1e-6 m and |mu' - mu| <= 1e-6 (tau + mu*); at most 600 rounds):\n",
+  );
+  sections.push(markdownTable(["scenario", "binds / S jumps", ...rules], convRows));
+  const tp = results.throughput as Throughput | undefined;
+  if (tp) {
+    sections.push(
+      `\nOn-chain throughput (in-process Hardhat network, batched driver: one block per round's submissions; ${tp.agents} agents x ${tp.rounds} rounds, median of ${tp.runs.length} runs):\n`,
+    );
+    sections.push(
+      markdownTable(
+        ["transactions per run", "median tx/s", "median wall time", "runs (tx/s)"],
+        [
+          [
+            tp.transactions,
+            tp.medianTxPerSecond.toFixed(0),
+            `${tp.medianSeconds.toFixed(1)} s`,
+            tp.runs.map((r) => r.txPerSecond.toFixed(0)).join(", "),
+          ],
+        ],
+      ),
+    );
+  }
+  return sections.join("\n");
+}
+
+/** The gas rows of the summary: the calls a newcomer pays for most often, or once but dearly. */
+const SUMMARY_GAS: { label: string; keys: string[] }[] = [
+  { label: "ClearingMarket `join`", keys: ["ClearingMarket.join"] },
+  { label: "ClearingMarket `submitDemand`, first of a round", keys: ["ClearingMarket.submitDemand.first"] },
+  { label: "ClearingMarket `submitDemand`, repeated in a round", keys: ["ClearingMarket.submitDemand.repeated"] },
+  {
+    label: "ClearingMarket `closeRound`, adaptive rule (n = 10 / 200 agents)",
+    keys: ["ClearingMarket.closeRound.adaptive.n10", "ClearingMarket.closeRound.adaptive.n200"],
+  },
+  {
+    label: "ClearingMarket `closeRound`, constant rule (n = 10 / 200 agents)",
+    keys: ["ClearingMarket.closeRound.constant.n10", "ClearingMarket.closeRound.constant.n200"],
+  },
+  { label: "ExchangeEscrow `offer`", keys: ["ExchangeEscrow.offer"] },
+  { label: "ExchangeEscrow `accept`", keys: ["ExchangeEscrow.accept"] },
+  {
+    label: "ExchangeEscrow one honest trade (offer, accept, redeem, two withdrawals)",
+    keys: ["ExchangeEscrow.honestTrade"],
+  },
+];
+
+/**
+ * At most 15 rows: key gas figures of both contracts, adaptive against `eta = 1/L` on every
+ * binding convergence scenario, throughput. A figure absent from the results leaves its row out.
+ */
+export function renderSummary(results: BenchResults): string {
+  const rows: string[][] = [];
+  for (const { label, keys } of SUMMARY_GAS) {
+    const values = keys.map((k) => results.gas[k]);
+    if (values.some((v) => v === undefined)) continue;
+    const shown = new Set(values).size === 1 ? [values[0]] : values;
+    rows.push([label, `${shown.map((v) => v.toLocaleString("en-US")).join(" / ")} gas`]);
+  }
+  const detail = detailOf(results);
+  for (const [sc, byRule] of Object.entries(results.convergence)) {
+    if (!sc.startsWith("binding")) continue;
+    const fmt = (v: number | null | undefined) => (v === null || v === undefined ? "no conv." : String(v));
+    const seeds = detail[sc]?.seeds;
+    rows.push([
+      `Rounds to converge, ${sc}: adaptive vs constant eta = 1/L${seeds ? ` (median of ${seeds} seeds)` : ""}`,
+      `${fmt(byRule["adaptive eta=1/L"])} vs ${fmt(byRule["constant eta=1/L"])}`,
+    ]);
+  }
+  const tp = results.throughput as Throughput | undefined;
+  if (tp)
+    rows.push([
+      `On-chain throughput, ${tp.agents} agents x ${tp.rounds} rounds (in-process, median of ${tp.runs.length} runs)`,
+      `${tp.medianTxPerSecond.toFixed(0)} tx/s`,
+    ]);
+  return [
+    "",
+    markdownTable(["measure", "figure"], rows.slice(0, 15)),
+    "",
+    "Every table, and how it is measured: [docs/benchmarks.md](docs/benchmarks.md).",
+  ].join("\n");
+}
+
+/** Writes each block into every target file that has its markers; returns `file: block` per write. */
+export function renderTables(results: BenchResults, targets: string[] = RENDER_TARGETS): string[] {
+  const blocks: [string, string][] = [
+    ["bench", renderFull(results)],
+    ["bench-summary", renderSummary(results)],
+  ];
+  const written: string[] = [];
+  for (const file of targets)
+    for (const [name, body] of blocks)
+      if (replaceMarked(file, name, body)) written.push(`${path.relative(ROOT, file)} (${name})`);
+  return written;
+}
