@@ -2,8 +2,10 @@
 // SuMo rewrites contracts in place, so the script runs it in a sandbox copy of the repository.
 //
 // Each target mutates one mechanism's contracts and runs the tests that exercise them, fastest
-// and most specific first (the run stops at the first failing test). The shared asset-transfer
-// library belongs to the escrow target, whose tests move every kind of token.
+// and most specific first (the run stops at the first failing test). The shared files in
+// contracts/common/ (the asset-transfer library, the 1e18 `UNIT`) belong to the escrow target,
+// whose tests move every kind of token. Whole folders are named, so a new contract file (say, a
+// library split out of another) is mutated without a change here.
 const TARGETS = {
   market: {
     skipContracts: ["test", "exchange", "common"],

@@ -6,7 +6,9 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AssetTransfer} from "../common/AssetTransfer.sol";
 import {Settlement} from "./Settlement.sol";
-import {PriceUpdate, AdaptivePrice} from "./PriceUpdate.sol";
+import {PriceUpdate} from "./PriceUpdate.sol";
+import {AdaptivePrice} from "./AdaptivePrice.sol";
+import {IClearingMarket} from "./IClearingMarket.sol";
 
 /**
  * @title ClearingMarket
@@ -22,95 +24,26 @@ import {PriceUpdate, AdaptivePrice} from "./PriceUpdate.sol";
  * Units: see {Settlement}. Money: agents' balances, fees and revenue are pull payments; the
  * contract's balance of the asset always equals {totalLiabilities} (force-sent ETH aside).
  */
-contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
+contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransient {
     using SafeCast for uint256;
 
-    /// @notice How the shadow price moves between rounds.
-    enum StepRule {
-        Constant, // mu + eta * (S - m)
-        Diminishing, // mu + eta / sqrt(k) * (S - m), k = rounds under the current parameters
-        Adaptive // see {AdaptivePrice}
-    }
-
-    /// @notice Governed parameters, as given to the constructor and {scheduleParams}.
-    struct ParamsInput {
-        uint256 capacity; // m, quantity (1e18 = one unit)
-        uint256 tau; // per-unit fee, price
-        uint256 fixedFee; // g, asset base units per participating agent and round
-        uint8 rule; // StepRule
-        uint256 eta; // step size (eta_0 for Diminishing; the search step for Adaptive), price per quantity
-        uint256 tolPrimal; // convergence tolerance on |S - m|, quantity
-        uint256 tolDual; // convergence tolerance on |mu' - mu|, price
-        uint256 roundDuration; // seconds
-    }
-
-    /// @notice One version of the parameters, packed into three slots.
-    struct Params {
-        uint128 capacity;
-        uint128 tau;
-        uint96 fixedFee;
-        uint96 eta;
-        uint56 startRound; // first round under this version
-        StepRule rule;
-        uint96 tolPrimal;
-        uint96 tolDual;
-        uint64 roundDuration;
-    }
-
-    /// @notice A round: its running (then final) total demand and its shadow price.
-    struct Round {
-        uint128 totalDemand;
-        uint128 mu;
-    }
-
-    /// @notice An agent's books. `reserved` covers its pending demand of round `round`.
-    struct Agent {
-        uint128 free;
-        uint128 reserved;
-        uint128 demand;
-        uint40 round; // 0: nothing pending
-        uint32 version; // parameters of that round
-        bool active;
-    }
-
-    /// @notice The open round.
-    struct State {
-        uint40 round;
-        uint40 deadline; // submissions are accepted while block.timestamp < deadline
-        uint32 submitted; // agents that submitted this round
-        uint32 positive; // agents whose demand this round is positive
-        uint32 active; // agents that joined and did not leave
-        uint32 version; // parameters in force this round
-        uint32 pendingVersion; // parameters for the next round (== version: no change)
-    }
-
-    /// @notice Constructor arguments.
-    struct InitConfig {
-        address asset; // address(0): native ETH
-        address owner;
-        address feeRecipient;
-        address revenueRecipient;
-        bool allowListOnly;
-        ParamsInput params;
-    }
-
-    /// @notice Largest total demand and capacity (quantities), so excesses fit the price rules.
+    /// @inheritdoc IClearingMarket
     uint256 public constant MAX_QUANTITY = type(uint120).max;
-    /// @notice Largest round duration.
+    /// @inheritdoc IClearingMarket
     uint256 public constant MAX_ROUND_DURATION = 365 days;
 
-    /// @notice Payment asset; `address(0)` is native ETH.
+    /// @inheritdoc IClearingMarket
     address public immutable asset;
-    /// @notice Whether only allow-listed addresses may join.
+    /// @inheritdoc IClearingMarket
     bool public immutable allowListOnly;
 
     address public feeRecipient;
     address public revenueRecipient;
-    /// @notice Protocol fees (`tau * x + g`) settled and not yet withdrawn.
+    /// @inheritdoc IClearingMarket
     uint128 public feesAccrued;
-    /// @notice Congestion revenue (`mu * x`) settled and not yet withdrawn.
+    /// @inheritdoc IClearingMarket
     uint128 public revenueAccrued;
-    /// @notice Everything the contract owes: agents' free and reserved balances, fees and revenue.
+    /// @inheritdoc IClearingMarket
     uint256 public totalLiabilities;
 
     State public state;
@@ -119,71 +52,6 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
     mapping(address agent => Agent) public agents;
     mapping(address account => bool) public allowed;
     AdaptivePrice.Bracket public bracket;
-
-    /// @notice Emitted once, at deployment: what an auditor needs besides the parameters.
-    event MarketOpened(address indexed asset, bool allowListOnly);
-    event Joined(address indexed agent);
-    event Left(address indexed agent, uint256 indexed round);
-    event Deposited(address indexed agent, uint256 amount);
-    event Withdrawn(address indexed agent, uint256 amount);
-    /// @notice `demand` replaces the agent's earlier demand of the round; `reserved` is what its
-    /// balance now holds for it and `totalDemand` the round's new running total.
-    event DemandSubmitted(
-        uint256 indexed round,
-        address indexed agent,
-        uint256 demand,
-        uint256 reserved,
-        uint256 totalDemand
-    );
-    /// @notice The agent's round-`round` demand was settled: it received `allocation` units, paid
-    /// `fee` and `revenue`, and `refund` went back from reserved to free.
-    event Settled(
-        uint256 indexed round,
-        address indexed agent,
-        uint256 allocation,
-        uint256 fee,
-        uint256 revenue,
-        uint256 refund
-    );
-    /// @notice Round `round` closed with total demand `totalDemand` against `capacity` at price
-    /// `mu`; the next round posts `nextMu`.
-    event RoundClosed(
-        uint256 indexed round,
-        uint256 totalDemand,
-        uint256 capacity,
-        uint256 mu,
-        uint256 nextMu,
-        uint256 primalResidual,
-        uint256 dualResidual,
-        uint256 version
-    );
-    /// @notice Both residuals of round `round` are within tolerance (or the adaptive bracket has
-    /// collapsed at a price with `S <= m`).
-    event Converged(uint256 indexed round, uint256 mu, uint256 totalDemand);
-    event ParamsScheduled(uint256 indexed version, uint256 fromRound, ParamsInput params);
-    event ParamsActivated(uint256 indexed version, uint256 indexed round);
-    event RecipientsSet(address feeRecipient, address revenueRecipient);
-    event AllowListSet(address indexed account, bool allowed);
-    event FeesWithdrawn(address indexed recipient, uint256 amount);
-    event RevenueWithdrawn(address indexed recipient, uint256 amount);
-
-    error InvalidCapacity(uint256 capacity);
-    error InvalidPrice(uint256 price);
-    error InvalidFixedFee(uint256 fixedFee);
-    error InvalidStepRule(uint8 rule);
-    error InvalidStepSize(uint256 eta);
-    error InvalidTolerance(uint256 tolPrimal, uint256 tolDual);
-    error InvalidRoundDuration(uint256 roundDuration);
-    error ZeroAddress();
-    error NotAllowed(address account);
-    error AlreadyActive(address agent);
-    error NotActive(address agent);
-    error RoundExpired(uint256 round, uint256 deadline);
-    error RoundStillOpen(uint256 round, uint256 deadline);
-    /// @notice `demand` exceeds `room`, what the round's total can still take below `MAX_QUANTITY`.
-    error DemandTooLarge(uint256 demand, uint256 room);
-    error InsufficientBalance(uint256 needed, uint256 available);
-    error NotRecipient(address caller);
 
     constructor(InitConfig memory cfg) Ownable(cfg.owner) {
         if (cfg.feeRecipient == address(0) || cfg.revenueRecipient == address(0)) revert ZeroAddress();
@@ -210,8 +78,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- agents
 
-    /// @notice Joins the market (becomes an active agent) with an optional deposit.
-    /// @param amount Deposit in asset base units; for native ETH it must equal `msg.value`.
+    /// @inheritdoc IClearingMarket
     function join(uint256 amount) external payable nonReentrant {
         if (allowListOnly && !allowed[msg.sender]) revert NotAllowed(msg.sender);
         Agent storage a = agents[msg.sender];
@@ -222,16 +89,12 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         _deposit(a, amount);
     }
 
-    /// @notice Adds to the caller's balance.
+    /// @inheritdoc IClearingMarket
     function deposit(uint256 amount) external payable nonReentrant {
         _deposit(agents[msg.sender], amount);
     }
 
-    /**
-     * @notice Submits (or replaces) the caller's demand for the open round at the posted price.
-     * Reserves `ceil(tau * x) + ceil(mu * x) + g` (no `g` for a zero demand) from its balance.
-     * @param quantity Demand `x`, 1e18 = one unit.
-     */
+    /// @inheritdoc IClearingMarket
     function submitDemand(uint256 quantity) external {
         Agent storage a = agents[msg.sender];
         if (!a.active) revert NotActive(msg.sender);
@@ -272,12 +135,12 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         emit DemandSubmitted(s.round, msg.sender, quantity, reserve, total);
     }
 
-    /// @notice Settles `agent`'s last closed round: charge, pro-rata refund. Anyone may call it.
+    /// @inheritdoc IClearingMarket
     function settle(address agent) external {
         _settle(agent, agents[agent], state.round);
     }
 
-    /// @notice Withdraws `amount` of the caller's free balance (after settling its last round).
+    /// @inheritdoc IClearingMarket
     function withdraw(uint256 amount) external nonReentrant {
         Agent storage a = agents[msg.sender];
         _settle(msg.sender, a, state.round);
@@ -288,7 +151,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         AssetTransfer.pushOut(asset, msg.sender, amount);
     }
 
-    /// @notice Leaves the market; a demand pending in the open round is cancelled and refunded.
+    /// @inheritdoc IClearingMarket
     function leave() external {
         Agent storage a = agents[msg.sender];
         if (!a.active) revert NotActive(msg.sender);
@@ -312,11 +175,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- rounds
 
-    /**
-     * @notice Closes the open round: after its deadline, or as soon as every active agent
-     * submitted. Records it, moves the price by the step rule, emits the residuals (and
-     * {Converged} when both are within tolerance) and opens the next round.
-     */
+    /// @inheritdoc IClearingMarket
     function closeRound() external {
         State memory s = state;
         bool everyoneSubmitted = s.submitted != 0 && s.submitted == s.active;
@@ -345,7 +204,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- recipients
 
-    /// @notice The fee recipient withdraws the settled protocol fees.
+    /// @inheritdoc IClearingMarket
     function withdrawFees() external nonReentrant {
         if (msg.sender != feeRecipient) revert NotRecipient(msg.sender);
         uint256 amount = feesAccrued;
@@ -355,7 +214,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         AssetTransfer.pushOut(asset, msg.sender, amount);
     }
 
-    /// @notice The revenue recipient withdraws the settled congestion revenue.
+    /// @inheritdoc IClearingMarket
     function withdrawRevenue() external nonReentrant {
         if (msg.sender != revenueRecipient) revert NotRecipient(msg.sender);
         uint256 amount = revenueAccrued;
@@ -367,10 +226,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- governance
 
-    /**
-     * @notice Schedules new parameters for the next round (replacing any scheduled earlier in
-     * this round). The open round keeps its parameters; the adaptive bracket restarts.
-     */
+    /// @inheritdoc IClearingMarket
     function scheduleParams(ParamsInput calldata input) external onlyOwner {
         State storage s = state;
         uint32 version = s.version + 1;
@@ -380,7 +236,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         emit ParamsScheduled(version, from, input);
     }
 
-    /// @notice Sets who may withdraw fees and revenue. Balances already settled follow them.
+    /// @inheritdoc IClearingMarket
     function setRecipients(address fees, address revenue) external onlyOwner {
         if (fees == address(0) || revenue == address(0)) revert ZeroAddress();
         feeRecipient = fees;
@@ -388,7 +244,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
         emit RecipientsSet(fees, revenue);
     }
 
-    /// @notice Allows or disallows `account` to join (only consulted when {allowListOnly}).
+    /// @inheritdoc IClearingMarket
     function setAllowed(address account, bool isAllowed) external onlyOwner {
         allowed[account] = isAllowed;
         emit AllowListSet(account, isAllowed);
@@ -396,7 +252,7 @@ contract ClearingMarket is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice The open round's number, deadline and posted price `tau + mu`.
+    /// @inheritdoc IClearingMarket
     function currentRound() external view returns (uint256 round, uint256 deadline, uint256 price, uint256 mu) {
         State memory s = state;
         mu = rounds[s.round].mu;

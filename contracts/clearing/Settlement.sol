@@ -2,6 +2,7 @@
 pragma solidity 0.8.28;
 
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {UNIT} from "../common/Units.sol";
 
 /**
  * @title Settlement
@@ -17,8 +18,6 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
  * congestion revenue (`mu`) are rounded separately, because they go to different recipients.
  */
 library Settlement {
-    uint256 internal constant UNIT = 1e18;
-
     /**
      * @notice Pro-rata allocation: `x` when capacity is slack, `x * m / S` (rounded down) when
      * total demand `S` exceeds capacity `m`. Independent of the order of submissions.

@@ -5,6 +5,8 @@ import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AssetTransfer} from "../common/AssetTransfer.sol";
+import * as Units from "../common/Units.sol";
+import {IExchangeEscrow} from "./IExchangeEscrow.sol";
 
 /**
  * @title ExchangeEscrow
@@ -31,53 +33,15 @@ import {AssetTransfer} from "../common/AssetTransfer.sol";
  *
  * State index: `4 * R + 2 * C + CF`, each bit set when that message was received.
  */
-contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
-    uint256 public constant ONE = 1e18;
+contract ExchangeEscrow is IExchangeEscrow, Ownable2Step, ReentrancyGuardTransient {
+    /// @inheritdoc IExchangeEscrow
+    /// @dev The shared `UNIT` of `common/Units.sol`, kept readable on chain by this getter.
+    uint256 public constant UNIT = Units.UNIT;
     uint8 private constant FAULT = 1;
     uint8 private constant COMPLAINT = 2;
     uint8 private constant REDEEM = 4;
     uint8 private constant SELLER_PAID = 8;
     uint8 private constant BUYER_PAID = 16;
-
-    /// @notice Deposits and transfers per state, as multiples of the price (1e18 = the price).
-    struct PayoutTable {
-        uint96 sellerDeposit;
-        uint96 buyerDeposit;
-        uint96[8] seller;
-        uint96[8] buyer;
-    }
-
-    /// @notice A deal's terms, fixed at the offer.
-    struct Terms {
-        address seller;
-        address buyer;
-        address asset; // address(0): native ETH
-        uint128 price;
-        bytes32 tableId;
-        uint32 acceptWindow; // seconds the offer stays open
-        uint32 redeemWindow;
-        uint32 complaintWindow;
-        uint32 faultWindow;
-        bool sellerOffers; // who offered (and funded first)
-    }
-
-    enum Stage {
-        None,
-        Offered,
-        Redeem,
-        Complaint,
-        Fault,
-        Final,
-        Withdrawn // the offer was withdrawn before acceptance
-    }
-
-    /// @notice One storage slot per deal.
-    struct Deal {
-        bytes25 termsHash;
-        uint40 deadline; // end of the offer or of the current window
-        Stage stage;
-        uint8 flags; // messages received (FAULT, COMPLAINT, REDEEM) and payouts withdrawn
-    }
 
     /// @dev A registered table; the flag shares the deposits' slot so one read serves an offer.
     struct StoredTable {
@@ -89,42 +53,14 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
     }
 
     mapping(bytes32 tableId => StoredTable) private _tables;
+    /// @inheritdoc IExchangeEscrow
     mapping(uint256 id => Deal) public deals;
+    /// @inheritdoc IExchangeEscrow
     uint256 public dealCount;
-    /// @notice Remainders of finalized pots per asset, owed to the burn recipient.
+    /// @inheritdoc IExchangeEscrow
     mapping(address asset => uint256) public burnAccrued;
+    /// @inheritdoc IExchangeEscrow
     address public burnRecipient;
-
-    event TableRegistered(bytes32 indexed tableId, PayoutTable table);
-    event Offered(uint256 indexed id, Terms terms, uint256 sellerDeposit, uint256 buyerDeposit, uint256 deadline);
-    event OfferWithdrawn(uint256 indexed id, uint256 refund);
-    event Accepted(uint256 indexed id, uint256 redeemDeadline);
-    event Redeemed(uint256 indexed id);
-    event RefundRequested(uint256 indexed id);
-    event Complained(uint256 indexed id);
-    event QualityConfirmed(uint256 indexed id);
-    event Faulted(uint256 indexed id);
-    /// @notice The window of `stage` ended at its deadline without the party's message.
-    event WindowExpired(uint256 indexed id, Stage stage);
-    event Finalized(uint256 indexed id, uint8 state, uint256 sellerPayout, uint256 buyerPayout, uint256 burn);
-    event PayoutWithdrawn(uint256 indexed id, address indexed account, uint256 amount);
-    event BurnWithdrawn(address indexed asset, address indexed recipient, uint256 amount);
-    event BurnRecipientSet(address recipient);
-
-    error TableOverpays(uint256 state);
-    error UnknownTable(bytes32 tableId);
-    error InvalidParties(address seller, address buyer);
-    error ZeroPrice();
-    error ZeroWindow();
-    error UnknownDeal(uint256 id);
-    error TermsMismatch(uint256 id);
-    error NotParty(address caller);
-    error WrongStage(Stage expected, Stage actual);
-    error OfferExpired(uint256 id, uint256 deadline);
-    error AlreadyWithdrawn(uint256 id, address account);
-    error TokenDeliveredLess(uint256 expected, uint256 received);
-    error ZeroAddress();
-    error NotBurnRecipient(address caller);
 
     constructor(address owner, address burnRecipient_) Ownable(owner) {
         if (burnRecipient_ == address(0)) revert ZeroAddress();
@@ -134,12 +70,9 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- tables
 
-    /**
-     * @notice Registers a payout table (idempotent) and returns its id, the hash of its content.
-     * Every state must pay out at most its pot: `seller[s] + buyer[s] <= sellerDeposit + buyerDeposit + 1`.
-     */
+    /// @inheritdoc IExchangeEscrow
     function registerTable(PayoutTable calldata table) external returns (bytes32 tableId) {
-        uint256 pot = uint256(table.sellerDeposit) + table.buyerDeposit + ONE;
+        uint256 pot = uint256(table.sellerDeposit) + table.buyerDeposit + UNIT;
         for (uint256 s = 0; s < 8; ++s) {
             if (uint256(table.seller[s]) + table.buyer[s] > pot) revert TableOverpays(s);
         }
@@ -154,30 +87,27 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         emit TableRegistered(tableId, table);
     }
 
-    /// @notice Whether `tableId` is registered.
+    /// @inheritdoc IExchangeEscrow
     function tableRegistered(bytes32 tableId) public view returns (bool) {
         return _tables[tableId].registered;
     }
 
-    /// @notice A registered payout table.
+    /// @inheritdoc IExchangeEscrow
     function getTable(bytes32 tableId) external view returns (PayoutTable memory table) {
         StoredTable storage t = _tables[tableId];
         return PayoutTable(t.sellerDeposit, t.buyerDeposit, t.seller, t.buyer);
     }
 
-    /// @notice The deposits a deal at `price` under `tableId` requires (rounded up).
+    /// @inheritdoc IExchangeEscrow
     function depositsFor(bytes32 tableId, uint256 price) public view returns (uint256 seller, uint256 buyer) {
         StoredTable storage t = _tables[tableId];
-        seller = Math.mulDiv(t.sellerDeposit, price, ONE, Math.Rounding.Ceil);
-        buyer = Math.mulDiv(t.buyerDeposit, price, ONE, Math.Rounding.Ceil);
+        seller = Math.mulDiv(t.sellerDeposit, price, UNIT, Math.Rounding.Ceil);
+        buyer = Math.mulDiv(t.buyerDeposit, price, UNIT, Math.Rounding.Ceil);
     }
 
     // ---------------------------------------------------------------- offer and acceptance
 
-    /**
-     * @notice Offers a deal and pays the offerer's part in: the seller its deposit, the buyer its
-     * deposit plus the price. For native ETH the value must match exactly.
-     */
+    /// @inheritdoc IExchangeEscrow
     function offer(Terms calldata terms) external payable nonReentrant returns (uint256 id) {
         if (terms.seller == address(0) || terms.buyer == address(0) || terms.seller == terms.buyer) {
             revert InvalidParties(terms.seller, terms.buyer);
@@ -198,7 +128,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         _pullExact(terms.asset, terms.sellerOffers ? sellerDeposit : buyerDeposit + terms.price);
     }
 
-    /// @notice The counterparty accepts an open offer and pays its part in; the redeem window opens.
+    /// @inheritdoc IExchangeEscrow
     function accept(uint256 id, Terms calldata terms) external payable nonReentrant {
         Deal memory d = _load(id, terms);
         if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
@@ -213,7 +143,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         _pullExact(terms.asset, terms.sellerOffers ? buyerDeposit + terms.price : sellerDeposit);
     }
 
-    /// @notice The offerer takes back an offer that was not accepted (at any time, expired or not).
+    /// @inheritdoc IExchangeEscrow
     function withdrawOffer(uint256 id, Terms calldata terms) external nonReentrant {
         Deal memory d = _load(id, terms);
         if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
@@ -228,15 +158,12 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- messages
 
-    /**
-     * @notice Buyer: the item was received (Redeem). With `confirmQuality` the buyer also closes
-     * its complaint window without complaint, straight to the seller's fault window.
-     */
-    function redeem(uint256 id, Terms calldata terms, bool confirmQuality) external {
+    /// @inheritdoc IExchangeEscrow
+    function redeem(uint256 id, Terms calldata terms, bool alsoConfirm) external {
         Deal memory d = _buyerAt(id, terms, Stage.Redeem);
         d.flags |= REDEEM;
         emit Redeemed(id);
-        if (confirmQuality) {
+        if (alsoConfirm) {
             emit QualityConfirmed(id);
             _enter(d, Stage.Fault, terms.faultWindow);
         } else {
@@ -245,7 +172,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         deals[id] = d;
     }
 
-    /// @notice Buyer: no redeem; a refund is requested. Ends the redeem window early.
+    /// @inheritdoc IExchangeEscrow
     function requestRefund(uint256 id, Terms calldata terms) external {
         Deal memory d = _buyerAt(id, terms, Stage.Redeem);
         emit RefundRequested(id);
@@ -253,7 +180,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         deals[id] = d;
     }
 
-    /// @notice Buyer: the quality was low (Complaint). Ends the complaint window.
+    /// @inheritdoc IExchangeEscrow
     function complain(uint256 id, Terms calldata terms) external {
         Deal memory d = _buyerAt(id, terms, Stage.Complaint);
         d.flags |= COMPLAINT;
@@ -262,7 +189,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         deals[id] = d;
     }
 
-    /// @notice Buyer: no complaint. Ends the complaint window early.
+    /// @inheritdoc IExchangeEscrow
     function confirmQuality(uint256 id, Terms calldata terms) external {
         Deal memory d = _buyerAt(id, terms, Stage.Complaint);
         emit QualityConfirmed(id);
@@ -270,7 +197,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         deals[id] = d;
     }
 
-    /// @notice Seller: admits fault or cancels (CancelOrFault). Finalizes the deal.
+    /// @inheritdoc IExchangeEscrow
     function cancelOrFault(uint256 id, Terms calldata terms) external {
         Deal memory d = _sellerAtFault(id, terms);
         d.flags |= FAULT;
@@ -279,10 +206,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         deals[id] = d;
     }
 
-    /**
-     * @notice Finalizes a deal: the seller may end its fault window early (no fault); anyone may
-     * once the last deadline has passed.
-     */
+    /// @inheritdoc IExchangeEscrow
     function finalize(uint256 id, Terms calldata terms) external {
         Deal memory d = _load(id, terms);
         if (d.stage == Stage.Final) revert WrongStage(Stage.Fault, d.stage);
@@ -294,11 +218,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
 
     // ---------------------------------------------------------------- payouts
 
-    /**
-     * @notice The seller or the buyer withdraws its payout of a final deal, finalizing it when its
-     * last deadline has passed. The seller withdrawing during its own fault window closes that
-     * window without a fault (as {finalize} does) and is paid in the same call.
-     */
+    /// @inheritdoc IExchangeEscrow
     function withdraw(uint256 id, Terms calldata terms) external nonReentrant {
         Deal memory d = _advance(id, terms, _load(id, terms));
         if (d.stage == Stage.Fault && msg.sender == terms.seller) _finalize(id, terms, d);
@@ -314,7 +234,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         AssetTransfer.pushOut(terms.asset, msg.sender, amount);
     }
 
-    /// @notice The burn recipient withdraws the remainders accrued in `asset`.
+    /// @inheritdoc IExchangeEscrow
     function withdrawBurn(address asset) external nonReentrant {
         if (msg.sender != burnRecipient) revert NotBurnRecipient(msg.sender);
         uint256 amount = burnAccrued[asset];
@@ -323,14 +243,14 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         AssetTransfer.pushOut(asset, msg.sender, amount);
     }
 
-    /// @notice Sets who receives the remainders. Remainders already accrued follow it.
+    /// @inheritdoc IExchangeEscrow
     function setBurnRecipient(address recipient) external onlyOwner {
         if (recipient == address(0)) revert ZeroAddress();
         burnRecipient = recipient;
         emit BurnRecipientSet(recipient);
     }
 
-    /// @notice Payouts of state `state` for a deal at `price` under `tableId` (seller, buyer, burn).
+    /// @inheritdoc IExchangeEscrow
     function payouts(
         bytes32 tableId,
         uint256 price,
@@ -352,7 +272,7 @@ contract ExchangeEscrow is Ownable2Step, ReentrancyGuardTransient {
         bool seller
     ) internal view virtual returns (uint256) {
         StoredTable storage t = _tables[tableId];
-        return Math.mulDiv(seller ? t.seller[state] : t.buyer[state], price, ONE);
+        return Math.mulDiv(seller ? t.seller[state] : t.buyer[state], price, UNIT);
     }
 
     function _hash(Terms calldata terms) private pure returns (bytes25) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {AdaptivePrice} from "../clearing/PriceUpdate.sol";
+import {AdaptivePrice} from "../clearing/AdaptivePrice.sol";
 
 /// @notice Test-only: exposes the adaptive price rule for differential tests against the model.
 contract AdaptivePriceHarness {
