@@ -26,11 +26,8 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
   };
 });
 
-// Tasks are loaded only when their compiled dependencies exist (typechain-types is generated).
-if (!process.env.CLEARHOUSE_NO_TASKS) {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require("./tasks");
-}
+// The project's tasks; each loads its library code lazily, so no task needs a compiled project to load.
+import "./tasks";
 
 const testnetUrl = vars.get("TESTNET_RPC_URL", "");
 const testnetKey = vars.get("TESTNET_PRIVATE_KEY", "");

@@ -7,12 +7,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { Interface } from "ethers";
 import { task, types } from "hardhat/config";
-import { HardhatPluginError } from "hardhat/plugins";
 import { z } from "zod";
-
-const fail = (message: string): never => {
-  throw new HardhatPluginError("clearhouse", message);
-};
+import { toJson } from "../src/common/json";
+import { describeIssue, fail } from "./utils";
 
 task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports every discrepancy")
   .addOptionalParam("market", "ClearingMarket address")
@@ -33,7 +30,7 @@ task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports
       })
       .refine((a) => (a.market === undefined) !== (a.escrow === undefined), "give exactly one of --market and --escrow")
       .safeParse(args);
-    if (!parsed.success) fail(`audit: ${parsed.error.issues[0].message}`);
+    if (!parsed.success) fail(`audit: ${describeIssue(parsed.error)}`);
     const opts = parsed.data!;
     const kind = opts.market ? "market" : "escrow";
     const contract = kind === "market" ? "ClearingMarket" : "ExchangeEscrow";
@@ -58,10 +55,7 @@ task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports
     console.log(formatReport(report!));
     if (opts.json) {
       fs.mkdirSync(path.dirname(path.resolve(opts.json)), { recursive: true });
-      fs.writeFileSync(
-        opts.json,
-        JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n",
-      );
+      fs.writeFileSync(opts.json, toJson(report, 2) + "\n");
       console.log(`Wrote ${opts.json}`);
     }
     if (report!.discrepancies.length > 0) fail(`${report!.discrepancies.length} discrepancies found`);

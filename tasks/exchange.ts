@@ -7,8 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { task, types } from "hardhat/config";
-import { HardhatPluginError } from "hardhat/plugins";
 import { z } from "zod";
+import { fail } from "./utils";
 import { payoutTableToJson } from "../src/exchange/model/payoutTable";
 import { fromPayoutTable, toPayoutTable } from "../src/exchange/design/contractTable";
 import { checkPasses, designTable } from "../src/exchange/design/designer";
@@ -16,11 +16,6 @@ import { GameError, loadGame, parseGame, type LinearConstraint } from "../src/ex
 import { backwardInduction, type StateTransfers } from "../src/exchange/design/induction";
 import { mooreRepulloGame, SEED_VALUES } from "../src/exchange/design/mooreRepullo";
 import { formatDesign, formatInduction } from "../src/exchange/design/format";
-
-const PLUGIN = "clearhouse";
-const fail = (message: string): never => {
-  throw new HardhatPluginError(PLUGIN, message);
-};
 
 /** Runs `body`, turning validation errors into one-line task errors. */
 async function guarded<T>(body: () => Promise<T>): Promise<T> {

@@ -1,5 +1,7 @@
-// Hardhat tasks: each file registers its own.
-import "./exchange";
+// Hardhat tasks: each file registers its own (utils.ts is what they share).
 import "./audit";
-import "./experiments";
 import "./bench";
+import "./clearing";
+import "./demo";
+import "./exchange";
+import "./experiments";

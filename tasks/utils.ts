@@ -10,10 +10,11 @@ export const fail = (message: string): never => {
   throw new HardhatPluginError("clearhouse", message);
 };
 
-/** The first problem of a zod error as `--flag: message`. */
+/** The first problem of a zod error as `--flag: message` (just the message when it is about several flags). */
 export const describeIssue = (error: z.ZodError): string => {
   const issue = error.issues[0];
-  return `--${issue.path.join(".") || "arguments"}: ${issue.message}`;
+  const flag = issue.path.map((p) => String(p).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)).join(".");
+  return flag ? `--${flag}: ${issue.message}` : issue.message;
 };
 
 /** Validates a task's arguments; a bad one ends the task naming the flag (`task: --flag: why`). */

@@ -26,18 +26,6 @@ export const marketSettingsSchema = z.object({
 });
 export type MarketSettings = z.infer<typeof marketSettingsSchema>;
 
-/** Paper Table 3 defaults; the step is set per scenario from the Lipschitz bound. */
-export const DEFAULT_SETTINGS: MarketSettings = {
-  capacity: 100,
-  tau: 0.5,
-  fixedFee: 1,
-  rule: "adaptive",
-  eta: 0.05,
-  tolPrimal: 1e-6,
-  tolDual: 1e-9,
-  roundDuration: 3600,
-};
-
 export function stepRule(name: StepRuleName): StepRule {
   return { constant: StepRule.Constant, diminishing: StepRule.Diminishing, adaptive: StepRule.Adaptive }[name];
 }
