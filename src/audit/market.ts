@@ -7,7 +7,6 @@ import { fromFixed } from "../common/fixed";
 import { gini } from "../common/metrics";
 import { ClearingModel } from "../clearing/model/clearingMarket";
 import { allocation } from "../clearing/model/settlement";
-import { type ParamsInput } from "../clearing/model/types";
 import { type DecodedLog, byTransaction } from "../chain/logs";
 import { Findings } from "./findings";
 import { paramsOf, roundClosedOf } from "../clearing/chain/events";

@@ -379,8 +379,8 @@ describe("ClearingMarket", () => {
       // Round 2 at mu = 0.4: b pays mu on its allocation too, settled when it next acts.
       await market.connect(a).submitDemand(units(5));
       await market.connect(b).submitDemand(units(10)); // settles b's round 1 first
-      const qb = 5714285714285714285n; // 8 * 10 / 14, floor
-      const feeB = 2857142857142857143n + units("0.1"); // ceil(0.5 * qb)
+      // b's round-1 allocation is floor(8 * 10 / 14) = 5714285714285714285; its fee ceil(0.5 * that) + g.
+      const feeB = 2857142857142857143n + units("0.1");
       expect(await market.feesAccrued()).to.equal(feeA + feeB);
       await market.closeRound(); // S = 15 > 10 at mu = 0.4
       await market.settle(a.address);

@@ -4,7 +4,7 @@
  * the chain; the auditor replays events through its pure functions.
  */
 import { abs } from "../../common/fixed";
-import { type AdaptiveContext, type Bracket, type Observation, adaptiveUpdate, emptyBracket } from "./adaptivePrice";
+import { type Bracket, type Observation, adaptiveUpdate, emptyBracket } from "./adaptivePrice";
 import { MAX_PRICE, ascentStep, diminishingEta, move } from "./priceUpdate";
 import { allocation, charge } from "./settlement";
 import {
