@@ -3,14 +3,22 @@
  * vega and vega-lite are ES modules with top-level await, which `require` cannot load, so they
  * are imported dynamically at run time.
  */
-import fs from "node:fs";
-import path from "node:path";
-import { ensureDir } from "../common/output";
+import type { VegaLiteSpec } from "./types";
 
 // A real dynamic import: TypeScript's CommonJS output would turn `import()` into `require`.
-const importModule = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
+const importModule = new Function("specifier", "return import(specifier)") as <M>(s: string) => Promise<M>;
 
-export type VegaLiteSpec = Record<string, unknown>;
+/** What `renderSvg` uses of vega-lite and of vega. */
+interface VegaLiteModule {
+  compile(spec: VegaLiteSpec): { spec: unknown };
+}
+interface VegaModule {
+  parse(spec: unknown): unknown;
+  View: new (runtime: unknown, opts: { renderer: "none" }) => { toSVG(): Promise<string>; finalize(): void };
+}
+
+/** A field of the rows a chart plots. */
+type Field<Row> = Extract<keyof Row, string>;
 
 const THEME = {
   background: "white",
@@ -25,8 +33,8 @@ const THEME = {
 
 /** Renders a Vega-Lite spec to an SVG string. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
-  const vl = await importModule("vega-lite");
-  const vega = await importModule("vega");
+  const vl = await importModule<VegaLiteModule>("vega-lite");
+  const vega = await importModule<VegaModule>("vega");
   const compiled = vl.compile({ $schema: "https://vega.github.io/schema/vega-lite/v5.json", ...THEME, ...spec }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
@@ -36,20 +44,13 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   }
 }
 
-/** Renders `spec` into `dir/name.svg` and returns the file's path. */
-export async function writeChart(dir: string, name: string, spec: VegaLiteSpec): Promise<string> {
-  const file = path.join(ensureDir(dir), `${name}.svg`);
-  fs.writeFileSync(file, await renderSvg(spec));
-  return file;
-}
-
 /** Lines of `y` over `x`, one per `series` value (optional), with an optional dashed rule at `ruleY`. */
-export function lineChart(opts: {
+export function lineChart<Row extends object>(opts: {
   title: string;
-  rows: Record<string, unknown>[];
-  x: string;
-  y: string;
-  series?: string;
+  rows: Row[];
+  x: Field<Row>;
+  y: Field<Row>;
+  series?: Field<Row>;
   xTitle?: string;
   yTitle?: string;
   ruleY?: number;
@@ -81,11 +82,11 @@ export function lineChart(opts: {
 }
 
 /** Mean line with a +-1 std band per series (`mean`, `lo`, `hi` fields). */
-export function bandChart(opts: {
+export function bandChart<Row extends { mean: number; lo: number; hi: number }>(opts: {
   title: string;
-  rows: Record<string, unknown>[];
-  x: string;
-  series?: string;
+  rows: Row[];
+  x: Field<Row>;
+  series?: Field<Row>;
   xTitle?: string;
   yTitle: string;
 }): VegaLiteSpec {
@@ -114,13 +115,13 @@ export function bandChart(opts: {
 }
 
 /** Box plots of `y` per `group`. */
-export function boxPlot(opts: {
+export function boxPlot<Row extends object>(opts: {
   title: string;
-  rows: Record<string, unknown>[];
-  group: string;
-  y: string;
+  rows: Row[];
+  group: Field<Row>;
+  y: Field<Row>;
   yTitle?: string;
-  column?: string;
+  column?: Field<Row>;
 }): VegaLiteSpec {
   return {
     title: opts.title,
@@ -138,13 +139,13 @@ export function boxPlot(opts: {
 }
 
 /** Scatter of `x` against `y`, colored by `color`, sized by `size` (optional). */
-export function scatter(opts: {
+export function scatter<Row extends object>(opts: {
   title: string;
-  rows: Record<string, unknown>[];
-  x: string;
-  y: string;
-  color: string;
-  size?: string;
+  rows: Row[];
+  x: Field<Row>;
+  y: Field<Row>;
+  color: Field<Row>;
+  size?: Field<Row>;
   xTitle?: string;
   yTitle?: string;
   colorType?: "nominal" | "quantitative";
@@ -165,12 +166,12 @@ export function scatter(opts: {
 }
 
 /** Heat map of `value` over two ordinal axes, with the values printed in the cells. */
-export function heatMap(opts: {
+export function heatMap<Row extends object>(opts: {
   title: string;
-  rows: Record<string, unknown>[];
-  x: string;
-  y: string;
-  value: string;
+  rows: Row[];
+  x: Field<Row>;
+  y: Field<Row>;
+  value: Field<Row>;
   valueTitle?: string;
   scheme?: string;
 }): VegaLiteSpec {
@@ -206,13 +207,13 @@ export function heatMap(opts: {
 }
 
 /** Bars of `y` per `group` (side by side per `series` when given), with error bars from `lo`/`hi` when asked. */
-export function barChart(opts: {
+export function barChart<Row extends object>(opts: {
   title: string;
-  rows: Record<string, unknown>[];
-  group: string;
-  y: string;
+  rows: Row[];
+  group: Field<Row>;
+  y: Field<Row>;
   yTitle?: string;
-  series?: string;
+  series?: Field<Row>;
   errors?: boolean;
 }): VegaLiteSpec {
   const color = opts.series

@@ -5,9 +5,9 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import type { ExperimentResult } from "../clearing/experiments/types";
 import { ensureDir, writeCsv, writeJson } from "../common/output";
 import { renderSvg } from "./charts";
+import type { ExperimentResult } from "./types";
 
 export interface ReportInput {
   title: string;
@@ -69,7 +69,7 @@ export async function writeReport(
     }
     const files: string[] = [];
     for (const t of r.tables) {
-      writeCsv(path.join(tableDir, `${t.name}.csv`), t.rows);
+      writeCsv(path.join(tableDir, `${t.name}.csv`), t.rows as Record<string, unknown>[]);
       writeJson(path.join(tableDir, `${t.name}.json`), t.rows);
       tables.push(`tables/${t.name}.csv`, `tables/${t.name}.json`);
       files.push(

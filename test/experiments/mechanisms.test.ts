@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { solveClearing } from "../../src/clearing/sim/equilibrium";
 import { efficiency } from "../../src/clearing/sim/welfare";
 import { gini } from "../../src/common/metrics";
-import { playMechanism } from "../../src/clearing/experiments/mechanisms";
+import { playMechanism } from "../../src/clearing/experiments/baselines";
 
 describe("Mechanisms and the experiments task", () => {
   // Two agents, tau = 0, g = 0: demands at price p are alpha/(beta + p) - 1.

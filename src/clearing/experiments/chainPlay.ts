@@ -16,8 +16,8 @@ import { fromFixed } from "../../common/fixed";
 import { resilience } from "../../common/metrics";
 import { lineChart } from "../../report/charts";
 import { settingsFor } from "./scenarios";
-import type { ExperimentResult } from "./types";
-import { fmt } from "./types";
+import type { ExperimentResult } from "../../report/types";
+import { fmt } from "./shared";
 
 export interface ChainPlayRequest {
   agents: number;

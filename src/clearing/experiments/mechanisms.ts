@@ -1,114 +1,152 @@
 /**
- * The four mechanisms compared in the paper's Table 6, each defined precisely and, wherever
- * possible, as a parameterization of the same ClearingMarket run by the exact engine:
- *
- * - proposed: the contract with the adaptive price rule, played until its `Converged` event;
- *   outcome of the converged round.
- * - flat: the contract with `eta = 0` and a flat posted price `tau + mu_flat`, where `mu_flat`
- *   is set once, ex ante, as the clearing price of a large reference population drawn from the
- *   same distribution (it does not see the agents present). Pro-rata rationing if `S > m`;
- *   `mu_flat q` counts as congestion revenue (a transfer), like `mu q`.
- * - proportional: the contract with `eta = 0` (`mu` stays 0): agents demand at the fee alone and
- *   the contract rations pro rata when `S > m`.
- * - no enforcement: no contract: no fees (`tau = g = 0`) and no capacity cap (the contract with
- *   `m` unbounded records the demands). The resource still delivers only `m`: each agent gets
- *   `x m / S` when `S > m`, but bears its own cost `beta x` on everything it asked for.
+ * Mechanism comparison over n (paper Table 6, Fig. 4-5): the four baselines of `baselines.ts`
+ * on the same population per replication, for a grid of population sizes.
  */
-import { type AgentType } from "../agents/reference";
-import type { MarketSettings } from "../model/settings";
-import { runEngine } from "../sim/engine";
-import { solveClearing } from "../sim/equilibrium";
-import { Population } from "../agents/population";
 import { drawAgents } from "../agents/draw";
-import { roundWelfare } from "../sim/welfare";
-import { fromFixed } from "../../common/fixed";
-import { gini, participation } from "../../common/metrics";
-import { settingsFor } from "./scenarios";
+import { boxPlot, lineChart } from "../../report/charts";
+import type { Chart, ExperimentResult } from "../../report/types";
+import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms, referencePopulation } from "./baselines";
+import { compare, table6Claim } from "./paper";
+import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor } from "./scenarios";
+import { type StudyOptions, type Summary, mean, pm, progressOf, seedOf, summarize } from "./shared";
 
-export const MECHANISMS = ["no enforcement", "proportional", "flat", "proposed"] as const;
-export type Mechanism = (typeof MECHANISMS)[number];
+export const N_GRID = [10, 20, 50, 100];
 
-export interface MechanismOutcome {
+export interface MechanismReplicationRow {
+  scenario: string;
+  n: number;
+  capacity: number;
+  rep: number;
   mechanism: Mechanism;
   efficiency: number;
+  efficiencyPerAgent: number;
   avgCost: number;
   gini: number;
   participation: number;
   utilization: number;
-  /** Rounds played (1 for the static baselines). */
-  rounds: number;
-  converged: boolean;
 }
 
-export interface Market {
-  agents: AgentType[];
+/** Mean and sd over the replications of one (scenario, n, mechanism) cell; `muFlat` for flat only. */
+export type MechanismRow = {
+  scenario: string;
+  n: number;
   capacity: number;
-  tau: number;
-  fixedFee: number;
-}
+  mechanism: Mechanism;
+  muFlat: number | null;
+} & Summary<"efficiency" | "efficiencyPerAgent" | "avgCost" | "gini"> & { participation: number; utilization: number };
 
-/** A large reference population from the paper's distribution, for `mu_flat`. */
-export const referencePopulation = (): AgentType[] => drawAgents(2000, 0x5eed);
-
-/** `mu_flat`: the clearing price of `reference` at the same capacity per agent. */
-export function flatSurcharge(reference: AgentType[], capacityPerAgent: number, tau: number, fixedFee: number): number {
-  return solveClearing(reference, capacityPerAgent * reference.length, tau, fixedFee).mu;
-}
-
-/** The contract with `eta = 0`: the posted price stays `tau` (mu stays 0). */
-const staticSettings = (capacity: number, tau: number, fixedFee: number): MarketSettings => ({
-  capacity,
-  tau,
-  fixedFee,
-  rule: "constant",
-  eta: 0,
-  tolPrimal: 1e-6 * capacity,
-  tolDual: 1e-9,
-  roundDuration: 3600,
-});
-
-/** Plays one market under `mechanism` and measures it. `muFlat` is the flat baseline's surcharge. */
-export function playMechanism(mechanism: Mechanism, m: Market, muFlat = 0, maxRounds = 200): MechanismOutcome {
-  const pop = () => new Population(m.agents, 0);
-  const outcome = (w: ReturnType<typeof roundWelfare>, rounds: number, converged: boolean): MechanismOutcome => ({
-    mechanism,
-    efficiency: w.efficiency,
-    avgCost: w.avgCost,
-    gini: w.gini,
-    participation: w.participation,
-    utilization: w.utilization,
-    rounds,
-    converged,
-  });
-  if (mechanism === "proposed") {
-    const run = runEngine(pop(), settingsFor(m.agents, m.capacity, m.tau, m.fixedFee), {
-      rounds: maxRounds,
-      untilConverged: true,
-    });
-    const last = run[run.length - 1];
-    return outcome(roundWelfare(last, m.agents), run.length, last.converged);
+export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): ExperimentResult {
+  const raw: MechanismReplicationRow[] = [];
+  const table: MechanismRow[] = [];
+  const reference = referencePopulation();
+  const tick = progressOf(opts, "mechanisms", SCENARIOS.length * nGrid.length * opts.replications);
+  for (const sc of SCENARIOS) {
+    for (const n of nGrid) {
+      const capacity = capacityFor(sc, n);
+      const muFlat = flatSurcharge(reference, capacity / n, sc.tau, sc.fixedFee);
+      const market = (rep: number) => ({
+        agents: drawAgents(n, seedOf(opts, 4, sc.capacity, n, rep)),
+        capacity,
+        tau: sc.tau,
+        fixedFee: sc.fixedFee,
+      });
+      const cells = playMechanisms(opts.replications, market, muFlat, (rep, outcomes) => {
+        for (const o of outcomes) {
+          raw.push({
+            scenario: sc.key,
+            n,
+            capacity,
+            rep,
+            mechanism: o.mechanism,
+            efficiency: o.efficiency,
+            efficiencyPerAgent: o.efficiency / n,
+            avgCost: o.avgCost,
+            gini: o.gini,
+            participation: o.participation,
+            utilization: o.utilization,
+          });
+        }
+        tick();
+      });
+      for (const [mech, list] of cells) {
+        table.push({
+          scenario: sc.key,
+          n,
+          capacity,
+          mechanism: mech,
+          muFlat: mech === "flat" ? muFlat : null,
+          ...summarize(list, {
+            efficiency: (o) => o.efficiency,
+            efficiencyPerAgent: (o) => o.efficiency / n,
+            avgCost: (o) => o.avgCost,
+            gini: (o) => o.gini,
+          }),
+          participation: mean(list.map((o) => o.participation)),
+          utilization: mean(list.map((o) => o.utilization)),
+        });
+      }
+    }
   }
-  if (mechanism === "proportional" || mechanism === "flat") {
-    const posted = mechanism === "flat" ? m.tau + muFlat : m.tau;
-    const [r] = runEngine(pop(), staticSettings(m.capacity, posted, m.fixedFee), { rounds: 1 });
-    return outcome(roundWelfare(r, m.agents, m.tau), 1, true);
+  const at20 = (sc: Scenario) => raw.filter((r) => r.scenario === sc.key && r.n === 20);
+  const charts: Chart[] = [];
+  for (const sc of SCENARIOS) {
+    charts.push(
+      {
+        name: `fig4-${sc.key}-efficiency`,
+        caption: `Efficiency per agent by mechanism at n = 20, ${sc.label} (${opts.replications} replications).`,
+        spec: boxPlot({
+          title: `Eff / n — ${sc.label}`,
+          rows: at20(sc),
+          group: "mechanism",
+          y: "efficiencyPerAgent",
+          yTitle: "Eff / n",
+        }),
+      },
+      {
+        name: `fig4-${sc.key}-cost`,
+        caption: `Average cost per agent by mechanism at n = 20, ${sc.label}.`,
+        spec: boxPlot({
+          title: `avg cost — ${sc.label}`,
+          rows: at20(sc),
+          group: "mechanism",
+          y: "avgCost",
+          yTitle: "avg cost",
+        }),
+      },
+      {
+        name: `fig4-${sc.key}-gini`,
+        caption: `Gini of allocations by mechanism at n = 20, ${sc.label}.`,
+        spec: boxPlot({ title: `Gini — ${sc.label}`, rows: at20(sc), group: "mechanism", y: "gini", yTitle: "Gini" }),
+      },
+      {
+        name: `fig5-${sc.key}-scaling`,
+        caption: `Mean efficiency per agent over n by mechanism, ${sc.label}.`,
+        spec: lineChart({
+          title: `Eff / n over n — ${sc.label}`,
+          rows: table.filter((r) => r.scenario === sc.key),
+          x: "n",
+          y: "efficiencyPerAgent",
+          series: "mechanism",
+          yTitle: "Eff / n",
+        }),
+      },
+    );
   }
-  // No enforcement: the contract only records; the congested resource delivers x m / S.
-  const unbounded = 1e12;
-  const [r] = runEngine(pop(), staticSettings(unbounded, 0, 0), { rounds: 1 });
-  const x = r.demands.map((d) => fromFixed(d ?? 0n));
-  const total = x.reduce((a, b) => a + b, 0);
-  const delivered = x.map((d) => (total > m.capacity ? (d * m.capacity) / total : d));
-  const cost = m.agents.map((a, i) => a.beta * x[i]);
-  const eff = m.agents.reduce((s, a, i) => s + (x[i] > 0 ? a.alpha * Math.log1p(delivered[i]) : 0) - cost[i], 0);
+  const line = (sc: Scenario, mech: Mechanism) => {
+    const r = table.find((x) => x.scenario === sc.key && x.n === 20 && x.mechanism === mech)!;
+    return `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.avgCost, r.avgCostStd)} | ${pm(r.gini, r.giniStd)}`;
+  };
   return {
-    mechanism,
-    efficiency: eff,
-    avgCost: cost.reduce((a, b) => a + b, 0) / m.agents.length,
-    gini: gini(delivered),
-    participation: participation(delivered),
-    utilization: delivered.reduce((a, b) => a + b, 0) / m.capacity,
-    rounds: 1,
-    converged: true,
+    key: "mechanisms",
+    title: "Mechanism comparison over n (paper Table 6, Fig. 4–5)",
+    description: `n in ${nGrid.join(", ")}, ${opts.replications} replications each (fresh population per replication, the same population for all four mechanisms). Capacity: m = 100 at the defaults for every n; m = 2.5 n in the binding scenario (the tightness of n = 20, m = 50). Mechanisms as defined at the top of this report; flat's mu_flat is the clearing price of a 2000-agent reference population at the same capacity per agent.`,
+    tables: [
+      { name: "mechanisms", rows: table },
+      { name: "mechanisms-replications", rows: raw },
+    ],
+    charts,
+    comparisons: MECHANISMS.map((mech) =>
+      compare(table6Claim(mech), `defaults: ${line(PAPER_DEFAULTS, mech)}; binding: ${line(BINDING, mech)}`),
+    ),
   };
 }

@@ -12,11 +12,12 @@
 import fs from "node:fs";
 import type { AgentType } from "../agents/reference";
 import { rng } from "../../common/random";
-import { meanStd } from "../../common/metrics";
 import { barChart, scatter } from "../../report/charts";
-import { MECHANISMS, type MechanismOutcome, flatSurcharge, playMechanism } from "./mechanisms";
-import { SCENARIOS } from "./scenarios";
-import { type ExperimentResult, type StudyOptions, pm, summarize } from "./types";
+import type { ExperimentResult } from "../../report/types";
+import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms } from "./baselines";
+import { compare, table8Claim } from "./paper";
+import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario } from "./scenarios";
+import { type StudyOptions, type Summary, band, mean, pm, progressOf, summarize } from "./shared";
 
 export class DataError extends Error {}
 
@@ -100,59 +101,68 @@ export function sampleUsers<T>(users: T[], k: number, seed: number): T[] {
   return a.slice(0, take);
 }
 
-const PAPER_TABLE8: Record<string, string> = {
-  flat: "-0.55 ± 0.02 | 0.78 ± 0.04 | 0.20 ± 0.01 | 0.55 ± 0.02",
-  "no enforcement": "-0.71 ± 0.02 | 1.00 ± 0.00 | 0.58 ± 0.02 | 0.40 ± 0.01",
-  proportional: "-0.73 ± 0.03 | 1.03 ± 0.03 | 0.46 ± 0.12 | 0.40 ± 0.01",
-  proposed: "-0.74 ± 0.06 | 1.04 ± 0.08 | 0.47 ± 0.16 | 0.42 ± 0.04",
-};
+export interface MovieLensReplicationRow {
+  scenario: string;
+  rep: number;
+  mechanism: Mechanism;
+  efficiencyPerAgent: number;
+  /** Eff / Eff of no enforcement on the same users. */
+  relEff: number;
+  avgCost: number;
+  gini: number;
+  participation: number;
+}
+
+/** Mean and sd over the replications of one (scenario, mechanism) cell. */
+export type MovieLensRow = { scenario: string; n: number; capacity: number; mechanism: Mechanism } & Summary<
+  "efficiencyPerAgent" | "relEff" | "avgCost" | "gini"
+> & { participation: number };
 
 export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], source: string): ExperimentResult {
-  const raw: Record<string, unknown>[] = [];
-  const table: Record<string, unknown>[] = [];
-  const tick = (opts.onProgress ?? (() => () => undefined))("MovieLens");
-  const total = SCENARIOS.length * opts.replications;
-  let done = 0;
+  const raw: MovieLensReplicationRow[] = [];
+  const table: MovieLensRow[] = [];
+  const tick = progressOf(opts, "MovieLens", SCENARIOS.length * opts.replications);
   for (const sc of SCENARIOS) {
     const n = Math.min(sc.n, users.length);
     const capacity = (sc.capacity * n) / sc.n;
     const muFlat = flatSurcharge(users, capacity / n, sc.tau, sc.fixedFee);
-    const cells = new Map<string, (MechanismOutcome & { relEff: number })[]>(MECHANISMS.map((m) => [m, []]));
-    for (let rep = 0; rep < opts.replications; rep++) {
-      const agents = sampleUsers(users, n, (opts.seed * 7919 + rep * 104729 + sc.capacity) >>> 0);
-      const outcomes = MECHANISMS.map((mech) =>
-        playMechanism(mech, { agents, capacity, tau: sc.tau, fixedFee: sc.fixedFee }, muFlat),
-      );
+    const market = (rep: number) => ({
+      agents: sampleUsers(users, n, (opts.seed * 7919 + rep * 104729 + sc.capacity) >>> 0),
+      capacity,
+      tau: sc.tau,
+      fixedFee: sc.fixedFee,
+    });
+    const cells = playMechanisms(opts.replications, market, muFlat, (rep, outcomes) => {
       const base = outcomes[MECHANISMS.indexOf("no enforcement")].efficiency;
       for (const o of outcomes) {
-        const relEff = o.efficiency / base;
-        cells.get(o.mechanism)!.push({ ...o, relEff });
         raw.push({
           scenario: sc.key,
           rep,
           mechanism: o.mechanism,
           efficiencyPerAgent: o.efficiency / n,
-          relEff,
+          relEff: o.efficiency / base,
           avgCost: o.avgCost,
           gini: o.gini,
           participation: o.participation,
         });
       }
-      tick(++done, total);
-    }
+      tick();
+    });
+    const base = cells.get("no enforcement")!;
     for (const [mech, list] of cells) {
+      const withRelEff = list.map((o, rep) => ({ ...o, relEff: o.efficiency / base[rep].efficiency }));
       table.push({
         scenario: sc.key,
         n,
         capacity,
         mechanism: mech,
-        ...summarize(list, {
+        ...summarize(withRelEff, {
           efficiencyPerAgent: (o) => o.efficiency / n,
           relEff: (o) => o.relEff,
           avgCost: (o) => o.avgCost,
           gini: (o) => o.gini,
         }),
-        participation: meanStd(list.map((o) => o.participation)).mean,
+        participation: mean(list.map((o) => o.participation)),
       });
     }
   }
@@ -162,13 +172,7 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
       caption: `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ${sc.label}, MovieLens users.`,
       spec: barChart({
         title: `RelEff — ${sc.label}`,
-        rows: table
-          .filter((r) => r.scenario === sc.key)
-          .map((r) => ({
-            ...r,
-            lo: Number(r.relEff) - Number(r.relEffStd),
-            hi: Number(r.relEff) + Number(r.relEffStd),
-          })),
+        rows: table.filter((r) => r.scenario === sc.key).map((r) => ({ ...r, ...band(r.relEff, r.relEffStd) })),
         group: "mechanism",
         y: "relEff",
         yTitle: "RelEff",
@@ -190,6 +194,10 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
       }),
     },
   ]);
+  const line = (sc: Scenario, mech: Mechanism) => {
+    const r = table.find((x) => x.scenario === sc.key && x.mechanism === mech)!;
+    return `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.relEff, r.relEffStd)} | ${pm(r.avgCost, r.avgCostStd)} | ${pm(r.gini, r.giniStd)}`;
+  };
   return {
     key: "movielens",
     title: "MovieLens-100K case (paper Table 8)",
@@ -200,21 +208,11 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
       { name: "movielens-agents", rows: users.map((u) => ({ ...u })) },
     ],
     charts,
-    comparisons: MECHANISMS.map((mech) => {
-      const line = (key: string) => {
-        const r = table.find((x) => x.scenario === key && x.mechanism === mech)!;
-        return `${pm(Number(r.efficiencyPerAgent), Number(r.efficiencyPerAgentStd))} | ${pm(Number(r.relEff), Number(r.relEffStd))} | ${pm(Number(r.avgCost), Number(r.avgCostStd))} | ${pm(Number(r.gini), Number(r.giniStd))}`;
-      };
-      return {
-        quantity: `Table 8, ${mech}: Eff | RelEff | avg cost | Gini`,
-        paper: PAPER_TABLE8[mech],
-        ours: `defaults: ${line("defaults")}; binding: ${line("binding")}`,
-        why:
-          "The paper's normalization makes its Eff negative and is not given; ours maps ratings into the synthetic ranges, so Eff stays positive (per agent). RelEff is comparable in kind: each mechanism against no enforcement on the same users." +
-          (source.includes("fixture")
-            ? " This run used the small synthetic fixture, not the real data set: pass --movielens <path to u.data> for the real case."
-            : ""),
-      };
-    }),
+    comparisons: MECHANISMS.map((mech) =>
+      compare(
+        table8Claim(mech, source.includes("fixture")),
+        `defaults: ${line(PAPER_DEFAULTS, mech)}; binding: ${line(BINDING, mech)}`,
+      ),
+    ),
   };
 }

@@ -4,6 +4,7 @@
  */
 import { type AgentType, lipschitz } from "../agents/reference";
 import type { MarketSettings } from "../model/settings";
+import { TABLE3_DEFAULTS } from "./paper";
 
 export interface Scenario {
   key: string;
@@ -17,19 +18,10 @@ export interface Scenario {
 export const PAPER_DEFAULTS: Scenario = {
   key: "defaults",
   label: "paper defaults (n = 20, m = 100)",
-  n: 20,
-  capacity: 100,
-  tau: 0.5,
-  fixedFee: 1,
+  ...TABLE3_DEFAULTS,
 };
-export const BINDING: Scenario = {
-  key: "binding",
-  label: "binding (n = 20, m = 50)",
-  n: 20,
-  capacity: 50,
-  tau: 0.5,
-  fixedFee: 1,
-};
+/** The defaults with half the capacity. */
+export const BINDING: Scenario = { ...PAPER_DEFAULTS, key: "binding", label: "binding (n = 20, m = 50)", capacity: 50 };
 export const SCENARIOS = [PAPER_DEFAULTS, BINDING];
 
 /** Capacity per agent of a scenario, so that comparisons over `n` keep the same tightness. */

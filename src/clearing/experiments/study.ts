@@ -2,16 +2,15 @@
  * The whole study: every experiment of spec §4 on the exact engine, in one call, for the
  * `experiments` task and the demo.
  */
-import {
-  convergenceExperiment,
-  fairnessExperiment,
-  feeSweepExperiment,
-  mechanismExperiment,
-  sensitivityExperiment,
-  shockExperiment,
-} from "./clearing";
+import type { ExperimentResult } from "../../report/types";
+import { convergenceExperiment } from "./convergence";
+import { fairnessExperiment } from "./fairness";
+import { feeSweepExperiment } from "./feeSweep";
+import { mechanismExperiment } from "./mechanisms";
 import { agentsFromRatings, loadUData, movieLensExperiment } from "./movielens";
-import type { ExperimentResult, StudyOptions } from "./types";
+import { sensitivityExperiment } from "./sensitivity";
+import type { StudyOptions } from "./shared";
+import { shockExperiment } from "./shocks";
 
 export const EXPERIMENTS = [
   "convergence",

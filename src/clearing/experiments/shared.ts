@@ -1,0 +1,45 @@
+/**
+ * What every experiment of the study shares: its options, seeds, progress, summaries of
+ * replications and the formatting of numbers in the comparisons.
+ */
+import { meanStd } from "../../common/metrics";
+
+export interface StudyOptions {
+  /** Monte Carlo replications per cell (the paper uses 50-200). */
+  replications: number;
+  seed: number;
+  onProgress?: (label: string) => (done: number, total: number) => void;
+}
+
+/** The seed of one draw: the study's seed mixed with the parts naming the draw. */
+export const seedOf = (opts: StudyOptions, ...parts: number[]): number =>
+  parts.reduce((s, p) => (Math.imul(s, 31) + p) >>> 0, opts.seed >>> 0);
+
+/** Counts the `total` steps of `label` for the study's progress callback (a no-op when it has none). */
+export function progressOf(opts: StudyOptions, label: string, total: number): () => void {
+  const report = opts.onProgress?.(label);
+  let done = 0;
+  return () => report?.(++done, total);
+}
+
+export const mean = (values: number[]): number => meanStd(values).mean;
+
+/** Each measure `name` as its mean `name` and its sample standard deviation `nameStd`. */
+export type Summary<K extends string> = { [P in K]: number } & { [P in K as `${P}Std`]: number };
+
+/** For each named measure of `items`: `name` (mean) and `nameStd` (sample standard deviation). */
+export function summarize<T, K extends string>(items: T[], measures: Record<K, (item: T) => number>): Summary<K> {
+  const out: Record<string, number> = {};
+  for (const [name, f] of Object.entries<(item: T) => number>(measures)) {
+    const s = meanStd(items.map(f));
+    out[name] = s.mean;
+    out[`${name}Std`] = s.std;
+  }
+  return out as Summary<K>;
+}
+
+/** The ±1 sd band around a mean, for band and error-bar charts. */
+export const band = (mean: number, std: number): { lo: number; hi: number } => ({ lo: mean - std, hi: mean + std });
+
+export const fmt = (v: number, digits = 3): string => (Number.isFinite(v) ? v.toFixed(digits) : String(v));
+export const pm = (mean: number, std: number, digits = 2): string => `${fmt(mean, digits)} ± ${fmt(std, digits)}`;
