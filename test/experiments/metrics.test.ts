@@ -1,5 +1,13 @@
 import { expect } from "chai";
-import { dynamicRegret, gini, meanStd, participation, priceOfFairness, resilience, waterFill } from "../../src/common/metrics";
+import {
+  dynamicRegret,
+  gini,
+  meanStd,
+  participation,
+  priceOfFairness,
+  resilience,
+  waterFill,
+} from "../../src/common/metrics";
 import { efficiency, roundWelfare, surplus } from "../../src/clearing/sim/welfare";
 import type { PlayedRound } from "../../src/clearing/sim/rounds";
 import { toFixed } from "../../src/common/fixed";

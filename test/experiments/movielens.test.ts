@@ -2,7 +2,13 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DataError, agentsFromRatings, loadUData, parseUData, sampleUsers } from "../../src/clearing/experiments/movielens";
+import {
+  DataError,
+  agentsFromRatings,
+  loadUData,
+  parseUData,
+  sampleUsers,
+} from "../../src/clearing/experiments/movielens";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "movielens", "u.data");
 
