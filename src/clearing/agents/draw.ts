@@ -1,21 +1,22 @@
 /**
- * Scenarios of the clearing game: agent populations drawn as in the paper's Table 3
- * (`alpha ~ U(5, 20)`, `beta ~ U(0.5, 5)`) from a seed, with market settings.
+ * Agent types drawn from a seed, uniformly within ranges: by default the paper's Table 3
+ * (`alpha ~ U(5, 20)`, `beta ~ U(0.5, 5)`).
  */
 import { rng, uniform } from "../../common/random";
 import type { AgentType } from "./reference";
 
-export interface Population {
+/** Where the value scale `alpha` and the cost `beta` of drawn agents lie. */
+export interface TypeRanges {
   alphaRange: [number, number];
   betaRange: [number, number];
 }
 
-export const PAPER_POPULATION: Population = { alphaRange: [5, 20], betaRange: [0.5, 5] };
+export const PAPER_RANGES: TypeRanges = { alphaRange: [5, 20], betaRange: [0.5, 5] };
 
-export function drawAgents(n: number, seed: number, population: Population = PAPER_POPULATION): AgentType[] {
+export function drawAgents(n: number, seed: number, ranges: TypeRanges = PAPER_RANGES): AgentType[] {
   const r = rng(seed);
   return Array.from({ length: n }, () => ({
-    alpha: uniform(r, ...population.alphaRange),
-    beta: uniform(r, ...population.betaRange),
+    alpha: uniform(r, ...ranges.alphaRange),
+    beta: uniform(r, ...ranges.betaRange),
   }));
 }
