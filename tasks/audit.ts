@@ -9,7 +9,7 @@ import { Interface } from "ethers";
 import { task, types } from "hardhat/config";
 import { z } from "zod";
 import { toJson } from "../src/common/json";
-import { describeIssue, fail } from "./utils";
+import { compileFirst, fail, parseArgs } from "./utils";
 
 task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports every discrepancy")
   .addOptionalParam("market", "ClearingMarket address")
@@ -20,18 +20,24 @@ task("audit", "Replays a ClearingMarket's or ExchangeEscrow's events and reports
   .setAction(async (args, hre) => {
     const { audit, formatReport } = await import("../src/audit/run");
     const { LogReadError } = await import("../src/chain/logs");
-    const parsed = z
-      .object({
-        market: z.string().optional(),
-        escrow: z.string().optional(),
-        fromBlock: z.number().int().nonnegative().optional(),
-        pageSize: z.number().int().min(1).max(100_000),
-        json: z.string().optional(),
-      })
-      .refine((a) => (a.market === undefined) !== (a.escrow === undefined), "give exactly one of --market and --escrow")
-      .safeParse(args);
-    if (!parsed.success) fail(`audit: ${describeIssue(parsed.error)}`);
-    const opts = parsed.data!;
+    const opts = parseArgs(
+      "audit",
+      z
+        .object({
+          market: z.string().optional(),
+          escrow: z.string().optional(),
+          fromBlock: z.number().int().nonnegative().optional(),
+          pageSize: z.number().int().min(1).max(100_000),
+          json: z.string().optional(),
+        })
+        .refine(
+          (a) => (a.market === undefined) !== (a.escrow === undefined),
+          "give exactly one of --market and --escrow",
+        ),
+      args,
+    );
+    // The ABI comes from the build (the contract's own artifact).
+    await compileFirst(hre);
     const kind = opts.market ? "market" : "escrow";
     const contract = kind === "market" ? "ClearingMarket" : "ExchangeEscrow";
     const abi = new Interface((await hre.artifacts.readArtifact(contract)).abi);

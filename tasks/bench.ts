@@ -9,9 +9,8 @@
  * Progress goes to stderr, tables and the check's verdict to stdout.
  */
 import { task, types } from "hardhat/config";
-import { TASK_COMPILE } from "hardhat/builtin-tasks/task-names";
 import { z } from "zod";
-import { fail, parseArgs } from "./utils";
+import { compileFirst, fail, parseArgs } from "./utils";
 
 const PARTS = ["gas", "convergence", "throughput"] as const;
 
@@ -56,9 +55,8 @@ task("bench", "Measures gas, convergence and throughput; writes bench/results.js
       args,
     );
     const log = (line: string) => process.stderr.write(`${line}\n`);
-    // A custom task does not compile on its own (`hardhat run` and `hardhat test` do): the gas and
-    // throughput parts deploy the contracts, so compile first (quiet, a no-op when up to date).
-    if (opts.only.includes("gas") || opts.only.includes("throughput")) await hre.run(TASK_COMPILE, { quiet: true });
+    // The gas and throughput parts deploy the contracts.
+    if (opts.only.includes("gas") || opts.only.includes("throughput")) await compileFirst(hre);
 
     const { compareGas, formatFinding, isFailure, readSnapshot, writeSnapshot, SnapshotError, SNAPSHOT_PATH } =
       await import("../src/bench/gasSnapshot");
@@ -73,7 +71,8 @@ task("bench", "Measures gas, convergence and throughput; writes bench/results.js
         if (e instanceof SnapshotError) fail(`bench --check: ${e.message}`);
         throw e;
       }
-      const measured = await measureGas(hre, log);
+      const { chainEnv } = await import("../src/hardhat/adapter");
+      const measured = await measureGas(await chainEnv(hre), log);
       const { findings, ok } = compareGas(snapshot!, measured);
       const failures = findings.filter(isFailure);
       const cheaper = findings.filter((f) => !isFailure(f));
@@ -97,7 +96,8 @@ task("bench", "Measures gas, convergence and throughput; writes bench/results.js
     const { runBench } = await import("../src/bench/run");
     const { readResults, writeResults } = await import("../src/bench/results");
     const { renderFull, renderTables } = await import("../src/bench/render");
-    const { results, gas } = await runBench(hre, readResults(), {
+    const { chainEnv } = await import("../src/hardhat/adapter");
+    const { results, gas } = await runBench(await chainEnv(hre), readResults(), {
       parts: opts.only,
       seeds: opts.seeds,
       runs: opts.runs,

@@ -5,7 +5,7 @@
  */
 import { task, types } from "hardhat/config";
 import { z } from "zod";
-import { fail, parseArgs } from "./utils";
+import { compileFirst, fail, parseArgs } from "./utils";
 
 task(
   "clearing:play",
@@ -35,26 +35,32 @@ task(
     const { progress } = await import("../src/common/progress");
     const o = parseArgs(
       "clearing:play",
-      z.object({
-        agents: z.number().int().min(1),
-        capacity: z.number().positive(),
-        tau: z.number().nonnegative(),
-        fixedFee: z.number().nonnegative(),
-        rule: z.enum(["constant", "diminishing", "adaptive"]),
-        etaTimesL: z.number().positive(),
-        rounds: z.number().int().min(1).max(100_000),
-        seed: z.number().int().nonnegative(),
-        shockRound: z
-          .number()
-          .int()
-          .refine((r) => r === 0 || r >= 2, "must be 0 (none) or at least 2"),
-        shockTau: z.number().nonnegative(),
-        noise: z.number().nonnegative(),
-        drift: z.number().nonnegative(),
-        out: z.string().min(1),
-      }),
+      z
+        .object({
+          agents: z.number().int().min(1),
+          capacity: z.number().positive(),
+          tau: z.number().nonnegative(),
+          fixedFee: z.number().nonnegative(),
+          rule: z.enum(["constant", "diminishing", "adaptive"]),
+          etaTimesL: z.number().positive(),
+          rounds: z.number().int().min(1).max(100_000),
+          seed: z.number().int().nonnegative(),
+          shockRound: z
+            .number()
+            .int()
+            .refine((r) => r === 0 || r >= 2, "must be 0 (none) or at least 2"),
+          shockTau: z.number().nonnegative(),
+          noise: z.number().nonnegative(),
+          drift: z.number().nonnegative(),
+          out: z.string().min(1),
+        })
+        .refine((a) => a.shockRound <= a.rounds, {
+          path: ["shockRound"],
+          message: "must be at most --rounds (the shock would never happen)",
+        }),
       args,
     );
+    await compileFirst(hre);
     const fresh = hre.network.name === "hardhat" ? undefined : `play-${Date.now()}`;
     const { chainEnv } = await import("../src/hardhat/adapter");
     const play = await playOnChain(await chainEnv(hre), {

@@ -1,5 +1,5 @@
 /**
- * npx hardhat demo [--replications N] [--out dir] [--network localhost]   (npm run demo)
+ * npx hardhat demo [--replications N] [--seed N] [--out dir] [--network localhost]   (npm run demo)
  * The main job, on the selected network (in-process by default):
  * 1. deploys a ClearingMarket through Ignition; 20 reference agents play a binding market (m = 50)
  *    to convergence, tau rises from 0.5 to 1.5 through governance (a shock) and they play on until
@@ -12,7 +12,7 @@
 import path from "node:path";
 import { task, types } from "hardhat/config";
 import { z } from "zod";
-import { fail, parseArgs } from "./utils";
+import { compileFirst, fail, parseArgs } from "./utils";
 
 const SHOCK_ROUND = 16;
 
@@ -30,11 +30,12 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
       }),
       args,
     );
+    await compileFirst(hre);
     const { fromFixed } = await import("../src/common/fixed");
     const { progress } = await import("../src/common/progress");
     const { playOnChain } = await import("../src/clearing/experiments/chainPlay");
     const { STUDY_NOTES, runStudy } = await import("../src/clearing/experiments/study");
-    const { playDemoDeals } = await import("../src/exchange/chain/dealsReport");
+    const { playDemoDeals } = await import("../src/exchange/experiments/deals");
     const { chainEnv } = await import("../src/hardhat/adapter");
     const { writeReport } = await import("../src/report/html");
 

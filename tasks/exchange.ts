@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { task, types } from "hardhat/config";
 import { z } from "zod";
-import { fail } from "./utils";
+import { fail, parseArgs } from "./utils";
 import { payoutTableToJson } from "../src/exchange/model/payoutTable";
 import { fromPayoutTable, toPayoutTable } from "../src/exchange/design/contractTable";
 import { checkPasses, designTable } from "../src/exchange/design/designer";
@@ -17,16 +17,17 @@ import { backwardInduction, type StateTransfers } from "../src/exchange/design/i
 import { mooreRepulloGame, SEED_VALUES } from "../src/exchange/design/mooreRepullo";
 import { formatDesign, formatInduction } from "../src/exchange/design/format";
 
-/** Runs `body`, turning validation errors into one-line task errors. */
-async function guarded<T>(body: () => Promise<T>): Promise<T> {
+/** Runs `body`, turning a game file's validation error into a one-line task error. */
+async function guarded<T>(taskName: string, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof GameError || e instanceof z.ZodError)
-      fail(e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : e.message);
+    if (e instanceof GameError) fail(`${taskName}: ${e.message}`);
     throw e;
   }
 }
+
+const existingFile = (what: string) => z.string().refine((f) => fs.existsSync(f), `${what} not found`);
 
 const depositsArg = z
   .string()
@@ -49,21 +50,20 @@ task("exchange:design", "Designs a payout table by linear programming and checks
   .addOptionalParam("out", "Where to write the table (default out/tables/<game>-<objective>.json)")
   .addFlag("noTrade", "Do not require the on-path trade (seller gets price + D_S, buyer D_B)")
   .setAction(async (args) =>
-    guarded(async () => {
-      const opts = z
-        .object({
-          game: z.string().refine((f) => fs.existsSync(f), "game file not found"),
+    guarded("exchange:design", async () => {
+      const opts = parseArgs(
+        "exchange:design",
+        z.object({
+          game: existingFile("game file"),
           delta: z.coerce.number().nonnegative(),
           objective: z.enum(["min-deposits", "max-burn"]),
           deposits: depositsArg.optional(),
-          constraints: z
-            .string()
-            .refine((f) => fs.existsSync(f), "constraints file not found")
-            .optional(),
-          out: z.string().optional(),
+          constraints: existingFile("constraints file").optional(),
+          out: z.string().min(1).optional(),
           noTrade: z.boolean(),
-        })
-        .parse(args);
+        }),
+        args,
+      );
       const game = loadGame(opts.game);
       const constraints = opts.constraints
         ? (JSON.parse(fs.readFileSync(opts.constraints, "utf8")) as LinearConstraint[])
@@ -106,8 +106,12 @@ task("exchange:solve", "Backward induction on a game with its given (or a design
   .addParam("game", "Game file (JSON)")
   .addOptionalParam("table", "Designed table file (default: the game's own table)")
   .setAction(async (args) =>
-    guarded(async () => {
-      const opts = z.object({ game: z.string(), table: z.string().optional() }).parse(args);
+    guarded("exchange:solve", async () => {
+      const opts = parseArgs(
+        "exchange:solve",
+        z.object({ game: existingFile("game file"), table: existingFile("table file").optional() }),
+        args,
+      );
       const game = loadGame(opts.game);
       let table: StateTransfers | undefined = game.table;
       let deposits: Record<string, number> = {};
@@ -131,20 +135,24 @@ task("exchange:moore-repullo", "Writes and solves the Moore–Repullo mechanism 
   .addOptionalParam("premium", "Counter-offer price above the announced value", SEED_VALUES.premium, types.float)
   .addOptionalParam("out", "Where to write the game file")
   .setAction(async (args) =>
-    guarded(async () => {
-      const v = z
-        .object({
-          h: z.number().positive(),
-          l: z.number().nonnegative(),
-          fine: z.number().nonnegative(),
-          premium: z.number().nonnegative(),
-        })
-        .refine((x) => x.h > x.l, "h must exceed l")
-        .parse(args);
+    guarded("exchange:moore-repullo", async () => {
+      const { out, ...v } = parseArgs(
+        "exchange:moore-repullo",
+        z
+          .object({
+            h: z.number().positive(),
+            l: z.number().nonnegative(),
+            fine: z.number().nonnegative(),
+            premium: z.number().nonnegative(),
+            out: z.string().min(1).optional(),
+          })
+          .refine((x) => x.h > x.l, { path: ["h"], message: "h must exceed l" }),
+        args,
+      );
       const spec = mooreRepulloGame(v);
-      if (args.out) {
-        fs.mkdirSync(path.dirname(args.out), { recursive: true });
-        fs.writeFileSync(args.out, JSON.stringify(spec, null, 2) + "\n");
+      if (out) {
+        fs.mkdirSync(path.dirname(out), { recursive: true });
+        fs.writeFileSync(out, JSON.stringify(spec, null, 2) + "\n");
       }
       const game = parseGame(spec);
       const result = backwardInduction(game, spec.table!, {});

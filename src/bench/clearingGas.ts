@@ -1,10 +1,9 @@
 /**
  * Gas of every ClearingMarket call on the in-process network, at n agents.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ContractTransactionResponse } from "ethers";
+import { type ContractTransactionResponse, parseEther } from "ethers";
 import type { MarketSettings } from "../clearing/model/settings";
-import { deployClearingMarket } from "../hardhat/adapter";
+import type { ChainEnv } from "../hardhat/adapter";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
   const receipt = await (await tx).wait();
@@ -17,16 +16,14 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
  * round with a previous observation to use.
  */
 export async function measureClearingGas(
-  hre: HardhatRuntimeEnvironment,
+  env: ChainEnv,
   n: number,
   rule: MarketSettings["rule"],
 ): Promise<Record<string, number>> {
-  const { ethers } = hre;
-  const signers = await ethers.getSigners();
+  const signers = env.signers;
   if (signers.length < n + 1) throw new Error(`need ${n + 1} accounts, have ${signers.length}`);
   const [owner, ...agents] = signers.slice(0, n + 1);
-  const market = await deployClearingMarket(
-    hre,
+  const market = await env.deployMarket(
     {
       capacity: n / 2,
       tau: 0.5,
@@ -39,13 +36,13 @@ export async function measureClearingGas(
     },
     { feeRecipient: owner.address, revenueRecipient: owner.address },
   );
-  const deposit = ethers.parseEther("100");
+  const deposit = parseEther("100");
   const gas: Record<string, number> = {};
   gas.join = await gasOf(market.connect(agents[0]).join(deposit, { value: deposit }));
   for (const a of agents.slice(1)) await (await market.connect(a).join(deposit, { value: deposit })).wait();
   gas.deposit = await gasOf(market.connect(agents[0]).deposit(deposit, { value: deposit }));
 
-  const one = ethers.parseEther("1");
+  const one = parseEther("1");
   gas["submitDemand.first"] = await gasOf(market.connect(agents[0]).submitDemand(one));
   gas["submitDemand.repeated"] = await gasOf(market.connect(agents[0]).submitDemand(one + 1n));
   for (const a of agents.slice(1)) await (await market.connect(a).submitDemand(one)).wait();

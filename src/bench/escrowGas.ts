@@ -2,9 +2,8 @@
  * Gas of every ExchangeEscrow call, and of one honest trade (offer, accept, redeem with
  * quality confirmed, finalize by the seller, both withdrawals), on the in-process network.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ContractTransactionResponse } from "ethers";
-import { deployExchangeEscrow } from "../hardhat/adapter";
+import { type ContractTransactionResponse, parseEther, ZeroAddress } from "ethers";
+import type { ChainEnv } from "../hardhat/adapter";
 import { DEFAULT_PAYOUT_TABLE } from "../exchange/model/defaultTable";
 import type { Terms } from "../exchange/model/exchangeEscrow";
 
@@ -12,17 +11,16 @@ async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> 
   return Number((await (await tx).wait())!.gasUsed);
 }
 
-export async function measureEscrowGas(hre: HardhatRuntimeEnvironment): Promise<Record<string, number>> {
-  const { ethers } = hre;
-  const [, seller, buyer] = await ethers.getSigners();
-  const { escrow, tableId } = await deployExchangeEscrow(hre);
-  const price = ethers.parseEther("1");
+export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, number>> {
+  const [, seller, buyer] = env.signers;
+  const { escrow, tableId } = await env.deployEscrow();
+  const price = parseEther("1");
   const buyerPays = async (d: Terms) => d.price + (await escrow.depositsFor(tableId, d.price))[1];
   let nonce = 0;
   const terms = (): Terms => ({
     seller: seller.address,
     buyer: buyer.address,
-    asset: ethers.ZeroAddress,
+    asset: ZeroAddress,
     price,
     acceptWindow: 3600n + BigInt(nonce++), // distinct terms per deal, as in real use
     tableId,
@@ -83,7 +81,7 @@ export async function measureEscrowGas(hre: HardhatRuntimeEnvironment): Promise<
   const eid = (await escrow.dealCount()) + 1n;
   await (await escrow.connect(seller).offer(e)).wait();
   gas.withdrawOffer = await gasOf(escrow.connect(seller).withdrawOffer(eid, e));
-  const [owner] = await ethers.getSigners();
-  gas.withdrawBurn = await gasOf(escrow.connect(owner).withdrawBurn(ethers.ZeroAddress));
+  const [owner] = env.signers;
+  gas.withdrawBurn = await gasOf(escrow.connect(owner).withdrawBurn(ZeroAddress));
   return gas;
 }

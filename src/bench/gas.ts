@@ -3,7 +3,7 @@
  * (`ClearingMarket.closeRound.adaptive.n10`, `ExchangeEscrow.honestTrade`, ...). The same object
  * goes into bench/results.json and the gas snapshot.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { ChainEnv } from "../hardhat/adapter";
 import { measureClearingGas } from "./clearingGas";
 import { measureEscrowGas } from "./escrowGas";
 import { sortedByKey } from "./results";
@@ -13,14 +13,14 @@ import { sortedByKey } from "./results";
  * from the adaptive n = 10 run, every ExchangeEscrow call. `log` receives one line per step.
  */
 export async function measureGas(
-  hre: HardhatRuntimeEnvironment,
+  env: ChainEnv,
   log: (line: string) => void = () => {},
 ): Promise<Record<string, number>> {
   const gas: Record<string, number> = {};
   for (const rule of ["constant", "diminishing", "adaptive"] as const) {
     for (const n of [10, 200]) {
       log(`gas: ${rule} rule, n = ${n} agents`);
-      const g = await measureClearingGas(hre, n, rule);
+      const g = await measureClearingGas(env, n, rule);
       gas[`ClearingMarket.closeRound.${rule}.n${n}`] = g.closeRound;
       if (rule === "adaptive" && n === 10) {
         for (const [call, used] of Object.entries(g)) {
@@ -30,6 +30,6 @@ export async function measureGas(
     }
   }
   log("gas: ExchangeEscrow");
-  for (const [call, used] of Object.entries(await measureEscrowGas(hre))) gas[`ExchangeEscrow.${call}`] = used;
+  for (const [call, used] of Object.entries(await measureEscrowGas(env))) gas[`ExchangeEscrow.${call}`] = used;
   return sortedByKey(gas);
 }

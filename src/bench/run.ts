@@ -3,7 +3,7 @@
  * call, on-chain throughput, rounds to converge. Each part updates its own keys of
  * bench/results.json; nothing here writes a file.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { ChainEnv } from "../hardhat/adapter";
 import { CONVERGENCE_SCENARIOS, measureConvergence } from "./clearingConvergence";
 import { measureGas } from "./gas";
 import { type BenchResults, GAS_CONTRACTS, sortedByKey } from "./results";
@@ -27,7 +27,7 @@ export interface BenchOptions {
  * replaced, and the gas table alone when gas was measured.
  */
 export async function runBench(
-  hre: HardhatRuntimeEnvironment,
+  env: ChainEnv,
   previous: BenchResults,
   opts: BenchOptions,
 ): Promise<{ results: BenchResults; gas?: Record<string, number> }> {
@@ -35,7 +35,7 @@ export async function runBench(
   let gas: Record<string, number> | undefined;
 
   if (opts.parts.includes("gas")) {
-    gas = await measureGas(hre, opts.log);
+    gas = await measureGas(env, opts.log);
     const kept = Object.entries(results.gas).filter(([k]) => !GAS_CONTRACTS.some((c) => k.startsWith(`${c}.`)));
     results.gas = sortedByKey({ ...Object.fromEntries(kept), ...gas });
   }
@@ -43,7 +43,7 @@ export async function runBench(
   if (opts.parts.includes("throughput")) {
     // Loaded only when run: the chain driver it uses is not needed by the other parts.
     const { measureThroughput } = await import("./throughput");
-    results.throughput = await measureThroughput(hre, { agents: 100, rounds: 100, runs: opts.runs });
+    results.throughput = await measureThroughput(env, { agents: 100, rounds: 100, runs: opts.runs });
   }
 
   if (opts.parts.includes("convergence")) {

@@ -2,10 +2,9 @@
  * On-chain throughput of the batched driver: a market of `agents` reference agents played for
  * `rounds` rounds on the connected network, transactions per second of wall time, median of runs.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { median } from "../common/metrics";
 import { playOnChain } from "../clearing/experiments/chainPlay";
-import { chainEnv } from "../hardhat/adapter";
+import type { ChainEnv } from "../hardhat/adapter";
 import { progress } from "../common/progress";
 
 export interface Throughput {
@@ -18,11 +17,10 @@ export interface Throughput {
 }
 
 export async function measureThroughput(
-  hre: HardhatRuntimeEnvironment,
+  env: ChainEnv,
   opts: { agents: number; rounds: number; runs: number },
 ): Promise<Throughput> {
   const runs: Throughput["runs"] = [];
-  const env = await chainEnv(hre);
   for (let seed = 1; seed <= opts.runs; seed++) {
     const play = await playOnChain(env, {
       agents: opts.agents,

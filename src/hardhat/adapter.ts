@@ -13,11 +13,14 @@ import type { RpcProvider } from "../chain/batch";
 import { type MarketSettings, toParamsInput } from "../clearing/model/settings";
 import { DEFAULT_PAYOUT_TABLE } from "../exchange/model/defaultTable";
 
+/** A signer that knows its address without a request (Hardhat's, ethers' wallets and JSON-RPC signers). */
+export type AccountSigner = Signer & { readonly address: string };
+
 /** What a run on a chain needs from its environment; `chainEnv` builds it from Hardhat's. */
 export interface ChainEnv {
   networkName: string;
   provider: RpcProvider;
-  signers: Signer[];
+  signers: AccountSigner[];
   deployMarket: (settings: MarketSettings, opts?: DeployClearingOptions) => Promise<ClearingMarket>;
   deployEscrow: (opts?: DeployEscrowOptions) => Promise<{ escrow: ExchangeEscrow; tableId: string }>;
 }

@@ -6,7 +6,9 @@
 import type { VegaLiteSpec } from "./types";
 
 // A real dynamic import: TypeScript's CommonJS output would turn `import()` into `require`.
-const importModule = new Function("specifier", "return import(specifier)") as <M>(s: string) => Promise<M>;
+// Built on first use, not at load, so that merely importing this file evaluates no code string.
+const importModule = <M>(specifier: string): Promise<M> =>
+  (new Function("specifier", "return import(specifier)") as (s: string) => Promise<M>)(specifier);
 
 /** What `renderSvg` uses of vega-lite and of vega. */
 interface VegaLiteModule {

@@ -6,7 +6,7 @@ import { formatEther, type Signer, ZeroAddress } from "ethers";
 import type { ExchangeEscrow } from "../../../typechain-types";
 import type { ExperimentResult } from "../../report/types";
 import { barChart } from "../../report/charts";
-import { type DealOutcome, type DealPath, playDeal } from "./playDeal";
+import { type DealOutcome, type DealPath, playDeal } from "../chain/playDeal";
 
 /** The paths the demo plays, with what each says about the parties. */
 export const DEMO_DEALS: [string, DealPath][] = [
