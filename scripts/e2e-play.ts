@@ -7,12 +7,11 @@
 import fs from "node:fs";
 import hre from "hardhat";
 import { lipschitz } from "../src/clearing/agents/reference";
-import { deployClearingMarket } from "../src/hardhat/adapter";
+import { deployClearingMarket, deployExchangeEscrow } from "../src/hardhat/adapter";
 import { runOnChain } from "../src/clearing/chain/driver";
 import { Population } from "../src/clearing/agents/population";
 import type { MarketSettings } from "../src/clearing/model/settings";
 import { drawAgents } from "../src/clearing/agents/draw";
-import { deployExchangeEscrow } from "../src/hardhat/adapter";
 import { playDeal } from "../src/exchange/chain/playDeal";
 
 async function main() {

@@ -23,7 +23,9 @@ const root = path.resolve(__dirname, "..");
 const sandbox = path.resolve(process.argv[3] ?? path.join(root, ".mutation", `${target}-recheck`));
 const csv = path.join(root, "docs", "mutation", `${target}.csv`);
 if (!target || !fs.existsSync(csv) || !fs.existsSync(path.join(sandbox, "package.json"))) {
-  console.error(`mutation-recheck: needs docs/mutation/${target}.csv and a prepared sandbox (npm run mutation -- --recheck ${target})`);
+  console.error(
+    `mutation-recheck: needs docs/mutation/${target}.csv and a prepared sandbox (npm run mutation -- --recheck ${target})`,
+  );
   process.exit(2);
 }
 
@@ -50,7 +52,11 @@ const readMutants = (file) =>
 const tested = readMutants(csv);
 const testedHashes = new Set(tested.map((m) => m.hash));
 // SuMo's preflight writes the full list of the target's mutants (.sumo/results/generated.csv).
-const preflight = spawnSync("npx", ["sumo", "preflight"], { cwd: sandbox, stdio: "ignore", env: { ...process.env, APP_ROOT_PATH: sandbox, MUTATION_TARGET: target } });
+const preflight = spawnSync("npx", ["sumo", "preflight"], {
+  cwd: sandbox,
+  stdio: "ignore",
+  env: { ...process.env, APP_ROOT_PATH: sandbox, MUTATION_TARGET: target },
+});
 const generatedCsv = path.join(sandbox, ".sumo", "results", "generated.csv");
 if (preflight.status !== 0 || !fs.existsSync(generatedCsv)) {
   console.error("mutation-recheck: SuMo's preflight did not list the mutants");
@@ -62,22 +68,37 @@ const untested = readMutants(generatedCsv).filter((m) => !testedHashes.has(m.has
 const testUntested = process.env.MUTATION_UNTESTED === "1";
 const recheckFile = path.join(root, "docs", "mutation", `${target}-recheck.json`);
 // What an earlier recheck found stands until this one tests the mutant again.
-const earlier = (fs.existsSync(recheckFile) ? JSON.parse(fs.readFileSync(recheckFile, "utf8")) : []).filter((r) => r.status !== "untested" && r.status !== "stale");
+const earlier = (fs.existsSync(recheckFile) ? JSON.parse(fs.readFileSync(recheckFile, "utf8")) : []).filter(
+  (r) => r.status !== "untested" && r.status !== "stale",
+);
 const settled = new Set(earlier.filter((r) => r.status === "killed" || r.status === "stillborn").map((r) => r.hash));
 // MUTATION_ONLY=<hash>,<hash> re-tests just those, live or untested (say, the survivors a new
 // test was written for).
 const only = process.env.MUTATION_ONLY ? new Set(process.env.MUTATION_ONLY.split(",").map((h) => h.trim())) : null;
-const candidates = [...(testUntested || only ? untested.map((m) => ({ ...m, was: "untested" })) : []), ...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" }))];
+const candidates = [
+  ...(testUntested || only ? untested.map((m) => ({ ...m, was: "untested" })) : []),
+  ...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" })),
+];
 const queue = candidates.filter((m) => !settled.has(m.hash) && (!only || only.has(m.hash)));
 
-const run = (script) => spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
+const run = (script) =>
+  spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
 if (run("compile") !== 0 || run("test") !== 0) {
   console.error("mutation-recheck: the unmutated contracts fail the sandbox's tests");
   process.exit(1);
 }
 
 /** One line of the recheck file: the mutant as the summary lists it, what it was, what it is now. */
-const outcome = (m, was, status) => ({ hash: m.hash, file: path.relative(sandbox, m.file), line: m.line, operator: m.operator, original: m.original.trim(), replacement: m.replacement.trim(), was, status });
+const outcome = (m, was, status) => ({
+  hash: m.hash,
+  file: path.relative(sandbox, m.file),
+  line: m.line,
+  operator: m.operator,
+  original: m.original.trim(),
+  replacement: m.replacement.trim(),
+  was,
+  status,
+});
 
 const queued = new Set(queue.map((m) => m.hash));
 const results = earlier.filter((r) => !queued.has(r.hash));
@@ -86,12 +107,17 @@ const untestedLeft = () => {
   return untested.filter((m) => !recorded.has(m.hash)).map((m) => outcome(m, "untested", "untested"));
 };
 const save = () => fs.writeFileSync(recheckFile, JSON.stringify([...results, ...untestedLeft()], null, 2) + "\n");
-if (earlier.length > 0) console.error(`mutation-recheck: ${earlier.length} mutants recorded in ${path.relative(root, recheckFile)} (${settled.size} killed or stillborn); ${queue.length} to test`);
+if (earlier.length > 0)
+  console.error(
+    `mutation-recheck: ${earlier.length} mutants recorded in ${path.relative(root, recheckFile)} (${settled.size} killed or stillborn); ${queue.length} to test`,
+  );
 for (const [i, m] of queue.entries()) {
   const source = fs.readFileSync(m.file, "utf8");
   // SuMo's offsets index the file's characters; its CSV drops the newlines of multi-line text.
   if (source.slice(m.start, m.end).replace(/[\n\r]/g, "") !== m.original) {
-    console.error(`mutation-recheck: ${m.hash} no longer matches ${path.relative(sandbox, m.file)}:${m.line} (contract changed)`);
+    console.error(
+      `mutation-recheck: ${m.hash} no longer matches ${path.relative(sandbox, m.file)}:${m.line} (contract changed)`,
+    );
     results.push({ hash: m.hash, was: m.was, status: "stale" });
     continue;
   }

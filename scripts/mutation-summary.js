@@ -12,20 +12,43 @@ if (!csvPath || !fs.existsSync(csvPath) || (recheckPath && !fs.existsSync(rechec
   console.error("usage: mutation-summary.js <results.csv> [<recheck.json>]");
   process.exit(2);
 }
-const lines = fs.readFileSync(csvPath, "utf8").split("\n").slice(1).filter((l) => l.trim() !== "");
+const lines = fs
+  .readFileSync(csvPath, "utf8")
+  .split("\n")
+  .slice(1)
+  .filter((l) => l.trim() !== "");
 const mutants = lines.map((line) => {
   const [hash, file, operator, , , startLine, , original, replacement, status, ms] = line.split("$");
   const rel = file.replace(/^.*?\/contracts\//, "contracts/");
-  return { hash, file: rel, operator, line: Number(startLine), original: original.trim(), replacement: replacement.trim(), status, seconds: Number(ms) / 1000 };
+  return {
+    hash,
+    file: rel,
+    operator,
+    line: Number(startLine),
+    original: original.trim(),
+    replacement: replacement.trim(),
+    status,
+    seconds: Number(ms) / 1000,
+  };
 });
-const secondsPerMutant = mutants.length === 0 ? null : Number((mutants.reduce((s, m) => s + m.seconds, 0) / mutants.length).toFixed(1));
+const secondsPerMutant =
+  mutants.length === 0 ? null : Number((mutants.reduce((s, m) => s + m.seconds, 0) / mutants.length).toFixed(1));
 if (recheckPath) {
   const byHash = new Map(mutants.map((m) => [m.hash, m]));
   for (const r of JSON.parse(fs.readFileSync(recheckPath, "utf8"))) {
     if (r.status === "stale") continue;
     const m = byHash.get(r.hash);
     if (m) m.status = r.status;
-    else mutants.push({ hash: r.hash, file: r.file, operator: r.operator, line: r.line, original: r.original, replacement: r.replacement, status: r.status });
+    else
+      mutants.push({
+        hash: r.hash,
+        file: r.file,
+        operator: r.operator,
+        line: r.line,
+        original: r.original,
+        replacement: r.replacement,
+        status: r.status,
+      });
   }
 }
 const count = (status) => mutants.filter((m) => m.status === status).length;
@@ -48,6 +71,13 @@ const summary = {
   secondsPerMutant,
   rechecked: Boolean(recheckPath),
   files,
-  live: live.map(({ hash, file, operator, line, original, replacement }) => ({ hash, file, line, operator, original, replacement })),
+  live: live.map(({ hash, file, operator, line, original, replacement }) => ({
+    hash,
+    file,
+    line,
+    operator,
+    original,
+    replacement,
+  })),
 };
 process.stdout.write(JSON.stringify(summary, null, 2) + "\n");

@@ -1,6 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-
-const E18 = 10n ** 18n;
+import { UNIT } from "../../src/common/fixed";
 
 /**
  * Deploys a ClearingMarket. Defaults (override with `--parameters`): native ETH, the paper's
@@ -19,9 +18,9 @@ export default buildModule("ClearingMarket", (m) => {
       revenueRecipient: m.getParameter("revenueRecipient", deployer),
       allowListOnly: m.getParameter("allowListOnly", false),
       params: {
-        capacity: m.getParameter("capacity", 100n * E18),
-        tau: m.getParameter("tau", E18 / 2n),
-        fixedFee: m.getParameter("fixedFee", E18),
+        capacity: m.getParameter("capacity", 100n * UNIT),
+        tau: m.getParameter("tau", UNIT / 2n),
+        fixedFee: m.getParameter("fixedFee", UNIT),
         rule: m.getParameter("rule", 2),
         eta: m.getParameter("eta", 5n * 10n ** 15n),
         tolPrimal: m.getParameter("tolPrimal", 10n ** 14n),

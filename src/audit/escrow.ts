@@ -1,6 +1,6 @@
 /**
  * Audit of an ExchangeEscrow from its event log: deals are replayed through the exact model
- * (src/exchange/escrowModel.ts) at the timestamps of their blocks; every deposit, deadline,
+ * (src/exchange/model/exchangeEscrow.ts) at the timestamps of their blocks; every deposit, deadline,
  * final state, payout and burn the contract reported is compared with the model's, and the
  * per-asset books are kept.
  */

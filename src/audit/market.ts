@@ -1,6 +1,6 @@
 /**
  * Audit of a ClearingMarket from its event log: every event is replayed through the exact
- * model (src/clearing/model.ts) and every number the contract reported is compared with the
+ * model (src/clearing/model/clearingMarket.ts) and every number the contract reported is compared with the
  * model's. The log is the only input besides the ABI.
  */
 import { fromFixed } from "../common/fixed";

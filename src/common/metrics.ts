@@ -1,6 +1,6 @@
 /**
  * Metrics shared by the reports and the auditor (spec §3). Pure functions of numbers: the
- * clearing-specific welfare lives in src/clearing/welfare.ts.
+ * clearing-specific welfare lives in src/clearing/sim/welfare.ts.
  */
 
 /** Gini coefficient of non-negative values (0: equal, -> 1: concentrated). Paper eq. (9). */

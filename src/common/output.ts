@@ -3,6 +3,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { toJson } from "./json";
 
 export function ensureDir(dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
@@ -23,5 +24,5 @@ export function writeCsv(file: string, rows: Record<string, unknown>[]): void {
 
 export function writeJson(file: string, value: unknown): void {
   ensureDir(path.dirname(file));
-  fs.writeFileSync(file, JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+  fs.writeFileSync(file, toJson(value, 2) + "\n");
 }

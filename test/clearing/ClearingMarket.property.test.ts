@@ -6,6 +6,7 @@ import { ClearingModel } from "../../src/clearing/model/clearingMarket";
 import { StepRule, type ParamsInput } from "../../src/clearing/model/types";
 import { BASE_PARAMS, deployMarket, units } from "./fixture";
 import { expectSameState, latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
+import { toJson } from "../../src/common/json";
 
 /**
  * Model-based test (fast-check commands): random sequences of up to 32 calls by every party,
@@ -276,7 +277,7 @@ describe("ClearingMarket: model-based commands against the exact model", functio
       constructor(readonly act: Action) {}
       check = () => true;
       run = (_model: World, world: World) => step(world, this.act);
-      toString = () => JSON.stringify(this.act, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+      toString = () => toJson(this.act);
     }
 
     await fc.assert(

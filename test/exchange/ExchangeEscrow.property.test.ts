@@ -13,6 +13,7 @@ import {
 } from "../../src/exchange/model/exchangeEscrow";
 import { deployEscrow, UNIT } from "./fixture";
 import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
+import { toJson } from "../../src/common/json";
 
 /**
  * Model-based test (fast-check commands): random sequences of up to 32 calls over many deals at
@@ -370,7 +371,7 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
       constructor(readonly act: Action) {}
       check = () => true;
       run = (_model: World, world: World) => step(world, this.act);
-      toString = () => JSON.stringify(this.act, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+      toString = () => toJson(this.act);
     }
 
     await fc.assert(

@@ -16,7 +16,7 @@ import type { Population } from "../agents/population";
 import type { AgentType } from "../agents/reference";
 import { type MarketSettings, toParamsInput } from "../model/settings";
 import { type PlayedRound, type RunOptions, lastShockRound, settingsAfter } from "../sim/rounds";
-import { roundsFromLogs } from "./events";
+import { hasConverged, roundsFromLogs } from "./events";
 
 export interface ChainRunOptions extends Omit<RunOptions, "onRound"> {
   onProgress?: (done: number, total: number) => void;
@@ -93,7 +93,7 @@ export async function runOnChain(
       }
       await sender.group(sends);
       const [close] = await sender.group([call(opts.owner, GAS.close, (c, o) => c.closeRound(o))]);
-      const converged = close.logs.some((l) => market.interface.parseLog(l)?.name === "Converged");
+      const converged = hasConverged(close.logs.map((l) => market.interface.parseLog(l) ?? {}));
       opts.onProgress?.(t, opts.rounds);
       if (opts.untilConverged && converged && t >= stopAfter) break;
     }

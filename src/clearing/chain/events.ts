@@ -8,6 +8,9 @@ import type { DecodedLog } from "../../chain/logs";
 import type { PlayedRound } from "../sim/rounds";
 import type { ParamsInput, RoundClosedEvent } from "../model/types";
 
+/** Whether a transaction's logs (raw or decoded by name) include a `Converged` event. */
+export const hasConverged = (logs: readonly { name?: string }[]): boolean => logs.some((l) => l.name === "Converged");
+
 /** The parameters a `ParamsScheduled` event announces. */
 export const paramsOf = (a: DecodedLog["args"]): ParamsInput => {
   const p = a.params;

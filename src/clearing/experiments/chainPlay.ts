@@ -18,6 +18,7 @@ import { lineChart } from "../../report/charts";
 import { settingsFor } from "./scenarios";
 import type { ExperimentResult } from "../../report/types";
 import { fmt } from "./shared";
+import { ON_CHAIN_SHOCK } from "./paper";
 
 export interface ChainPlayRequest {
   agents: number;
@@ -116,9 +117,9 @@ export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promis
     const post = rows.slice(k, k + 5).map((r) => r.efficiency);
     comparisons.push({
       quantity: `On chain: resilience around the shock at round ${shockRound}`,
-      paper: "re-converges after the fee jump (Fig. 7)",
+      paper: ON_CHAIN_SHOCK.paper,
       ours: `R = Eff(next 5)/Eff(previous 5) = ${fmt(resilience(pre, post), 3)}; converged again at round ${rows.find((r) => r.round > shockRound && r.converged)?.round ?? "— (not within the run)"}`,
-      why: "Read from the contract's events of this run (one population, one seed).",
+      why: ON_CHAIN_SHOCK.why,
     });
   }
   const result: ExperimentResult = {

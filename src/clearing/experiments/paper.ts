@@ -97,6 +97,12 @@ export const fig6FairnessVerdict = (tauMattersMore: boolean): string =>
 
 // ------------------------------------------------------------------ shocks and regret (Fig. 7)
 
+/** The on-chain run's shock (`clearing:play`, the demo): our row names the round, so no fixed quantity. */
+export const ON_CHAIN_SHOCK = {
+  paper: "re-converges after the fee jump (Fig. 7)",
+  why: "Read from the contract's events of this run (one population, one seed).",
+};
+
 export const FIG7_TAU_SHOCK: PaperClaim = {
   quantity: "Fig. 7: tau 0.5 -> 1.5 at t = 50",
   paper: "efficiency overshoots, then stabilizes at a new equilibrium",

@@ -1,6 +1,7 @@
 /**
  * The shipped default payout table (`tables/core-exchange-min-deposits.json`, written by
- * `npm run design`; a test keeps it equal to what the designer produces), as the contract takes it.
+ * `npm run design -- --out tables/core-exchange-min-deposits.json`; a test keeps it equal to what the
+ * designer produces), as the contract takes it.
  */
 import defaultTable from "../../../tables/core-exchange-min-deposits.json";
 import { payoutTableFromJson } from "./payoutTable";
