@@ -80,5 +80,6 @@ if (warnings.length > 0) {
   process.exit(1);
 }
 console.log(
-  `check-compiler-warnings: OK, no compiler warning in ${CONTRACTS} (${builtSources.length} sources, ${path.basename(newest)})`,
+  `check-compiler-warnings: OK, no compiler warning in ${CONTRACTS} ` +
+    `(${builtSources.length} sources, ${path.basename(newest)})`,
 );

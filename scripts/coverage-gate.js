@@ -30,7 +30,8 @@ const pct = (hit, all) => (all === 0 ? 100 : (100 * hit) / all);
 const l = pct(linesHit, lines);
 const b = pct(branchesHit, branches);
 console.log(
-  `coverage of contracts/: lines ${l.toFixed(2)}% (${linesHit}/${lines}), branches ${b.toFixed(2)}% (${branchesHit}/${branches})`,
+  `coverage of contracts/: lines ${l.toFixed(2)}% (${linesHit}/${lines}), ` +
+    `branches ${b.toFixed(2)}% (${branchesHit}/${branches})`,
 );
 if (l < MIN_LINES || b < MIN_BRANCHES) {
   console.error(`coverage-gate: below the gate (lines >= ${MIN_LINES}%, branches >= ${MIN_BRANCHES}%)`);

@@ -24,7 +24,8 @@ const sandbox = path.resolve(process.argv[3] ?? path.join(root, ".mutation", `${
 const csv = path.join(root, "docs", "mutation", `${target}.csv`);
 if (!target || !fs.existsSync(csv) || !fs.existsSync(path.join(sandbox, "package.json"))) {
   console.error(
-    `mutation-recheck: needs docs/mutation/${target}.csv and a prepared sandbox (npm run mutation -- --recheck ${target})`,
+    `mutation-recheck: needs docs/mutation/${target}.csv and a prepared sandbox ` +
+      `(npm run mutation -- --recheck ${target})`,
   );
   process.exit(2);
 }
@@ -109,7 +110,8 @@ const untestedLeft = () => {
 const save = () => fs.writeFileSync(recheckFile, JSON.stringify([...results, ...untestedLeft()], null, 2) + "\n");
 if (earlier.length > 0)
   console.error(
-    `mutation-recheck: ${earlier.length} mutants recorded in ${path.relative(root, recheckFile)} (${settled.size} killed or stillborn); ${queue.length} to test`,
+    `mutation-recheck: ${earlier.length} mutants recorded in ${path.relative(root, recheckFile)} ` +
+      `(${settled.size} killed or stillborn); ${queue.length} to test`,
   );
 for (const [i, m] of queue.entries()) {
   const source = fs.readFileSync(m.file, "utf8");
@@ -136,8 +138,10 @@ save();
 const count = (was, status) => results.filter((r) => r.was === was && r.status === status).length;
 const left = untestedLeft().length;
 console.log(
-  `${target}: ${count("live", "killed")} of ${tested.filter((m) => m.status === "live").length} live mutants now killed; ` +
-    `of ${untested.length} mutants no run tested, ${count("untested", "killed")} killed, ${count("untested", "live")} live, ` +
+  `${target}: ${count("live", "killed")} of ${tested.filter((m) => m.status === "live").length} ` +
+    `live mutants now killed; ` +
+    `of ${untested.length} mutants no run tested, ` +
+    `${count("untested", "killed")} killed, ${count("untested", "live")} live, ` +
     `${count("untested", "stillborn")} stillborn` +
     (left > 0 ? `, ${left} still untested (MUTATION_UNTESTED=1 tests them)` : ""),
 );

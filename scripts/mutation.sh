@@ -67,8 +67,14 @@ summarize() {
   local target="$1" recheck="$root/docs/mutation/$1-recheck.json"
   node "$root/scripts/mutation-summary.js" "$root/docs/mutation/$target.csv" \
     $([ -f "$recheck" ] && echo "$recheck") > "$root/docs/mutation/$target.json"
-  node -e 'const s = require(process.argv[1]); console.log(`${process.argv[2]}: ${s.killed} killed of ${s.valid} (score ${s.score}%)${s.rechecked ? " after the recheck" : ""}, ${s.live.length} live, ${s.timedout} timed out, ${s.stillborn} stillborn${s.untested ? `, ${s.untested} not yet tested` : ""}`)' \
-    "$root/docs/mutation/$target.json" "$target"
+  node -e '
+    const s = require(process.argv[1]);
+    console.log(
+      `${process.argv[2]}: ${s.killed} killed of ${s.valid} (score ${s.score}%)` +
+        `${s.rechecked ? " after the recheck" : ""}, ${s.live.length} live, ${s.timedout} timed out, ` +
+        `${s.stillborn} stillborn${s.untested ? `, ${s.untested} not yet tested` : ""}`,
+    );
+  ' "$root/docs/mutation/$target.json" "$target"
 }
 
 for target in "${targets[@]}"; do
@@ -77,7 +83,10 @@ for target in "${targets[@]}"; do
     (cd "$root/docs/mutation" && shopt -s nullglob && slices=("$target"-first.csv "$target"-m*.csv) &&
       [ ${#slices[@]} -gt 0 ] || { echo "mutation: no slices of $target to merge" >&2; exit 1; }
       files=("${slices[@]}"); [ -f "$target.csv" ] && files=("$target.csv" "${files[@]}")
-      { head -n 1 "${files[0]}"; for f in "${files[@]}"; do tail -n +2 "$f"; done | awk -F'$' 'NF > 1 && !seen[$1]++'; } > "$target.csv.new"
+      {
+        head -n 1 "${files[0]}"
+        for f in "${files[@]}"; do tail -n +2 "$f"; done | awk -F'$' 'NF > 1 && !seen[$1]++'
+      } > "$target.csv.new"
       mv "$target.csv.new" "$target.csv"
       for f in "${slices[@]}"; do rm -f "$f" "${f%.csv}.json"; done)
     rm -f "$root/docs/mutation/$target-recheck.json"

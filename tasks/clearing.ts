@@ -86,7 +86,8 @@ task(
     });
     const r = play.run;
     console.log(
-      `${r.rounds.length} rounds, ${r.transactions} transactions in ${r.blocks} blocks, ${r.seconds.toFixed(1)} s: ${r.throughput.toFixed(0)} tx/s`,
+      `${r.rounds.length} rounds, ${r.transactions} transactions in ${r.blocks} blocks, ` +
+        `${r.seconds.toFixed(1)} s: ${r.throughput.toFixed(0)} tx/s`,
     );
     console.log(`Wrote ${written.html}`);
   });

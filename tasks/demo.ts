@@ -66,7 +66,8 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
       const price = fromFixed(r.tau + r.mu).toFixed(6);
       const demand = fromFixed(r.totalDemand).toFixed(6);
       console.log(
-        `  round ${String(r.round).padStart(3)}  tau ${fromFixed(r.tau).toFixed(2)}  price ${price.padStart(10)}  S ${demand.padStart(12)}${r.converged ? "  converged" : ""}`,
+        `  round ${String(r.round).padStart(3)}  tau ${fromFixed(r.tau).toFixed(2)}  price ` +
+          `${price.padStart(10)}  S ${demand.padStart(12)}${r.converged ? "  converged" : ""}`,
       );
     }
 
@@ -78,7 +79,8 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
       networkName: env.networkName,
       onDeal: (label, o) =>
         console.log(
-          `  ${o.state.padEnd(10)} seller ${eth(o.sellerPayout)}  buyer ${eth(o.buyerPayout)}  burnt ${eth(o.burn)}  gas ${o.gas}  (${label})`,
+          `  ${o.state.padEnd(10)} seller ${eth(o.sellerPayout)}  buyer ${eth(o.buyerPayout)}  burnt ` +
+            `${eth(o.burn)}  gas ${o.gas}  (${label})`,
         ),
     });
 
@@ -98,11 +100,14 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
           "clearing market": play.market,
           "experiment replications": `${opts.replications} (npx hardhat experiments runs 200)`,
           "MovieLens source":
-            "synthetic fixture (test/fixtures/movielens/u.data); pass your own u.data to npx hardhat experiments --movielens",
+            "synthetic fixture (test/fixtures/movielens/u.data); " +
+            "pass your own u.data to npx hardhat experiments --movielens",
           "run time": `${((Date.now() - started) / 1000).toFixed(0)} s`,
         },
         notes: [
-          "The first two sections ran on the chain and were read back from the contracts' events. The rest ran on the exact fixed-point engine, which the test suite proves equal to the contract bit for bit.",
+          "The first two sections ran on the chain and were read back from the contracts' events. " +
+            "The rest ran on the exact fixed-point engine, which the test suite proves equal to the " +
+            "contract bit for bit.",
           ...STUDY_NOTES,
         ],
         experiments: [play.result, exchange, ...study],
@@ -111,6 +116,7 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
     );
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     console.log(
-      `\nWrote ${path.relative(process.cwd(), written.html)} with ${written.figures.length} figures and ${written.tables.length} table files (${seconds} s)`,
+      `\nWrote ${path.relative(process.cwd(), written.html)} with ${written.figures.length} figures ` +
+        `and ${written.tables.length} table files (${seconds} s)`,
     );
   });

@@ -77,7 +77,8 @@ task("exchange:design", "Designs a payout table by linear programming and checks
       });
       if (result.status === "infeasible") {
         fail(
-          `the program is infeasible; these constraints cannot hold together:\n  ${result.culprits.map((c) => c.name).join("\n  ")}`,
+          `the program is infeasible; these constraints cannot hold together:\n  ` +
+            `${result.culprits.map((c) => c.name).join("\n  ")}`,
         );
       }
       if (result.status === "unbounded") fail(`the program is unbounded: ${result.reason}`);

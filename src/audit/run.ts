@@ -85,15 +85,20 @@ export function formatReport(r: AuditReport): string {
   if (r.market) {
     const s = r.market.summary;
     lines.push(
-      `  rounds ${s.rounds}, agents ${s.agents}, volume ${s.volume.toFixed(6)} units, fees ${s.fees.toFixed(6)}, revenue ${s.revenue.toFixed(6)}`,
-      `  Gini of allocations ${s.gini.toFixed(4)} (fairness ${s.fairness.toFixed(4)}), participation ${pct(s.participation)}, utilization ${pct(s.utilization)}`,
-      `  converged in ${s.convergedRounds} round(s)${s.firstConvergedRound !== null ? `, first at round ${s.firstConvergedRound}` : ""}; posted price now ${s.finalPrice.toFixed(9)}`,
+      `  rounds ${s.rounds}, agents ${s.agents}, volume ${s.volume.toFixed(6)} units, ` +
+        `fees ${s.fees.toFixed(6)}, revenue ${s.revenue.toFixed(6)}`,
+      `  Gini of allocations ${s.gini.toFixed(4)} (fairness ${s.fairness.toFixed(4)}), ` +
+        `participation ${pct(s.participation)}, utilization ${pct(s.utilization)}`,
+      `  converged in ${s.convergedRounds} round(s)` +
+        `${s.firstConvergedRound !== null ? `, first at round ${s.firstConvergedRound}` : ""}` +
+        `; posted price now ${s.finalPrice.toFixed(9)}`,
     );
   }
   if (r.escrow) {
     const s = r.escrow.summary;
     lines.push(
-      `  tables ${s.tables}, deals ${s.deals} (accepted ${s.accepted}, offers withdrawn ${s.withdrawnOffers}, final ${s.final}; honest path ${pct(s.honestShare)})`,
+      `  tables ${s.tables}, deals ${s.deals} (accepted ${s.accepted}, ` +
+        `offers withdrawn ${s.withdrawnOffers}, final ${s.final}; honest path ${pct(s.honestShare)})`,
       `  final states: ${
         Object.entries(s.states)
           .map(([k, v]) => `${k} ${v}`)

@@ -80,7 +80,10 @@ const pct = (p: number) => `${p >= 0 ? "+" : ""}${p.toFixed(2)} %`;
 export function formatFinding(f: GasFinding): string {
   switch (f.kind) {
     case "regression":
-      return `${f.call}: snapshot ${gas(f.snapshot)}, measured ${gas(f.measured)} (${pct(f.changePct)}): over the limit of ${gas(f.limit)}`;
+      return (
+        `${f.call}: snapshot ${gas(f.snapshot)}, measured ${gas(f.measured)} ` +
+        `(${pct(f.changePct)}): over the limit of ${gas(f.limit)}`
+      );
     case "improvement":
       return `${f.call}: snapshot ${gas(f.snapshot)}, measured ${gas(f.measured)} (${pct(f.changePct)}): cheaper`;
     case "missing-in-snapshot":

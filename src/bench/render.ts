@@ -50,7 +50,8 @@ export function renderFull(results: BenchResults): string {
   const tp = results.throughput as Throughput | undefined;
   if (tp) {
     sections.push(
-      `\nOn-chain throughput (in-process Hardhat network, batched driver: one block per round's submissions; ${tp.agents} agents x ${tp.rounds} rounds, median of ${tp.runs.length} runs):\n`,
+      `\nOn-chain throughput (in-process Hardhat network, batched driver: one block per round's submissions; ` +
+        `${tp.agents} agents x ${tp.rounds} rounds, median of ${tp.runs.length} runs):\n`,
     );
     sections.push(
       markdownTable(

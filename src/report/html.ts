@@ -27,22 +27,32 @@ export interface WrittenReport {
 export const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-const STYLE = `
-body{font:15px/1.5 Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}
-h1{margin-bottom:.2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;margin:1em 0;font-size:13px} td,th{border:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left}
-th{background:#f5f5f5} .figs{display:flex;flex-wrap:wrap;gap:1em} figure{margin:0;border:1px solid #eee;padding:.5em}
-figcaption{font-size:12px;color:#555;max-width:520px} .meta td:first-child{font-weight:bold} .files{font-size:12px;color:#555}
-nav a{margin-right:1em}`;
+// One string per line of the style sheet (the first empty: it starts with a newline).
+const STYLE = [
+  "",
+  "body{font:15px/1.5 Helvetica,Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;color:#222}",
+  "h1{margin-bottom:.2em} h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}",
+  "table{border-collapse:collapse;margin:1em 0;font-size:13px} " +
+    "td,th{border:1px solid #ddd;padding:4px 8px;vertical-align:top;text-align:left}",
+  "th{background:#f5f5f5} .figs{display:flex;flex-wrap:wrap;gap:1em} " +
+    "figure{margin:0;border:1px solid #eee;padding:.5em}",
+  "figcaption{font-size:12px;color:#555;max-width:520px} .meta td:first-child{font-weight:bold} " +
+    ".files{font-size:12px;color:#555}",
+  "nav a{margin-right:1em}",
+].join("\n");
 
 function comparisonTable(results: ExperimentResult[]): string {
   const rows = results.flatMap((r) =>
     r.comparisons.map(
       (c) =>
-        `<tr><td>${escapeHtml(r.title)}</td><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.paper)}</td><td>${escapeHtml(c.ours)}</td><td>${escapeHtml(c.why)}</td></tr>`,
+        `<tr><td>${escapeHtml(r.title)}</td><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.paper)}</td>` +
+        `<td>${escapeHtml(c.ours)}</td><td>${escapeHtml(c.why)}</td></tr>`,
     ),
   );
-  return `<table class="comparison"><thead><tr><th>experiment</th><th>quantity</th><th>paper</th><th>ours</th><th>why they differ</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return (
+    `<table class="comparison"><thead><tr><th>experiment</th><th>quantity</th><th>paper</th><th>ours</th>` +
+    `<th>why they differ</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+  );
 }
 
 /** Writes the report into `outDir` (figures/, tables/, report.html, results.json). */
@@ -73,7 +83,8 @@ export async function writeReport(
       writeJson(path.join(tableDir, `${t.name}.json`), t.rows);
       tables.push(`tables/${t.name}.csv`, `tables/${t.name}.json`);
       files.push(
-        `<a href="tables/${t.name}.csv">${t.name}.csv</a> (<a href="tables/${t.name}.json">json</a>, ${t.rows.length} rows)`,
+        `<a href="tables/${t.name}.csv">${t.name}.csv</a> ` +
+          `(<a href="tables/${t.name}.json">json</a>, ${t.rows.length} rows)`,
       );
     }
     sections.push(
@@ -87,13 +98,16 @@ export async function writeReport(
     .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(v)}</td></tr>`)
     .join("");
   const nav = input.experiments.map((r) => `<a href="#${r.key}">${escapeHtml(r.title)}</a>`).join("");
+  const sideBySide =
+    `<section id="side-by-side"><h2>The paper's numbers and ours, side by side</h2>` +
+    `${comparisonTable(input.experiments)}</section>`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(input.title)}</h1>
 <table class="meta">${meta}</table>
 ${input.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join("\n")}
 <nav>${nav}</nav>
-<section id="side-by-side"><h2>The paper's numbers and ours, side by side</h2>${comparisonTable(input.experiments)}</section>
+${sideBySide}
 ${sections.join("\n")}
 </body></html>
 `;

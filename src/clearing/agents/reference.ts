@@ -43,7 +43,10 @@ export function aggregateDemand(agents: AgentType[], tau: number, mu: number, fi
   return s;
 }
 
-/** Lipschitz constant of `S` used for the safe constant step: `sum alpha / (beta + tau)^2` over agents active at `mu = 0`. */
+/**
+ * Lipschitz constant of `S` used for the safe constant step: `sum alpha / (beta + tau)^2` over agents
+ * active at `mu = 0`.
+ */
 export function lipschitz(agents: AgentType[], tau: number, fixedFee: number): number {
   let l = 0;
   for (const a of agents) {

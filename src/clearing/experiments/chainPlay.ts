@@ -118,20 +118,32 @@ export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promis
     comparisons.push({
       quantity: `On chain: resilience around the shock at round ${shockRound}`,
       paper: ON_CHAIN_SHOCK.paper,
-      ours: `R = Eff(next 5)/Eff(previous 5) = ${fmt(resilience(pre, post), 3)}; converged again at round ${rows.find((r) => r.round > shockRound && r.converged)?.round ?? "— (not within the run)"}`,
+      ours:
+        `R = Eff(next 5)/Eff(previous 5) = ${fmt(resilience(pre, post), 3)}; ` +
+        `converged again at round ` +
+        `${rows.find((r) => r.round > shockRound && r.converged)?.round ?? "— (not within the run)"}`,
       why: ON_CHAIN_SHOCK.why,
     });
   }
   const result: ExperimentResult = {
     key: "chain",
     title: `On-chain run (network "${env.networkName}")`,
-    description: `ClearingMarket ${address} deployed through Ignition; ${req.agents} agents (seed ${req.seed})${reserve ? ` plus ${reserve} that join later` : ""}, capacity ${req.capacity}, tau ${req.tau}, g ${req.fixedFee}, ${req.rule} rule (eta = ${req.etaTimesL}/L); ${run.rounds.length} rounds, ${run.transactions} transactions in ${run.blocks} blocks, ${fmt(run.seconds, 1)} s (${fmt(run.throughput, 0)} tx/s${run.batched ? ", one block per round's submissions" : ""}). Every number below was read back from the contract's events; the agents' private values enter only the efficiency.`,
+    description:
+      `ClearingMarket ${address} deployed through Ignition; ` +
+      `${req.agents} agents (seed ${req.seed})${reserve ? ` plus ${reserve} that join later` : ""}, ` +
+      `capacity ${req.capacity}, tau ${req.tau}, g ${req.fixedFee}, ${req.rule} rule (eta = ${req.etaTimesL}/L); ` +
+      `${run.rounds.length} rounds, ${run.transactions} transactions in ${run.blocks} blocks, ` +
+      `${fmt(run.seconds, 1)} s ` +
+      `(${fmt(run.throughput, 0)} tx/s${run.batched ? ", one block per round's submissions" : ""}). ` +
+      `Every number below was read back from the contract's events; ` +
+      `the agents' private values enter only the efficiency.`,
     tables: [{ name: "chain-rounds", rows }],
     charts: [
       {
         name: "chain-price",
         caption:
-          "Shadow price mu_t posted by the contract, against the exact clearing price mu* of each round's agents and fees (dashed line: the last mu*).",
+          "Shadow price mu_t posted by the contract, against the exact clearing price mu* of each " +
+          "round's agents and fees (dashed line: the last mu*).",
         spec: lineChart({
           title: "mu_t on chain",
           rows,

@@ -167,7 +167,11 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
   return {
     key: "convergence",
     title: "Convergence (paper Fig. 2)",
-    description: `One population per scenario (seeded), ${rounds} rounds, proximal weight 0, under the paper's constant step at the safe 1/L, a constant step at 1.9/L (close to the stability bound 2/L, where overshoot shows) and our adaptive rule. L = sum alpha/(beta + tau)^2 over agents active at mu = 0. mu* is the exact complementarity solution.`,
+    description:
+      `One population per scenario (seeded), ${rounds} rounds, proximal weight 0, under the ` +
+      `paper's constant step at the safe 1/L, a constant step at 1.9/L (close to the stability bound ` +
+      `2/L, where overshoot shows) and our adaptive rule. L = sum alpha/(beta + tau)^2 over agents ` +
+      `active at mu = 0. mu* is the exact complementarity solution.`,
     tables: [
       { name: "convergence-rounds", rows },
       { name: "convergence-agents", rows: agentRows },
@@ -180,7 +184,8 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
         bindingSummary
           .map(
             (s) =>
-              `${s.rule}: converged at round ${s.firstConvergedRound ?? "—"}, |mu_T - mu*| = ${s.absError.toExponential(1)}`,
+              `${s.rule}: converged at round ${s.firstConvergedRound ?? "—"}, |mu_T - mu*| = ` +
+              `${s.absError.toExponential(1)}`,
           )
           .join("; "),
       ),
@@ -189,7 +194,10 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
         adaptive
           .map(
             (x) =>
-              `${x.scenario}: ${x.binding ? `binding, mu* = ${fmt(x.muStar, 4)}, S_T = m within the tolerance 1e-6 m` : "slack: S(0) < m, mu* = 0"}`,
+              `${x.scenario}: ` +
+              (x.binding
+                ? `binding, mu* = ${fmt(x.muStar, 4)}, S_T = m within the tolerance 1e-6 m`
+                : "slack: S(0) < m, mu* = 0"),
           )
           .join("; "),
       ),

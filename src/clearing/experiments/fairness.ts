@@ -68,7 +68,10 @@ export function fairnessExperiment(opts: StudyOptions): ExperimentResult {
   return {
     key: "fairness",
     title: "Price of fairness",
-    description: `PoF = max Eff / Eff(fair). The optimum is the clearing allocation (mu*, the market's equilibrium); the fair rule splits m max-min fairly (water-filling) among all agents, each capped at what it demands at the fee alone. ${opts.replications} replications per scenario.`,
+    description:
+      `PoF = max Eff / Eff(fair). The optimum is the clearing allocation (mu*, the market's ` +
+      `equilibrium); the fair rule splits m max-min fairly (water-filling) among all agents, each ` +
+      `capped at what it demands at the fee alone. ${opts.replications} replications per scenario.`,
     tables: [
       { name: "fairness", rows: summary },
       { name: "fairness-replications", rows },

@@ -110,7 +110,8 @@ export function feeSweepExperiment(opts: StudyOptions): ExperimentResult {
     {
       name: "fig3-pareto",
       caption:
-        "Pareto map (binding scenario): every replication's efficiency against fairness, colored by tau, sized by participation.",
+        "Pareto map (binding scenario): every replication's efficiency against fairness, colored by " +
+        "tau, sized by participation.",
       spec: scatter({
         title: "efficiency–fairness, binding",
         rows: raw.filter((r) => r.scenario === BINDING.key),
@@ -127,13 +128,18 @@ export function feeSweepExperiment(opts: StudyOptions): ExperimentResult {
     const ours = table.find((r) => r.scenario === PAPER_DEFAULTS.key && String(r.tau) === tau)!;
     return compare(
       claim,
-      `${pm(ours.efficiencyPerAgent, ours.efficiencyPerAgentStd)} per agent | ${pm(ours.avgCost, ours.avgCostStd)} | ${pm(ours.fairness, ours.fairnessStd)} | ${pm(100 * ours.participation, 100 * ours.participationStd, 1)}%`,
+      `${pm(ours.efficiencyPerAgent, ours.efficiencyPerAgentStd)} per agent | ` +
+        `${pm(ours.avgCost, ours.avgCostStd)} | ${pm(ours.fairness, ours.fairnessStd)} | ` +
+        `${pm(100 * ours.participation, 100 * ours.participationStd, 1)}%`,
     );
   });
   return {
     key: "fee-sweep",
     title: "Fee sweep (paper Table 5, Fig. 3)",
-    description: `tau over ${TAU_GRID.join(", ")}; g = 1; ${opts.replications} replications per cell (fresh population each); the proposed mechanism (adaptive rule) played to its Converged event; metrics of the converged round.`,
+    description:
+      `tau over ${TAU_GRID.join(", ")}; g = 1; ${opts.replications} replications per cell ` +
+      `(fresh population each); the proposed mechanism (adaptive rule) played to its Converged event; ` +
+      `metrics of the converged round.`,
     tables: [
       { name: "fee-sweep", rows: table },
       { name: "fee-sweep-replications", rows: raw },

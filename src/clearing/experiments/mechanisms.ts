@@ -134,12 +134,21 @@ export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): Experim
   }
   const line = (sc: Scenario, mech: Mechanism) => {
     const r = table.find((x) => x.scenario === sc.key && x.n === 20 && x.mechanism === mech)!;
-    return `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.avgCost, r.avgCostStd)} | ${pm(r.gini, r.giniStd)}`;
+    return (
+      `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.avgCost, r.avgCostStd)} | ` +
+      `${pm(r.gini, r.giniStd)}`
+    );
   };
   return {
     key: "mechanisms",
     title: "Mechanism comparison over n (paper Table 6, Fig. 4–5)",
-    description: `n in ${nGrid.join(", ")}, ${opts.replications} replications each (fresh population per replication, the same population for all four mechanisms). Capacity: m = 100 at the defaults for every n; m = 2.5 n in the binding scenario (the tightness of n = 20, m = 50). Mechanisms as defined at the top of this report; flat's mu_flat is the clearing price of a 2000-agent reference population at the same capacity per agent.`,
+    description:
+      `n in ${nGrid.join(", ")}, ${opts.replications} replications each ` +
+      `(fresh population per replication, the same population for all four mechanisms). ` +
+      `Capacity: m = 100 at the defaults for every n; ` +
+      `m = 2.5 n in the binding scenario (the tightness of n = 20, m = 50). ` +
+      `Mechanisms as defined at the top of this report; ` +
+      `flat's mu_flat is the clearing price of a 2000-agent reference population at the same capacity per agent.`,
     tables: [
       { name: "mechanisms", rows: table },
       { name: "mechanisms-replications", rows: raw },

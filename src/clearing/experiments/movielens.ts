@@ -169,7 +169,9 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
   const charts = SCENARIOS.flatMap((sc) => [
     {
       name: `fig8-${sc.key}-releff`,
-      caption: `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ${sc.label}, MovieLens users.`,
+      caption:
+        `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ` +
+        `${sc.label}, MovieLens users.`,
       spec: barChart({
         title: `RelEff — ${sc.label}`,
         rows: table.filter((r) => r.scenario === sc.key).map((r) => ({ ...r, ...band(r.relEff, r.relEffStd) })),
@@ -196,12 +198,21 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
   ]);
   const line = (sc: Scenario, mech: Mechanism) => {
     const r = table.find((x) => x.scenario === sc.key && x.mechanism === mech)!;
-    return `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.relEff, r.relEffStd)} | ${pm(r.avgCost, r.avgCostStd)} | ${pm(r.gini, r.giniStd)}`;
+    return (
+      `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.relEff, r.relEffStd)} | ` +
+      `${pm(r.avgCost, r.avgCostStd)} | ${pm(r.gini, r.giniStd)}`
+    );
   };
   return {
     key: "movielens",
     title: "MovieLens-100K case (paper Table 8)",
-    description: `Source: ${source} (${users.length} users). Each replication samples distinct users (seeded) as agents of the paper's defaults (20 agents, m = 100) and of the binding scenario (20 agents, m = 50); ${opts.replications} replications. Mapping: alpha = 5 + 15 x (min-max normalized ln(1 + number of ratings)), beta = 0.5 + 4.5 x (1 - (mean rating - 1)/4). RelEff = Eff / Eff(no enforcement) on the same users.`,
+    description:
+      `Source: ${source} (${users.length} users). ` +
+      `Each replication samples distinct users (seeded) as agents of the paper's defaults (20 agents, m = 100) ` +
+      `and of the binding scenario (20 agents, m = 50); ${opts.replications} replications. ` +
+      `Mapping: alpha = 5 + 15 x (min-max normalized ln(1 + number of ratings)), ` +
+      `beta = 0.5 + 4.5 x (1 - (mean rating - 1)/4). ` +
+      `RelEff = Eff / Eff(no enforcement) on the same users.`,
     tables: [
       { name: "movielens", rows: table },
       { name: "movielens-replications", rows: raw },

@@ -29,13 +29,19 @@ export const TABLE3_DEFAULTS = { n: 20, capacity: 100, tau: 0.5, fixedFee: 1 };
 export const FIG2_PRICE: PaperClaim = {
   quantity: "mu_t path (Fig. 2, top left)",
   paper: "overshoot, then damped stabilization",
-  why: "The paper does not state its step. A constant step near the stability bound 2/L overshoots and damps as in the figure; the safe 1/L step approaches mu* from one side; our adaptive rule needs a few rounds. At the paper's defaults capacity does not bind for this draw, so mu stays 0 and there is nothing to plot but a flat line.",
+  why:
+    "The paper does not state its step. A constant step near the stability bound 2/L overshoots and " +
+    "damps as in the figure; the safe 1/L step approaches mu* from one side; " +
+    "our adaptive rule needs a few rounds. At the paper's defaults capacity does not bind for this " +
+    "draw, so mu stays 0 and there is nothing to plot but a flat line.",
 };
 
 export const FIG2_DEMAND: PaperClaim = {
   quantity: "S_t against m (Fig. 2, top right)",
   paper: "aggregate demand clears at m",
-  why: "The paper writes S(mu*) = m, which fails when capacity is slack (as at its own defaults in most draws); we use the complementarity form (spec §1).",
+  why:
+    "The paper writes S(mu*) = m, which fails when capacity is slack (as at its own defaults in " +
+    "most draws); we use the complementarity form (spec §1).",
 };
 
 // ------------------------------------------------------------------ fee sweep (Table 5)
@@ -57,7 +63,12 @@ export const TABLE5_CLAIMS: { tau: string; claim: PaperClaim }[] = Object.entrie
   claim: {
     quantity: `Table 5, tau = ${tau}: Eff | avg cost | 1 - Gini | participation`,
     paper: paper.join(" | "),
-    why: "The paper does not define its efficiency normalization or 'average cost'; we report Eff per agent (spec §3 formula: fees count as a loss) and mean own cost plus payment per agent, so levels differ. Compare the direction over tau in the chart: Eff and participation fall as in the paper. Participation is that of the best responses at the clearing price, with g = 1 keeping low-alpha, high-beta agents out.",
+    why:
+      "The paper does not define its efficiency normalization or 'average cost'; " +
+      "we report Eff per agent (spec §3 formula: fees count as a loss) and mean own cost plus payment " +
+      "per agent, so levels differ. Compare the direction over tau in the chart: " +
+      "Eff and participation fall as in the paper. Participation is that of the best responses at the " +
+      "clearing price, with g = 1 keeping low-alpha, high-beta agents out.",
   },
 }));
 
@@ -74,7 +85,12 @@ const TABLE6: Record<Mechanism, string> = {
 export const table6Claim = (mech: Mechanism): PaperClaim => ({
   quantity: `Table 6, ${mech}: Eff | avg cost | Gini (n = 20)`,
   paper: TABLE6[mech],
-  why: "The paper does not define its baselines or Eff's scale; ours are defined in this report (Eff per agent). At the defaults capacity rarely binds, so proportional, flat and proposed nearly coincide (mu* = 0); the differences show in the binding scenario. No enforcement has no fees, so its Eff is not reduced by tau and g, but agents bear their own cost on undelivered demand when S > m.",
+  why:
+    "The paper does not define its baselines or Eff's scale; " +
+    "ours are defined in this report (Eff per agent). At the defaults capacity rarely binds, so " +
+    "proportional, flat and proposed nearly coincide (mu* = 0); " +
+    "the differences show in the binding scenario. No enforcement has no fees, so its Eff is not " +
+    "reduced by tau and g, but agents bear their own cost on undelivered demand when S > m.",
 });
 
 // ------------------------------------------------------------------ sensitivity (Fig. 6)
@@ -82,13 +98,20 @@ export const table6Claim = (mech: Mechanism): PaperClaim => ({
 export const FIG6_COLLAPSE: PaperClaim = {
   quantity: "Fig. 6: where efficiency collapses",
   paper: "only when both tau and g are large",
-  why: "Eff (spec §3) counts fees as a loss, so it falls in both; when capacity binds, part of tau only replaces mu (the total price tau + mu* stays near the clearing price), so Eff falls less in tau than at the defaults.",
+  why:
+    "Eff (spec §3) counts fees as a loss, so it falls in both; " +
+    "when capacity binds, part of tau only replaces mu (the total price tau + mu* stays near the " +
+    "clearing price), so Eff falls less in tau than at the defaults.",
 };
 
 export const FIG6_FAIRNESS: PaperClaim = {
   quantity: "Fig. 6: fairness more sensitive to tau than to g",
   paper: "yes: per-unit fees are the primary equalizer",
-  why: "Measured over all agents (non-participants count with 0): g shuts the smallest agents out (extensive margin), which moves Gini a lot; tau shrinks every demand by a similar absolute amount. The paper does not say over whom its Gini is taken.",
+  why:
+    "Measured over all agents (non-participants count with 0): " +
+    "g shuts the smallest agents out (extensive margin), which moves Gini a lot; " +
+    "tau shrinks every demand by a similar absolute amount. The paper does not say over whom its Gini " +
+    "is taken.",
 };
 
 /** Our finding on Fig. 6's fairness claim, against the paper's. */
@@ -106,14 +129,22 @@ export const ON_CHAIN_SHOCK = {
 export const FIG7_TAU_SHOCK: PaperClaim = {
   quantity: "Fig. 7: tau 0.5 -> 1.5 at t = 50",
   paper: "efficiency overshoots, then stabilizes at a new equilibrium",
-  why: "With capacity binding, a higher tau mostly replaces mu (the adaptive rule re-clears within a few rounds), so Eff, which counts tau as a loss, drops by the extra fee on the same quantities. The paper gives no number for R.",
+  why:
+    "With capacity binding, a higher tau mostly replaces mu (the adaptive rule re-clears within a " +
+    "few rounds), so Eff, which counts tau as a loss, drops by the extra fee on the same quantities. " +
+    "The paper gives no number for R.",
 };
 
 /** Definition 3.10 under drift; `lowest` is the rule with the lowest regret in our run. */
 export const driftRegretClaim = (lowest: string): PaperClaim => ({
   quantity: "Dynamic regret (Definition 3.10) under drift",
   paper: "grows sublinearly",
-  why: `Under persistent drift and noise no rule can track exactly: the per-round error stays of the order of the drift and noise, so regret/t levels off instead of going to 0 (regret is then linear, with a small slope). The paper's sublinear bound assumes drift that vanishes. Lowest regret here: ${lowest} (noisy observations keep resetting the adaptive rule's bracket).`,
+  why:
+    `Under persistent drift and noise no rule can track exactly: ` +
+    `the per-round error stays of the order of the drift and noise, so regret/t levels off instead of ` +
+    `going to 0 (regret is then linear, with a small slope). ` +
+    `The paper's sublinear bound assumes drift that vanishes. Lowest regret here: ` +
+    `${lowest} (noisy observations keep resetting the adaptive rule's bracket).`,
 });
 
 // ------------------------------------------------------------------ price of fairness
@@ -121,7 +152,9 @@ export const driftRegretClaim = (lowest: string): PaperClaim => ({
 export const PRICE_OF_FAIRNESS: PaperClaim = {
   quantity: "Price of fairness",
   paper: "not reported (spec §3 asks for it with a stated fair rule)",
-  why: "At the defaults capacity is slack, the fair split gives everyone its demand, so PoF = 1 in most draws; when capacity binds, equal shares move units from high-value to low-value agents.",
+  why:
+    "At the defaults capacity is slack, the fair split gives everyone its demand, so PoF = 1 in " +
+    "most draws; when capacity binds, equal shares move units from high-value to low-value agents.",
 };
 
 // ------------------------------------------------------------------ MovieLens (Table 8)
@@ -139,8 +172,11 @@ export const table8Claim = (mech: Mechanism, fixture: boolean): PaperClaim => ({
   quantity: `Table 8, ${mech}: Eff | RelEff | avg cost | Gini`,
   paper: TABLE8[mech],
   why:
-    "The paper's normalization makes its Eff negative and is not given; ours maps ratings into the synthetic ranges, so Eff stays positive (per agent). RelEff is comparable in kind: each mechanism against no enforcement on the same users." +
+    "The paper's normalization makes its Eff negative and is not given; " +
+    "ours maps ratings into the synthetic ranges, so Eff stays positive (per agent). " +
+    "RelEff is comparable in kind: each mechanism against no enforcement on the same users." +
     (fixture
-      ? " This run used the small synthetic fixture, not the real data set: pass --movielens <path to u.data> for the real case."
+      ? " This run used the small synthetic fixture, not the real data set: " +
+        "pass --movielens <path to u.data> for the real case."
       : ""),
 });

@@ -90,7 +90,14 @@ export function sensitivityExperiment(opts: StudyOptions): ExperimentResult {
       {
         name: `fig6-${sc.key}-fairness`,
         caption: `Fairness 1 - Gini over (tau, g), ${sc.label}.`,
-        spec: heatMap({ title: `1 - Gini — ${sc.label}`, rows, x: "tau", y: "g", value: "fairness", scheme: "blues" }),
+        spec: heatMap({
+          title: `1 - Gini — ${sc.label}`,
+          rows,
+          x: "tau",
+          y: "g",
+          value: "fairness",
+          scheme: "blues",
+        }),
       },
       {
         name: `fig6-${sc.key}-elasticity`,
@@ -128,7 +135,9 @@ export function sensitivityExperiment(opts: StudyOptions): ExperimentResult {
   return {
     key: "sensitivity",
     title: "Sensitivity over (tau, g) with elasticity (paper Fig. 6)",
-    description: `tau in ${SENS_TAU.join(", ")} x g in ${G_GRID.join(", ")}; ${reps} replications per cell; the proposed mechanism to convergence.`,
+    description:
+      `tau in ${SENS_TAU.join(", ")} x g in ${G_GRID.join(", ")}; ` +
+      `${reps} replications per cell; the proposed mechanism to convergence.`,
     tables: [{ name: "sensitivity", rows: table }],
     charts,
     comparisons: [
@@ -138,7 +147,9 @@ export function sensitivityExperiment(opts: StudyOptions): ExperimentResult {
       ),
       compare(
         FIG6_FAIRNESS,
-        `binding: 1 - Gini changes by ${fmt(dFairTau, 3)} from tau 0 to 2 (g = 1) and by ${fmt(dFairG, 3)} from g 0 to 5 (tau = 0.5): ${fig6FairnessVerdict(Math.abs(dFairTau) > Math.abs(dFairG))}`,
+        `binding: 1 - Gini changes by ${fmt(dFairTau, 3)} from tau 0 to 2 (g = 1) and by ` +
+          `${fmt(dFairG, 3)} from g 0 to 5 (tau = 0.5): ` +
+          `${fig6FairnessVerdict(Math.abs(dFairTau) > Math.abs(dFairG))}`,
       ),
     ],
   };

@@ -177,7 +177,9 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
   const binding = (shock: string) => rows.filter((x) => x.scenario === BINDING.key && x.shock === shock);
   const charts: Chart[] = SHOCK_CASES.map((c) => ({
     name: `fig7-${c.key}-efficiency`,
-    caption: `Efficiency per round (mean over ${reps} replications), binding scenario, ${c.label}; the per-round optimum is the dashed-free 'optimum' series in the CSV.`,
+    caption:
+      `Efficiency per round (mean over ${reps} replications), binding scenario, ${c.label}; ` +
+      `the per-round optimum is the dashed-free 'optimum' series in the CSV.`,
     spec: lineChart({
       title: `Eff — ${c.label} (binding)`,
       rows: binding(c.key),
@@ -191,7 +193,8 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
     {
       name: "fig7-drift-regret",
       caption:
-        "Cumulative dynamic regret sum_t (Eff(x*_t) - Eff(x_t)) under drift and noise, binding scenario: sublinear growth means the per-round regret vanishes.",
+        "Cumulative dynamic regret sum_t (Eff(x*_t) - Eff(x_t)) under drift and noise, binding " +
+        "scenario: sublinear growth means the per-round regret vanishes.",
       spec: lineChart({
         title: "cumulative dynamic regret — drift (binding)",
         rows: binding("drift"),
@@ -220,7 +223,13 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
   return {
     key: "shocks",
     title: "Shock resilience and dynamic regret (paper Fig. 7)",
-    description: `${rounds} rounds, ${reps} replications per case; shocks at round 50: a tau jump through governance, agents leaving, agents joining; and a drift run (ln alpha random walk, sd 0.01 per round, plus 2% demand noise). R = mean Eff over the 10 rounds after the shock / the 10 before. Regret is against the per-round optimum: Eff at the exact clearing solution of that round's agents and fees.`,
+    description:
+      `${rounds} rounds, ${reps} replications per case; shocks at round 50: ` +
+      `a tau jump through governance, agents leaving, agents joining; ` +
+      `and a drift run (ln alpha random walk, sd 0.01 per round, plus 2% demand noise). ` +
+      `R = mean Eff over the 10 rounds after the shock / the 10 before. ` +
+      `Regret is against the per-round optimum: Eff at the exact clearing solution of that round's ` +
+      `agents and fees.`,
     tables: [
       { name: "shocks-rounds", rows },
       { name: "shocks-summary", rows: summary },
@@ -236,7 +245,8 @@ export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentRes
         drift
           .map(
             (s) =>
-              `${s.rule}: regret/t = ${fmt(s.regretPerRound25, 3)} (t=25), ${fmt(s.regretPerRound50, 3)} (t=50), ${fmt(s.regretPerRound100, 3)} (t=${rounds})`,
+              `${s.rule}: regret/t = ${fmt(s.regretPerRound25, 3)} (t=25), ` +
+              `${fmt(s.regretPerRound50, 3)} (t=50), ${fmt(s.regretPerRound100, 3)} (t=${rounds})`,
           )
           .join("; "),
       ),

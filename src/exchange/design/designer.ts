@@ -182,7 +182,9 @@ export async function designTable(game: Game, opts: DesignOptions): Promise<Desi
     const free = game.players.filter((p) => program.bounds[dVar(p.id)].hi === Infinity).map((p) => dVar(p.id));
     return {
       status: "unbounded",
-      reason: `objective "${opts.objective}" is unbounded${free.length ? `: deposits ${free.join(", ")} are free; fix them or cap them with a constraint` : ""}`,
+      reason:
+        `objective "${opts.objective}" is unbounded` +
+        (free.length ? `: deposits ${free.join(", ")} are free; fix them or cap them with a constraint` : ""),
       program,
     };
   }

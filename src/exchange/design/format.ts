@@ -39,7 +39,10 @@ export function formatDesign(game: Game, d: DesignedTable): string {
 
 export function formatInduction(r: InductionResult): string {
   const lines = [
-    `Backward induction: ${r.deviations.length === 0 ? "honest play at every node" : `${r.deviations.length} node(s) deviate from the honest move`}` +
+    "Backward induction: " +
+      (r.deviations.length === 0
+        ? "honest play at every node"
+        : `${r.deviations.length} node(s) deviate from the honest move`) +
       `, smallest margin ${fmt(r.minMargin)}${r.ties.length ? `, ${r.ties.length} tie(s)` : ""}`,
   ];
   for (const d of r.deviations)
@@ -47,7 +50,9 @@ export function formatInduction(r: InductionResult): string {
   for (const t of r.ties)
     lines.push(`  tie at "${t.node}" (${t.player}): ${t.choice} ties with ${t.tiedWith.join(", ")}`);
   lines.push(
-    `  equilibrium: ${r.path.map((p) => `${p.moves.join(" ")} -> ${p.state}${p.probability < 1 ? ` (p = ${p.probability})` : ""}`).join("; ")}`,
+    `  equilibrium: ${r.path
+      .map((p) => `${p.moves.join(" ")} -> ${p.state}${p.probability < 1 ? ` (p = ${p.probability})` : ""}`)
+      .join("; ")}`,
   );
   lines.push(
     `  payoffs: ${Object.entries(r.payoffs)
