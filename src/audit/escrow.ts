@@ -175,11 +175,8 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
         case "BurnWithdrawn":
           run(log, () => findings.same(log, { amount: [a.amount, model.withdrawBurn(a.recipient, a.asset)] }));
           break;
-        case "OwnershipTransferred":
-        case "OwnershipTransferStarted":
-          break;
         default:
-          findings.at(log, `unexpected event ${log.name}`);
+          findings.unknownEvent(log);
       }
     }
   }

@@ -24,6 +24,12 @@ export class Findings {
       message,
     });
   }
+  /** An event the replay has no step for: Ownable2Step's need none, any other is a finding. */
+  unknownEvent(log: DecodedLog): void {
+    if (log.name !== "OwnershipTransferred" && log.name !== "OwnershipTransferStarted")
+      this.at(log, `unexpected event ${log.name}`);
+  }
+
   /** Runs a model step; a rejection by the model (a custom error) becomes a discrepancy. */
   attempt(log: DecodedLog, step: () => void): void {
     try {

@@ -193,11 +193,8 @@ export function replayMarket(logs: DecodedLog[]): MarketAudit {
         case "RevenueWithdrawn":
           run(log, () => findings.same(log, { amount: [a.amount, m.withdrawRevenue(a.recipient)] }));
           break;
-        case "OwnershipTransferred":
-        case "OwnershipTransferStarted":
-          break;
         default:
-          findings.at(log, `unexpected event ${log.name}`);
+          findings.unknownEvent(log);
       }
     }
   }
