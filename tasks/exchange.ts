@@ -14,7 +14,13 @@ import { fromPayoutTable, toPayoutTable } from "../src/exchange/design/contractT
 import { checkPasses, designTable } from "../src/exchange/design/designer";
 import { GameError, loadGame, parseGame, type LinearConstraint } from "../src/exchange/design/game";
 import { backwardInduction, type StateTransfers } from "../src/exchange/design/induction";
-import { mooreRepulloGame, SEED_VALUES } from "../src/exchange/design/mooreRepullo";
+import {
+  inductionVerdict,
+  mooreRepulloGame,
+  SEED_VALUES,
+  truthfulCondition,
+  verdictLine,
+} from "../src/exchange/design/mooreRepullo";
 import { formatDesign, formatInduction } from "../src/exchange/design/format";
 
 /** Runs `body`, turning a game file's validation error into a one-line task error. */
@@ -158,11 +164,11 @@ task("exchange:moore-repullo", "Writes and solves the Moore–Repullo mechanism 
       const game = parseGame(spec);
       const result = backwardInduction(game, spec.table!, {});
       console.log(formatInduction(result));
-      const truthful = ["high", "low"].every((t) => result.nodes.find((n) => n.node === t)?.choice === t);
-      console.log(
-        truthful
-          ? "Truthful announcement is the subgame-perfect equilibrium."
-          : "Truthful announcement is NOT the subgame-perfect equilibrium.",
-      );
+      console.log(verdictLine(result));
+      const condition = truthfulCondition(v);
+      console.log(`Condition (derived in closed form): ${condition.verdict}: ${condition.reason}.`);
+      if (condition.verdict !== inductionVerdict(result)) {
+        fail(`exchange:moore-repullo: the closed form says "${condition.verdict}", backward induction disagrees`);
+      }
     }),
   );

@@ -9,7 +9,6 @@ import { checkPasses, designTable, type DesignedTable } from "../../src/exchange
 import { GameError, loadGame, parseGame, type GameSpec } from "../../src/exchange/design/game";
 import { backwardInduction } from "../../src/exchange/design/induction";
 import { fromPayoutTable, toPayoutTable } from "../../src/exchange/design/contractTable";
-import { mooreRepulloGame, SEED_VALUES } from "../../src/exchange/design/mooreRepullo";
 
 const GAME_FILE = "games/core-exchange.json";
 const rawGame = (): GameSpec => JSON.parse(fs.readFileSync(GAME_FILE, "utf8"));
@@ -178,42 +177,6 @@ describe("Payout designer (LP + backward induction)", () => {
     expect(broken((g) => (g.root.moves[1].next!.id = "H"))).to.throw(GameError, 'node "H": duplicate node id');
     expect(broken((g) => ((g.root as unknown as Record<string, unknown>).colour = 1))).to.throw(GameError, "root");
     expect(() => loadGame("games/missing.json")).to.throw(GameError, "games/missing.json");
-  });
-
-  describe("Moore–Repullo mechanism (spec §4)", () => {
-    const truthful = (v = SEED_VALUES) => {
-      const spec = mooreRepulloGame(v);
-      const r = backwardInduction(parseGame(spec), spec.table!, {});
-      return { r, ok: ["high", "low"].every((t) => r.nodes.find((n) => n.node === t)!.choice === t) };
-    };
-
-    it("the shipped file (h = 70, l = 20) makes the truthful announcement the SPE", () => {
-      const game = loadGame("games/moore-repullo.json");
-      const r = backwardInduction(game, game.table!, {});
-      const node = (id: string) => r.nodes.find((n) => n.node === id)!;
-      expect(node("high").choice).to.equal("high");
-      expect(node("low").choice).to.equal("low");
-      expect(node("high").margin).to.equal(15); // 70 - 35 vs 70 - 25 - 25 (challenged "low", accepted)
-      expect(node("low").margin).to.equal(25); // 20 - 10 vs 20 - 35 (unchallenged "high")
-      expect(r.payoffs.B).to.equal(22.5);
-      expect(r.path.map((p) => p.state)).to.deep.equal(["high-no", "low-no"]);
-    });
-
-    it("generalizes to values h, l: truthful exactly when h / 2 <= l + premium + F", () => {
-      // A high-quality buyer announcing "low" is challenged and takes the counter-offer:
-      // h - (l + premium) - F, against h / 2 when truthful. A low-quality buyer never gains.
-      for (const [h, l] of [
-        [80, 40],
-        [50, 30],
-        [100, 30],
-        [100, 10],
-        [200, 20],
-      ]) {
-        const expected = h / 2 <= l + SEED_VALUES.premium + SEED_VALUES.fine;
-        expect(truthful({ ...SEED_VALUES, h, l }).ok, `h=${h} l=${l}`).to.equal(expected);
-      }
-      expect(truthful({ ...SEED_VALUES, fine: 0 }).ok, "no fine").to.equal(false);
-    });
   });
 
   describe("exchange:design task", () => {

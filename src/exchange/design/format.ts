@@ -3,7 +3,7 @@
  */
 import type { DesignedTable } from "./designer";
 import type { Game } from "./game";
-import type { InductionResult } from "./induction";
+import type { InductionResult, NodeResult } from "./induction";
 
 const fmt = (x: number) => (Math.abs(x) < 5e-13 ? "0" : x.toFixed(4));
 
@@ -37,6 +37,11 @@ export function formatDesign(game: Game, d: DesignedTable): string {
   ].join("\n");
 }
 
+/** `<node> is indifferent between <a> and <b>`: a tie at a node, the move played first. */
+export function describeTie(t: NodeResult): string {
+  return `${t.node} is indifferent between ${[t.choice, ...t.tiedWith].join(" and ")}`;
+}
+
 export function formatInduction(r: InductionResult): string {
   const lines = [
     "Backward induction: " +
@@ -47,8 +52,7 @@ export function formatInduction(r: InductionResult): string {
   ];
   for (const d of r.deviations)
     lines.push(`  deviation at "${d.node}" (${d.player}): plays ${d.choice}, honest is ${d.honest}`);
-  for (const t of r.ties)
-    lines.push(`  tie at "${t.node}" (${t.player}): ${t.choice} ties with ${t.tiedWith.join(", ")}`);
+  for (const t of r.ties) lines.push(`  tie: ${describeTie(t)} (${t.player}; plays ${t.choice})`);
   lines.push(
     `  equilibrium: ${r.path
       .map((p) => `${p.moves.join(" ")} -> ${p.state}${p.probability < 1 ? ` (p = ${p.probability})` : ""}`)

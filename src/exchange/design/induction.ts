@@ -34,8 +34,11 @@ export interface InductionResult {
 }
 
 export interface InductionOptions {
+  /** Two moves whose values for the chooser differ by at most this tie (default `TIE_TOLERANCE`). */
   tieTolerance?: number;
 }
+
+export const TIE_TOLERANCE = 1e-9;
 
 /** What each player paid in: its fixed payment plus its deposit. */
 export function paidIn(game: Game, deposits: Record<string, number>): Record<string, number> {
@@ -50,7 +53,7 @@ export function backwardInduction(
   deposits: Record<string, number>,
   opts: InductionOptions = {},
 ): InductionResult {
-  const tol = opts.tieTolerance ?? 1e-9;
+  const tol = opts.tieTolerance ?? TIE_TOLERANCE;
   const paid = paidIn(game, deposits);
   const results: NodeResult[] = [];
   type Value = { v: Record<string, number>; paths: { moves: string[]; state: string; probability: number }[] };
@@ -86,14 +89,14 @@ export function backwardInduction(
       };
     }
     const who = node.player;
-    // Best move; among exact equals the honest one, then the first listed, so the result is deterministic.
-    let best = options[0];
-    for (const o of options) {
-      if (o.v[who] > best.v[who] || (o.v[who] === best.v[who] && o.m.label === node.honest)) best = o;
-    }
+    // Moves within `tol` of the best tie (reported in `tiedWith`, never silently resolved): the honest one is
+    // played if it is among them, else the first best listed, so the result is deterministic.
+    const top = Math.max(...options.map((o) => o.v[who]));
+    const best =
+      options.find((o) => o.m.label === node.honest && top - o.v[who] <= tol) ?? options.find((o) => o.v[who] === top)!;
     const others = options.filter((o) => o !== best);
     const second = Math.max(...others.map((o) => o.v[who]));
-    const tiedWith = others.filter((o) => best.v[who] - o.v[who] <= tol).map((o) => o.m.label);
+    const tiedWith = others.filter((o) => Math.abs(best.v[who] - o.v[who]) <= tol).map((o) => o.m.label);
     results.push({
       node: node.id,
       player: who,
