@@ -10,9 +10,10 @@ import { task, types } from "hardhat/config";
 import { z } from "zod";
 import { fail, parseArgs } from "./utils";
 import { payoutTableToJson } from "../src/exchange/model/payoutTable";
-import { fromPayoutTable, toPayoutTable } from "../src/exchange/design/contractTable";
-import { checkPasses, designTable } from "../src/exchange/design/designer";
-import { GameError, loadGame, parseGame, type LinearConstraint } from "../src/exchange/design/game";
+import { escrowMismatch, fromPayoutTable, toPayoutTable } from "../src/exchange/design/contractTable";
+import { checkPasses, designTable, type DesignedTable } from "../src/exchange/design/designer";
+import { type Game, GameError, loadGame, parseGame } from "../src/exchange/design/game";
+import { loadConstraints, loadDesignedTable } from "../src/exchange/design/inputs";
 import { backwardInduction, type StateTransfers } from "../src/exchange/design/induction";
 import {
   inductionVerdict,
@@ -30,6 +31,35 @@ async function guarded<T>(taskName: string, body: () => Promise<T>): Promise<T> 
   } catch (e) {
     if (e instanceof GameError) fail(`${taskName}: ${e.message}`);
     throw e;
+  }
+}
+
+/**
+ * The 18-decimal table ExchangeEscrow stores, re-checked by backward induction on exactly those
+ * numbers; a table that fails ends the task before anything is written.
+ */
+function chainTable(game: Game, design: DesignedTable) {
+  let chain: ReturnType<typeof toPayoutTable>;
+  try {
+    chain = toPayoutTable(design);
+  } catch (e) {
+    return fail(`exchange:design: the table has no 18-decimal form (${(e as Error).message}); nothing was written`);
+  }
+  const exact = fromPayoutTable(chain);
+  const check = backwardInduction(game, exact.table, exact.deposits);
+  if (check.deviations.length || check.minMargin < design.delta - 1e-9) {
+    fail("the fixed-point table failed its backward-induction check; nothing was written");
+  }
+  return chain;
+}
+
+/** Writes `data` as JSON to `out`, creating its folder; a failure names `--out`. */
+function writeJson(taskName: string, out: string, data: unknown): void {
+  try {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(data, null, 2) + "\n");
+  } catch (e) {
+    fail(`${taskName}: --out: cannot write ${out}: ${(e as Error).message}`);
   }
 }
 
@@ -71,9 +101,11 @@ task("exchange:design", "Designs a payout table by linear programming and checks
         args,
       );
       const game = loadGame(opts.game);
-      const constraints = opts.constraints
-        ? (JSON.parse(fs.readFileSync(opts.constraints, "utf8")) as LinearConstraint[])
-        : undefined;
+      const constraints = opts.constraints ? loadConstraints(opts.constraints) : undefined;
+      const stranger = Object.keys(opts.deposits ?? {}).find((p) => !game.playerIds.includes(p));
+      if (stranger !== undefined) {
+        fail(`exchange:design: --deposits: unknown player "${stranger}" (players: ${game.playerIds.join(", ")})`);
+      }
       const result = await designTable(game, {
         delta: opts.delta,
         objective: opts.objective,
@@ -92,19 +124,15 @@ task("exchange:design", "Designs a payout table by linear programming and checks
       const design = result.design;
       console.log(formatDesign(game, design));
       if (!checkPasses(design)) fail("the designed table failed its backward-induction check; nothing was written");
+      // The general table (state -> player -> amount, deposits) for any game; the escrow's form when it fits.
       const output: Record<string, unknown> = { ...design };
-      if (game.states.length === 8 && game.playerIds.join() === "S,B") {
-        const chain = toPayoutTable(design);
-        const exact = fromPayoutTable(chain);
-        const onChainCheck = backwardInduction(game, exact.table, exact.deposits);
-        if (onChainCheck.deviations.length || onChainCheck.minMargin < design.delta - 1e-9) {
-          fail("the fixed-point table failed its backward-induction check; nothing was written");
-        }
-        output.chain = payoutTableToJson(chain);
-      }
+      const mismatch = escrowMismatch(game);
+      if (mismatch === undefined) output.chain = payoutTableToJson(chainTable(game, design));
       const out = opts.out ?? path.join("out", "tables", `${game.name}-${opts.objective}.json`);
-      fs.mkdirSync(path.dirname(out), { recursive: true });
-      fs.writeFileSync(out, JSON.stringify(output, null, 2) + "\n");
+      writeJson("exchange:design", out, output);
+      if (mismatch !== undefined) {
+        console.log(`\nNot a table ExchangeEscrow can take: ${mismatch}; written without its "chain" form.`);
+      }
       console.log(`\nWrote ${out}`);
     }),
   );
@@ -122,14 +150,7 @@ task("exchange:solve", "Backward induction on a game with its given (or a design
       const game = loadGame(opts.game);
       let table: StateTransfers | undefined = game.table;
       let deposits: Record<string, number> = {};
-      if (opts.table) {
-        const designed = JSON.parse(fs.readFileSync(opts.table, "utf8")) as {
-          table: StateTransfers;
-          deposits: Record<string, number>;
-        };
-        table = designed.table;
-        deposits = designed.deposits;
-      }
+      if (opts.table) ({ table, deposits } = loadDesignedTable(opts.table, game));
       if (!table) fail(`game "${game.name}" has no table: pass --table or design one with exchange:design`);
       console.log(formatInduction(backwardInduction(game, table!, deposits)));
     }),

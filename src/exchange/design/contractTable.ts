@@ -8,6 +8,7 @@ import { formatUnits, parseUnits } from "ethers";
 import { UNIT } from "../../common/fixed";
 import { type PayoutTable, stateIndex, stateName } from "../model/payoutTable";
 import type { DesignedTable } from "./designer";
+import type { Game } from "./game";
 import type { StateTransfers } from "./induction";
 
 /**
@@ -16,7 +17,36 @@ import type { StateTransfers } from "./induction";
  */
 const fixed = (x: number): bigint => parseUnits(x.toFixed(12), 18);
 
-/** Fixed-point table from a designed core-exchange table (players "S" and "B"). */
+/** The eight states ExchangeEscrow pays out in, in its order. */
+export const ESCROW_STATES: readonly string[] = Array.from({ length: 8 }, (_, i) => stateName(i));
+
+const quoted = (xs: string[]) => xs.map((x) => `"${x}"`).join(", ");
+
+/**
+ * Why ExchangeEscrow cannot take a table designed for `game`, or undefined when it can: the escrow
+ * knows a seller "S" who pays nothing in, a buyer "B" who pays the price (1), and exactly the eight
+ * core-exchange states `(R|RfE)-(C|NC)-(CF|NC)`.
+ */
+export function escrowMismatch(game: Pick<Game, "players" | "states">): string | undefined {
+  const ids = game.players.map((p) => p.id);
+  if (ids.length !== 2 || !ids.includes("S") || !ids.includes("B")) {
+    return `its players are ${quoted(ids)}, the escrow's are "S" (seller) and "B" (buyer)`;
+  }
+  const pays = Object.fromEntries(game.players.map((p) => [p.id, p.pays]));
+  if (pays.S !== 0 || pays.B !== 1) {
+    return `the escrow's seller pays in 0 and its buyer the price 1, here S pays ${pays.S} and B ${pays.B}`;
+  }
+  const foreign = game.states.filter((s) => !ESCROW_STATES.includes(s));
+  if (foreign.length) {
+    const what = foreign.length > 1 ? "are not core-exchange states" : "is not a core-exchange state";
+    return `state${foreign.length > 1 ? "s" : ""} ${quoted(foreign)} ${what} (R|RfE)-(C|NC)-(CF|NC)`;
+  }
+  const missing = ESCROW_STATES.filter((s) => !game.states.includes(s));
+  if (missing.length) return `the game never reaches ${quoted(missing)}; the escrow pays out in all eight states`;
+  return undefined;
+}
+
+/** Fixed-point table from a designed core-exchange table (players "S" and "B"; see `escrowMismatch`). */
 export function toPayoutTable(d: DesignedTable): PayoutTable {
   const sellerDeposit = fixed(d.deposits.S);
   const buyerDeposit = fixed(d.deposits.B);

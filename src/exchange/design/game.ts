@@ -61,7 +61,7 @@ const nodeSchema: z.ZodType<NodeSpec> = z.lazy(() =>
     .strict(),
 );
 
-const linearConstraintSchema = z
+export const linearConstraintSchema = z
   .object({
     name: z.string().min(1),
     /** Variable -> coefficient. Variables: `t:<player>:<state>`, `D:<player>`. */
