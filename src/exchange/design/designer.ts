@@ -16,7 +16,19 @@
  * - "max-burn": maximize off-path burn, then minimize total deposits;
  * and finally a fixed weighted sum of the transfers (earlier variables cheaper) breaks any tie left.
  */
-import { type Game, type LinearConstraint, type MoveSpec, CHANCE, GameError, honestContinuation } from "./game";
+import {
+  type Game,
+  type Leaf,
+  type LinearConstraint,
+  type MoveSpec,
+  type NodeSpec,
+  type Observed,
+  CHANCE,
+  GameError,
+  continuation,
+  extend,
+  honestContinuation,
+} from "./game";
 import { backwardInduction, type InductionResult, type StateTransfers } from "./induction";
 import { type LinearProgram, type Row, infeasibleSubset, solveLp } from "./lp";
 
@@ -76,16 +88,15 @@ export function buildProgram(game: Game, opts: DesignOptions): LinearProgram {
   const totalPays = players.reduce((s, p) => s + p.pays, 0);
 
   // Incentive compatibility at every player node.
-  const walk = (node: Game["root"], observed: string[]) => {
-    for (const m of node.moves) {
-      if (m.next) walk(m.next, m.observe ? [...observed, m.observe] : observed);
-    }
+  // Children before parents (an explicit stack); each move's honest continuation is computed once.
+  const memo = new Map<MoveSpec, Leaf[]>();
+  const icRows = (node: NodeSpec, observed: Observed) => {
     if (node.player === CHANCE) return;
     const who = node.player;
     const honest = node.moves.find((m) => m.label === node.honest)!;
-    const hLeaves = honestContinuation(game, honest, observed);
+    const hLeaves = continuation(game, honest, observed, memo);
     for (const other of node.moves.filter((m) => m !== honest)) {
-      const oLeaves = honestContinuation(game, other, observed);
+      const oLeaves = continuation(game, other, observed, memo);
       const terms: Record<string, number> = {};
       let utilityGap = 0;
       for (const l of hLeaves) {
@@ -104,7 +115,22 @@ export function buildProgram(game: Game, opts: DesignOptions): LinearProgram {
       });
     }
   };
-  walk(game.root, []);
+  const stack: { node: NodeSpec; observed: Observed; expanded: boolean }[] = [
+    { node: game.root, observed: null, expanded: false },
+  ];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (top.expanded) {
+      icRows(top.node, top.observed);
+      continue;
+    }
+    stack.push({ ...top, expanded: true });
+    for (let i = top.node.moves.length - 1; i >= 0; i--) {
+      const m = top.node.moves[i];
+      if (m.next) stack.push({ node: m.next, observed: extend(top.observed, m.observe), expanded: false });
+    }
+  }
+  memo.clear();
 
   // Budget: transfers never exceed the pot.
   for (const s of game.states) {
@@ -140,9 +166,10 @@ export function buildProgram(game: Game, opts: DesignOptions): LinearProgram {
     }
   }
 
+  const known = new Set(variables);
   for (const c of [...game.constraints, ...(opts.constraints ?? [])]) {
     for (const v of Object.keys(c.terms)) {
-      if (!variables.includes(v)) {
+      if (!known.has(v)) {
         throw new GameError(
           `constraint "${c.name}": unknown variable "${v}" (use ${tVar("<player>", "<state>")} or ${dVar("<player>")})`,
         );

@@ -17,6 +17,7 @@
  */
 import fs from "node:fs";
 import { z } from "zod";
+import { parseTree } from "./tree";
 
 const id = z.string().min(1).max(64);
 const utility = z.record(id, z.number().finite());
@@ -97,6 +98,8 @@ export const gameSchema = z
   .strict();
 export type GameSpec = z.infer<typeof gameSchema>;
 
+const shallowGameSchema = gameSchema.extend({ root: z.custom<unknown>((v) => v !== undefined, "Required") });
+
 export const CHANCE = "chance";
 
 /** A validated game with its leaves indexed. */
@@ -110,57 +113,90 @@ export interface Game extends GameSpec {
 
 export class GameError extends Error {}
 
+/** The messages observed so far, newest first, shared between branches (no copying per level). */
+export type Observed = { message: string; before: Observed } | null;
+
+/** `observed` followed by `message` (when the move shows one). */
+export const extend = (observed: Observed, message?: string): Observed =>
+  message ? { message, before: observed } : observed;
+
+/** The observed messages, oldest first, joined by "-" (a leaf's default state). */
+export function joined(observed: Observed): string {
+  const parts: string[] = [];
+  for (let o = observed; o; o = o.before) parts.push(o.message);
+  return parts.reverse().join("-");
+}
+
+const fromList = (messages: string[]): Observed => messages.reduce<Observed>((o, m) => extend(o, m), null);
+
+function checkNode(node: NodeSpec, at: string, playerIds: string[], seen: Set<string>): void {
+  if (seen.has(node.id)) throw new GameError(`${at}: duplicate node id`);
+  seen.add(node.id);
+  if (node.player !== CHANCE && !playerIds.includes(node.player)) {
+    throw new GameError(`${at}: unknown player "${node.player}"`);
+  }
+  const labels = node.moves.map((m) => m.label);
+  if (new Set(labels).size !== labels.length) throw new GameError(`${at}: duplicate move labels`);
+  if (node.player === CHANCE) {
+    const total = node.moves.reduce((s, m) => s + (m.probability ?? NaN), 0);
+    if (!(Math.abs(total - 1) < 1e-9)) throw new GameError(`${at}: chance probabilities must be given and sum to 1`);
+  } else {
+    if (node.honest === undefined) throw new GameError(`${at}: no honest move`);
+    if (!labels.includes(node.honest))
+      throw new GameError(`${at}: honest move "${node.honest}" is not one of ${labels.join(", ")}`);
+    if (node.moves.length < 2) throw new GameError(`${at}: a player node needs at least two moves`);
+  }
+}
+
 /** Validates a game (schema, then structure) and names the offending node on failure. */
 export function parseGame(raw: unknown, source = "game"): Game {
-  const parsed = gameSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue.path.length ? issue.path.join(".") : "(top level)";
-    throw new GameError(`${source}: ${where}: ${issue.message}`);
-  }
-  const spec = parsed.data;
+  const fail = (path: (string | number)[], message: string): never => {
+    throw new GameError(`${source}: ${path.length ? path.join(".") : "(top level)"}: ${message}`);
+  };
+  // The fields before the root, then the tree (without recursion), then the rest, as zod orders its issues.
+  const parsed = shallowGameSchema.safeParse(raw);
+  const issues = parsed.success ? [] : parsed.error.issues;
+  const early = issues.find((i) => i.path.length === 0 || ["name", "description", "players"].includes(`${i.path[0]}`));
+  if (early && (early.path.length > 0 || early.code !== "unrecognized_keys")) fail(early.path, early.message);
+  const root = parseTree((raw as { root: unknown }).root, fail);
+  if (!parsed.success) fail(issues[0].path, issues[0].message);
+  const spec: GameSpec = { ...parsed.data!, root };
   const playerIds = spec.players.map((p) => p.id);
   if (new Set(playerIds).size !== playerIds.length) throw new GameError(`${source}: duplicate player id`);
   if (playerIds.includes(CHANCE)) throw new GameError(`${source}: "${CHANCE}" is reserved for chance nodes`);
   const nodes: NodeSpec[] = [];
   const states = new Set<string>();
   const seen = new Set<string>();
-  const walk = (node: NodeSpec, observed: string[]) => {
+  // Depth first, parent before child, moves in order (an explicit stack: chains of any depth).
+  const stack: { node: NodeSpec; observed: Observed; next: number }[] = [{ node: spec.root, observed: null, next: -1 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1];
+    const node = frame.node;
     const at = `${source}: node "${node.id}"`;
-    if (seen.has(node.id)) throw new GameError(`${at}: duplicate node id`);
-    seen.add(node.id);
-    nodes.push(node);
-    if (node.player !== CHANCE && !playerIds.includes(node.player)) {
-      throw new GameError(`${at}: unknown player "${node.player}"`);
+    if (frame.next < 0) {
+      checkNode(node, at, playerIds, seen);
+      nodes.push(node);
+      frame.next = 0;
     }
-    const labels = node.moves.map((m) => m.label);
-    if (new Set(labels).size !== labels.length) throw new GameError(`${at}: duplicate move labels`);
-    if (node.player === CHANCE) {
-      const total = node.moves.reduce((s, m) => s + (m.probability ?? NaN), 0);
-      if (!(Math.abs(total - 1) < 1e-9)) throw new GameError(`${at}: chance probabilities must be given and sum to 1`);
+    if (frame.next >= node.moves.length) {
+      stack.pop();
+      continue;
+    }
+    const m = node.moves[frame.next++];
+    for (const p of Object.keys(m.utility ?? {})) {
+      if (!playerIds.includes(p))
+        throw new GameError(`${at}: move "${m.label}" has a utility for unknown player "${p}"`);
+    }
+    const path = extend(frame.observed, m.observe);
+    if (m.next) {
+      if (m.state) throw new GameError(`${at}: move "${m.label}" names a state but is not a leaf`);
+      stack.push({ node: m.next, observed: path, next: -1 });
     } else {
-      if (node.honest === undefined) throw new GameError(`${at}: no honest move`);
-      if (!labels.includes(node.honest))
-        throw new GameError(`${at}: honest move "${node.honest}" is not one of ${labels.join(", ")}`);
-      if (node.moves.length < 2) throw new GameError(`${at}: a player node needs at least two moves`);
+      const state = m.state ?? joined(path);
+      if (!state) throw new GameError(`${at}: move "${m.label}" ends in a leaf with no observed message or state`);
+      states.add(state);
     }
-    for (const m of node.moves) {
-      for (const p of Object.keys(m.utility ?? {})) {
-        if (!playerIds.includes(p))
-          throw new GameError(`${at}: move "${m.label}" has a utility for unknown player "${p}"`);
-      }
-      const path = m.observe ? [...observed, m.observe] : observed;
-      if (m.next) {
-        if (m.state) throw new GameError(`${at}: move "${m.label}" names a state but is not a leaf`);
-        walk(m.next, path);
-      } else {
-        const state = m.state ?? path.join("-");
-        if (!state) throw new GameError(`${at}: move "${m.label}" ends in a leaf with no observed message or state`);
-        states.add(state);
-      }
-    }
-  };
-  walk(spec.root, []);
+  }
   const game: Game = { ...spec, playerIds, states: [...states].sort(), nodes };
   if (spec.table) {
     for (const s of game.states) {
@@ -193,23 +229,47 @@ export interface Leaf {
 export const moveUtility = (m: MoveSpec, player: string): number => m.utility?.[player] ?? 0;
 
 /** The leaves reached by taking `move` (seen after messages `observed`) and playing honestly after it. */
-export function honestContinuation(game: Game, move: MoveSpec, observed: string[]): Leaf[] {
-  const path = move.observe ? [...observed, move.observe] : observed;
-  const own = (p: string) => moveUtility(move, p);
-  if (!move.next) {
-    const utility = Object.fromEntries(game.playerIds.map((p) => [p, own(p)]));
-    return [{ state: move.state ?? path.join("-"), utility, weight: 1 }];
-  }
-  const node = move.next;
-  const branches =
+export function honestContinuation(
+  game: Game,
+  move: MoveSpec,
+  observed: string[],
+  memo: Map<MoveSpec, Leaf[]> = new Map(),
+): Leaf[] {
+  return continuation(game, move, fromList(observed), memo);
+}
+
+/**
+ * `honestContinuation` without recursion, bottom-up (the same sums in the same order). `memo` keeps
+ * each move's leaves: share it between calls on one game, with each move seen after the same messages.
+ */
+export function continuation(game: Game, move: MoveSpec, observed: Observed, memo: Map<MoveSpec, Leaf[]>): Leaf[] {
+  const branches = (node: NodeSpec) =>
     node.player === CHANCE
       ? node.moves.map((m) => ({ m, w: m.probability! }))
       : [{ m: node.moves.find((m) => m.label === node.honest)!, w: 1 }];
-  return branches.flatMap(({ m, w }) =>
-    honestContinuation(game, m, path).map((leaf) => ({
-      state: leaf.state,
-      utility: Object.fromEntries(game.playerIds.map((p) => [p, own(p) + leaf.utility[p]])),
-      weight: w * leaf.weight,
-    })),
-  );
+  const stack: { move: MoveSpec; observed: Observed; expanded: boolean }[] = [{ move, observed, expanded: false }];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    const m = top.move;
+    if (memo.has(m)) continue;
+    const own = (p: string) => moveUtility(m, p);
+    const path = extend(top.observed, m.observe);
+    if (!m.next) {
+      const utility = Object.fromEntries(game.playerIds.map((p) => [p, own(p)]));
+      memo.set(m, [{ state: m.state ?? joined(path), utility, weight: 1 }]);
+    } else if (!top.expanded) {
+      stack.push({ ...top, expanded: true });
+      for (const b of branches(m.next).reverse()) stack.push({ move: b.m, observed: path, expanded: false });
+    } else {
+      const leaves = branches(m.next).flatMap(({ m: b, w }) =>
+        memo.get(b)!.map((leaf) => ({
+          state: leaf.state,
+          utility: Object.fromEntries(game.playerIds.map((p) => [p, own(p) + leaf.utility[p]])),
+          weight: w * leaf.weight,
+        })),
+      );
+      memo.set(m, leaves);
+    }
+  }
+  return memo.get(move)!;
 }

@@ -3,7 +3,7 @@
  * node, the equilibrium path and payoffs, the margin by which each chosen move beats the next
  * best, and ties (a tie means honest play is not the unique SPE).
  */
-import { CHANCE, type Game, type NodeSpec, moveUtility } from "./game";
+import { CHANCE, type Game, type NodeSpec, type Observed, extend, joined, moveUtility } from "./game";
 
 /** state -> player -> transfer (units of the price). */
 export type StateTransfers = Record<string, Record<string, number>>;
@@ -56,7 +56,9 @@ export function backwardInduction(
   const tol = opts.tieTolerance ?? TIE_TOLERANCE;
   const paid = paidIn(game, deposits);
   const results: NodeResult[] = [];
-  type Value = { v: Record<string, number>; paths: { moves: string[]; state: string; probability: number }[] };
+  // A path's moves as a list shared with the paths below it (prefixing a move copies nothing).
+  type Moves = { label: string; rest: Moves } | null;
+  type Value = { v: Record<string, number>; paths: { moves: Moves; state: string; probability: number }[] };
 
   const leafValue = (state: string): Record<string, number> => {
     const row = table[state];
@@ -66,19 +68,21 @@ export function backwardInduction(
     return v;
   };
 
-  const solve = (node: NodeSpec, observed: string[]): Value => {
+  // One node, its children's values already known (`solved`).
+  const solve = (node: NodeSpec, observed: Observed, solved: Map<NodeSpec, Value>): Value => {
     const options = node.moves.map((m) => {
-      const path = m.observe ? [...observed, m.observe] : observed;
+      const path = extend(observed, m.observe);
       const below: Value = m.next
-        ? solve(m.next, path)
+        ? solved.get(m.next)!
         : {
-            v: leafValue(m.state ?? path.join("-")),
-            paths: [{ moves: [], state: m.state ?? path.join("-"), probability: 1 }],
+            v: leafValue(m.state ?? joined(path)),
+            paths: [{ moves: null, state: m.state ?? joined(path), probability: 1 }],
           };
       const v: Record<string, number> = {};
       for (const p of game.playerIds) v[p] = below.v[p] + moveUtility(m, p);
-      return { m, v, paths: below.paths.map((x) => ({ ...x, moves: [m.label, ...x.moves] })) };
+      return { m, v, paths: below.paths.map((x) => ({ ...x, moves: { label: m.label, rest: x.moves } })) };
     });
+    for (const m of node.moves) if (m.next) solved.delete(m.next);
     if (node.player === CHANCE) {
       const v: Record<string, number> = {};
       for (const p of game.playerIds) v[p] = options.reduce((s, o) => s + o.m.probability! * o.v[p], 0);
@@ -91,11 +95,11 @@ export function backwardInduction(
     const who = node.player;
     // Moves within `tol` of the best tie (reported in `tiedWith`, never silently resolved): the honest one is
     // played if it is among them, else the first best listed, so the result is deterministic.
-    const top = Math.max(...options.map((o) => o.v[who]));
+    const top = maxOf(options.map((o) => o.v[who]));
     const best =
       options.find((o) => o.m.label === node.honest && top - o.v[who] <= tol) ?? options.find((o) => o.v[who] === top)!;
     const others = options.filter((o) => o !== best);
-    const second = Math.max(...others.map((o) => o.v[who]));
+    const second = maxOf(others.map((o) => o.v[who]));
     const tiedWith = others.filter((o) => Math.abs(best.v[who] - o.v[who]) <= tol).map((o) => o.m.label);
     results.push({
       node: node.id,
@@ -108,15 +112,47 @@ export function backwardInduction(
     return { v: best.v, paths: best.paths };
   };
 
-  const root = solve(game.root, []);
-  const ordered = game.nodes.map((n) => results.find((r) => r.node === n.id)!);
+  // Children before parents, moves in order, as the recursion did it (an explicit stack: any depth).
+  const solved = new Map<NodeSpec, Value>();
+  const stack: { node: NodeSpec; observed: Observed; expanded: boolean }[] = [
+    { node: game.root, observed: null, expanded: false },
+  ];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (top.expanded) {
+      solved.set(top.node, solve(top.node, top.observed, solved));
+      continue;
+    }
+    stack.push({ ...top, expanded: true });
+    for (let i = top.node.moves.length - 1; i >= 0; i--) {
+      const m = top.node.moves[i];
+      if (m.next) stack.push({ node: m.next, observed: extend(top.observed, m.observe), expanded: false });
+    }
+  }
+  const root = solved.get(game.root)!;
+  const byNode = new Map<string, NodeResult>();
+  for (const r of results) if (!byNode.has(r.node)) byNode.set(r.node, r);
+  const ordered = game.nodes.map((n) => byNode.get(n.id)!);
   const playerNodes = ordered.filter((r) => r.player !== CHANCE);
   return {
     nodes: ordered,
     payoffs: root.v,
-    path: root.paths,
+    path: root.paths.map((x) => ({ ...x, moves: labels(x.moves) })),
     ties: playerNodes.filter((r) => r.tiedWith.length > 0),
     deviations: playerNodes.filter((r) => r.choice !== r.honest),
-    minMargin: Math.min(...playerNodes.map((r) => r.margin!)),
+    minMargin: -maxOf(playerNodes.map((r) => -r.margin!)),
   };
+}
+
+/** `Math.max(...xs)` for arrays of any length (the spread overflows the stack past ~100,000). */
+function maxOf(xs: number[]): number {
+  let max = -Infinity;
+  for (const x of xs) if (x > max || Number.isNaN(x)) max = x;
+  return Number.isNaN(max) ? NaN : max;
+}
+
+function labels(moves: { label: string; rest: typeof moves } | null): string[] {
+  const out: string[] = [];
+  for (let m = moves; m; m = m.rest) out.push(m.label);
+  return out;
 }

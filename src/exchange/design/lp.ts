@@ -1,9 +1,9 @@
 /**
  * A small linear-program layer over HiGHS (the `highs` package, HiGHS compiled to
- * WebAssembly): named variables and named constraints, solved through the CPLEX LP format,
+ * WebAssembly): named variables and named constraints, passed to HiGHS as sparse arrays,
  * and an irreducible infeasible subset (deletion filter) to name the constraints at fault.
  */
-import loadHighs from "highs";
+import loadHighs, { type ModelData } from "highs";
 
 export type Op = "<=" | ">=" | "=";
 
@@ -31,18 +31,6 @@ type Highs = Awaited<ReturnType<typeof loadHighs>>;
 let highs: Promise<Highs> | undefined;
 const solver = (): Promise<Highs> => (highs ??= loadHighs());
 
-const num = (x: number): string => {
-  if (!Number.isFinite(x)) throw new RangeError(`LP coefficient ${x} is not finite`);
-  return x.toPrecision(17).replace(/\.?0+(e|$)/, "$1");
-};
-
-function expr(terms: Record<string, number>, col: (v: string) => string): string {
-  const parts = Object.entries(terms)
-    .filter(([, c]) => c !== 0)
-    .map(([v, c]) => `${c < 0 ? "-" : "+"} ${num(Math.abs(c))} ${col(v)}`);
-  return parts.length ? parts.join(" ") : "";
-}
-
 /** Value of a row's left-hand side at `values`. */
 export function rowValue(row: Row, values: Record<string, number>): number {
   return Object.entries(row.terms).reduce((s, [v, c]) => s + c * (values[v] ?? 0), 0);
@@ -54,31 +42,73 @@ export function rowHolds(row: Row, lhs: number, tol = 1e-9): boolean {
   return Math.abs(lhs - row.rhs) <= tol;
 }
 
-function toLpFormat(lp: LinearProgram, rows: Row[]): string {
+const finite = (x: number): number => {
+  if (Number.isNaN(x)) throw new RangeError(`LP coefficient ${x} is not a number`);
+  return x;
+};
+
+/**
+ * `lp` restricted to `rows` (those with a nonzero coefficient) as HiGHS's arrays: one column per
+ * variable in order, the rows packed row by row. No text is built or parsed.
+ */
+function toModel(h: Highs, lp: LinearProgram, rows: Row[]): ModelData {
   const index = new Map(lp.variables.map((v, i) => [v, i]));
   const col = (v: string) => {
     const i = index.get(v);
     if (i === undefined) throw new Error(`LP uses unknown variable "${v}"`);
-    return `x${i}`;
+    return i;
   };
-  const lines = [lp.objective.sense === "min" ? "Minimize" : "Maximize"];
-  const obj = expr(lp.objective.terms, col);
-  lines.push(` obj: ${obj || `0 ${col(lp.variables[0])}`}`);
-  lines.push("Subject To");
-  rows.forEach((r, i) => {
-    const lhs = expr(r.terms, col);
-    if (lhs) lines.push(` c${i}: ${lhs} ${r.op} ${num(r.rhs)}`);
-  });
-  lines.push("Bounds");
-  for (const v of lp.variables) {
+  const n = lp.variables.length;
+  const inf = h.infinity;
+  const bound = (x: number) => (x === Infinity ? inf : x === -Infinity ? -inf : finite(x));
+  const colCost = new Float64Array(n);
+  for (const [v, c] of Object.entries(lp.objective.terms)) colCost[col(v)] = finite(c);
+  const colLower = new Float64Array(n);
+  const colUpper = new Float64Array(n);
+  lp.variables.forEach((v, i) => {
     const b = lp.bounds[v] ?? { lo: 0, hi: Infinity };
-    const lo = Number.isFinite(b.lo) ? num(b.lo) : "-inf";
-    const hi = Number.isFinite(b.hi) ? num(b.hi) : "+inf";
-    lines.push(b.lo === b.hi ? ` ${col(v)} = ${lo}` : ` ${lo} <= ${col(v)} <= ${hi}`);
-  }
-  lines.push("End");
-  return lines.join("\n");
+    colLower[i] = bound(b.lo);
+    colUpper[i] = bound(b.hi);
+  });
+  const starts = [0];
+  const indices: number[] = [];
+  const values: number[] = [];
+  const rowLower = new Float64Array(rows.length);
+  const rowUpper = new Float64Array(rows.length);
+  rows.forEach((r, i) => {
+    for (const [v, c] of Object.entries(r.terms)) {
+      if (c === 0) continue;
+      indices.push(col(v));
+      values.push(finite(c));
+    }
+    starts.push(indices.length);
+    rowLower[i] = r.op === "<=" ? -inf : bound(r.rhs);
+    rowUpper[i] = r.op === ">=" ? inf : bound(r.rhs);
+  });
+  const sense =
+    lp.objective.sense === "min" ? h.constants.objectiveSense.minimize : h.constants.objectiveSense.maximize;
+  return {
+    numCols: n,
+    numRows: rows.length,
+    sense,
+    colCost,
+    colLower,
+    colUpper,
+    rowLower,
+    rowUpper,
+    matrix: {
+      format: "csr",
+      numRows: rows.length,
+      numCols: n,
+      starts: Int32Array.from(starts),
+      indices: Int32Array.from(indices),
+      values: Float64Array.from(values),
+    },
+  };
 }
+
+/** The rows with a nonzero coefficient (a row without any is a constant claim, checked apart). */
+const written = (rows: Row[]): Row[] => rows.filter((r) => Object.values(r.terms).some((c) => c !== 0));
 
 /** Solves `lp` restricted to `rows` (all of them by default). */
 export async function solveLp(lp: LinearProgram, rows: Row[] = lp.rows): Promise<LpResult> {
@@ -87,35 +117,68 @@ export async function solveLp(lp: LinearProgram, rows: Row[] = lp.rows): Promise
     return { status: "infeasible" };
   }
   const h = await solver();
-  const text = toLpFormat(lp, rows);
-  let result = h.solve(text, { output_flag: false });
-  // Presolve may not tell infeasible from unbounded: solve again without it.
-  if (result.Status === "Primal infeasible or unbounded") {
-    result = h.solve(text, { output_flag: false, presolve: "off" });
+  // A model of its own, passed as arrays; only the column values are copied out (the LP text and the
+  // legacy `solve`, a JavaScript record per row and per column, took gigabytes on 400,000 rows).
+  const model = h.createModel(toModel(h, lp, written(rows)));
+  try {
+    const codes = h.constants.modelStatus;
+    model.options.set({ output_flag: false });
+    model.run();
+    // Presolve may not tell infeasible from unbounded: solve again without it.
+    if (model.getModelStatus() === codes.unboundedOrInfeasible) {
+      model.clearSolver();
+      model.options.set({ presolve: "off" });
+      model.run();
+    }
+    const status = model.getModelStatus();
+    if (status === codes.infeasible) return { status: "infeasible" };
+    if (status === codes.unbounded || status === codes.unboundedOrInfeasible) return { status: "unbounded" };
+    if (status !== codes.optimal) {
+      const name = Object.entries(codes).find(([, c]) => c === status)?.[0] ?? String(status);
+      throw new Error(`HiGHS ended with status "${name}"`);
+    }
+    const x = model.getSolution().colValue;
+    const values: Record<string, number> = {};
+    lp.variables.forEach((v, i) => (values[v] = x[i]));
+    return { status: "optimal", objective: model.getObjectiveValue(), values };
+  } finally {
+    model.dispose();
   }
-  if (result.Status === "Infeasible") return { status: "infeasible" };
-  if (result.Status === "Unbounded" || result.Status === "Primal infeasible or unbounded") {
-    return { status: "unbounded" };
-  }
-  if (result.Status !== "Optimal") throw new Error(`HiGHS ended with status "${result.Status}"`);
-  const values: Record<string, number> = {};
-  lp.variables.forEach((v, i) => {
-    const c = (result.Columns as Record<string, { Primal: number }>)[`x${i}`];
-    values[v] = c ? c.Primal : 0;
-  });
-  return { status: "optimal", objective: result.ObjectiveValue, values };
 }
 
 /**
  * An irreducible infeasible subset of the rows of an infeasible program (variable bounds are
- * kept throughout): dropping any one of the returned rows makes the rest feasible.
+ * kept throughout): dropping any one of the returned rows makes the rest feasible. HiGHS's own
+ * IIS search names a small infeasible candidate; a deletion filter over the candidate alone then
+ * proves it irreducible (over every row when HiGHS names none: slow on large programs).
  */
 export async function infeasibleSubset(lp: LinearProgram): Promise<Row[]> {
   const feasibility: LinearProgram = { ...lp, objective: { sense: "min", terms: {} } };
-  let kept = [...lp.rows];
-  for (const row of lp.rows) {
+  const constant = lp.rows.find((r) => Object.values(r.terms).every((c) => c === 0) && !rowHolds(r, 0));
+  if (constant) return [constant];
+  let candidate = await highsIis(feasibility);
+  if (candidate.length === 0 || (await solveLp(feasibility, candidate)).status !== "infeasible") candidate = lp.rows;
+  let kept = [...candidate];
+  for (const row of candidate) {
     const without = kept.filter((r) => r !== row);
     if ((await solveLp(feasibility, without)).status === "infeasible") kept = without;
   }
   return kept;
+}
+
+/** The rows of HiGHS's infeasible subsystem of `lp` (rows first, then bounds), in program order; [] if none. */
+async function highsIis(lp: LinearProgram): Promise<Row[]> {
+  const h = await solver();
+  const kept = written(lp.rows);
+  const model = h.createModel(toModel(h, lp, kept));
+  try {
+    model.options.set({ output_flag: false, iis_strategy: h.constants.iis.strategyRowPriority });
+    model.run();
+    const rows = [...model.getIis().rowIndex].sort((a, b) => a - b);
+    return rows.map((k) => kept[k]);
+  } catch {
+    return [];
+  } finally {
+    model.dispose();
+  }
 }
