@@ -1,5 +1,5 @@
 /**
- * npx hardhat bench [--only gas,convergence,throughput] [--seeds N] [--runs N] [--update | --check]
+ * npx hardhat bench [--only gas,convergence,throughput,designer] [--seeds N] [--runs N] [--update | --check]
  *   Gas per call (both contracts), rounds to converge, on-chain throughput (src/bench). Writes
  *   bench/results.json and refreshes the generated tables (docs/benchmarks.md, README summary).
  *   --update also rewrites the gas snapshot bench/gas-snapshot.json.
@@ -12,7 +12,7 @@ import { task, types } from "hardhat/config";
 import { z } from "zod";
 import { compileFirst, fail, parseArgs } from "./utils";
 
-const PARTS = ["gas", "convergence", "throughput"] as const;
+const PARTS = ["gas", "convergence", "throughput", "designer"] as const;
 
 task("bench", "Measures gas, convergence and throughput; writes bench/results.json and the generated tables")
   .addOptionalParam("only", `Comma-separated parts to run (${PARTS.join(", ")}; default: all)`)

@@ -3,15 +3,14 @@
  * moves and one node of 200,000 moves, and of explaining an infeasible program of about 5,000 rows.
  * Each case runs in a child process of its own, so its peak resident memory (maxRSS) is its own.
  *
- *   npx ts-node --transpile-only src/bench/designer.ts [chain,wide,infeasible]
+ *   npx hardhat bench --only designer
  *
- * Prints a table and writes it to bench/results.json under the key "designer" (other keys kept).
+ * The result goes to bench/results.json under the key "designer" and to docs/benchmarks.md.
  * Goal (issue "The payout designer", part 3): under a minute and 2 GB per design, 10 s per explanation.
  */
 import { spawnSync } from "node:child_process";
 import { designTable } from "../exchange/design/designer";
 import { chainGame, infeasibleChain, wideGame } from "./designerGames";
-import { markdownTable, readResults, writeResults } from "./results";
 
 interface CaseResult {
   case: string;
@@ -61,35 +60,29 @@ function measure(name: string): CaseResult {
   return JSON.parse(lines[lines.length - 1]) as CaseResult;
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args[0] === "--child") return child(args[1]);
-  const names = args[0] ? args[0].split(",") : Object.keys(CASES);
-  const unknown = names.find((n) => !(n in CASES));
-  if (unknown) throw new Error(`unknown case "${unknown}" (expected ${Object.keys(CASES).join(", ")})`);
-  const rows: CaseResult[] = [];
-  for (const n of names) {
-    process.stderr.write(`designer bench: ${n}...\n`);
-    rows.push(measure(n));
-  }
-  const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
-  console.log(
-    markdownTable(
-      ["case", "seconds", "peak MB", "detail"],
-      rows.map((r) => [r.case, round(r.seconds, 2), Math.round(r.peakMB), r.detail]),
-    ),
-  );
-  const results = readResults();
-  const designer = { ...((results.designer as Record<string, unknown>) ?? {}) };
-  for (const r of rows) {
-    designer[r.case] = { seconds: round(r.seconds, 2), peakMB: Math.round(r.peakMB), detail: r.detail };
-  }
-  writeResults({ ...results, designer });
-  process.stderr.write("wrote bench/results.json (key designer)\n");
+export interface DesignerMeasure {
+  seconds: number;
+  peakMB: number;
+  detail: string;
 }
 
-if (require.main === module) {
-  main().catch((e) => {
+export const DESIGNER_CASES = Object.keys(CASES);
+
+/** Measures every case, each in a child process of its own; `log` receives one line per case. */
+export function measureDesigner(log: (line: string) => void = () => {}): Record<string, DesignerMeasure> {
+  const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
+  const out: Record<string, DesignerMeasure> = {};
+  for (const name of DESIGNER_CASES) {
+    log(`designer: ${name}`);
+    const r = measure(name);
+    out[name] = { seconds: round(r.seconds, 2), peakMB: Math.round(r.peakMB), detail: r.detail };
+  }
+  return out;
+}
+
+// In the child process: run the one case named on the command line.
+if (require.main === module && process.argv[2] === "--child") {
+  child(process.argv[3]).catch((e) => {
     console.error(e);
     process.exit(1);
   });

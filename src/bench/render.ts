@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { type BenchResults, GAS_CONTRACTS, markdownTable, replaceMarked } from "./results";
+import type { DesignerMeasure } from "./designer";
 import type { Throughput } from "./throughput";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -47,6 +48,15 @@ export function renderFull(results: BenchResults): string {
       "(|S - m| <= 1e-6 m and |mu' - mu| <= 1e-6 (tau + mu*); at most 600 rounds):\n",
   );
   sections.push(markdownTable(["scenario", "binds / S jumps", ...rules], convRows));
+  const designer = results.designer as Record<string, DesignerMeasure> | undefined;
+  if (designer) {
+    sections.push(
+      "\nThe payout designer at scale (each case in a process of its own; peak resident memory; " +
+        "goal: under a minute and 2 GB per design, 10 s per explanation):\n",
+    );
+    const rows = Object.entries(designer).map(([c, m]) => [c, m.seconds, m.peakMB, m.detail]);
+    sections.push(markdownTable(["case", "seconds", "peak MB", "what"], rows));
+  }
   const tp = results.throughput as Throughput | undefined;
   if (tp) {
     sections.push(

@@ -9,7 +9,7 @@ import { measureGas } from "./gas";
 import { type BenchResults, GAS_CONTRACTS, sortedByKey } from "./results";
 import { progress } from "../common/progress";
 
-export const BENCH_PARTS = ["gas", "convergence", "throughput"] as const;
+export const BENCH_PARTS = ["gas", "convergence", "throughput", "designer"] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
@@ -60,6 +60,11 @@ export async function runBench(
       };
     }
     results.convergenceDetail = detail;
+  }
+
+  if (opts.parts.includes("designer")) {
+    const { measureDesigner } = await import("./designer");
+    results.designer = measureDesigner(opts.log);
   }
   return { results, gas };
 }
