@@ -13,7 +13,7 @@ export const fail = (message: string): never => {
 };
 
 /** The first problem of a zod error as `--flag: message` (just the message when it is about several flags). */
-export const describeIssue = (error: z.ZodError): string => {
+const describeIssue = (error: z.ZodError): string => {
   const issue = error.issues[0];
   // The flag is the first path element; later ones index into a parsed list (`--only a,b`).
   const flag = issue.path.length ? String(issue.path[0]).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`) : "";

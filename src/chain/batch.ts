@@ -24,7 +24,7 @@ export interface Send {
 }
 
 /** True when the node answers Hardhat's methods (so `evm_setAutomine` and `evm_mine` exist). */
-export async function canBatch(provider: RpcProvider): Promise<boolean> {
+async function canBatch(provider: RpcProvider): Promise<boolean> {
   try {
     await provider.send("hardhat_metadata", []);
     return true;
