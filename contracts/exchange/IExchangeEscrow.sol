@@ -12,12 +12,20 @@ pragma solidity 0.8.28;
 interface IExchangeEscrow {
     // ---------------------------------------------------------------- types
 
-    /// @notice Deposits and transfers per state, as multiples of the price (1e18 = the price).
+    /**
+     * @notice Deposits and transfers per state, as multiples of the price (1e18 = the price), and
+     * the smallest price the table is safe at.
+     * @dev `minPrice` (p0), in base units of the deal's asset: the smallest price at which the
+     * table's integer payouts (deposits rounded up, payouts down) keep honest play the unique
+     * subgame-perfect equilibrium with every margin at least delta/2; computed off-chain by the
+     * designer; 0 = no minimum. It is part of the table's content and so of its id.
+     */
     struct PayoutTable {
         uint96 sellerDeposit;
         uint96 buyerDeposit;
         uint96[8] seller;
         uint96[8] buyer;
+        uint64 minPrice;
     }
 
     /// @notice A deal's terms, fixed at the offer.
@@ -76,6 +84,7 @@ interface IExchangeEscrow {
     error UnknownTable(bytes32 tableId);
     error InvalidParties(address seller, address buyer);
     error ZeroPrice();
+    error PriceBelowMinimum(uint256 price, uint256 minPrice);
     error ZeroWindow();
     error UnknownDeal(uint256 id);
     error TermsMismatch(uint256 id);
@@ -108,7 +117,8 @@ interface IExchangeEscrow {
 
     /**
      * @notice Offers a deal and pays the offerer's part in: the seller its deposit, the buyer its
-     * deposit plus the price. For native ETH the value must match exactly.
+     * deposit plus the price. For native ETH the value must match exactly. A price below the
+     * table's `minPrice` is refused ({PriceBelowMinimum}).
      */
     function offer(Terms calldata terms) external payable returns (uint256 id);
 

@@ -20,6 +20,7 @@ export default buildModule("ExchangeEscrow", (m) => {
       buyerDeposit: BigInt(chain.buyerDeposit),
       seller: chain.seller.map(BigInt),
       buyer: chain.buyer.map(BigInt),
+      minPrice: BigInt(chain.minPrice),
     },
   ]);
   return { escrow };

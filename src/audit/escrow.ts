@@ -87,6 +87,7 @@ export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>
               buyerDeposit: tb.buyerDeposit,
               seller: [...tb.seller],
               buyer: [...tb.buyer],
+              minPrice: tb.minPrice,
             });
             tables++;
           });

@@ -38,6 +38,7 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
       buyerDeposit: t.buyerDeposit,
       seller: t.seller,
       buyer: t.buyer,
+      minPrice: t.minPrice,
     }),
   );
 

@@ -99,6 +99,7 @@ export async function deployExchangeEscrow(
     buyerDeposit: t.buyerDeposit,
     seller: t.seller,
     buyer: t.buyer,
+    minPrice: t.minPrice,
   });
   return { escrow: contract, tableId };
 }

@@ -11,7 +11,7 @@ import {
   Stage,
   type Terms,
 } from "../../src/exchange/model/exchangeEscrow";
-import { deployEscrow, UNIT } from "./fixture";
+import { deployEscrow, tableArg, UNIT } from "./fixture";
 import { latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 import { toJson } from "../../src/common/json";
 
@@ -21,10 +21,11 @@ import { toJson } from "../../src/common/json";
  * After every command: per asset, the contract's balance equals what it owes (unpaid pots plus
  * unwithdrawn burn), and every deal's stage, messages and deadline equal the model's. The
  * parties include a contract buyer that re-enters `withdraw` from its receive hook or rejects
- * ETH; one token takes a fee on transfer (its deals must be refused). An unrelated account's calls
- * move no money and, except the time-driven `finalize`, are refused. Every run ends past every
- * deadline by moving each deal to its end (liveness: the offerer withdraws an open offer, anyone
- * finalizes the rest) and paying everyone: afterwards the contract holds nothing (no lock-up).
+ * ETH; one token takes a fee on transfer (its deals must be refused); a second table has a minimum
+ * price (offers below it must be refused). An unrelated account's calls move no money and, except
+ * the time-driven `finalize`, are refused. Every run ends past every deadline by moving each deal
+ * to its end (liveness: the offerer withdraws an open offer, anyone finalizes the rest) and paying
+ * everyone: afterwards the contract holds nothing (no lock-up).
  */
 const FUZZ = fuzzSettings(256);
 const RUNS = FUZZ.numRuns;
@@ -49,6 +50,8 @@ type Action =
       sellerOffers: boolean;
       asset: Asset;
       price: bigint;
+      /** Under the table with a minimum price (MIN_PRICE), else under the default one (no minimum). */
+      withMin: boolean;
       windows: number[];
     }
   | {
@@ -70,6 +73,8 @@ type Action =
 // "due" is whoever the deal's stage waits for (the counterparty of an offer, the buyer in its
 // windows, the seller in the fault window), so that deep paths are reached often.
 type Role = "seller" | "buyer" | "other" | "due";
+/** The minimum price of a second table (the default table's payouts otherwise); the prices drawn straddle it. */
+const MIN_PRICE = UNIT;
 const party = fc.constantFrom<Role>("due", "due", "due", "seller", "buyer", "other");
 const deal = fc.constantFrom(0, 0, 0, 1, 2, 3);
 const asset = fc.constantFrom<Asset>("eth", "eth", "token", "feeToken");
@@ -82,7 +87,8 @@ const action: fc.Arbitrary<Action> = fc.oneof(
       buyer: fc.constantFrom(1, 1, 2, 0), // added to the seller's index: 0 makes an invalid deal
       sellerOffers: fc.boolean(),
       asset,
-      price: fc.oneof(fc.bigInt({ min: 1n, max: 20n * UNIT }), fc.constantFrom(1n, 99n, UNIT)),
+      price: fc.oneof(fc.bigInt({ min: 1n, max: 20n * UNIT }), fc.constantFrom(1n, 99n, MIN_PRICE - 1n, MIN_PRICE)),
+      withMin: fc.boolean(),
       windows: fc.array(fc.oneof(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 60, max: 400 })), {
         minLength: 4,
         maxLength: 4,
@@ -156,6 +162,10 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
     this.timeout(Math.max(300_000, RUNS * 2_000));
     const f = await deployEscrow();
     const { escrow, burn, table, tableId } = f;
+    // The same payouts with a minimum price: offers under it below MIN_PRICE are refused.
+    const minTable = { ...table, minPrice: MIN_PRICE };
+    const minTableId = await escrow.registerTable.staticCall(tableArg(minTable));
+    await escrow.registerTable(tableArg(minTable));
     const escrowAddress = await escrow.getAddress();
     const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
     const receiverAddress = await receiver.getAddress();
@@ -217,7 +227,7 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
               buyer: addresses[(act.seller + act.buyer) % 3],
               asset: assets[act.asset],
               price: act.price,
-              tableId,
+              tableId: act.withMin ? minTableId : tableId,
               acceptWindow: BigInt(act.windows[0]),
               redeemWindow: BigInt(act.windows[1]),
               complaintWindow: BigInt(act.windows[2]),
@@ -387,6 +397,7 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
             clock: await latestTimestamp(),
           };
           world.model.registerTable(tableId, table);
+          world.model.registerTable(minTableId, minTable);
           await fc.asyncModelRun(() => ({ model: world, real: world }), commands);
           const { model, terms } = world;
           let { clock } = world;
@@ -451,7 +462,15 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
     // With few runs (the coverage job's 20) a path can go unreached by chance; with the CI's 256 it must not.
     for (const tag of RUNS < REACH_MIN_RUNS
       ? []
-      : ["offer:ok", "accept:ok", "withdraw:ok", "finalize:ok", "offer:TokenDeliveredLess", "accept:OfferExpired"]) {
+      : [
+          "offer:ok",
+          "accept:ok",
+          "withdraw:ok",
+          "finalize:ok",
+          "offer:TokenDeliveredLess",
+          "offer:PriceBelowMinimum",
+          "accept:OfferExpired",
+        ]) {
       expect(reached[tag] ?? 0, `runs reached ${tag}`).to.be.greaterThan(0);
     }
   });

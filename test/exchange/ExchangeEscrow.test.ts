@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployEscrow, UNIT, tableArg, WINDOW } from "./fixture";
+import { payoutTableFromJson, payoutTableToJson } from "../../src/exchange/model/payoutTable";
 
 const ETH = ethers.ZeroAddress;
 
@@ -22,8 +23,8 @@ describe("ExchangeEscrow", () => {
       expect(tableId).to.equal(
         ethers.keccak256(
           ethers.AbiCoder.defaultAbiCoder().encode(
-            ["tuple(uint96,uint96,uint96[8],uint96[8])"],
-            [[table.sellerDeposit, table.buyerDeposit, table.seller, table.buyer]],
+            ["tuple(uint96,uint96,uint96[8],uint96[8],uint64)"],
+            [[table.sellerDeposit, table.buyerDeposit, table.seller, table.buyer, table.minPrice]],
           ),
         ),
       );
@@ -44,6 +45,61 @@ describe("ExchangeEscrow", () => {
       const { escrow, table, other } = await loadFixture(deployEscrow);
       const variant = { ...tableArg(table), buyerDeposit: table.buyerDeposit + 1n };
       await expect(escrow.connect(other).registerTable(variant)).to.emit(escrow, "TableRegistered");
+    });
+
+    it("a table's minPrice is part of its content: its own id, kept and returned by getTable", async () => {
+      const { escrow, table, tableId } = await loadFixture(deployEscrow);
+      expect(table.minPrice).to.equal(0n);
+      expect((await escrow.getTable(tableId)).minPrice).to.equal(0n);
+      const withMin = { ...tableArg(table), minPrice: 400n };
+      const minId = await escrow.registerTable.staticCall(withMin);
+      expect(minId).to.not.equal(tableId);
+      await expect(escrow.registerTable(withMin)).to.emit(escrow, "TableRegistered");
+      expect(await escrow.tableRegistered(minId)).to.equal(true);
+      const stored = await escrow.getTable(minId);
+      expect(stored.minPrice).to.equal(400n);
+      expect([stored.sellerDeposit, stored.buyerDeposit, [...stored.seller], [...stored.buyer]]).to.deep.equal([
+        table.sellerDeposit,
+        table.buyerDeposit,
+        table.seller,
+        table.buyer,
+      ]);
+      // The largest minPrice round-trips too, and differs in id again.
+      const top = { ...tableArg(table), minPrice: 2n ** 64n - 1n };
+      const topId = await escrow.registerTable.staticCall(top);
+      expect(topId).to.not.equal(minId);
+      await escrow.registerTable(top);
+      expect((await escrow.getTable(topId)).minPrice).to.equal(2n ** 64n - 1n);
+    });
+
+    it("the JSON form carries minPrice as a decimal string and requires it", async () => {
+      const { table } = await loadFixture(deployEscrow);
+      const withMin = { ...table, minPrice: 2n ** 64n - 1n };
+      const json = payoutTableToJson(withMin);
+      expect(json.minPrice).to.equal("18446744073709551615");
+      expect(payoutTableFromJson(json)).to.deep.equal(withMin);
+      const { minPrice: _omitted, ...old } = json;
+      expect(() => payoutTableFromJson(old as typeof json)).to.throw(/"minPrice" is missing/);
+    });
+
+    it("refuses an offer below the table's minPrice and accepts one at it", async () => {
+      const { escrow, table, seller, buyer, terms } = await loadFixture(deployEscrow);
+      const withMin = { ...tableArg(table), minPrice: 400n };
+      const tableId = await escrow.registerTable.staticCall(withMin);
+      await escrow.registerTable(withMin);
+      await expect(escrow.connect(seller).offer(terms({ tableId, price: 399n })))
+        .to.be.revertedWithCustomError(escrow, "PriceBelowMinimum")
+        .withArgs(399n, 400n);
+      await expect(escrow.connect(buyer).offer(terms({ tableId, price: 1n, sellerOffers: false }), { value: 2n }))
+        .to.be.revertedWithCustomError(escrow, "PriceBelowMinimum")
+        .withArgs(1n, 400n);
+      expect(await escrow.dealCount()).to.equal(0n);
+      // At the minimum: the buyer's deposit 0.02 * 400 = 8 wei.
+      const t = terms({ tableId, price: 400n });
+      await expect(escrow.connect(seller).offer(t)).to.emit(escrow, "Offered");
+      await expect(escrow.connect(buyer).accept(1, t, { value: 408n })).to.emit(escrow, "Accepted");
+      // The default table (minPrice 0) still takes any positive price.
+      await expect(escrow.connect(seller).offer(terms({ price: 1n }))).to.emit(escrow, "Offered");
     });
 
     it("derives deposits from the price, rounding up", async () => {

@@ -27,6 +27,7 @@ export const tableArg = (t: PayoutTable) => ({
   buyerDeposit: t.buyerDeposit,
   seller: t.seller,
   buyer: t.buyer,
+  minPrice: t.minPrice,
 });
 
 export async function deployEscrow() {

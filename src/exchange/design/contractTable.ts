@@ -46,8 +46,12 @@ export function escrowMismatch(game: Pick<Game, "players" | "states">): string |
   return undefined;
 }
 
-/** Fixed-point table from a designed core-exchange table (players "S" and "B"; see `escrowMismatch`). */
-export function toPayoutTable(d: DesignedTable): PayoutTable {
+/**
+ * Fixed-point table from a designed core-exchange table (players "S" and "B"; see `escrowMismatch`),
+ * with the smallest price it is safe at (`minPrice`, p0, base units of the asset; 0 = no minimum),
+ * which the designer computes.
+ */
+export function toPayoutTable(d: DesignedTable, minPrice: bigint = 0n): PayoutTable {
   const sellerDeposit = fixed(d.deposits.S);
   const buyerDeposit = fixed(d.deposits.B);
   const seller = Array<bigint>(8).fill(0n);
@@ -65,7 +69,7 @@ export function toPayoutTable(d: DesignedTable): PayoutTable {
       seller[i] -= over - fromBuyer;
     }
   }
-  return { sellerDeposit, buyerDeposit, seller, buyer };
+  return { sellerDeposit, buyerDeposit, seller, buyer, minPrice };
 }
 
 /** The chain table in units of the price, for backward induction on exactly what is deployed. */

@@ -119,6 +119,7 @@ export class EscrowModel {
     }
     const table = this.tables.get(t.tableId);
     if (!table) throw new EscrowError("UnknownTable");
+    if (t.price < table.minPrice) throw new EscrowError("PriceBelowMinimum");
     const offerer = t.sellerOffers ? t.seller : t.buyer;
     if (lower(caller) !== lower(offerer)) throw new EscrowError("NotParty");
     const d = depositsFor(table, t.price);

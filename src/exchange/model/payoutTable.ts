@@ -1,7 +1,8 @@
 /**
  * The payout table as ExchangeEscrow stores it: deposits and transfers as 18-decimal
  * multiples of the price, states indexed `4 R + 2 C + CF` (R = Redeem, C = Complaint,
- * CF = CancelOrFault received). Twin of the `PayoutTable` struct of `IExchangeEscrow.sol`.
+ * CF = CancelOrFault received), and the smallest price it is safe at. Twin of the
+ * `PayoutTable` struct of `IExchangeEscrow.sol`.
  */
 
 export interface PayoutTable {
@@ -9,6 +10,12 @@ export interface PayoutTable {
   buyerDeposit: bigint;
   seller: bigint[];
   buyer: bigint[];
+  /**
+   * p0, in base units of the deal's asset: the smallest price at which the integer payouts
+   * (deposits rounded up, payouts down) keep honest play the unique subgame-perfect equilibrium
+   * with every margin at least delta/2; 0 = no minimum. The escrow refuses offers below it.
+   */
+  minPrice: bigint;
 }
 
 /** Contract state index of a core-exchange state name such as "R-NC-CF". */
@@ -29,11 +36,17 @@ export const payoutTableToJson = (t: PayoutTable) => ({
   buyerDeposit: t.buyerDeposit.toString(),
   seller: t.seller.map(String),
   buyer: t.buyer.map(String),
+  minPrice: t.minPrice.toString(),
 });
 
-export const payoutTableFromJson = (j: ReturnType<typeof payoutTableToJson>): PayoutTable => ({
-  sellerDeposit: BigInt(j.sellerDeposit),
-  buyerDeposit: BigInt(j.buyerDeposit),
-  seller: j.seller.map(BigInt),
-  buyer: j.buyer.map(BigInt),
-});
+/** The table a `payoutTableToJson` wrote; `minPrice` is required (write "0" for no minimum). */
+export function payoutTableFromJson(j: ReturnType<typeof payoutTableToJson>): PayoutTable {
+  if (typeof j.minPrice !== "string") throw new Error('payout table: "minPrice" is missing (a decimal string)');
+  return {
+    sellerDeposit: BigInt(j.sellerDeposit),
+    buyerDeposit: BigInt(j.buyerDeposit),
+    seller: j.seller.map(BigInt),
+    buyer: j.buyer.map(BigInt),
+    minPrice: BigInt(j.minPrice),
+  };
+}
