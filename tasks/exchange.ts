@@ -1,6 +1,7 @@
 /**
  * Hardhat tasks of the core-exchange designer:
  *   exchange:design        design a payout table for a game by LP, check it, write it
+ *   exchange:profiles      design every protection profile of a game and tabulate the trade-off
  *   exchange:solve         backward induction on a game with a given table
  *   exchange:moore-repullo write and solve the Moore–Repullo mechanism for values h, l
  */
@@ -9,10 +10,20 @@ import path from "node:path";
 import { task, types } from "hardhat/config";
 import { z } from "zod";
 import { fail, parseArgs } from "./utils";
-import { payoutTableToJson } from "../src/exchange/model/payoutTable";
-import { escrowMismatch, fromPayoutTable, toPayoutTable } from "../src/exchange/design/contractTable";
-import { checkPasses, designTable, type DesignedTable } from "../src/exchange/design/designer";
-import { type Game, GameError, loadGame, parseGame } from "../src/exchange/design/game";
+import { toJson } from "../src/common/json";
+import { replaceMarked, writeCsv } from "../src/common/output";
+import { type DesignOptions, designTable } from "../src/exchange/design/designer";
+import { GameError, loadGame, parseGame } from "../src/exchange/design/game";
+import { profileSchema } from "../src/exchange/design/profile";
+import { parseProtectionArg } from "../src/exchange/design/protection";
+import { publishDesign, publishedJson } from "../src/exchange/design/publish";
+import {
+  designProfiles,
+  profileOptions,
+  tradeoffCsvRows,
+  tradeoffMarkdown,
+  tradeoffRows,
+} from "../src/exchange/design/tradeoffs";
 import { loadConstraints, loadDesignedTable } from "../src/exchange/design/inputs";
 import { backwardInduction, type StateTransfers } from "../src/exchange/design/induction";
 import {
@@ -22,7 +33,13 @@ import {
   truthfulCondition,
   verdictLine,
 } from "../src/exchange/design/mooreRepullo";
-import { formatDesign, formatInduction } from "../src/exchange/design/format";
+import {
+  formatDesign,
+  formatForfeits,
+  formatGriefing,
+  formatInduction,
+  formatSafePrice,
+} from "../src/exchange/design/format";
 
 /** Runs `body`, turning a game file's validation error into a one-line task error. */
 async function guarded<T>(taskName: string, body: () => Promise<T>): Promise<T> {
@@ -34,30 +51,11 @@ async function guarded<T>(taskName: string, body: () => Promise<T>): Promise<T> 
   }
 }
 
-/**
- * The 18-decimal table ExchangeEscrow stores, re-checked by backward induction on exactly those
- * numbers; a table that fails ends the task before anything is written.
- */
-function chainTable(game: Game, design: DesignedTable) {
-  let chain: ReturnType<typeof toPayoutTable>;
-  try {
-    chain = toPayoutTable(design);
-  } catch (e) {
-    return fail(`exchange:design: the table has no 18-decimal form (${(e as Error).message}); nothing was written`);
-  }
-  const exact = fromPayoutTable(chain);
-  const check = backwardInduction(game, exact.table, exact.deposits);
-  if (check.deviations.length || check.minMargin < design.delta - 1e-9) {
-    fail("the fixed-point table failed its backward-induction check; nothing was written");
-  }
-  return chain;
-}
-
 /** Writes `data` as JSON to `out`, creating its folder; a failure names `--out`. */
 function writeJson(taskName: string, out: string, data: unknown): void {
   try {
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify(data, null, 2) + "\n");
+    fs.writeFileSync(out, toJson(data, 2) + "\n");
   } catch (e) {
     fail(`${taskName}: --out: cannot write ${out}: ${(e as Error).message}`);
   }
@@ -77,24 +75,53 @@ const depositsArg = z
     ),
   );
 
+/** `--recover` / `--forfeit`: a comma-separated list of protections (see profile.ts). */
+const protectionsArg = (kind: "recover" | "forfeit") =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return s.split(",").map((one) => parseProtectionArg(kind, one));
+      } catch (e) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (e as Error).message.replace(/^--\w+: /, "") });
+        return z.NEVER;
+      }
+    })
+    .optional();
+
+/** The options shared by exchange:design and exchange:profiles, validated. */
+const designFlags = {
+  game: existingFile("game file"),
+  delta: z.coerce.number().nonnegative(),
+  objective: z.enum(["min-deposits", "max-burn"]),
+};
+
 task("exchange:design", "Designs a payout table by linear programming and checks it by backward induction")
   .addParam("game", "Game file (JSON)")
   .addOptionalParam("delta", "Incentive margin (> 0: honest play is the unique SPE)", "0.01")
   .addOptionalParam("objective", "min-deposits or max-burn", "min-deposits")
   .addOptionalParam("deposits", "Fixed deposits, e.g. S=0.5,B=0.25 (default: free)")
   .addOptionalParam("constraints", "Extra linear constraints (JSON array of {name, terms, op, rhs})")
+  .addOptionalParam("profile", 'A protection profile named in the game file\'s "profiles"')
+  .addOptionalParam("recover", "Made whole (or a share): B@RfE-C-CF,B@R-C-CF=0.5")
+  .addOptionalParam("forfeit", "Loses at least an amount of what it paid in: S@RfE-C-NC=0.05")
+  .addOptionalParam("maxGriefing", "Bound on the griefing factor of every deviating strategy")
+  .addOptionalParam("forfeitTo", "burn, or victim (where incentives allow)")
   .addOptionalParam("out", "Where to write the table (default out/tables/<game>-<objective>.json)")
-  .addFlag("noTrade", "Do not require the on-path trade (seller gets price + D_S, buyer D_B)")
+  .addFlag("noTrade", "Do not require the trade (seller gets price + D_S, buyer D_B in the trade state)")
   .setAction(async (args) =>
     guarded("exchange:design", async () => {
       const opts = parseArgs(
         "exchange:design",
         z.object({
-          game: existingFile("game file"),
-          delta: z.coerce.number().nonnegative(),
-          objective: z.enum(["min-deposits", "max-burn"]),
+          ...designFlags,
           deposits: depositsArg.optional(),
           constraints: existingFile("constraints file").optional(),
+          profile: z.string().min(1).optional(),
+          recover: protectionsArg("recover"),
+          forfeit: protectionsArg("forfeit"),
+          maxGriefing: z.coerce.number().nonnegative().optional(),
+          forfeitTo: z.enum(["burn", "victim"]).optional(),
           out: z.string().min(1).optional(),
           noTrade: z.boolean(),
         }),
@@ -106,34 +133,83 @@ task("exchange:design", "Designs a payout table by linear programming and checks
       if (stranger !== undefined) {
         fail(`exchange:design: --deposits: unknown player "${stranger}" (players: ${game.playerIds.join(", ")})`);
       }
-      const result = await designTable(game, {
+      const profiles = game.profiles ?? {};
+      if (opts.profile !== undefined && !Object.hasOwn(profiles, opts.profile)) {
+        const known = Object.keys(profiles);
+        fail(
+          `exchange:design: --profile: "${opts.profile}" is not a profile of ${opts.game}` +
+            ` (${known.length ? `profiles: ${known.join(", ")}` : "it has none"})`,
+        );
+      }
+      const base: DesignOptions = {
         delta: opts.delta,
         objective: opts.objective,
         deposits: opts.deposits,
         trade: !opts.noTrade,
         constraints,
-      });
+        protections: [...(opts.recover ?? []), ...(opts.forfeit ?? [])],
+        maxGriefing: opts.maxGriefing,
+        forfeitTo: opts.forfeitTo,
+      };
+      const profile = opts.profile === undefined ? profileSchema.parse({}) : profiles[opts.profile];
+      const result = await designTable(game, profileOptions(base, profile));
       if (result.status === "infeasible") {
         fail(
-          `the program is infeasible; these constraints cannot hold together:\n  ` +
+          `exchange:design: the program is infeasible; these constraints cannot hold together:\n  ` +
             `${result.culprits.map((c) => c.name).join("\n  ")}`,
         );
       }
-      if (result.status === "unbounded") fail(`the program is unbounded: ${result.reason}`);
+      if (result.status === "unbounded") fail(`exchange:design: the program is unbounded: ${result.reason}`);
       if (result.status !== "optimal") return;
       const design = result.design;
       console.log(formatDesign(game, design));
-      if (!checkPasses(design)) fail("the designed table failed its backward-induction check; nothing was written");
-      // The general table (state -> player -> amount, deposits) for any game; the escrow's form when it fits.
-      const output: Record<string, unknown> = { ...design };
-      const mismatch = escrowMismatch(game);
-      if (mismatch === undefined) output.chain = payoutTableToJson(chainTable(game, design));
-      const out = opts.out ?? path.join("out", "tables", `${game.name}-${opts.objective}.json`);
-      writeJson("exchange:design", out, output);
-      if (mismatch !== undefined) {
-        console.log(`\nNot a table ExchangeEscrow can take: ${mismatch}; written without its "chain" form.`);
+      console.log(formatGriefing(design.griefing, game.playerIds));
+      console.log(formatForfeits(design));
+      const published = publishDesign(game, design);
+      console.log(formatSafePrice(published.smallestSafePrice, design.delta));
+      const out = opts.out ?? path.join("out", "tables", `${game.name}-${opts.profile ?? opts.objective}.json`);
+      writeJson("exchange:design", out, publishedJson(published));
+      if (published.notForEscrow !== undefined) {
+        console.log(
+          `\nNot a table ExchangeEscrow can take: ${published.notForEscrow}; written without its "chain" form.`,
+        );
       }
       console.log(`\nWrote ${out}`);
+    }),
+  );
+
+task("exchange:profiles", "Designs every protection profile of a game, and tabulates their trade-off")
+  .addParam("game", 'Game file (JSON) with "profiles"')
+  .addOptionalParam("delta", "Incentive margin (> 0: honest play is the unique SPE)", "0.01")
+  .addOptionalParam("objective", "min-deposits or max-burn", "min-deposits")
+  .addOptionalParam("outDir", "Where to write <game>-<profile>.json and <game>-tradeoffs.{json,csv}", "tables")
+  .addFlag("docs", "Also write the trade-off table into README.md and docs/exchange.md (between markers)")
+  .setAction(async (args) =>
+    guarded("exchange:profiles", async () => {
+      const opts = parseArgs(
+        "exchange:profiles",
+        z.object({ ...designFlags, outDir: z.string().min(1), docs: z.boolean() }),
+        args,
+      );
+      const game = loadGame(opts.game);
+      const designs = await designProfiles(game, { delta: opts.delta, objective: opts.objective });
+      for (const d of designs) {
+        const file = path.join(opts.outDir, `${game.name}-${d.name}.json`);
+        writeJson("exchange:profiles", file, publishedJson(d.published));
+        console.log(`Wrote ${file}`);
+      }
+      const rows = tradeoffRows(designs);
+      const base = path.join(opts.outDir, `${game.name}-tradeoffs`);
+      writeJson("exchange:profiles", `${base}.json`, rows);
+      writeCsv(`${base}.csv`, tradeoffCsvRows(rows));
+      const table = tradeoffMarkdown(rows);
+      const docs = opts.docs
+        ? ["README.md", path.join("docs", "exchange.md")].filter((f) =>
+            replaceMarked(f, `${game.name}-tradeoffs`, table),
+          )
+        : [];
+      console.log(`Wrote ${base}.json, ${base}.csv${docs.length ? `, and the table in ${docs.join(", ")}` : ""}\n`);
+      console.log(table);
     }),
   );
 

@@ -1,11 +1,11 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import defaultTable from "../../tables/core-exchange-min-deposits.json";
+import { DEFAULT_PAYOUT_TABLE } from "../../src/exchange/model/defaultTable";
 
 /**
  * Deploys an ExchangeEscrow and registers the default core-exchange payout table
- * (tables/core-exchange-min-deposits.json: the designer's min-deposits table for
- * games/core-exchange.json with delta 0.01; regenerate it with `npx hardhat exchange:design`).
- * Parameters: `owner` and `burnRecipient` (default: the deployer).
+ * (tables/core-exchange-protective.json: the designer's "protective" profile of
+ * games/core-exchange.json with delta 0.01, its smallest safe price as `minPrice`; `npm run design`
+ * re-derives it). Parameters: `owner` and `burnRecipient` (default: the deployer).
  */
 export default buildModule("ExchangeEscrow", (m) => {
   const deployer = m.getAccount(0);
@@ -13,15 +13,6 @@ export default buildModule("ExchangeEscrow", (m) => {
     m.getParameter("owner", deployer),
     m.getParameter("burnRecipient", deployer),
   ]);
-  const chain = defaultTable.chain;
-  m.call(escrow, "registerTable", [
-    {
-      sellerDeposit: BigInt(chain.sellerDeposit),
-      buyerDeposit: BigInt(chain.buyerDeposit),
-      seller: chain.seller.map(BigInt),
-      buyer: chain.buyer.map(BigInt),
-      minPrice: BigInt(chain.minPrice),
-    },
-  ]);
+  m.call(escrow, "registerTable", [{ ...DEFAULT_PAYOUT_TABLE }]);
   return { escrow };
 });

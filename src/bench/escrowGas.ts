@@ -15,7 +15,9 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
   const [, seller, buyer] = env.signers;
   const { escrow, tableId } = await env.deployEscrow();
   const price = parseEther("1");
+  const sellerPays = async (d: Terms) => (await escrow.depositsFor(tableId, d.price))[0];
   const buyerPays = async (d: Terms) => d.price + (await escrow.depositsFor(tableId, d.price))[1];
+  const offer = async (d: Terms) => escrow.connect(seller).offer(d, { value: await sellerPays(d) });
   let nonce = 0;
   const terms = (): Terms => ({
     seller: seller.address,
@@ -47,7 +49,7 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
     const d = terms();
     const id = (await escrow.dealCount()) + 1n;
     const g: Record<string, number> = {};
-    g.offer = await gasOf(escrow.connect(seller).offer(d));
+    g.offer = await gasOf(offer(d));
     const value = await buyerPays(d);
     g.accept = await gasOf(escrow.connect(buyer).accept(id, d, { value }));
     g.redeem = await gasOf(escrow.connect(buyer).redeem(id, d, true));
@@ -63,7 +65,7 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
   {
     const d = terms();
     const id = (await escrow.dealCount()) + 1n;
-    await (await escrow.connect(seller).offer(d)).wait();
+    await (await offer(d)).wait();
     await (await escrow.connect(buyer).accept(id, d, { value: await buyerPays(d) })).wait();
     await (await escrow.connect(buyer).redeem(id, d, true)).wait();
     gas.finalize = await gasOf(escrow.connect(seller).finalize(id, d));
@@ -73,15 +75,23 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
   // The other messages, on a dishonest path: refund requested, complaint, fault admitted.
   const d = terms();
   const id = (await escrow.dealCount()) + 1n;
-  await (await escrow.connect(seller).offer(d)).wait();
+  await (await offer(d)).wait();
   await (await escrow.connect(buyer).accept(id, d, { value: await buyerPays(d) })).wait();
   gas.requestRefund = await gasOf(escrow.connect(buyer).requestRefund(id, d));
   gas.complain = await gasOf(escrow.connect(buyer).complain(id, d));
   gas.cancelOrFault = await gasOf(escrow.connect(seller).cancelOrFault(id, d));
   const e = terms();
   const eid = (await escrow.dealCount()) + 1n;
-  await (await escrow.connect(seller).offer(e)).wait();
+  await (await offer(e)).wait();
   gas.withdrawOffer = await gasOf(escrow.connect(seller).withdrawOffer(eid, e));
+  // A buyer's complaint after redeeming, the seller silent (R-C-NC): the table burns part of the pot.
+  const f = terms();
+  const fid = (await escrow.dealCount()) + 1n;
+  await (await offer(f)).wait();
+  await (await escrow.connect(buyer).accept(fid, f, { value: await buyerPays(f) })).wait();
+  await (await escrow.connect(buyer).redeem(fid, f, false)).wait();
+  await (await escrow.connect(buyer).complain(fid, f)).wait();
+  await (await escrow.connect(seller).withdraw(fid, f)).wait();
   const [owner] = env.signers;
   gas.withdrawBurn = await gasOf(escrow.connect(owner).withdrawBurn(ZeroAddress));
   return gas;

@@ -5,7 +5,8 @@
  * `<!-- bench-summary:end -->`). Each block is replaced only in the files that have its markers.
  */
 import path from "node:path";
-import { type BenchResults, GAS_CONTRACTS, markdownTable, replaceMarked } from "./results";
+import { markdownTable, replaceMarked } from "../common/output";
+import { type BenchResults, GAS_CONTRACTS } from "./results";
 import type { DesignerMeasure } from "./designer";
 import type { Throughput } from "./throughput";
 

@@ -214,22 +214,18 @@ describe("Payout designer (LP + backward induction)", () => {
 });
 
 describe("Shipped default table and its Ignition module", () => {
-  it("tables/core-exchange-min-deposits.json is what the designer produces today", async () => {
-    const shipped = JSON.parse(fs.readFileSync("tables/core-exchange-min-deposits.json", "utf8"));
-    const d = await design(0.01);
-    expect(shipped.table).to.deep.equal(d.table);
-    expect(shipped.deposits).to.deep.equal(d.deposits);
-    const chain = toPayoutTable(d);
-    expect(shipped.chain.seller).to.deep.equal(chain.seller.map(String));
-    expect(shipped.chain.buyer).to.deep.equal(chain.buyer.map(String));
-  });
-
+  // Every shipped table equals what the designer produces: test/exchange/protection.test.ts.
   it("the Ignition module deploys the escrow with that table registered", async () => {
     const { deployExchangeEscrow } = await import("../../src/hardhat/adapter");
     const { DEFAULT_PAYOUT_TABLE } = await import("../../src/exchange/model/defaultTable");
     const { escrow, tableId } = await deployExchangeEscrow(hre);
     expect(await escrow.tableRegistered(tableId)).to.equal(true);
-    expect((await escrow.getTable(tableId)).buyer[3]).to.equal(DEFAULT_PAYOUT_TABLE.buyer[3]);
+    const registered = await escrow.getTable(tableId);
+    expect(registered.buyer[3]).to.equal(DEFAULT_PAYOUT_TABLE.buyer[3]);
+    // The protective default: a seller deposit of 5 % of the price, and its smallest safe price.
+    expect(registered.sellerDeposit).to.equal(5n * 10n ** 16n);
+    expect(registered.minPrice).to.equal(DEFAULT_PAYOUT_TABLE.minPrice);
+    expect(DEFAULT_PAYOUT_TABLE.minPrice > 0n).to.equal(true);
     expect(await escrow.burnRecipient()).to.equal((await hre.ethers.getSigners())[0].address);
   });
 });

@@ -1,49 +1,33 @@
 /**
- * Designs a payout table for a game by linear programming (spec core-exchange §3), then checks
- * it by backward induction before anyone may use it.
+ * Designs a payout table for a game by linear programming (the program: program.ts), then checks
+ * it by backward induction before anyone may use it, and reports its griefing factors and where
+ * its forfeits go (griefing.ts, protection.ts).
  *
- * Variables: `t:<player>:<state>` >= 0 (transfer to the player in that contract state) and
- * `D:<player>` (deposit, free >= 0 or fixed). Rows:
- * - incentive compatibility at every player node, one per non-honest move (one-shot deviation
- *   principle): honest move then honest play beats the deviation then honest play by `delta`;
- * - budget per state: transfers <= pot (deposits + fixed payments): money may be burnt, never created;
- * - individual rationality per player: equilibrium payoff >= 0;
- * - the trade on the equilibrium path (on by default): each player gets its deposit back plus
- *   its `trade` share (seller: the price), nothing burnt;
- * - the user's linear constraints.
  * Objectives, solved lexicographically so the answer is deterministic:
- * - "min-deposits": minimize total deposits, then maximize off-path burn;
- * - "max-burn": maximize off-path burn, then minimize total deposits;
+ * - "min-deposits": minimize total deposits, then (forfeits to the victims, when asked) maximize
+ *   what victims receive, then maximize off-path burn;
+ * - "max-burn": maximize off-path burn, then (the same victims' stage), then minimize total deposits;
  * and finally a fixed weighted sum of the transfers (earlier variables cheaper) breaks any tie left.
  */
-import {
-  type Game,
-  type Leaf,
-  type LinearConstraint,
-  type MoveSpec,
-  type NodeSpec,
-  type Observed,
-  CHANCE,
-  GameError,
-  continuation,
-  extend,
-  honestContinuation,
-} from "./game";
+import { type Game, GameError } from "./game";
+import { type GriefingReport, allDeviatingStrategies, griefingReport } from "./griefing";
 import { backwardInduction, type InductionResult, type StateTransfers } from "./induction";
 import { type LinearProgram, type Row, infeasibleSubset, solveLp } from "./lp";
+import {
+  type DesignOptions,
+  type Objective,
+  buildProgram,
+  dVar,
+  equilibriumLeaves,
+  objectiveTerms,
+  otherObjective,
+  tVar,
+} from "./program";
+import type { ForfeitTo, Protection } from "./profile";
+import { type ForfeitEntry, forfeitReport, victimObjective } from "./protection";
 
-export type Objective = "min-deposits" | "max-burn";
-
-export interface DesignOptions {
-  /** Margin of every incentive constraint (> 0 makes honest play the unique SPE). */
-  delta: number;
-  objective: Objective;
-  /** Fixed deposits per player, overriding the game's. */
-  deposits?: Record<string, number>;
-  /** Require the on-path trade (default true). */
-  trade?: boolean;
-  constraints?: LinearConstraint[];
-}
+export type { DesignOptions, Objective } from "./program";
+export { equilibriumLeaves, tradeStates } from "./program";
 
 export interface DesignedTable {
   game: string;
@@ -57,6 +41,13 @@ export interface DesignedTable {
   burn: Record<string, number>;
   equilibriumStates: string[];
   check: InductionResult;
+  forfeitTo: ForfeitTo;
+  protections: Protection[];
+  maxGriefing?: number;
+  /** The griefing factor of every deviating strategy under this table. */
+  griefing: GriefingReport;
+  /** Who gets the money in each off-path state that one deviator alone reaches. */
+  forfeits: ForfeitEntry[];
 }
 
 export type DesignResult =
@@ -64,144 +55,12 @@ export type DesignResult =
   | { status: "infeasible"; culprits: Row[]; program: LinearProgram }
   | { status: "unbounded"; reason: string; program: LinearProgram };
 
-export const tVar = (player: string, state: string): string => `t:${player}:${state}`;
-export const dVar = (player: string): string => `D:${player}`;
-
-/** The leaves of honest play from the root (several when chance moves first). */
-export function equilibriumLeaves(game: Game) {
-  const start: MoveSpec = { label: "start", next: game.root };
-  return honestContinuation(game, start, []);
-}
-
-export function buildProgram(game: Game, opts: DesignOptions): LinearProgram {
-  const players = game.players;
-  const variables = [
-    ...players.flatMap((p) => game.states.map((s) => tVar(p.id, s))),
-    ...players.map((p) => dVar(p.id)),
-  ];
-  const bounds: LinearProgram["bounds"] = {};
-  for (const p of players) {
-    const fixed = opts.deposits?.[p.id] ?? (p.deposit === "free" ? undefined : p.deposit);
-    bounds[dVar(p.id)] = fixed === undefined ? { lo: 0, hi: Infinity } : { lo: fixed, hi: fixed };
-  }
-  const rows: Row[] = [];
-  const totalPays = players.reduce((s, p) => s + p.pays, 0);
-
-  // Incentive compatibility at every player node.
-  // Children before parents (an explicit stack); each move's honest continuation is computed once.
-  const memo = new Map<MoveSpec, Leaf[]>();
-  const icRows = (node: NodeSpec, observed: Observed) => {
-    if (node.player === CHANCE) return;
-    const who = node.player;
-    const honest = node.moves.find((m) => m.label === node.honest)!;
-    const hLeaves = continuation(game, honest, observed, memo);
-    for (const other of node.moves.filter((m) => m !== honest)) {
-      const oLeaves = continuation(game, other, observed, memo);
-      const terms: Record<string, number> = {};
-      let utilityGap = 0;
-      for (const l of hLeaves) {
-        terms[tVar(who, l.state)] = (terms[tVar(who, l.state)] ?? 0) + l.weight;
-        utilityGap += l.weight * l.utility[who];
-      }
-      for (const l of oLeaves) {
-        terms[tVar(who, l.state)] = (terms[tVar(who, l.state)] ?? 0) - l.weight;
-        utilityGap -= l.weight * l.utility[who];
-      }
-      rows.push({
-        name: `IC at node "${node.id}": ${who} prefers ${honest.label} to ${other.label}`,
-        terms,
-        op: ">=",
-        rhs: opts.delta - utilityGap,
-      });
-    }
-  };
-  const stack: { node: NodeSpec; observed: Observed; expanded: boolean }[] = [
-    { node: game.root, observed: null, expanded: false },
-  ];
-  while (stack.length > 0) {
-    const top = stack.pop()!;
-    if (top.expanded) {
-      icRows(top.node, top.observed);
-      continue;
-    }
-    stack.push({ ...top, expanded: true });
-    for (let i = top.node.moves.length - 1; i >= 0; i--) {
-      const m = top.node.moves[i];
-      if (m.next) stack.push({ node: m.next, observed: extend(top.observed, m.observe), expanded: false });
-    }
-  }
-  memo.clear();
-
-  // Budget: transfers never exceed the pot.
-  for (const s of game.states) {
-    const terms: Record<string, number> = {};
-    for (const p of players) {
-      terms[tVar(p.id, s)] = 1;
-      terms[dVar(p.id)] = -1;
-    }
-    rows.push({ name: `budget in state ${s}`, terms, op: "<=", rhs: totalPays });
-  }
-
-  // Individual rationality and the on-path trade.
-  const eq = equilibriumLeaves(game);
-  for (const p of players) {
-    const terms: Record<string, number> = { [dVar(p.id)]: -1 };
-    let utility = 0;
-    for (const l of eq) {
-      terms[tVar(p.id, l.state)] = (terms[tVar(p.id, l.state)] ?? 0) + l.weight;
-      utility += l.weight * l.utility[p.id];
-    }
-    rows.push({ name: `IR of ${p.id}`, terms, op: ">=", rhs: p.pays - utility });
-  }
-  if (opts.trade ?? true) {
-    for (const s of [...new Set(eq.map((l) => l.state))]) {
-      for (const p of players) {
-        rows.push({
-          name: `trade on the equilibrium path: ${p.id} gets its deposit + ${p.trade} in ${s}`,
-          terms: { [tVar(p.id, s)]: 1, [dVar(p.id)]: -1 },
-          op: "=",
-          rhs: p.trade,
-        });
-      }
-    }
-  }
-
-  const known = new Set(variables);
-  for (const c of [...game.constraints, ...(opts.constraints ?? [])]) {
-    for (const v of Object.keys(c.terms)) {
-      if (!known.has(v)) {
-        throw new GameError(
-          `constraint "${c.name}": unknown variable "${v}" (use ${tVar("<player>", "<state>")} or ${dVar("<player>")})`,
-        );
-      }
-    }
-    rows.push({ name: `user: ${c.name}`, terms: c.terms, op: c.op, rhs: c.rhs });
-  }
-
-  return { variables, bounds, rows, objective: objectiveTerms(game, opts.objective) };
-}
-
-function objectiveTerms(game: Game, objective: Objective): LinearProgram["objective"] {
-  if (objective === "min-deposits") {
-    return { sense: "min", terms: Object.fromEntries(game.players.map((p) => [dVar(p.id), 1])) };
-  }
-  // Off-path burn: sum over off-path states of (deposits + pays - transfers); constants dropped.
-  const onPath = new Set(equilibriumLeaves(game).map((l) => l.state));
-  const off = game.states.filter((s) => !onPath.has(s));
-  const terms: Record<string, number> = {};
-  for (const p of game.players) {
-    terms[dVar(p.id)] = off.length;
-    for (const s of off) terms[tVar(p.id, s)] = -1;
-  }
-  return { sense: "max", terms };
-}
-
-const other = (o: Objective): Objective => (o === "min-deposits" ? "max-burn" : "min-deposits");
-
 export async function designTable(game: Game, opts: DesignOptions): Promise<DesignResult> {
   if (!(opts.delta >= 0)) throw new GameError(`delta must be >= 0, got ${opts.delta}`);
   if (game.table) throw new GameError(`game "${game.name}" carries a given payout table: solve it, do not design one`);
-  const program = buildProgram(game, opts);
+  let all: ReturnType<typeof allDeviatingStrategies> | undefined;
+  const strategies = () => (all ??= allDeviatingStrategies(game));
+  const program = buildProgram(game, opts, strategies);
   const first = await solveLp(program);
   if (first.status === "infeasible")
     return { status: "infeasible", culprits: await infeasibleSubset(program), program };
@@ -215,29 +74,49 @@ export async function designTable(game: Game, opts: DesignOptions): Promise<Desi
       program,
     };
   }
-  // Lexicographic refinement: hold each optimum (to a relative 1e-9) and optimize the next criterion.
+  // Lexicographic refinement: hold each optimum (to a relative 1e-12) and optimize the next criterion:
+  // forfeits to the victims (when asked), the other objective, then a fixed weighted sum of the
+  // transfers (earlier variables cheaper) that leaves no tie.
   const hold = (obj: LinearProgram["objective"], value: number, name: string): Row => ({
     name,
     terms: obj.terms,
     op: obj.sense === "min" ? "<=" : ">=",
-    rhs: value + (obj.sense === "min" ? 1 : -1) * 1e-9 * Math.max(1, Math.abs(value)),
+    rhs: value + (obj.sense === "min" ? 1 : -1) * 1e-12 * Math.max(1, Math.abs(value)),
   });
-  const secondary = objectiveTerms(game, other(opts.objective));
-  const rows2 = [...program.rows, hold(program.objective, first.objective, "primary objective")];
-  const second = await solveLp({ ...program, rows: rows2, objective: secondary });
+  const onPath = new Set(equilibriumLeaves(game).map((l) => l.state));
+  const stages: { name: string; objective: LinearProgram["objective"] }[] = [
+    ...(opts.forfeitTo === "victim"
+      ? [{ name: "forfeits to the victims", objective: victimObjective(game, strategies().strategies, onPath) }]
+      : []),
+    { name: "secondary objective", objective: objectiveTerms(game, otherObjective(opts.objective)) },
+    {
+      name: "tie-break",
+      objective: { sense: "min", terms: Object.fromEntries(program.variables.map((v, i) => [v, i + 1])) },
+    },
+  ];
+  let rows = [...program.rows, hold(program.objective, first.objective, "primary objective")];
   let values = first.values;
-  if (second.status === "optimal") {
-    const weights = Object.fromEntries(program.variables.map((v, i) => [v, i + 1]));
-    const rows3 = [...rows2, hold(secondary, second.objective, "secondary objective")];
-    const third = await solveLp({ ...program, rows: rows3, objective: { sense: "min", terms: weights } });
-    values = third.status === "optimal" ? third.values : second.values;
+  for (const stage of stages) {
+    const result = await solveLp({ ...program, rows, objective: stage.objective });
+    if (result.status !== "optimal") break;
+    values = result.values;
+    rows = [...rows, hold(stage.objective, result.objective, stage.name)];
   }
-  return { status: "optimal", design: tableFrom(game, opts, values), program };
+  return { status: "optimal", design: tableFrom(game, opts, values, strategies), program };
 }
 
 /** Reads the table out of an LP solution, cleans solver noise, and runs the induction check. */
-function tableFrom(game: Game, opts: DesignOptions, values: Record<string, number>): DesignedTable {
-  const clean = (x: number) => (Math.abs(x) < 1e-12 ? 0 : Math.round(x * 1e12) / 1e12);
+function tableFrom(
+  game: Game,
+  opts: DesignOptions,
+  values: Record<string, number>,
+  strategies: () => ReturnType<typeof allDeviatingStrategies>,
+): DesignedTable {
+  // Solver noise (each held objective leaves a relative 1e-12 of slack for the next stage) is cleaned to
+  // 10 decimals of the price; the backward-induction check below runs on the cleaned values.
+  const clean = (x: number) => (Math.abs(x) < 1e-10 ? 0 : Math.round(x * 1e10) / 1e10);
+  const honest = equilibriumLeaves(game);
+  const onPath = new Set(honest.map((l) => l.state));
   const deposits = Object.fromEntries(game.players.map((p) => [p.id, clean(values[dVar(p.id)])]));
   const pays = Object.fromEntries(game.players.map((p) => [p.id, p.pays]));
   const pot = game.players.reduce((s, p) => s + p.pays + deposits[p.id], 0);
@@ -256,8 +135,13 @@ function tableFrom(game: Game, opts: DesignOptions, values: Record<string, numbe
     pot,
     table,
     burn,
-    equilibriumStates: [...new Set(equilibriumLeaves(game).map((l) => l.state))],
+    equilibriumStates: [...onPath],
     check: backwardInduction(game, table, deposits),
+    forfeitTo: opts.forfeitTo ?? "burn",
+    protections: opts.protections ?? [],
+    ...(opts.maxGriefing === undefined ? {} : { maxGriefing: opts.maxGriefing }),
+    griefing: griefingReport(game, honest, table, strategies()),
+    forfeits: forfeitReport(game, strategies().strategies, onPath, table, burn),
   };
 }
 

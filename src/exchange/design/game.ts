@@ -10,13 +10,18 @@
  * - Every player node names its honest move; the mechanism must make honest play the unique
  *   subgame-perfect equilibrium.
  * - Each player pays in a fixed amount (`pays`, the buyer pays the price 1) plus its deposit,
- *   free (designed by the LP) or fixed. `trade` is what each player receives on the
- *   equilibrium path beyond its own deposit (seller: the price).
+ *   free (designed by the LP) or fixed. `trade` is what each player receives in the trade
+ *   beyond its own deposit (seller: the price).
+ * - `tradeStates` names the contract state(s) of the trade outcome: the on-path trade constraint
+ *   applies there only (spec §6, last point). Without a chance node, honest play reaches one leaf
+ *   and that is the default; a game with chance nodes must name them (under chance, honest play
+ *   also reaches outcomes that are not the trade, such as a refund after low quality).
  * - A game may carry a given payout table (`table`, state -> player -> transfer), as the
  *   Moore–Repullo mechanism does; otherwise the LP designs one.
  */
 import fs from "node:fs";
 import { z } from "zod";
+import { profileSchema } from "./profile";
 import { parseTree } from "./tree";
 
 const id = z.string().min(1).max(64);
@@ -92,8 +97,12 @@ export const gameSchema = z
       )
       .min(1),
     root: nodeSchema,
+    /** The contract state(s) of the trade (default: the one honest leaf of a game without chance). */
+    tradeStates: z.array(id).min(1).optional(),
     table: z.record(id, z.record(id, z.number().finite())).optional(),
     constraints: z.array(linearConstraintSchema).default([]),
+    /** Named protection profiles (`exchange:design --profile <name>`, `exchange:profiles`). */
+    profiles: z.record(id, profileSchema).optional(),
   })
   .strict();
 export type GameSpec = z.infer<typeof gameSchema>;
@@ -101,6 +110,9 @@ export type GameSpec = z.infer<typeof gameSchema>;
 const shallowGameSchema = gameSchema.extend({ root: z.custom<unknown>((v) => v !== undefined, "Required") });
 
 export const CHANCE = "chance";
+
+/** Whether chance moves anywhere in the game. */
+export const hasChance = (game: Pick<Game, "nodes">): boolean => game.nodes.some((n) => n.player === CHANCE);
 
 /** A validated game with its leaves indexed. */
 export interface Game extends GameSpec {
@@ -125,6 +137,28 @@ export function joined(observed: Observed): string {
   const parts: string[] = [];
   for (let o = observed; o; o = o.before) parts.push(o.message);
   return parts.reverse().join("-");
+}
+
+/**
+ * Visits every node below `root` children first (moves in order, the order recursion would take),
+ * with the messages observed on the way to it; an explicit stack, so chains of any depth.
+ */
+export function forEachNodeBottomUp(root: NodeSpec, visit: (node: NodeSpec, observed: Observed) => void): void {
+  const stack: { node: NodeSpec; observed: Observed; expanded: boolean }[] = [
+    { node: root, observed: null, expanded: false },
+  ];
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (top.expanded) {
+      visit(top.node, top.observed);
+      continue;
+    }
+    stack.push({ ...top, expanded: true });
+    for (let i = top.node.moves.length - 1; i >= 0; i--) {
+      const m = top.node.moves[i];
+      if (m.next) stack.push({ node: m.next, observed: extend(top.observed, m.observe), expanded: false });
+    }
+  }
 }
 
 const fromList = (messages: string[]): Observed => messages.reduce<Observed>((o, m) => extend(o, m), null);
@@ -198,6 +232,9 @@ export function parseGame(raw: unknown, source = "game"): Game {
     }
   }
   const game: Game = { ...spec, playerIds, states: [...states].sort(), nodes };
+  for (const s of spec.tradeStates ?? []) {
+    if (!states.has(s)) throw new GameError(`${source}: tradeStates: "${s}" is not a state of the game`);
+  }
   if (spec.table) {
     for (const s of game.states) {
       if (!spec.table[s]) throw new GameError(`${source}: table has no row for state "${s}"`);

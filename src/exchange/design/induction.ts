@@ -3,7 +3,16 @@
  * node, the equilibrium path and payoffs, the margin by which each chosen move beats the next
  * best, and ties (a tie means honest play is not the unique SPE).
  */
-import { CHANCE, type Game, type NodeSpec, type Observed, extend, joined, moveUtility } from "./game";
+import {
+  CHANCE,
+  type Game,
+  type NodeSpec,
+  type Observed,
+  extend,
+  forEachNodeBottomUp,
+  joined,
+  moveUtility,
+} from "./game";
 
 /** state -> player -> transfer (units of the price). */
 export type StateTransfers = Record<string, Record<string, number>>;
@@ -112,23 +121,8 @@ export function backwardInduction(
     return { v: best.v, paths: best.paths };
   };
 
-  // Children before parents, moves in order, as the recursion did it (an explicit stack: any depth).
   const solved = new Map<NodeSpec, Value>();
-  const stack: { node: NodeSpec; observed: Observed; expanded: boolean }[] = [
-    { node: game.root, observed: null, expanded: false },
-  ];
-  while (stack.length > 0) {
-    const top = stack.pop()!;
-    if (top.expanded) {
-      solved.set(top.node, solve(top.node, top.observed, solved));
-      continue;
-    }
-    stack.push({ ...top, expanded: true });
-    for (let i = top.node.moves.length - 1; i >= 0; i--) {
-      const m = top.node.moves[i];
-      if (m.next) stack.push({ node: m.next, observed: extend(top.observed, m.observe), expanded: false });
-    }
-  }
+  forEachNodeBottomUp(game.root, (node, observed) => solved.set(node, solve(node, observed, solved)));
   const root = solved.get(game.root)!;
   const byNode = new Map<string, NodeResult>();
   for (const r of results) if (!byNode.has(r.node)) byNode.set(r.node, r);

@@ -67,7 +67,7 @@ export async function playDemoDeals(
     title: `Core exchange on chain (network "${opts.networkName}")`,
     description:
       `ExchangeEscrow ${await escrow.getAddress()} with the designed default table ` +
-      `(tables/core-exchange-min-deposits.json); four deals of price ${eth(opts.price)} ETH along the ` +
+      `(tables/core-exchange-protective.json); four deals of price ${eth(opts.price)} ETH along the ` +
       `honest path and dishonest ones, payouts read from the contract's events.`,
     tables: [{ name: "exchange-deals", rows: rows as unknown as Record<string, unknown>[] }],
     charts: [
@@ -75,8 +75,8 @@ export async function playDemoDeals(
         name: "exchange-payouts",
         caption:
           "Payouts per final state (seller, buyer, burnt), in units of the price: " +
-          "honest play pays the seller the price; the dishonest paths burn the deposits the table " +
-          "puts at stake.",
+          "honest play pays the seller the price; on the dishonest paths the table pays the victim " +
+          "or burns what it puts at stake.",
         spec: barChart({
           title: "payouts per deal",
           rows: long,

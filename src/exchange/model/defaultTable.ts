@@ -1,9 +1,10 @@
 /**
- * The shipped default payout table (`tables/core-exchange-min-deposits.json`, written by
- * `npm run design -- --out tables/core-exchange-min-deposits.json`; a test keeps it equal to what the
- * designer produces), as the contract takes it.
+ * The shipped default payout table, as the contract takes it: the designer's "protective" profile
+ * of games/core-exchange.json (`tables/core-exchange-protective.json`, written with the other
+ * profiles by `npm run design`; a test keeps every shipped table equal to what the designer
+ * produces). Why this one: docs/exchange.md, "The shipped default table".
  */
-import defaultTable from "../../../tables/core-exchange-min-deposits.json";
+import defaultTable from "../../../tables/core-exchange-protective.json";
 import { payoutTableFromJson } from "./payoutTable";
 
 export const DEFAULT_PAYOUT_TABLE = payoutTableFromJson(defaultTable.chain);
