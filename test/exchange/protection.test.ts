@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import { designTable, type DesignOptions, type DesignedTable } from "../../src/exchange/design/designer";
-import { type Game, GameError, loadGame } from "../../src/exchange/design/game";
+import { type Game, GameError, loadGame, parseGame } from "../../src/exchange/design/game";
 import { backwardInduction, type StateTransfers } from "../../src/exchange/design/induction";
 import { parseProtectionArg } from "../../src/exchange/design/protection";
 import { publishDesign } from "../../src/exchange/design/publish";
@@ -234,5 +234,29 @@ describe("exchange:design and exchange:profiles: protection flags", () => {
         docs: false,
       }),
     ).to.be.rejectedWith('exchange:profiles: game "quality-lottery" has no "profiles"');
+  });
+});
+
+describe("Game files: profiles are checked when the game is read", () => {
+  const raw = () => JSON.parse(fs.readFileSync(GAME_FILE, "utf8"));
+  it("names the profile, the protection and what is wrong", () => {
+    const badState = raw();
+    badState.profiles.protective.protections[1].state = "RfE-C-XX";
+    expect(() => parseGame(badState, "g.json")).to.throw(
+      GameError,
+      'g.json: profiles.protective.protections[1]: "RfE-C-XX" is not a state of the game',
+    );
+    const badPlayer = raw();
+    badPlayer.profiles.strong.protections[0].player = "Z";
+    expect(() => parseGame(badPlayer, "g.json")).to.throw(
+      GameError,
+      'g.json: profiles.strong.protections[0]: unknown player "Z"',
+    );
+    const badShape = raw();
+    badShape.profiles.protective.maxGriefing = -1;
+    expect(() => parseGame(badShape, "g.json")).to.throw(GameError, "g.json: profiles.protective.maxGriefing");
+    const badKind = raw();
+    badKind.profiles.protective.protections[0].kind = "refund";
+    expect(() => parseGame(badKind, "g.json")).to.throw(GameError, "profiles.protective.protections.0.kind");
   });
 });

@@ -235,6 +235,13 @@ export function parseGame(raw: unknown, source = "game"): Game {
   for (const s of spec.tradeStates ?? []) {
     if (!states.has(s)) throw new GameError(`${source}: tradeStates: "${s}" is not a state of the game`);
   }
+  for (const [name, profile] of Object.entries(spec.profiles ?? {})) {
+    profile.protections.forEach((p, i) => {
+      const at = `${source}: profiles.${name}.protections[${i}]`;
+      if (!playerIds.includes(p.player)) throw new GameError(`${at}: unknown player "${p.player}"`);
+      if (!states.has(p.state)) throw new GameError(`${at}: "${p.state}" is not a state of the game`);
+    });
+  }
   if (spec.table) {
     for (const s of game.states) {
       if (!spec.table[s]) throw new GameError(`${source}: table has no row for state "${s}"`);
