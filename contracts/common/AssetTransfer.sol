@@ -8,9 +8,10 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
  * @title AssetTransfer
  * @notice Moves one payment asset, native ETH (`address(0)`) or an ERC-20, in and out of a
  * contract. Incoming amounts are the balance actually received, so a fee-on-transfer token
- * is credited what arrived, never what was asked for. Outgoing native transfers forward all
- * gas: callers are pull-payment functions behind a reentrancy guard that update their books
- * before calling here.
+ * is credited what arrived, never what was asked for. {pushOut} forwards all gas and reverts on
+ * failure: callers are pull-payment functions behind a reentrancy guard that update their books
+ * before calling here. {tryPushOut} is the push of a push-with-pull-fallback: it limits the gas,
+ * reads at most one word of what the receiver returns, and reports failure instead of reverting.
  */
 library AssetTransfer {
     using SafeERC20 for IERC20;
@@ -42,6 +43,38 @@ library AssetTransfer {
         uint256 before = token.balanceOf(address(this));
         token.safeTransferFrom(from, address(this), amount);
         return token.balanceOf(address(this)) - before;
+    }
+
+    /// @notice Tokens need more gas than a native transfer (a first balance slot, a proxy).
+    uint256 internal constant TOKEN_GAS_FACTOR = 3;
+
+    /**
+     * @notice Tries to send `amount` of `asset` to `to` with at most `gasLimit` gas (three times it
+     * for a token) and returns whether it arrived; never reverts, whatever the receiver or token does.
+     * @dev A token call succeeds when it does not revert and returns nothing or a true word, as
+     * SafeERC20 has it. Return data is never copied beyond one word, so a receiver cannot make the
+     * caller pay for a large return.
+     */
+    function tryPushOut(address asset, address to, uint256 amount, uint256 gasLimit) internal returns (bool ok) {
+        if (asset == address(0)) {
+            // Why assembly: a call that copies no return data, so a receiver cannot make us pay for one.
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                ok := call(gasLimit, to, amount, 0, 0, 0, 0)
+            }
+            return ok;
+        }
+        bytes memory data = abi.encodeCall(IERC20.transfer, (to, amount));
+        uint256 returned;
+        uint256 size;
+        // Why assembly: at most one word of return data is copied, whatever the token returns.
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            ok := call(mul(gasLimit, TOKEN_GAS_FACTOR), asset, 0, add(data, 0x20), mload(data), 0, 0x20)
+            size := returndatasize()
+            returned := mload(0)
+        }
+        return ok && (size == 0 ? asset.code.length > 0 : size >= 32 && returned == 1);
     }
 
     /// @notice Sends `amount` of `asset` to `to`.

@@ -3,10 +3,14 @@ pragma solidity 0.8.28;
 
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AssetTransfer} from "../common/AssetTransfer.sol";
 import * as Units from "../common/Units.sol";
 import {IExchangeEscrow} from "./IExchangeEscrow.sol";
+import {PackedTerms} from "./PackedTerms.sol";
 
 /**
  * @title ExchangeEscrow
@@ -16,66 +20,85 @@ import {IExchangeEscrow} from "./IExchangeEscrow.sol";
  * the unique subgame-perfect equilibrium, pays each state out.
  *
  * Many deals live in one contract. A payout table is registered once (content-addressed by
- * its hash) and referenced by any number of deals. To keep a trade cheap a deal stores one slot:
- * a 200-bit hash of its terms, its stage, deadline and messages; every call passes the terms
- * back and the contract checks them against the hash. Events carry the terms in full.
+ * its hash) and referenced by any number of deals. A deal's id is the EIP-712 hash of its terms
+ * and its one storage slot holds only its stage, deadline, messages and burn destination: every
+ * call passes the terms back and is checked by hashing them. Events carry the terms in full.
+ *
+ * Opening: the offerer (either side) offers on chain with its funds ({offer}) and the counterparty
+ * accepts with its own ({accept}); or the offerer signs the terms off-chain and the counterparty
+ * opens the deal in one call ({acceptSigned}), the offerer's funds taken from its balance here
+ * ({deposit}, {withdraw}). A deal's id marks a signature as used, so it opens at most one deal; the
+ * offerer may cancel it first ({cancelSigned}).
  *
  * Amounts: the table holds deposits and transfers as multiples of the price, 1e18 = the price.
  * Deposits round up, payouts round down, and the remainder of the pot (seller deposit + buyer
- * deposit + price) goes to the burn recipient, so no state pays out more than its pot. Rounding
- * weighs more at small prices: a table names the smallest price it stays safe at (`minPrice`,
- * in base units of the asset) and an offer below it is refused.
+ * deposit + price) goes to the deal's burn destination, so no state pays out more than its pot.
+ * Rounding weighs more at small prices: a table names the smallest price it stays safe at
+ * (`minPrice`, computed by the designer) and offers below it are refused.
  *
- * Lifecycle: offered (offerer's funds in) -> accepted (counterparty's funds in) or the offer is
- * withdrawn by its offerer (at any time before acceptance, and after it expired) -> redeem
- * window -> complaint window -> fault window -> final -> each party withdraws its payout.
- * A party ends its own window early by sending its message (or declining to); after a deadline
- * any call moves the deal on, so no party can lock funds by going silent. Windows that expire
- * chain from deadline to deadline.
+ * Lifecycle: opened -> redeem window -> complaint window -> fault window -> final. A party ends its
+ * own window early by sending its message (or declining to); after a deadline any call moves the
+ * deal on, so no party can lock funds by going silent. Windows that expire chain from deadline to
+ * deadline; every deadline saturates at the largest 40-bit time instead of wrapping.
+ *
+ * Payouts are pushed when the deal ends (the seller's own call ends its fault window and pays both
+ * parties), each with a gas allowance; a transfer that fails, reverts or runs out of it is credited
+ * to the payee's balance, which it withdraws later, so no receiver can block a deal. The burn
+ * remainder is credited to the deal's burn destination: the owner's burn recipient when the deal
+ * was created (a later change applies to new deals only), or the dead address when that recipient
+ * is the deal's seller or buyer.
  *
  * State index: `4 * R + 2 * C + CF`, each bit set when that message was received.
  */
-contract ExchangeEscrow is IExchangeEscrow, Ownable2Step, ReentrancyGuardTransient {
+contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuardTransient {
+    using PackedTerms for bytes32[5];
+
     /// @inheritdoc IExchangeEscrow
     /// @dev The shared `UNIT` of `common/Units.sol`, kept readable on chain by this getter.
     uint256 public constant UNIT = Units.UNIT;
+    /// @notice The burn destination of a deal whose seller or buyer is the burn recipient.
+    address public constant DEAD = 0x000000000000000000000000000000000000dEaD;
+    /// @notice Gas a pushed payout may use; a receiver needing more is credited instead.
+    uint256 public constant PUSH_GAS = 50_000;
     uint8 private constant FAULT = 1;
     uint8 private constant COMPLAINT = 2;
     uint8 private constant REDEEM = 4;
-    uint8 private constant SELLER_PAID = 8;
-    uint8 private constant BUYER_PAID = 16;
 
     /**
-     * @dev A registered table; the flag shares the deposits' slot (200 bits). `minPrice` does not
-     * fit there too (200 + 64 > 256), so it has slot 1 to itself and an offer reads two slots (one
-     * more cold read, about 2,100 gas). Dropping the flag would fill slot 0 exactly (96 + 96 + 64)
-     * but leave no bit to tell a registered table whose deposits and `minPrice` are all 0 from no
-     * table, and any other place for the flag costs the offer the same second read; so the flag
-     * stays. Registering a table with `minPrice` 0 writes 0 over 0, so it takes no new slot.
+     * @dev One state's payouts with the deposits: finalization reads this one slot. Entries are kept
+     * in 64 bits (up to 18.4 times the price) so that the four fit.
      */
+    struct StatePayout {
+        uint64 seller;
+        uint64 buyer;
+        uint64 sellerDeposit;
+        uint64 buyerDeposit;
+    }
+
+    /// @dev A registered table: slot 0 holds all an offer reads; each state has a slot of its own.
     struct StoredTable {
-        uint96 sellerDeposit;
-        uint96 buyerDeposit;
-        bool registered;
+        uint64 sellerDeposit;
+        uint64 buyerDeposit;
         uint64 minPrice;
-        uint96[8] seller;
-        uint96[8] buyer;
+        bool registered;
+        StatePayout[8] payout;
     }
 
     mapping(bytes32 tableId => StoredTable) private _tables;
     /// @inheritdoc IExchangeEscrow
-    mapping(uint256 id => Deal) public deals;
+    mapping(bytes32 id => Deal) public deals;
     /// @inheritdoc IExchangeEscrow
-    uint256 public dealCount;
-    /// @inheritdoc IExchangeEscrow
-    mapping(address asset => uint256) public burnAccrued;
-    /// @inheritdoc IExchangeEscrow
-    address public burnRecipient;
+    mapping(address account => mapping(address asset => uint256)) public balances;
+    /// @dev The burn recipient's settings, `since` ascending; read only when a deal burns something.
+    BurnSetting[] private _burnSettings;
 
-    constructor(address owner, address burnRecipient_) Ownable(owner) {
-        if (burnRecipient_ == address(0)) revert ZeroAddress();
-        burnRecipient = burnRecipient_;
-        emit BurnRecipientSet(burnRecipient_);
+    struct BurnSetting {
+        uint40 since;
+        address recipient;
+    }
+
+    constructor(address owner, address burnRecipient_) EIP712("ExchangeEscrow", "2") Ownable(owner) {
+        _setBurnRecipient(burnRecipient_, 0);
     }
 
     // ---------------------------------------------------------------- tables
@@ -89,178 +112,231 @@ contract ExchangeEscrow is IExchangeEscrow, Ownable2Step, ReentrancyGuardTransie
         tableId = keccak256(abi.encode(table));
         StoredTable storage stored = _tables[tableId];
         if (stored.registered) return tableId;
-        stored.sellerDeposit = table.sellerDeposit;
-        stored.buyerDeposit = table.buyerDeposit;
-        stored.registered = true;
+        uint64 sellerDeposit = _entry(table.sellerDeposit);
+        uint64 buyerDeposit = _entry(table.buyerDeposit);
+        stored.sellerDeposit = sellerDeposit;
+        stored.buyerDeposit = buyerDeposit;
         stored.minPrice = table.minPrice;
-        stored.seller = table.seller;
-        stored.buyer = table.buyer;
+        stored.registered = true;
+        for (uint256 s = 0; s < 8; ++s) {
+            stored.payout[s] = StatePayout(
+                _entry(table.seller[s]),
+                _entry(table.buyer[s]),
+                sellerDeposit,
+                buyerDeposit
+            );
+        }
         emit TableRegistered(tableId, table);
     }
 
     /// @inheritdoc IExchangeEscrow
-    function tableRegistered(bytes32 tableId) public view returns (bool) {
+    function tableRegistered(bytes32 tableId) external view returns (bool) {
         return _tables[tableId].registered;
     }
 
     /// @inheritdoc IExchangeEscrow
     function getTable(bytes32 tableId) external view returns (PayoutTable memory table) {
         StoredTable storage t = _tables[tableId];
-        return PayoutTable(t.sellerDeposit, t.buyerDeposit, t.seller, t.buyer, t.minPrice);
+        table.sellerDeposit = t.sellerDeposit;
+        table.buyerDeposit = t.buyerDeposit;
+        table.minPrice = t.minPrice;
+        for (uint256 s = 0; s < 8; ++s) {
+            table.seller[s] = t.payout[s].seller;
+            table.buyer[s] = t.payout[s].buyer;
+        }
     }
 
     /// @inheritdoc IExchangeEscrow
     function depositsFor(bytes32 tableId, uint256 price) public view returns (uint256 seller, uint256 buyer) {
         StoredTable storage t = _tables[tableId];
-        seller = Math.mulDiv(t.sellerDeposit, price, UNIT, Math.Rounding.Ceil);
-        buyer = Math.mulDiv(t.buyerDeposit, price, UNIT, Math.Rounding.Ceil);
+        return _deposits(t.sellerDeposit, t.buyerDeposit, price);
     }
 
-    // ---------------------------------------------------------------- offer and acceptance
+    // ---------------------------------------------------------------- balances
 
     /// @inheritdoc IExchangeEscrow
-    function offer(Terms calldata terms) external payable nonReentrant returns (uint256 id) {
-        if (terms.seller == address(0) || terms.buyer == address(0) || terms.seller == terms.buyer) {
-            revert InvalidParties(terms.seller, terms.buyer);
-        }
-        if (terms.price == 0) revert ZeroPrice();
-        if (terms.acceptWindow == 0 || terms.redeemWindow == 0 || terms.complaintWindow == 0 || terms.faultWindow == 0)
-            revert ZeroWindow();
-        StoredTable storage table = _tables[terms.tableId];
-        if (!table.registered) revert UnknownTable(terms.tableId);
-        if (terms.price < table.minPrice) revert PriceBelowMinimum(terms.price, table.minPrice);
-        AssetTransfer.requireSupported(terms.asset);
-        address offerer = terms.sellerOffers ? terms.seller : terms.buyer;
+    function deposit(address asset, uint256 amount) external payable nonReentrant {
+        AssetTransfer.requireSupported(asset);
+        _pullExact(asset, amount);
+        balances[msg.sender][asset] += amount;
+        emit BalanceDeposited(msg.sender, asset, amount);
+    }
+
+    /// @inheritdoc IExchangeEscrow
+    function withdraw(address asset, uint256 amount) external nonReentrant {
+        uint256 available = balances[msg.sender][asset];
+        if (amount > available) revert InsufficientBalance(msg.sender, asset, amount, available);
+        balances[msg.sender][asset] = available - amount;
+        emit BalanceWithdrawn(msg.sender, asset, amount);
+        AssetTransfer.pushOut(asset, msg.sender, amount);
+    }
+
+    // ---------------------------------------------------------------- offers and opening
+
+    /// @inheritdoc IExchangeEscrow
+    function offer(bytes32[5] calldata terms) external payable nonReentrant returns (bytes32 id) {
+        id = dealId(terms);
+        (uint256 sellerDeposit, uint256 buyerDeposit) = _checkNew(id, terms);
+        if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
+        (address offerer, ) = terms.parties();
         if (msg.sender != offerer) revert NotParty(msg.sender);
-
-        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId, terms.price);
-        id = ++dealCount;
-        uint256 deadline = block.timestamp + terms.acceptWindow;
-        deals[id] = Deal({termsHash: _hash(terms), deadline: uint40(deadline), stage: Stage.Offered, flags: 0});
-        emit Offered(id, terms, sellerDeposit, buyerDeposit, deadline);
-        _pullExact(terms.asset, terms.sellerOffers ? sellerDeposit : buyerDeposit + terms.price);
+        deals[id] = Deal({
+            deadline: uint40(terms.expiry()),
+            stage: Stage.Offered,
+            flags: 0,
+            createdAt: uint40(block.timestamp)
+        });
+        emit Offered(id, terms.seller(), terms.buyer(), terms);
+        _pullExact(terms.asset(), terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price());
     }
 
     /// @inheritdoc IExchangeEscrow
-    function accept(uint256 id, Terms calldata terms) external payable nonReentrant {
-        Deal memory d = _load(id, terms);
+    function accept(bytes32[5] calldata terms) external payable nonReentrant {
+        bytes32 id = dealId(terms);
+        Deal memory d = _load(id);
         if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
-        if (block.timestamp >= d.deadline) revert OfferExpired(id, d.deadline);
-        address counterparty = terms.sellerOffers ? terms.buyer : terms.seller;
+        if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
+        (, address counterparty) = terms.parties();
         if (msg.sender != counterparty) revert NotParty(msg.sender);
-        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId, terms.price);
-        d.stage = Stage.Redeem;
-        d.deadline = uint40(block.timestamp + terms.redeemWindow);
-        deals[id] = d;
-        emit Accepted(id, d.deadline);
-        _pullExact(terms.asset, terms.sellerOffers ? buyerDeposit + terms.price : sellerDeposit);
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId(), terms.price());
+        _open(id, terms, d.createdAt, false);
+        _pullExact(terms.asset(), terms.sellerOffers() ? buyerDeposit + terms.price() : sellerDeposit);
     }
 
     /// @inheritdoc IExchangeEscrow
-    function withdrawOffer(uint256 id, Terms calldata terms) external nonReentrant {
-        Deal memory d = _load(id, terms);
+    function withdrawOffer(bytes32[5] calldata terms) external nonReentrant {
+        bytes32 id = dealId(terms);
+        Deal memory d = _load(id);
         if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
-        address offerer = terms.sellerOffers ? terms.seller : terms.buyer;
+        (address offerer, ) = terms.parties();
         if (msg.sender != offerer) revert NotParty(msg.sender);
-        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId, terms.price);
-        uint256 refund = terms.sellerOffers ? sellerDeposit : buyerDeposit + terms.price;
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId(), terms.price());
+        uint256 refund = terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price();
         deals[id].stage = Stage.Withdrawn;
         emit OfferWithdrawn(id, refund);
-        AssetTransfer.pushOut(terms.asset, msg.sender, refund);
+        _pay(id, terms.asset(), msg.sender, refund);
+    }
+
+    /// @inheritdoc IExchangeEscrow
+    function acceptSigned(
+        bytes32[5] calldata terms,
+        bytes calldata signature
+    ) external payable nonReentrant returns (bytes32 id) {
+        id = dealId(terms);
+        (uint256 sellerDeposit, uint256 buyerDeposit) = _checkNew(id, terms);
+        if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
+        (address offerer, address counterparty) = terms.parties();
+        if (msg.sender != counterparty) revert NotParty(msg.sender);
+        // ECDSA first: an externally owned account's signature needs no look at its code (2,600 gas).
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(id, signature);
+        if (
+            (err != ECDSA.RecoverError.NoError || recovered != offerer) &&
+            !SignatureChecker.isValidERC1271SignatureNowCalldata(offerer, id, signature)
+        ) revert InvalidSignature(id);
+        uint256 fromOfferer = terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price();
+        uint256 available = balances[offerer][terms.asset()];
+        if (fromOfferer > available) revert InsufficientBalance(offerer, terms.asset(), fromOfferer, available);
+        balances[offerer][terms.asset()] = available - fromOfferer;
+        _open(id, terms, uint40(block.timestamp), true);
+        _pullExact(terms.asset(), terms.sellerOffers() ? buyerDeposit + terms.price() : sellerDeposit);
+    }
+
+    /// @inheritdoc IExchangeEscrow
+    function cancelSigned(bytes32[5] calldata terms) external {
+        bytes32 id = dealId(terms);
+        (address offerer, ) = terms.parties();
+        if (msg.sender != offerer) revert NotParty(msg.sender);
+        Stage stage = deals[id].stage;
+        if (stage != Stage.None) revert DealExists(id);
+        deals[id].stage = Stage.Withdrawn;
+        emit SignedOfferCancelled(id);
     }
 
     // ---------------------------------------------------------------- messages
 
     /// @inheritdoc IExchangeEscrow
-    function redeem(uint256 id, Terms calldata terms, bool alsoConfirm) external {
-        Deal memory d = _buyerAt(id, terms, Stage.Redeem);
+    function redeem(bytes32[5] calldata terms, bool alsoConfirm) external {
+        (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Redeem);
         d.flags |= REDEEM;
-        emit Redeemed(id);
+        emit Redeemed(id, alsoConfirm);
         if (alsoConfirm) {
-            emit QualityConfirmed(id);
-            _enter(d, Stage.Fault, terms.faultWindow);
+            _enter(d, Stage.Fault, terms.faultWindow());
         } else {
-            _enter(d, Stage.Complaint, terms.complaintWindow);
+            _enter(d, Stage.Complaint, terms.complaintWindow());
         }
         deals[id] = d;
     }
 
     /// @inheritdoc IExchangeEscrow
-    function requestRefund(uint256 id, Terms calldata terms) external {
-        Deal memory d = _buyerAt(id, terms, Stage.Redeem);
+    function requestRefund(bytes32[5] calldata terms) external {
+        (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Redeem);
         emit RefundRequested(id);
-        _enter(d, Stage.Complaint, terms.complaintWindow);
+        _enter(d, Stage.Complaint, terms.complaintWindow());
         deals[id] = d;
     }
 
     /// @inheritdoc IExchangeEscrow
-    function complain(uint256 id, Terms calldata terms) external {
-        Deal memory d = _buyerAt(id, terms, Stage.Complaint);
+    function complain(bytes32[5] calldata terms) external {
+        (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Complaint);
         d.flags |= COMPLAINT;
         emit Complained(id);
-        _enter(d, Stage.Fault, terms.faultWindow);
+        _enter(d, Stage.Fault, terms.faultWindow());
         deals[id] = d;
     }
 
     /// @inheritdoc IExchangeEscrow
-    function confirmQuality(uint256 id, Terms calldata terms) external {
-        Deal memory d = _buyerAt(id, terms, Stage.Complaint);
+    function confirmQuality(bytes32[5] calldata terms) external {
+        (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Complaint);
         emit QualityConfirmed(id);
-        _enter(d, Stage.Fault, terms.faultWindow);
+        _enter(d, Stage.Fault, terms.faultWindow());
         deals[id] = d;
     }
 
     /// @inheritdoc IExchangeEscrow
-    function cancelOrFault(uint256 id, Terms calldata terms) external {
-        Deal memory d = _sellerAtFault(id, terms);
+    function cancelOrFault(bytes32[5] calldata terms) external nonReentrant {
+        if (msg.sender != terms.seller()) revert NotParty(msg.sender);
+        bytes32 id = dealId(terms);
+        Deal memory d = _advance(id, terms, _load(id));
+        if (d.stage != Stage.Fault) revert WrongStage(Stage.Fault, d.stage);
         d.flags |= FAULT;
         emit Faulted(id);
         _finalize(id, terms, d);
-        deals[id] = d;
     }
 
     /// @inheritdoc IExchangeEscrow
-    function finalize(uint256 id, Terms calldata terms) external {
-        Deal memory d = _load(id, terms);
+    function finalize(bytes32[5] calldata terms) external nonReentrant {
+        bytes32 id = dealId(terms);
+        Deal memory d = _load(id);
         if (d.stage == Stage.Final) revert WrongStage(Stage.Fault, d.stage);
         d = _advance(id, terms, d);
-        if (d.stage == Stage.Fault && msg.sender == terms.seller) _finalize(id, terms, d);
-        if (d.stage != Stage.Final) revert WrongStage(Stage.Final, d.stage);
-        deals[id] = d;
-    }
-
-    // ---------------------------------------------------------------- payouts
-
-    /// @inheritdoc IExchangeEscrow
-    function withdraw(uint256 id, Terms calldata terms) external nonReentrant {
-        Deal memory d = _advance(id, terms, _load(id, terms));
-        if (d.stage == Stage.Fault && msg.sender == terms.seller) _finalize(id, terms, d);
-        if (d.stage != Stage.Final) revert WrongStage(Stage.Final, d.stage);
-        bool isSeller = msg.sender == terms.seller;
-        if (!isSeller && msg.sender != terms.buyer) revert NotParty(msg.sender);
-        uint8 paid = isSeller ? SELLER_PAID : BUYER_PAID;
-        if (d.flags & paid != 0) revert AlreadyWithdrawn(id, msg.sender);
-        d.flags |= paid;
-        deals[id] = d;
-        uint256 amount = _share(terms.tableId, terms.price, d.flags & 7, isSeller);
-        emit PayoutWithdrawn(id, msg.sender, amount);
-        AssetTransfer.pushOut(terms.asset, msg.sender, amount);
-    }
-
-    /// @inheritdoc IExchangeEscrow
-    function withdrawBurn(address asset) external nonReentrant {
-        if (msg.sender != burnRecipient) revert NotBurnRecipient(msg.sender);
-        uint256 amount = burnAccrued[asset];
-        burnAccrued[asset] = 0;
-        emit BurnWithdrawn(asset, msg.sender, amount);
-        AssetTransfer.pushOut(asset, msg.sender, amount);
+        if (d.stage == Stage.Fault && msg.sender == terms.seller()) {
+            _finalize(id, terms, d);
+        } else if (d.stage != Stage.Final) {
+            revert WrongStage(Stage.Final, d.stage);
+        }
     }
 
     /// @inheritdoc IExchangeEscrow
     function setBurnRecipient(address recipient) external onlyOwner {
-        if (recipient == address(0)) revert ZeroAddress();
-        burnRecipient = recipient;
-        emit BurnRecipientSet(recipient);
+        _setBurnRecipient(recipient, block.timestamp + 1);
+    }
+
+    /// @inheritdoc IExchangeEscrow
+    function burnRecipient() external view returns (address) {
+        return _burnRecipientAt(block.timestamp);
+    }
+
+    /// @inheritdoc IExchangeEscrow
+    function burnDestination(uint256 time, address seller, address buyer) public view returns (address) {
+        address recipient = _burnRecipientAt(time);
+        return recipient == seller || recipient == buyer ? DEAD : recipient;
+    }
+
+    // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IExchangeEscrow
+    function dealId(bytes32[5] calldata terms) public view returns (bytes32) {
+        return _hashTypedDataV4(terms.structHash());
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -269,66 +345,116 @@ contract ExchangeEscrow is IExchangeEscrow, Ownable2Step, ReentrancyGuardTransie
         uint256 price,
         uint256 state
     ) public view returns (uint256 seller, uint256 buyer, uint256 burn) {
-        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(tableId, price);
-        seller = _share(tableId, price, state, true);
-        buyer = _share(tableId, price, state, false);
+        if (state > 7) revert InvalidState(state);
+        StatePayout memory p = _tables[tableId].payout[state];
+        (uint256 sellerDeposit, uint256 buyerDeposit) = _deposits(p.sellerDeposit, p.buyerDeposit, price);
+        seller = _share(p.seller, price, true);
+        buyer = _share(p.buyer, price, false);
         burn = sellerDeposit + buyerDeposit + price - seller - buyer;
     }
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev A party's payout in `state`, rounded down (virtual only for test-only defect variants).
-    function _share(
-        bytes32 tableId,
-        uint256 price,
-        uint256 state,
-        bool seller
-    ) internal view virtual returns (uint256) {
-        StoredTable storage t = _tables[tableId];
-        return Math.mulDiv(seller ? t.seller[state] : t.buyer[state], price, UNIT);
+    /// @dev A party's payout, `fraction` of `price` rounded down (virtual only for test-only defect variants).
+    function _share(uint256 fraction, uint256 price, bool /* seller */) internal pure virtual returns (uint256) {
+        return Math.mulDiv(fraction, price, UNIT);
     }
 
-    function _hash(Terms calldata terms) private pure returns (bytes25) {
-        return bytes25(keccak256(abi.encode(terms)));
+    /// @dev A table entry in the 64 bits the escrow stores it in.
+    function _entry(uint96 value) private pure returns (uint64) {
+        if (value > type(uint64).max) revert TableEntryTooLarge(value);
+        return uint64(value);
     }
 
-    function _load(uint256 id, Terms calldata terms) private view returns (Deal memory d) {
+    /// @dev The deposits at `price`, rounded up.
+    function _deposits(uint256 seller, uint256 buyer, uint256 price) private pure returns (uint256, uint256) {
+        return (
+            Math.mulDiv(seller, price, UNIT, Math.Rounding.Ceil),
+            Math.mulDiv(buyer, price, UNIT, Math.Rounding.Ceil)
+        );
+    }
+
+    /// @dev Checks the terms of a deal about to be created with id `id`; returns its deposits.
+    function _checkNew(bytes32 id, bytes32[5] calldata terms) private view returns (uint256, uint256) {
+        if (!terms.isCanonical()) revert NonCanonicalTerms();
+        if (terms.seller() == address(0) || terms.buyer() == address(0) || terms.seller() == terms.buyer()) {
+            revert InvalidParties(terms.seller(), terms.buyer());
+        }
+        if (terms.price() == 0) revert ZeroPrice();
+        if (terms.redeemWindow() == 0 || terms.complaintWindow() == 0 || terms.faultWindow() == 0) revert ZeroWindow();
+        StoredTable storage table = _tables[terms.tableId()];
+        if (!table.registered) revert UnknownTable(terms.tableId());
+        if (terms.price() < table.minPrice) revert PriceBelowMinimum(terms.price(), table.minPrice);
+        if (deals[id].stage != Stage.None) revert DealExists(id);
+        AssetTransfer.requireSupported(terms.asset());
+        return _deposits(table.sellerDeposit, table.buyerDeposit, terms.price());
+    }
+
+    /// @dev Stores the opened deal (redeem window from now) and emits its terms.
+    function _open(bytes32 id, bytes32[5] calldata terms, uint40 createdAt, bool signed) private {
+        deals[id] = Deal({
+            deadline: _after(block.timestamp, terms.redeemWindow()),
+            stage: Stage.Redeem,
+            flags: 0,
+            createdAt: createdAt
+        });
+        emit Opened(id, terms.seller(), terms.buyer(), terms, signed);
+    }
+
+    function _load(bytes32 id) private view returns (Deal memory d) {
         d = deals[id];
         if (d.stage == Stage.None) revert UnknownDeal(id);
-        if (d.termsHash != _hash(terms)) revert TermsMismatch(id);
     }
 
-    function _buyerAt(uint256 id, Terms calldata terms, Stage stage) private returns (Deal memory d) {
-        if (msg.sender != terms.buyer) revert NotParty(msg.sender);
-        d = _advance(id, terms, _load(id, terms));
+    function _buyerAt(bytes32[5] calldata terms, Stage stage) private returns (bytes32 id, Deal memory d) {
+        if (msg.sender != terms.buyer()) revert NotParty(msg.sender);
+        id = dealId(terms);
+        d = _advance(id, terms, _load(id));
         if (d.stage != stage) revert WrongStage(stage, d.stage);
     }
 
-    function _sellerAtFault(uint256 id, Terms calldata terms) private returns (Deal memory d) {
-        if (msg.sender != terms.seller) revert NotParty(msg.sender);
-        d = _advance(id, terms, _load(id, terms));
-        if (d.stage != Stage.Fault) revert WrongStage(Stage.Fault, d.stage);
+    function _setBurnRecipient(address recipient, uint256 since) private {
+        if (recipient == address(0)) revert ZeroAddress();
+        _burnSettings.push(BurnSetting(uint40(since), recipient));
+        emit BurnRecipientSet(recipient, since);
+    }
+
+    /// @dev The last setting effective at `time` (binary search over the owner's settings, not over deals).
+    function _burnRecipientAt(uint256 time) private view returns (address) {
+        uint256 low = 0;
+        uint256 high = _burnSettings.length;
+        while (high - low > 1) {
+            uint256 mid = (low + high) / 2;
+            if (_burnSettings[mid].since <= time) low = mid;
+            else high = mid;
+        }
+        return _burnSettings[low].recipient;
+    }
+
+    /// @dev `time + window`, saturating at the largest 40-bit time instead of wrapping.
+    function _after(uint256 time, uint256 window) private pure returns (uint40) {
+        return uint40(Math.min(time + window, type(uint40).max));
     }
 
     /// @dev Opens `stage` now, for `window` seconds.
     function _enter(Deal memory d, Stage stage, uint256 window) private view {
         d.stage = stage;
-        d.deadline = uint40(block.timestamp + window);
+        d.deadline = _after(block.timestamp, window);
     }
 
     /**
      * @dev Closes every window whose deadline has passed, message absent; the next window starts
-     * at the previous deadline. At most three steps. The caller stores the deal.
+     * at the previous deadline. At most three steps; the last finalizes (and stores) the deal.
      */
-    function _advance(uint256 id, Terms calldata terms, Deal memory d) private returns (Deal memory) {
+    function _advance(bytes32 id, bytes32[5] calldata terms, Deal memory d) private returns (Deal memory) {
         while (d.stage >= Stage.Redeem && d.stage <= Stage.Fault && block.timestamp >= d.deadline) {
             emit WindowExpired(id, d.stage);
             if (d.stage == Stage.Redeem) {
                 d.stage = Stage.Complaint;
-                d.deadline += terms.complaintWindow;
+                d.deadline = _after(d.deadline, terms.complaintWindow());
             } else if (d.stage == Stage.Complaint) {
                 d.stage = Stage.Fault;
-                d.deadline += terms.faultWindow;
+                d.deadline = _after(d.deadline, terms.faultWindow());
             } else {
                 _finalize(id, terms, d);
             }
@@ -336,13 +462,29 @@ contract ExchangeEscrow is IExchangeEscrow, Ownable2Step, ReentrancyGuardTransie
         return d;
     }
 
-    /// @dev Marks the deal final and books the remainder of its pot for the burn recipient.
-    function _finalize(uint256 id, Terms calldata terms, Deal memory d) private {
+    /**
+     * @dev Marks the deal final and stores it, then pays: the seller's and the buyer's payouts are
+     * pushed (or credited), the remainder credited to the deal's burn destination.
+     */
+    function _finalize(bytes32 id, bytes32[5] calldata terms, Deal memory d) private {
         d.stage = Stage.Final;
+        deals[id] = d;
         uint8 state = d.flags & 7;
-        (uint256 seller, uint256 buyer, uint256 burn) = payouts(terms.tableId, terms.price, state);
-        if (burn != 0) burnAccrued[terms.asset] += burn;
-        emit Finalized(id, state, seller, buyer, burn);
+        (uint256 seller, uint256 buyer, uint256 burn) = payouts(terms.tableId(), terms.price(), state);
+        emit Finalized(id, state);
+        if (burn != 0) _credit(id, terms.asset(), burnDestination(d.createdAt, terms.seller(), terms.buyer()), burn);
+        _pay(id, terms.asset(), terms.seller(), seller);
+        _pay(id, terms.asset(), terms.buyer(), buyer);
+    }
+
+    /// @dev Sends `amount` to `to` with a gas allowance; if the transfer fails, credits it instead.
+    function _pay(bytes32 id, address asset, address to, uint256 amount) private {
+        if (amount != 0 && !AssetTransfer.tryPushOut(asset, to, amount, PUSH_GAS)) _credit(id, asset, to, amount);
+    }
+
+    function _credit(bytes32 id, address asset, address to, uint256 amount) private {
+        balances[to][asset] += amount;
+        emit Credited(id, to, asset, amount);
     }
 
     /// @dev Takes exactly `amount` of `asset` from the caller; a token that delivers less is refused.

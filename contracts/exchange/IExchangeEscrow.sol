@@ -6,6 +6,13 @@ pragma solidity 0.8.28;
  * @notice The core exchange's types, events, errors and external functions; see {ExchangeEscrow}
  * for the lifecycle. Amounts in a payout table are multiples of the price, 1e18 = the price.
  *
+ * A deal's terms travel packed in five words (`bytes32[5] terms`, see {PackedTerms}): seller,
+ * buyer, asset (address(0): native ETH), price, table id, offer expiry, the three windows, who
+ * offers, and a salt. Their EIP-712 hash (this contract and chain in the domain) is the deal's
+ * id, so a deal stores no copy of them: every call passes them back. The offerer (the seller when
+ * it offers, else the buyer) funds first: on chain with {offer}, or by signing the terms for the
+ * counterparty to open with {acceptSigned}.
+ *
  * Return values are named in {ExchangeEscrow}. Here they are unnamed where they share a type, so
  * that swapping them (a mutation operator, see docs/mutation.md) is not an equivalent mutant.
  */
@@ -15,10 +22,11 @@ interface IExchangeEscrow {
     /**
      * @notice Deposits and transfers per state, as multiples of the price (1e18 = the price), and
      * the smallest price the table is safe at.
-     * @dev `minPrice` (p0), in base units of the deal's asset: the smallest price at which the
+     * @dev `minPrice` (p0), in base units of the deal's asset: the smallest price from which on the
      * table's integer payouts (deposits rounded up, payouts down) keep honest play the unique
      * subgame-perfect equilibrium with every margin at least delta/2; computed off-chain by the
-     * designer; 0 = no minimum. It is part of the table's content and so of its id.
+     * designer; 0 = no minimum. It is part of the table's content and so of its id. The escrow
+     * stores entries in 64 bits: no entry may exceed 2^64 - 1 (18.4 times the price).
      */
     struct PayoutTable {
         uint96 sellerDeposit;
@@ -28,73 +36,80 @@ interface IExchangeEscrow {
         uint64 minPrice;
     }
 
-    /// @notice A deal's terms, fixed at the offer.
-    struct Terms {
-        address seller;
-        address buyer;
-        address asset; // address(0): native ETH
-        uint128 price;
-        bytes32 tableId;
-        uint32 acceptWindow; // seconds the offer stays open
-        uint32 redeemWindow;
-        uint32 complaintWindow;
-        uint32 faultWindow;
-        bool sellerOffers; // who offered (and funded first)
-    }
-
     enum Stage {
         None,
-        Offered,
+        Offered, // on chain, the offerer's funds in
         Redeem,
         Complaint,
         Fault,
         Final,
-        Withdrawn // the offer was withdrawn before acceptance
+        Withdrawn // the offer was withdrawn (its funds refunded) or, signed, cancelled
     }
 
     /// @notice One storage slot per deal.
     struct Deal {
-        bytes25 termsHash;
         uint40 deadline; // end of the offer or of the current window
         Stage stage;
-        uint8 flags; // messages received (FAULT, COMPLAINT, REDEEM) and payouts withdrawn
+        uint8 flags; // messages received: FAULT 1, COMPLAINT 2, REDEEM 4
+        uint40 createdAt; // when the deal was created: its burn destination is the setting of then
     }
 
     // ---------------------------------------------------------------- events
 
     event TableRegistered(bytes32 indexed tableId, PayoutTable table);
-    event Offered(uint256 indexed id, Terms terms, uint256 sellerDeposit, uint256 buyerDeposit, uint256 deadline);
-    event OfferWithdrawn(uint256 indexed id, uint256 refund);
-    event Accepted(uint256 indexed id, uint256 redeemDeadline);
-    event Redeemed(uint256 indexed id);
-    event RefundRequested(uint256 indexed id);
-    event Complained(uint256 indexed id);
-    event QualityConfirmed(uint256 indexed id);
-    event Faulted(uint256 indexed id);
+    /// @notice An offer made on chain, the offerer's funds in.
+    event Offered(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[5] terms);
+    /**
+     * @notice A deal opened: both parties' funds are in and the redeem window runs from this block.
+     * `signed`: by {acceptSigned}, the offerer's funds taken from its balance in the escrow.
+     * Deposits follow from the table and the price ({depositsFor}).
+     */
+    event Opened(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[5] terms, bool signed);
+    event OfferWithdrawn(bytes32 indexed id, uint256 refund);
+    event SignedOfferCancelled(bytes32 indexed id);
+    /// @notice The buyer redeemed; with `qualityConfirmed` it also waived its complaint.
+    event Redeemed(bytes32 indexed id, bool qualityConfirmed);
+    event RefundRequested(bytes32 indexed id);
+    event Complained(bytes32 indexed id);
+    event QualityConfirmed(bytes32 indexed id);
+    event Faulted(bytes32 indexed id);
     /// @notice The window of `stage` ended at its deadline without the party's message.
-    event WindowExpired(uint256 indexed id, Stage stage);
-    event Finalized(uint256 indexed id, uint8 state, uint256 sellerPayout, uint256 buyerPayout, uint256 burn);
-    event PayoutWithdrawn(uint256 indexed id, address indexed account, uint256 amount);
-    event BurnWithdrawn(address indexed asset, address indexed recipient, uint256 amount);
-    event BurnRecipientSet(address recipient);
+    event WindowExpired(bytes32 indexed id, Stage stage);
+    /**
+     * @notice A deal ended in `state`: its payouts ({payouts}) were sent, or credited where a
+     * transfer failed ({Credited}), and its remainder credited to its burn destination.
+     */
+    event Finalized(bytes32 indexed id, uint8 state);
+    /**
+     * @notice `amount` of a deal's money was credited to `account`'s balance in the escrow instead
+     * of sent: a payout whose transfer failed, a refund likewise, or the deal's burn remainder.
+     */
+    event Credited(bytes32 indexed id, address indexed account, address indexed asset, uint256 amount);
+    event BalanceDeposited(address indexed account, address indexed asset, uint256 amount);
+    event BalanceWithdrawn(address indexed account, address indexed asset, uint256 amount);
+    /// @notice Deals created from `since` on send their remainders to `recipient`.
+    event BurnRecipientSet(address recipient, uint256 since);
 
     // ---------------------------------------------------------------- errors
 
     error TableOverpays(uint256 state);
+    error TableEntryTooLarge(uint256 value);
+    error NonCanonicalTerms();
+    error InvalidState(uint256 state);
     error UnknownTable(bytes32 tableId);
     error InvalidParties(address seller, address buyer);
     error ZeroPrice();
     error PriceBelowMinimum(uint256 price, uint256 minPrice);
     error ZeroWindow();
-    error UnknownDeal(uint256 id);
-    error TermsMismatch(uint256 id);
+    error UnknownDeal(bytes32 id);
+    error DealExists(bytes32 id);
     error NotParty(address caller);
     error WrongStage(Stage expected, Stage actual);
-    error OfferExpired(uint256 id, uint256 deadline);
-    error AlreadyWithdrawn(uint256 id, address account);
+    error OfferExpired(bytes32 id, uint256 expiry);
+    error InvalidSignature(bytes32 id);
+    error InsufficientBalance(address account, address asset, uint256 needed, uint256 available);
     error TokenDeliveredLess(uint256 expected, uint256 received);
     error ZeroAddress();
-    error NotBurnRecipient(address caller);
 
     // ---------------------------------------------------------------- tables
 
@@ -113,61 +128,73 @@ interface IExchangeEscrow {
     /// @notice The deposits a deal at `price` under `tableId` requires (rounded up): seller, buyer.
     function depositsFor(bytes32 tableId, uint256 price) external view returns (uint256, uint256);
 
-    // ---------------------------------------------------------------- offer and acceptance
+    // ---------------------------------------------------------------- balances
 
     /**
-     * @notice Offers a deal and pays the offerer's part in: the seller its deposit, the buyer its
-     * deposit plus the price. For native ETH the value must match exactly. A price below the
-     * table's `minPrice` is refused ({PriceBelowMinimum}).
+     * @notice Pays `amount` of `asset` into the caller's balance in the escrow, from which its signed
+     * offers are funded. For native ETH `msg.value` must equal `amount`.
      */
-    function offer(Terms calldata terms) external payable returns (uint256 id);
+    function deposit(address asset, uint256 amount) external payable;
 
-    /// @notice The counterparty accepts an open offer and pays its part in; the redeem window opens.
-    function accept(uint256 id, Terms calldata terms) external payable;
+    /// @notice Withdraws `amount` of `asset` from the caller's balance (funds no open deal holds).
+    function withdraw(address asset, uint256 amount) external;
 
-    /// @notice The offerer takes back an offer that was not accepted (at any time, expired or not).
-    function withdrawOffer(uint256 id, Terms calldata terms) external;
+    // ---------------------------------------------------------------- offers and opening
+
+    /**
+     * @notice Offers a deal on chain and pays the offerer's part in: the seller its deposit, the
+     * buyer its deposit plus the price. A price below the table's `minPrice` is refused, and so is
+     * an offer that has already expired.
+     */
+    function offer(bytes32[5] calldata terms) external payable returns (bytes32 id);
+
+    /// @notice The counterparty accepts an on-chain offer before it expires and pays its part in.
+    function accept(bytes32[5] calldata terms) external payable;
+
+    /// @notice The offerer takes back an on-chain offer that was not accepted (expired or not).
+    function withdrawOffer(bytes32[5] calldata terms) external;
+
+    /**
+     * @notice The counterparty opens a deal with terms the offerer signed (EIP-712; ERC-1271 for a
+     * contract wallet) and pays its part in; the offerer's part comes from its balance in the
+     * escrow. A signature opens at most one deal.
+     */
+    function acceptSigned(bytes32[5] calldata terms, bytes calldata signature) external payable returns (bytes32 id);
+
+    /// @notice The offerer cancels its signed offer on chain, before anyone opens it.
+    function cancelSigned(bytes32[5] calldata terms) external;
 
     // ---------------------------------------------------------------- messages
 
     /**
-     * @notice Buyer: the item was received (Redeem). With `alsoConfirm` the buyer also confirms
-     * the quality ({confirmQuality}): its complaint window closes without complaint, straight to
-     * the seller's fault window.
+     * @notice Buyer: the item was received (Redeem). With `alsoConfirm` the buyer also waives its
+     * complaint: straight to the seller's fault window.
      */
-    function redeem(uint256 id, Terms calldata terms, bool alsoConfirm) external;
+    function redeem(bytes32[5] calldata terms, bool alsoConfirm) external;
 
     /// @notice Buyer: no redeem; a refund is requested. Ends the redeem window early.
-    function requestRefund(uint256 id, Terms calldata terms) external;
+    function requestRefund(bytes32[5] calldata terms) external;
 
     /// @notice Buyer: the quality was low (Complaint). Ends the complaint window.
-    function complain(uint256 id, Terms calldata terms) external;
+    function complain(bytes32[5] calldata terms) external;
 
     /// @notice Buyer: no complaint. Ends the complaint window early.
-    function confirmQuality(uint256 id, Terms calldata terms) external;
+    function confirmQuality(bytes32[5] calldata terms) external;
 
-    /// @notice Seller: admits fault or cancels (CancelOrFault). Finalizes the deal.
-    function cancelOrFault(uint256 id, Terms calldata terms) external;
-
-    /**
-     * @notice Finalizes a deal: the seller may end its fault window early (no fault); anyone may
-     * once the last deadline has passed.
-     */
-    function finalize(uint256 id, Terms calldata terms) external;
-
-    // ---------------------------------------------------------------- payouts
+    /// @notice Seller: admits fault or cancels (CancelOrFault). Finalizes the deal and pays out.
+    function cancelOrFault(bytes32[5] calldata terms) external;
 
     /**
-     * @notice The seller or the buyer withdraws its payout of a final deal, finalizing it when its
-     * last deadline has passed. The seller withdrawing during its own fault window closes that
-     * window without a fault (as {finalize} does) and is paid in the same call.
+     * @notice Finalizes a deal and pays both parties: the seller may end its fault window early (no
+     * fault); anyone may once the last deadline has passed. A payout whose transfer fails (or burns
+     * its gas allowance) is credited to the payee's balance instead.
      */
-    function withdraw(uint256 id, Terms calldata terms) external;
+    function finalize(bytes32[5] calldata terms) external;
 
-    /// @notice The burn recipient withdraws the remainders accrued in `asset`.
-    function withdrawBurn(address asset) external;
-
-    /// @notice Sets who receives the remainders. Remainders already accrued follow it.
+    /**
+     * @notice Sets where the remainders of deals created from the next second on go; deals created
+     * before keep theirs (so neither a pending deal nor one opened in the same block is affected).
+     */
     function setBurnRecipient(address recipient) external;
 
     // ---------------------------------------------------------------- views
@@ -177,18 +204,24 @@ interface IExchangeEscrow {
     // solhint-disable-next-line func-name-mixedcase
     function UNIT() external view returns (uint256);
 
+    /// @notice A deal's id: the EIP-712 hash of its terms (what an offerer signs).
+    function dealId(bytes32[5] calldata terms) external view returns (bytes32);
+
     /// @notice Payouts of state `state` for a deal at `price` under `tableId` (seller, buyer, burn).
     function payouts(bytes32 tableId, uint256 price, uint256 state) external view returns (uint256, uint256, uint256);
 
     /// @notice A deal's slot ({Deal}).
-    function deals(uint256 id) external view returns (bytes25 termsHash, uint40 deadline, Stage stage, uint8 flags);
+    function deals(bytes32 id) external view returns (uint40 deadline, Stage stage, uint8 flags, uint40 createdAt);
 
-    /// @notice How many deals were offered; the last deal's id.
-    function dealCount() external view returns (uint256);
+    /// @notice What `account` holds in the escrow in `asset`, free of any deal.
+    function balances(address account, address asset) external view returns (uint256);
 
-    /// @notice Remainders of finalized pots per asset, owed to the burn recipient.
-    function burnAccrued(address asset) external view returns (uint256);
-
-    /// @notice Who receives the remainders.
+    /// @notice Where the remainders of deals created now go.
     function burnRecipient() external view returns (address);
+
+    /**
+     * @notice Where the remainder of a deal created at `time` between `seller` and `buyer` goes: the
+     * burn recipient of then, or the dead address when that recipient is the seller or the buyer.
+     */
+    function burnDestination(uint256 time, address seller, address buyer) external view returns (address);
 }

@@ -40,13 +40,8 @@ contract OverchargingMarket is ClearingMarket {
 contract OffTableEscrow is ExchangeEscrow {
     constructor(address owner, address burnRecipient_) ExchangeEscrow(owner, burnRecipient_) {}
 
-    function _share(
-        bytes32 tableId,
-        uint256 price,
-        uint256 state,
-        bool seller
-    ) internal view override returns (uint256) {
-        uint256 share = super._share(tableId, price, state, seller);
+    function _share(uint256 fraction, uint256 price, bool seller) internal pure override returns (uint256) {
+        uint256 share = super._share(fraction, price, seller);
         return seller && share != 0 ? share + 1 : share;
     }
 }
