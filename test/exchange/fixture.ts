@@ -3,7 +3,8 @@ import { loadGame } from "../../src/exchange/design/game";
 import { designTable } from "../../src/exchange/design/designer";
 import { type PayoutTable } from "../../src/exchange/model/payoutTable";
 import { toPayoutTable } from "../../src/exchange/design/contractTable";
-import type { Terms } from "../../src/exchange/model/exchangeEscrow";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { type Terms, TERMS_TYPES, escrowDomain, packTerms } from "../../src/exchange/model/terms";
 import type { ExchangeEscrow } from "../../typechain-types";
 
 import { UNIT } from "../../src/common/fixed";
@@ -38,18 +39,24 @@ export async function deployEscrow() {
   const table = await defaultPayoutTable();
   const tableId = await escrow.registerTable.staticCall(tableArg(table));
   await escrow.registerTable(tableArg(table));
-  const terms = (over: Partial<Terms> = {}): Terms => ({
+  const domain = escrowDomain((await ethers.provider.getNetwork()).chainId, await escrow.getAddress());
+  let salt = 0n;
+  /** Fresh terms (a new salt each call, so every call is a new deal), seller offering, native ETH. */
+  const terms = async (over: Partial<Terms> = {}): Promise<Terms> => ({
     seller: seller.address,
     buyer: buyer.address,
     asset: ethers.ZeroAddress,
     price: 10n * UNIT,
     tableId,
-    acceptWindow: WINDOW,
+    expiry: BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + WINDOW,
     redeemWindow: WINDOW,
     complaintWindow: WINDOW,
     faultWindow: WINDOW,
     sellerOffers: true,
+    salt: ++salt,
     ...over,
   });
-  return { escrow, owner, burn, seller, buyer, other, rest, table, tableId, terms };
+  /** The offerer's EIP-712 signature of `t`. */
+  const sign = (signer: HardhatEthersSigner, t: Terms) => signer.signTypedData(domain, TERMS_TYPES, t);
+  return { escrow, owner, burn, seller, buyer, other, rest, table, tableId, terms, sign, domain, packed: packTerms };
 }
