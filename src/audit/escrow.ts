@@ -1,217 +1,264 @@
 /**
- * Audit of an ExchangeEscrow from its event log: deals are replayed through the exact model
- * (src/exchange/model/exchangeEscrow.ts) at the timestamps of their blocks; every deposit, deadline,
- * final state, payout and burn the contract reported is compared with the model's, and the
- * per-asset books are kept.
+ * Audit of an ExchangeEscrow from its event log. The replay keeps the contract's books at the
+ * timestamps of its blocks: every deal's stage, deadline, messages, creation time and the money
+ * it holds, every account's balance per asset, the burn recipient's settings and the tables. It
+ * reports where the log disagrees: a deal created twice or below its table's minimum, a message
+ * outside its window, a final state other than the messages received, a credit that differs from
+ * the table's payout (`payouts`) or goes to another account than the payee or the deal's burn
+ * destination (the recipient in force at creation, DEAD if that is a party), a withdrawal above
+ * a balance. A payout with no Credited event was pushed (a transfer is not observable in the log).
+ * Each table's id is recomputed and its `minPrice` checked against p0 (see escrowTables.ts).
  */
+import type { TypedDataDomain } from "ethers";
 import { stateName } from "../exchange/model/payoutTable";
-import {
-  EscrowModel,
-  depositsFor,
-  isFinal,
-  payoutsFor,
-  stateOf,
-  wasAccepted,
-  type Terms,
-} from "../exchange/model/exchangeEscrow";
+import { type Terms, dealIdOf, partiesOf, unpackTerms } from "../exchange/model/terms";
+import type { PayoutTable } from "../exchange/model/payoutTable";
+import type { Game } from "../exchange/design/game";
 import { type DecodedLog, byTransaction } from "../chain/logs";
 import { Findings } from "./findings";
+import { checkMinPrice, depositsAt, payoutsAt, tableDefects, tableIdOf, tableOf } from "./escrowTables";
+import { type Book, type EscrowSummary, Stage, newBook, summarize } from "./escrowBooks";
 
-export interface EscrowSummary {
-  tables: number;
-  deals: number;
-  accepted: number;
-  withdrawnOffers: number;
-  final: number;
-  /** Final deals per contract state. */
-  states: Record<string, number>;
-  /** Share of final deals that ended on the honest path R-NC-NC. */
-  honestShare: number;
-  /** Per asset: traded value (prices of accepted deals), burn accrued, still owed. */
-  assets: Record<string, { volume: bigint; burn: bigint; owed: bigint }>;
-}
+export { Stage, type EscrowSummary };
+
+const FAULT = 1;
+const COMPLAINT = 2;
+const REDEEM = 4;
+const MAX_TIME = (1n << 40n) - 1n;
+const DEAD = "0x000000000000000000000000000000000000dead";
+const after = (time: bigint, window: bigint) => (time + window < MAX_TIME ? time + window : MAX_TIME);
 
 export interface EscrowAudit {
   summary: EscrowSummary;
-  deals: { id: number; state: string | null; stage: number; price: bigint; asset: string }[];
+  deals: { id: string; state: string | null; stage: Stage; price: bigint; asset: string }[];
   discrepancies: Findings["list"];
 }
 
-const termsOf = (t: DecodedLog["args"]): Terms => ({
-  seller: t.seller,
-  buyer: t.buyer,
-  asset: t.asset,
-  price: t.price,
-  tableId: t.tableId,
-  acceptWindow: t.acceptWindow,
-  redeemWindow: t.redeemWindow,
-  complaintWindow: t.complaintWindow,
-  faultWindow: t.faultWindow,
-  sellerOffers: t.sellerOffers,
-});
+export interface EscrowReplayOptions {
+  /** The escrow's EIP-712 domain: with it every deal id is recomputed from its terms. */
+  domain?: TypedDataDomain;
+  /** The game p0 is recomputed for (default: games/core-exchange.json). */
+  game?: Game;
+}
 
-/**
- * @param timestamps block number -> block timestamp for every block in `logs`.
- */
-export function replayEscrow(logs: DecodedLog[], timestamps: Map<number, bigint>): EscrowAudit {
+const lower = (a: string) => a.toLowerCase();
+
+/** @param timestamps block number -> block timestamp for every block in `logs`. */
+export function replayEscrow(
+  logs: DecodedLog[],
+  timestamps: Map<number, bigint>,
+  opts: EscrowReplayOptions = {},
+): EscrowAudit {
   const findings = new Findings();
-  const model = new EscrowModel("0x0000000000000000000000000000000000000000");
+  const tables = new Map<string, PayoutTable>();
+  const deals = new Map<string, Book>();
+  const cancelled = new Set<string>();
+  const balances = new Map<string, bigint>(); // "account:asset"
+  const burnSettings: { since: bigint; recipient: string }[] = [];
   const volume = new Map<string, bigint>();
-  let tables = 0;
-  let withdrawnOffers = 0;
-
-  const run = (log: DecodedLog, step: () => void) => findings.attempt(log, step);
+  const burnt = new Map<string, bigint>();
+  const s = { notCheckable: [] as EscrowSummary["notCheckable"], signed: 0, withdrawn: 0, cancelled: 0 };
+  const payments = { pushed: 0, credited: 0 };
+  const add = (m: Map<string, bigint>, k: string, x: bigint) => m.set(k, (m.get(k) ?? 0n) + x);
+  const credit = (account: string, asset: string, x: bigint) => add(balances, `${lower(account)}:${lower(asset)}`, x);
+  const burnDestination = (time: bigint, t: Terms) => {
+    const r = burnSettings.filter((b) => b.since <= time).at(-1)?.recipient ?? DEAD;
+    return r === lower(t.seller) || r === lower(t.buyer) ? DEAD : r;
+  };
 
   for (const tx of byTransaction(logs)) {
     const now = timestamps.get(tx[0].blockNumber)!;
-    const has = (name: string) => tx.some((l) => l.name === name);
-    // Amounts the model paid in this transaction, to compare with PayoutWithdrawn.
-    const paid = new Map<string, bigint>();
+    const claimed = new Set<DecodedLog>();
+    /** The unclaimed Credited logs of deal `id` after `log` in this transaction. */
+    const creditsAfter = (log: DecodedLog, id: string) =>
+      tx.filter((l) => l.name === "Credited" && !claimed.has(l) && l.args.id === id && l.logIndex > log.logIndex);
+    /** A payout to `payee`: credited if a Credited names it (amount compared), else pushed. */
+    const pay = (log: DecodedLog, id: string, payee: string, asset: string, amount: bigint, what: string) => {
+      const c = creditsAfter(log, id).find((l) => lower(l.args.account) === lower(payee));
+      if (c) {
+        claimed.add(c);
+        findings.same(c, { [`${what} credited to ${payee}`]: [c.args.amount, amount] });
+        credit(payee, asset, amount);
+        payments.credited++;
+      } else if (amount !== 0n) payments.pushed++;
+    };
     for (const log of tx) {
       const a = log.args;
-      const deal = a.id !== undefined ? model.deals.get(a.id) : undefined;
-      const t = deal?.terms;
-      const needDeal = () => {
-        if (!t) findings.at(log, `deal ${a.id} was never offered`);
-        return t !== undefined;
+      const id: string | undefined = a.id;
+      const found = id !== undefined ? deals.get(id) : undefined;
+      /** The deal, once `need` has found it at one of the stages asked. */
+      const deal = found as Book;
+      const need = (...stages: Stage[]): boolean => {
+        if (!found) findings.at(log, `deal ${id} was never created`);
+        else if (!stages.includes(deal.stage)) findings.at(log, `deal is at stage ${Stage[deal.stage]}`);
+        else return true;
+        return false;
+      };
+      /** A message in the current window: its deadline not yet passed. */
+      const inWindow = (d: Book) => {
+        if (now >= d.deadline) findings.at(log, `at ${now}, after the window's deadline ${d.deadline}`);
+      };
+      /** Checks the terms of a deal being created; returns its table. */
+      const created = (t: Terms): PayoutTable | undefined => {
+        if (opts.domain && dealIdOf(opts.domain, t) !== id) findings.at(log, `id is not the hash of the terms`);
+        if (lower(a.seller) !== lower(t.seller) || lower(a.buyer) !== lower(t.buyer))
+          findings.at(log, "the indexed parties are not the terms' parties");
+        if (deals.has(id!) || cancelled.has(id!)) findings.at(log, `deal ${id} already exists`);
+        if (now >= t.expiry) findings.at(log, `created at ${now}, at or after its expiry ${t.expiry}`);
+        if (!t.price || !t.redeemWindow || !t.complaintWindow || !t.faultWindow)
+          findings.at(log, "a zero price or window");
+        const table = tables.get(lower(t.tableId));
+        if (!table) findings.at(log, `table ${t.tableId} was never registered`);
+        else if (t.price < table.minPrice) findings.at(log, `price ${t.price} below the minimum ${table.minPrice}`);
+        return table;
+      };
+      const parts = (t: Terms, table: PayoutTable) => {
+        const d = depositsAt(table, t.price);
+        return t.sellerOffers
+          ? { offerer: d.seller, counterparty: d.buyer + t.price }
+          : { offerer: d.buyer + t.price, counterparty: d.seller };
       };
       switch (log.name) {
         case "BurnRecipientSet":
-          model.burnRecipient = a.recipient.toLowerCase();
+          burnSettings.push({ since: BigInt(a.since), recipient: lower(a.recipient) });
           break;
-        case "TableRegistered":
-          run(log, () => {
-            const tb = a.table;
-            model.registerTable(a.tableId, {
-              sellerDeposit: tb.sellerDeposit,
-              buyerDeposit: tb.buyerDeposit,
-              seller: [...tb.seller],
-              buyer: [...tb.buyer],
-              minPrice: tb.minPrice,
-            });
-            tables++;
-          });
+        case "TableRegistered": {
+          const table = tableOf(a.table);
+          findings.same(log, { tableId: [a.tableId, tableIdOf(table)] });
+          for (const defect of tableDefects(table)) findings.at(log, defect);
+          const check = checkMinPrice(table, opts.game);
+          if (!check.checkable) s.notCheckable.push({ tableId: a.tableId, reason: check.reason });
+          else if (check.below)
+            findings.at(log, `minPrice ${check.minPrice} is below the recomputed smallest safe price p0 = ${check.p0}`);
+          tables.set(lower(a.tableId), table);
           break;
-        case "Offered":
-          run(log, () => {
-            const terms = termsOf(a.terms);
-            const id = model.offer(terms.sellerOffers ? terms.seller : terms.buyer, terms, now);
-            const table = model.tables.get(terms.tableId)!;
-            const dep = depositsFor(table, terms.price);
-            findings.same(log, {
-              id: [a.id, id],
-              sellerDeposit: [a.sellerDeposit, dep.seller],
-              buyerDeposit: [a.buyerDeposit, dep.buyer],
-              deadline: [a.deadline, now + terms.acceptWindow],
-            });
-          });
+        }
+        case "Offered": {
+          const t = unpackTerms(a.terms);
+          const table = created(t);
+          if (!table) break;
+          const p = parts(t, table);
+          deals.set(id!, newBook(t, table, Stage.Offered, now, p.offerer));
           break;
-        case "Accepted":
-          if (needDeal())
-            run(log, () => {
-              model.accept(t!.sellerOffers ? t!.buyer : t!.seller, a.id, now);
-              findings.same(log, { redeemDeadline: [a.redeemDeadline, model.deals.get(a.id)!.deadline] });
-              volume.set(t!.asset.toLowerCase(), (volume.get(t!.asset.toLowerCase()) ?? 0n) + t!.price);
-            });
+        }
+        case "Opened": {
+          const t = unpackTerms(a.terms);
+          let book = found;
+          if (a.signed) {
+            const table = created(t);
+            if (!table) break;
+            const part = parts(t, table).offerer;
+            const key = `${lower(partiesOf(t).offerer)}:${lower(t.asset)}`;
+            const has = balances.get(key) ?? 0n;
+            if (has < part) findings.at(log, `the offerer's balance ${has} is below its part ${part}`);
+            balances.set(key, has - part);
+            book = newBook(t, table, Stage.Redeem, now, 0n);
+            deals.set(id!, book);
+            s.signed++;
+          } else if (!need(Stage.Offered)) break;
+          else if (now >= t.expiry) findings.at(log, `accepted at ${now}, at or after its expiry ${t.expiry}`);
+          const d = depositsAt(book!.table, t.price);
+          const pot = d.seller + d.buyer + t.price;
+          Object.assign(book!, { stage: Stage.Redeem, deadline: after(now, t.redeemWindow), held: pot });
+          add(volume, lower(t.asset), t.price);
           break;
+        }
         case "OfferWithdrawn":
-          if (needDeal())
-            run(log, () => {
-              findings.same(log, {
-                refund: [a.refund, model.withdrawOffer(t!.sellerOffers ? t!.seller : t!.buyer, a.id)],
-              });
-              withdrawnOffers++;
-            });
+          if (!need(Stage.Offered)) break;
+          findings.same(log, { refund: [a.refund, deal.held] });
+          pay(log, id!, partiesOf(deal.terms).offerer, deal.terms.asset, deal.held, "refund");
+          Object.assign(deal, { stage: Stage.Withdrawn, held: 0n });
+          s.withdrawn++;
           break;
-        case "Redeemed":
-          if (needDeal()) run(log, () => model.redeem(t!.buyer, a.id, has("QualityConfirmed"), now));
-          break;
-        case "RefundRequested":
-          if (needDeal()) run(log, () => model.requestRefund(t!.buyer, a.id, now));
-          break;
-        case "QualityConfirmed":
-          if (!has("Redeemed") && needDeal()) run(log, () => model.confirmQuality(t!.buyer, a.id, now));
-          break;
-        case "Complained":
-          if (needDeal()) run(log, () => model.complain(t!.buyer, a.id, now));
-          break;
-        case "Faulted":
-          if (needDeal()) run(log, () => model.cancelOrFault(t!.seller, a.id, now));
+        case "SignedOfferCancelled":
+          if (found || cancelled.has(id!)) findings.at(log, `deal ${id} already exists`);
+          cancelled.add(id!);
+          s.cancelled++;
           break;
         case "WindowExpired":
-          break; // the model expires windows by the block's timestamp; outcomes are compared below
-        case "Finalized":
-          if (!needDeal()) break;
-          run(log, () => {
-            if (!has("Faulted")) {
-              const withdrawal = tx.find((l) => l.name === "PayoutWithdrawn" && l.args.id === a.id);
-              // Finalized by a withdrawal (the seller's own, or anyone's after the deadline) or by finalize.
-              if (withdrawal)
-                paid.set(
-                  `${a.id}:${withdrawal.args.account.toLowerCase()}`,
-                  model.withdraw(withdrawal.args.account, a.id, now),
-                );
-              else model.finalize(t!.seller, a.id, now);
-            }
-            const d = model.deals.get(a.id)!;
-            const state = stateOf(d.flags);
-            const p = payoutsFor(model.tables.get(t!.tableId)!, t!.price, state);
-            findings.same(log, {
-              stage: ["final", isFinal(d.stage) ? "final" : `stage ${d.stage}`],
-              state: [stateName(Number(a.state)), stateName(state)],
-              sellerPayout: [a.sellerPayout, p.seller],
-              buyerPayout: [a.buyerPayout, p.buyer],
-              burn: [a.burn, p.burn],
-            });
-          });
+          if (!need(Stage.Redeem, Stage.Complaint, Stage.Fault)) break;
+          findings.same(log, { stage: [Stage[Number(a.stage)], Stage[deal.stage]] });
+          if (now < deal.deadline) findings.at(log, `at ${now}, before the deadline ${deal.deadline}`);
+          if (deal.stage === Stage.Redeem)
+            Object.assign(deal, { stage: Stage.Complaint, deadline: after(deal.deadline, deal.terms.complaintWindow) });
+          else if (deal.stage === Stage.Complaint)
+            Object.assign(deal, { stage: Stage.Fault, deadline: after(deal.deadline, deal.terms.faultWindow) });
+          else deal.expired = true;
           break;
-        case "PayoutWithdrawn":
-          if (!needDeal()) break;
-          run(log, () => {
-            const key = `${a.id}:${a.account.toLowerCase()}`;
-            const amount = paid.has(key) ? paid.get(key)! : model.withdraw(a.account, a.id, now);
-            findings.same(log, { amount: [a.amount, amount] });
-          });
+        case "Redeemed":
+        case "RefundRequested":
+          if (!need(Stage.Redeem)) break;
+          inWindow(deal);
+          if (log.name === "Redeemed") deal.flags |= REDEEM;
+          if (log.name === "Redeemed" && a.qualityConfirmed)
+            Object.assign(deal, { stage: Stage.Fault, deadline: after(now, deal.terms.faultWindow) });
+          else Object.assign(deal, { stage: Stage.Complaint, deadline: after(now, deal.terms.complaintWindow) });
           break;
-        case "BurnWithdrawn":
-          run(log, () => findings.same(log, { amount: [a.amount, model.withdrawBurn(a.recipient, a.asset)] }));
+        case "Complained":
+        case "QualityConfirmed":
+          if (!need(Stage.Complaint)) break;
+          inWindow(deal);
+          if (log.name === "Complained") deal.flags |= COMPLAINT;
+          Object.assign(deal, { stage: Stage.Fault, deadline: after(now, deal.terms.faultWindow) });
           break;
+        case "Faulted":
+          if (!need(Stage.Fault)) break;
+          inWindow(deal);
+          deal.flags |= FAULT;
+          break;
+        case "Finalized": {
+          if (!need(Stage.Fault)) break;
+          if (!deal.expired && !(deal.flags & FAULT)) inWindow(deal); // the seller ends its window early
+          const t = deal.terms;
+          const state = deal.flags & 7;
+          findings.same(log, { state: [stateName(Number(a.state)), stateName(state)] });
+          const p = payoutsAt(deal.table, t.price, state);
+          const dest = burnDestination(deal.createdAt, t);
+          if (p.burn !== 0n) {
+            const c = creditsAfter(log, id!).find((l) => lower(l.args.account) === dest);
+            if (c) {
+              claimed.add(c);
+              findings.same(c, { burn: [c.args.amount, p.burn] });
+            } else findings.at(log, `burn ${p.burn} not credited to the deal's burn destination ${dest}`);
+            credit(dest, t.asset, p.burn);
+            add(burnt, lower(t.asset), p.burn);
+          }
+          pay(log, id!, t.seller, t.asset, p.seller, "seller payout");
+          pay(log, id!, t.buyer, t.asset, p.buyer, "buyer payout");
+          Object.assign(deal, { stage: Stage.Final, held: 0n });
+          break;
+        }
+        case "Credited":
+          if (!claimed.has(log))
+            findings.at(
+              log,
+              `${a.amount} credited to ${a.account}: no payout, refund or burn of deal ${id} explains it`,
+            );
+          break;
+        case "BalanceDeposited":
+          credit(a.account, a.asset, a.amount);
+          break;
+        case "BalanceWithdrawn": {
+          const has = balances.get(`${lower(a.account)}:${lower(a.asset)}`) ?? 0n;
+          if (has < a.amount) findings.at(log, `withdraws ${a.amount} of a balance of ${has}`);
+          credit(a.account, a.asset, -BigInt(a.amount));
+          break;
+        }
         default:
           findings.unknownEvent(log);
       }
     }
   }
 
-  const deals = [...model.deals.entries()].map(([id, d]) => ({
-    id: Number(id),
-    state: isFinal(d.stage) ? stateName(stateOf(d.flags)) : null,
-    stage: d.stage,
-    price: d.terms.price,
-    asset: d.terms.asset.toLowerCase(),
-  }));
-  const final = deals.filter((d) => d.state !== null);
-  const states: Record<string, number> = {};
-  for (const d of final) states[d.state!] = (states[d.state!] ?? 0) + 1;
-  const assets: EscrowSummary["assets"] = {};
-  for (const asset of new Set([...deals.map((d) => d.asset), ...model.burnAccrued.keys()])) {
-    assets[asset] = {
-      volume: volume.get(asset) ?? 0n,
-      burn: model.burnAccrued.get(asset) ?? 0n,
-      owed: model.owed(asset),
-    };
-  }
   return {
-    summary: {
-      tables,
-      deals: deals.length,
-      accepted: deals.filter((d) => wasAccepted(d.stage)).length,
-      withdrawnOffers,
-      final: final.length,
-      states,
-      honestShare: final.length ? (states["R-NC-NC"] ?? 0) / final.length : 0,
-      assets,
-    },
-    deals,
+    summary: summarize(deals, balances, { tables: tables.size, ...s, ...payments }, volume, burnt),
+    deals: [...deals.entries()].map(([id, d]) => ({
+      id,
+      state: d.stage === Stage.Final ? stateName(d.flags & 7) : null,
+      stage: d.stage,
+      price: d.terms.price,
+      asset: lower(d.terms.asset),
+    })),
     discrepancies: findings.list,
   };
 }

@@ -7,6 +7,7 @@ import { type FetchOptions, LogReadError, fetchDecodedLogs } from "../chain/logs
 import type { Discrepancy } from "./findings";
 import { type MarketAudit, replayMarket } from "./market";
 import { type EscrowAudit, replayEscrow } from "./escrow";
+import { escrowDomain } from "../exchange/model/terms";
 
 export type AuditKind = "market" | "escrow";
 
@@ -53,22 +54,26 @@ export async function audit(
     for (const n of new Set(logs.map((l) => l.blockNumber))) {
       timestamps.set(n, BigInt((await provider.getBlock(n))!.timestamp));
     }
-    report.escrow = replayEscrow(logs, timestamps);
+    const domain = escrowDomain((await provider.getNetwork()).chainId, checksummed);
+    report.escrow = replayEscrow(logs, timestamps, { domain });
     report.discrepancies = report.escrow.discrepancies;
     for (const [asset, a] of Object.entries(report.escrow.summary.assets)) owedByAsset.set(asset, a.owed);
   }
-  // Cross-check: the contract holds at least what the replay says it owes (exactly, unless
-  // someone force-sent it ETH, which it never accounts for).
+  // Cross-check: the contract holds what the replay says it owes. A market must hold at least
+  // that (force-sent ETH is never accounted for); an escrow exactly that, per asset: the money
+  // of its open deals plus every balance (more is money sent to it without a call).
   for (const [asset, owed] of owedByAsset) {
     const held = await balanceOf(provider, asset, checksummed);
     report.balances.push({ asset, held, owed });
-    if (held < owed && lastBlock !== undefined) {
+    if ((held < owed || (kind === "escrow" && held > owed)) && lastBlock !== undefined) {
       report.discrepancies.push({
         txHash: "(final state)",
         logIndex: -1,
         blockNumber: lastBlock,
         event: "balance",
-        message: `the contract holds ${held} of asset ${asset} but owes ${owed}`,
+        message:
+          `the contract holds ${held} of asset ${asset} but owes ${owed}` +
+          (held > owed ? " (the surplus came without a call, or a payout is missing from the books)" : ""),
       });
     }
   }
@@ -97,8 +102,11 @@ export function formatReport(r: AuditReport): string {
   if (r.escrow) {
     const s = r.escrow.summary;
     lines.push(
-      `  tables ${s.tables}, deals ${s.deals} (accepted ${s.accepted}, ` +
-        `offers withdrawn ${s.withdrawnOffers}, final ${s.final}; honest path ${pct(s.honestShare)})`,
+      `  tables ${s.tables}, deals ${s.deals} (opened ${s.opened}, ${s.signed} of them signed; ` +
+        `offers withdrawn ${s.withdrawnOffers}, signed offers cancelled ${s.cancelledSigned}, final ${s.final}; ` +
+        `honest path ${pct(s.honestShare)})`,
+      `  payouts pushed ${s.pushed}, credited after a failed push ${s.credited}`,
+      ...s.notCheckable.map((t) => `  table ${t.tableId}: minPrice not checkable (${t.reason})`),
       `  final states: ${
         Object.entries(s.states)
           .map(([k, v]) => `${k} ${v}`)
@@ -107,7 +115,8 @@ export function formatReport(r: AuditReport): string {
     );
     for (const [asset, a] of Object.entries(s.assets)) {
       lines.push(
-        `  asset ${asset}: traded ${fmt(a.volume)}, burn not yet withdrawn ${fmt(a.burn)}, owed ${fmt(a.owed)}`,
+        `  asset ${asset}: traded ${fmt(a.volume)}, burn credited ${fmt(a.burn)}, ` +
+          `in open deals ${fmt(a.inDeals)}, in balances ${fmt(a.balances)}`,
       );
     }
   }

@@ -13,8 +13,11 @@ import { drawAgents } from "../../src/clearing/agents/draw";
 import { lipschitz } from "../../src/clearing/agents/reference";
 import type { ExchangeEscrow } from "../../typechain-types";
 import { deployWithSettings } from "../clearing/fixture";
-import { defaultPayoutTable, tableArg } from "../exchange/fixture";
-import { playDeal } from "../../src/exchange/chain/playDeal";
+import { tableArg } from "../exchange/fixture";
+import { DEFAULT_PAYOUT_TABLE } from "../../src/exchange/model/defaultTable";
+import { type Terms, TERMS_TYPES, escrowDomain, packTerms } from "../../src/exchange/model/terms";
+
+const DEAD = "0x000000000000000000000000000000000000dEaD";
 
 const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
 
@@ -117,61 +120,161 @@ describe("Auditor", () => {
   });
 
   describe("escrow", () => {
+    /** An escrow (or a defective variant) with the shipped table (minPrice = its p0) and fresh terms. */
     async function escrowOf(contract: string) {
-      const [owner, seller, buyer, other] = await ethers.getSigners();
+      const [owner, burn, seller, buyer, other] = await ethers.getSigners();
       const escrow = (await (
         await ethers.getContractFactory(contract)
-      ).deploy(owner.address, owner.address)) as unknown as ExchangeEscrow;
-      const table = await defaultPayoutTable();
-      const tableId = await escrow.registerTable.staticCall(tableArg(table));
-      await escrow.registerTable(tableArg(table));
-      const terms = {
+      ).deploy(owner.address, burn.address)) as unknown as ExchangeEscrow;
+      const tableId = await escrow.registerTable.staticCall(tableArg(DEFAULT_PAYOUT_TABLE));
+      await escrow.registerTable(tableArg(DEFAULT_PAYOUT_TABLE));
+      const domain = escrowDomain((await ethers.provider.getNetwork()).chainId, await escrow.getAddress());
+      let salt = 0n;
+      const terms = async (over: Partial<Terms> = {}): Promise<Terms> => ({
+        seller: seller.address,
+        buyer: buyer.address,
         asset: ethers.ZeroAddress,
         price: ethers.parseEther("1"),
         tableId,
-        acceptWindow: 100n,
+        expiry: BigInt(await time.latest()) + 100n,
         redeemWindow: 100n,
         complaintWindow: 100n,
         faultWindow: 100n,
         sellerOffers: true,
+        salt: ++salt,
+        ...over,
+      });
+      const parts = async (t: Terms) => {
+        const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+        return { sd, bd, buyerPart: bd + t.price };
       };
-      return { escrow, owner, seller, buyer, other, terms };
+      /** Seller offers on chain, the buyer accepts. */
+      const open = async (t: Terms) => {
+        const { sd, buyerPart } = await parts(t);
+        await escrow.connect(seller).offer(packTerms(t), { value: sd });
+        await escrow.connect(buyer).accept(packTerms(t), { value: buyerPart });
+      };
+      const run = () => audit(ethers.provider, "escrow", escrow.target as string, escrowAbi);
+      const escrowAbi = await abi("ExchangeEscrow");
+      return { escrow, owner, burn, seller, buyer, other, terms, parts, open, run, domain };
     }
 
-    it("replays deals on every kind of path with no discrepancy", async () => {
-      const { escrow, owner, seller, buyer, other, terms } = await escrowOf("ExchangeEscrow");
-      await playDeal(escrow, terms, seller, buyer, { redeem: true, complain: false, fault: false });
-      await playDeal(escrow, terms, seller, buyer, { redeem: false, complain: true, fault: true });
-      // A withdrawn offer and a deal left to time out entirely, finalized by a stranger.
-      const t = { ...terms, seller: seller.address, buyer: buyer.address };
-      await escrow.connect(seller).offer(t);
-      await escrow.connect(seller).withdrawOffer(3, t);
-      await escrow.connect(seller).offer(t);
-      await escrow.connect(buyer).accept(4, t, { value: terms.price + terms.price / 50n });
+    it("replays on-chain and signed deals, withdrawals, cancellations and a burn recipient change cleanly", async () => {
+      const { escrow, owner, burn, seller, buyer, other, terms, parts, open, run, domain } =
+        await escrowOf("ExchangeEscrow");
+      const honest = await terms();
+      await open(honest);
+      await escrow.connect(buyer).redeem(packTerms(honest), true);
+      await escrow.connect(seller).finalize(packTerms(honest));
+      const disputed = await terms();
+      await open(disputed);
+      await escrow.connect(buyer).requestRefund(packTerms(disputed));
+      await escrow.connect(buyer).complain(packTerms(disputed));
+      await escrow.connect(seller).cancelOrFault(packTerms(disputed));
+      const withdrawn = await terms();
+      await escrow.connect(seller).offer(packTerms(withdrawn), { value: (await parts(withdrawn)).sd });
+      await escrow.connect(seller).withdrawOffer(packTerms(withdrawn));
+      // Signed by the seller, funded from its balance; left to time out, finalized by a stranger.
+      const signed = await terms();
+      await escrow
+        .connect(seller)
+        .deposit(ethers.ZeroAddress, (await parts(signed)).sd, { value: (await parts(signed)).sd });
+      const signature = await seller.signTypedData(domain, TERMS_TYPES, signed);
+      await escrow
+        .connect(buyer)
+        .acceptSigned(packTerms(signed), signature, { value: (await parts(signed)).buyerPart });
+      const cancelled = await terms();
+      await escrow.connect(seller).cancelSigned(packTerms(cancelled));
+      // From the next second on the buyer is the recipient: a deal it buys in burns to DEAD.
+      await escrow.connect(owner).setBurnRecipient(buyer.address);
       await time.increase(400);
-      await escrow.connect(other).finalize(4, t);
-      await escrow.connect(buyer).withdraw(4, t);
-      await escrow.connect(owner).withdrawBurn(ethers.ZeroAddress);
-      const r = await audit(ethers.provider, "escrow", await escrow.getAddress(), await abi("ExchangeEscrow"));
+      await escrow.connect(other).finalize(packTerms(signed));
+      const late = await terms();
+      await open(late);
+      await escrow.connect(buyer).requestRefund(packTerms(late));
+      await escrow.connect(buyer).complain(packTerms(late));
+      await time.increase(200); // the seller lets its fault window pass: RfE-C-NC burns the whole pot
+      await escrow.connect(other).finalize(packTerms(late));
+      expect(await escrow.balances(DEAD, ethers.ZeroAddress)).to.be.greaterThan(0n);
+      await escrow.connect(burn).withdraw(ethers.ZeroAddress, await escrow.balances(burn.address, ethers.ZeroAddress));
+
+      const r = await run();
       expect(r.discrepancies).to.deep.equal([]);
-      expect(r.escrow!.summary.deals).to.equal(4);
-      expect(r.escrow!.summary.states).to.deep.equal({ "R-NC-NC": 1, "RfE-C-CF": 1, "RfE-NC-NC": 1 });
-      expect(r.escrow!.summary.withdrawnOffers).to.equal(1);
-      // The seller of deal 4 has not withdrawn (it gets 0 in RfE-NC-NC), so nothing is owed.
-      expect(r.balances[0].held).to.equal(r.balances[0].owed);
+      const s = r.escrow!.summary;
+      expect([s.deals, s.opened, s.signed, s.withdrawnOffers, s.cancelledSigned, s.final]).to.deep.equal([
+        5, 4, 1, 1, 1, 4,
+      ]);
+      expect(s.states).to.deep.equal({ "R-NC-NC": 1, "RfE-C-CF": 1, "RfE-NC-NC": 1, "RfE-C-NC": 1 });
+      expect(s.notCheckable).to.deep.equal([]);
+      expect(s.credited).to.equal(0);
+      const eth = s.assets[ethers.ZeroAddress];
+      expect(eth.inDeals).to.equal(0n);
+      expect(eth.balances).to.equal(await escrow.balances(DEAD, ethers.ZeroAddress));
+      expect(r.balances).to.deep.equal([
+        { asset: ethers.ZeroAddress, held: await ethers.provider.getBalance(escrow.target), owed: eth.owed },
+      ]);
     });
 
-    it("flags a payout off the table at the finalization and the withdrawal", async () => {
-      const { escrow, seller, buyer, terms } = await escrowOf("OffTableEscrow");
-      await playDeal(escrow, terms, seller, buyer, { redeem: false, complain: true, fault: true });
-      const r = await audit(ethers.provider, "escrow", await escrow.getAddress(), await abi("ExchangeEscrow"));
-      const finalized = r.discrepancies.filter((d) => d.event === "Finalized");
-      expect(finalized.map((d) => d.message.split(":")[0])).to.have.members(["sellerPayout", "burn"]);
-      const faultTx = (await escrow.queryFilter(escrow.filters.Faulted()))[0].transactionHash;
-      expect(finalized[0].txHash).to.equal(faultTx);
-      expect(r.discrepancies.some((d) => d.event === "PayoutWithdrawn" && d.message.startsWith("amount"))).to.equal(
-        true,
+    it("flags a payout off the table: the burn credit one wei short, and the books", async () => {
+      const { escrow, seller, buyer, terms, open, run } = await escrowOf("OffTableEscrow");
+      const t = await terms();
+      await open(t);
+      // R-C-NC: the seller is paid 1.03 of the price, 0.04 is burnt (with no burn the variant cannot pay more).
+      await escrow.connect(buyer).redeem(packTerms(t), false);
+      await escrow.connect(buyer).complain(packTerms(t));
+      const fin = await escrow.connect(seller).finalize(packTerms(t));
+      const r = await run();
+      const burn = (t.price * 4n) / 100n; // the table's: 1.07 - 1.03
+      expect((await escrow.payouts(t.tableId, t.price, 6))[2], "the variant's own view agrees with it").to.equal(
+        burn - 1n,
       );
+      expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
+        [fin.hash, "Credited", `burn: event says ${burn - 1n}, replay says ${burn}`],
+        ["(final state)", "balance", `the contract holds ${burn - 1n} of asset ${ethers.ZeroAddress} but owes ${burn}`],
+      ]);
+    });
+
+    it("flags a table whose minPrice is below its recomputed p0, and names a table it cannot check", async () => {
+      const { escrow, run } = await escrowOf("ExchangeEscrow");
+      const cheap = { ...DEFAULT_PAYOUT_TABLE, minPrice: 1n };
+      const tx = await escrow.registerTable(tableArg(cheap));
+      // Pays nothing in any state: no design of the core game, so its minPrice means nothing to check.
+      const foreign = { ...DEFAULT_PAYOUT_TABLE, seller: Array(8).fill(0n), buyer: Array(8).fill(0n) };
+      await escrow.registerTable(tableArg(foreign));
+      const r = await run();
+      expect(DEFAULT_PAYOUT_TABLE.minPrice).to.equal(150n);
+      expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
+        [tx.hash, "TableRegistered", "minPrice 1 is below the recomputed smallest safe price p0 = 150"],
+      ]);
+      const foreignId = await escrow.registerTable.staticCall(tableArg(foreign));
+      expect(r.escrow!.summary.notCheckable.map((t) => t.tableId)).to.deep.equal([foreignId]);
+      expect(r.escrow!.summary.tables).to.equal(3);
+    });
+
+    it("a payout whose push failed is credited, withdrawn later, and audits clean", async () => {
+      const { escrow, seller, terms, parts, run } = await escrowOf("ExchangeEscrow");
+      const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+      const B = await receiver.getAddress();
+      const t = await terms({ buyer: B });
+      const call = (name: string, args: unknown[], value = 0n) =>
+        receiver.execute(escrow.target, value, escrow.interface.encodeFunctionData(name as never, args as never), {
+          value,
+        });
+      await escrow.connect(seller).offer(packTerms(t), { value: (await parts(t)).sd });
+      await call("accept", [packTerms(t)], (await parts(t)).buyerPart);
+      await call("redeem", [packTerms(t), true]);
+      await receiver.configure(ethers.ZeroAddress, "0x", true); // refuses ETH
+      const [, buyerPayout] = await escrow.payouts(t.tableId, t.price, 4);
+      await expect(escrow.connect(seller).finalize(packTerms(t)))
+        .to.emit(escrow, "Credited")
+        .withArgs(await escrow.dealId(packTerms(t)), B, ethers.ZeroAddress, buyerPayout);
+      expect(await escrow.balances(B, ethers.ZeroAddress)).to.equal(buyerPayout);
+      await receiver.configure(ethers.ZeroAddress, "0x", false);
+      await expect(call("withdraw", [ethers.ZeroAddress, buyerPayout])).to.changeEtherBalance(receiver, buyerPayout);
+      const r = await run();
+      expect(r.discrepancies).to.deep.equal([]);
+      expect([r.escrow!.summary.pushed, r.escrow!.summary.credited]).to.deep.equal([1, 1]);
+      expect(r.balances[0].held).to.equal(r.balances[0].owed);
     });
   });
 
