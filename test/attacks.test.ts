@@ -4,6 +4,7 @@ import { ethers, network } from "hardhat";
 import type { ClearingMarket } from "../typechain-types";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { deployEscrow, UNIT } from "./exchange/fixture";
+import { ETH, expectBooks, via } from "./exchange/books";
 import { stateIndex } from "../src/exchange/model/payoutTable";
 
 const MAX_QUANTITY = (1n << 120n) - 1n;
@@ -39,17 +40,24 @@ describe("Attacks", function () {
     });
 
     it("ExchangeEscrow: an honest trade pays exactly the table; forced ETH stays aside", async () => {
-      const { escrow, seller, buyer, terms } = await deployEscrow();
-      const t = terms();
+      const { escrow, seller, buyer, burn, terms, packed } = await deployEscrow();
+      const t = await terms();
       const address = await escrow.getAddress();
       const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+      const accounts = [seller.address, buyer.address, burn.address];
       await forceSend(address, units(3));
-      await escrow.connect(seller).offer(t, { value: sd });
-      await escrow.connect(buyer).accept(1, t, { value: bd + t.price });
-      await escrow.connect(buyer).redeem(1, t, true);
-      await escrow.connect(seller).withdraw(1, t);
-      await escrow.connect(buyer).withdraw(1, t);
-      expect(await ethers.provider.getBalance(address)).to.equal(units(3));
+      await escrow.connect(seller).offer(packed(t), { value: sd });
+      await expectBooks(escrow, ETH, [t], accounts, units(3));
+      await escrow.connect(buyer).accept(packed(t), { value: bd + t.price });
+      await escrow.connect(buyer).redeem(packed(t), true);
+      await expectBooks(escrow, ETH, [t], accounts, units(3));
+      const [sp, bp, burnt] = await escrow.payouts(t.tableId, t.price, stateIndex("R-NC-NC"));
+      await expect(escrow.connect(seller).finalize(packed(t))).to.changeEtherBalances([seller, buyer], [sp, bp]);
+      expect(await escrow.balances(burn.address, ETH)).to.equal(burnt);
+      expect(await ethers.provider.getBalance(address), "the forced ETH and the burn credit").to.equal(
+        units(3) + burnt,
+      );
+      await expectBooks(escrow, ETH, [t], accounts, units(3));
     });
   });
 
@@ -72,22 +80,33 @@ describe("Attacks", function () {
       expect(await market.totalLiabilities()).to.equal(units(5));
     });
 
-    it("ExchangeEscrow: a gas-bomb buyer cannot block the seller's payout", async () => {
-      const { escrow, seller, terms } = await deployEscrow();
+    it("ExchangeEscrow: a gas-bomb buyer cannot block the seller's payout: it is credited, and only it fails to withdraw", async () => {
+      const { escrow, seller, burn, terms, packed } = await deployEscrow();
       const bomb = await (await ethers.getContractFactory("GasBombReceiver")).deploy();
-      const t = terms({ buyer: await bomb.getAddress() });
+      const B = await bomb.getAddress();
+      const t = await terms({ buyer: B });
       const address = await escrow.getAddress();
       const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
-      await escrow.connect(seller).offer(t, { value: sd });
-      await bomb.execute(address, bd + t.price, escrow.interface.encodeFunctionData("accept", [1, t]), {
+      await escrow.connect(seller).offer(packed(t), { value: sd });
+      await bomb.execute(address, bd + t.price, escrow.interface.encodeFunctionData("accept", [packed(t)]), {
         value: bd + t.price,
       });
-      await bomb.execute(address, 0, escrow.interface.encodeFunctionData("redeem", [1, t, true]));
-      await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, t.price + sd);
+      await bomb.execute(address, 0, escrow.interface.encodeFunctionData("redeem", [packed(t), true]));
+      const [sp, bp, burnt] = await escrow.payouts(t.tableId, t.price, stateIndex("R-NC-NC"));
+      const id = await escrow.dealId(packed(t));
+      const finalize = escrow.connect(seller).finalize(packed(t));
+      await expect(finalize).to.changeEtherBalance(seller, sp);
+      await expect(finalize).to.emit(escrow, "Credited").withArgs(id, B, ETH, bp);
+      const gas = (await (await finalize).wait())!.gasUsed;
+      expect(gas, "the bomb burnt its allowance only").to.be.lessThan(50_000n + 150_000n);
+      expect(await escrow.balances(B, ETH)).to.equal(bp);
       await expect(
-        bomb.execute(address, 0, escrow.interface.encodeFunctionData("withdraw", [1, t]), { gasLimit: 3_000_000 }),
-      ).to.be.revertedWithCustomError(escrow, "NativeTransferFailed");
-      expect(await ethers.provider.getBalance(address), "the buyer's deposit waits for it").to.equal(bd);
+        bomb.execute(address, 0, escrow.interface.encodeFunctionData("withdraw", [ETH, bp]), { gasLimit: 3_000_000 }),
+      )
+        .to.be.revertedWithCustomError(escrow, "NativeTransferFailed")
+        .withArgs(B, bp);
+      expect(await ethers.provider.getBalance(address), "the buyer's credit waits for it").to.equal(bp + burnt);
+      await expectBooks(escrow, ETH, [t], [seller.address, B, burn.address]);
     });
   });
 
@@ -118,25 +137,27 @@ describe("Attacks", function () {
       }
     });
 
-    it("ExchangeEscrow: during a payout the deal already shows the party as paid", async () => {
-      const { escrow, seller, terms } = await deployEscrow();
+    it("ExchangeEscrow: during a balance withdrawal the balance is already lowered", async () => {
+      const { escrow, seller, terms, packed } = await deployEscrow();
       const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+      const R = await receiver.getAddress();
       const at = await escrow.getAddress();
-      const t = terms({ buyer: await receiver.getAddress() });
-      await escrow.connect(seller).offer(t);
-      const call = (name: string, args: unknown[], value = 0n) =>
-        receiver.execute(at, value, escrow.interface.encodeFunctionData(name as never, args as never), { value });
-      await call("accept", [1, t], t.price + t.price / 50n);
-      await call("redeem", [1, t, true]);
-      await escrow.connect(seller).withdraw(1, t);
-      await receiver.configure(at, escrow.interface.encodeFunctionData("deals", [1n]), false);
-      await call("withdraw", [1, t]);
-      const read = escrow.interface.decodeFunctionResult("deals", await receiver.callbackError());
-      const SELLER_PAID = 8n;
-      const BUYER_PAID = 16n;
-      expect(BigInt(read.flags) & (SELLER_PAID | BUYER_PAID), "both payouts recorded before the ETH left").to.equal(
-        SELLER_PAID | BUYER_PAID,
-      );
+      const t = await terms({ buyer: R });
+      const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+      await escrow.connect(seller).offer(packed(t), { value: sd });
+      await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
+      await via(receiver, escrow, "redeem", [packed(t), true]);
+      const id = await escrow.dealId(packed(t));
+      await receiver.configure(at, "0x", true); // refuses the push: its payout is credited
+      await escrow.connect(seller).finalize(packed(t));
+      expect((await escrow.deals(id)).stage).to.equal(5n);
+      const [, bp] = await escrow.payouts(t.tableId, t.price, stateIndex("R-NC-NC"));
+      expect(await escrow.balances(R, ETH), "refused, so credited").to.equal(bp);
+      await receiver.configure(at, escrow.interface.encodeFunctionData("balances", [R, ETH]), false);
+      await expect(via(receiver, escrow, "withdraw", [ETH, bp])).to.changeEtherBalance(receiver, bp);
+      expect(await receiver.callbackReverted()).to.equal(false);
+      const [read] = escrow.interface.decodeFunctionResult("balances", await receiver.callbackError());
+      expect(read, "the balance was lowered before the ETH left").to.equal(0n);
     });
   });
 
@@ -268,32 +289,36 @@ describe("Attacks", function () {
     });
 
     it("ExchangeEscrow: a deal at the largest price pays out without overflow", async () => {
-      const { escrow, seller, buyer, terms } = await deployEscrow();
+      const { escrow, seller, buyer, burn, terms, table, packed } = await deployEscrow();
       const token = await (await ethers.getContractFactory("MockERC20")).deploy("T", "T", 18);
+      const T = await token.getAddress();
       const price = (1n << 128n) - 1n;
-      const t = terms({ asset: await token.getAddress(), price });
+      const t = await terms({ asset: T, price });
       const [sd, bd] = await escrow.depositsFor(t.tableId, price);
+      expect([sd, bd]).to.deep.equal([
+        (price * table.sellerDeposit + UNIT - 1n) / UNIT,
+        (price * table.buyerDeposit + UNIT - 1n) / UNIT,
+      ]);
       const address = await escrow.getAddress();
       await token.mint(seller.address, sd);
       await token.mint(buyer.address, bd + price);
       await token.connect(seller).approve(address, sd);
       await token.connect(buyer).approve(address, bd + price);
-      await escrow.connect(seller).offer(t);
-      await escrow.connect(buyer).accept(1, t);
-      await escrow.connect(buyer).redeem(1, t, true);
-      await escrow.connect(seller).withdraw(1, t);
-      await escrow.connect(buyer).withdraw(1, t);
-      // Deposits round up and payouts down: the buyer's deposit comes back less its rounding
-      // remainder, which goes to the burn recipient; nothing is created or lost.
-      const table = await escrow.getTable(t.tableId);
+      await escrow.connect(seller).offer(packed(t));
+      await escrow.connect(buyer).accept(packed(t));
+      await escrow.connect(buyer).redeem(packed(t), true);
+      await escrow.connect(seller).finalize(packed(t));
+      // Deposits round up and payouts down; the remainder is credited to the burn recipient.
       const honest = stateIndex("R-NC-NC");
-      expect((price * table.seller[honest]) / UNIT).to.equal(price + sd);
+      const sellerPayout = (price * table.seller[honest]) / UNIT;
       const buyerPayout = (price * table.buyer[honest]) / UNIT;
-      expect(await token.balanceOf(seller.address)).to.equal(price + sd);
+      expect(await token.balanceOf(seller.address)).to.equal(sellerPayout);
       expect(await token.balanceOf(buyer.address)).to.equal(buyerPayout);
-      expect(await escrow.burnAccrued(await token.getAddress())).to.equal(sd + bd - buyerPayout);
-      expect(await token.balanceOf(address)).to.equal(sd + bd - buyerPayout);
-      await expect(escrow.connect(seller).offer(terms({ price: 0n }))).to.be.revertedWithCustomError(
+      const burnt = sd + bd + price - sellerPayout - buyerPayout;
+      expect(await escrow.balances(burn.address, T)).to.equal(burnt);
+      await expectBooks(escrow, T, [t], [seller.address, buyer.address, burn.address]);
+      expect(await token.balanceOf(address)).to.equal(burnt);
+      await expect(escrow.connect(seller).offer(packed(await terms({ price: 0n })))).to.be.revertedWithCustomError(
         escrow,
         "ZeroPrice",
       );
