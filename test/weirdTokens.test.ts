@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import type { ClearingMarket } from "../typechain-types";
 import { BASE_PARAMS, units } from "./clearing/fixture";
 import { deployEscrow, UNIT } from "./exchange/fixture";
+import { expectBooks } from "./exchange/books";
 
 /**
  * Every flow of both contracts against the ERC-20s that break naive integrations. A token the
@@ -68,11 +69,15 @@ describe("Weird ERC-20 tokens", function () {
       params: BASE_PARAMS,
     };
     await expect(factory.deploy(cfg)).to.be.revertedWithCustomError(factory, "UnsupportedAsset").withArgs(eoa.address);
-    const { escrow, seller, terms } = await deployEscrow();
-    await expect(escrow.connect(seller).offer(terms({ asset: eoa.address })))
+    const { escrow, seller, terms, packed } = await deployEscrow();
+    const t = await terms({ asset: eoa.address });
+    await expect(escrow.connect(seller).offer(packed(t)))
       .to.be.revertedWithCustomError(escrow, "UnsupportedAsset")
       .withArgs(eoa.address);
-    expect(await escrow.dealCount()).to.equal(0n);
+    await expect(escrow.connect(seller).deposit(eoa.address, 1n))
+      .to.be.revertedWithCustomError(escrow, "UnsupportedAsset")
+      .withArgs(eoa.address);
+    expect((await escrow.deals(await escrow.dealId(packed(t)))).stage).to.equal(0n);
   });
 
   for (const kind of KINDS) {
@@ -199,14 +204,15 @@ describe("Weird ERC-20 tokens", function () {
   }
 
   for (const kind of KINDS) {
-    it(`ExchangeEscrow with a ${kind} token: an honest trade pays the price and returns the deposits; held == owed after every step`, async () => {
-      const { escrow, seller, buyer, terms, table } = await deployEscrow();
+    it(`ExchangeEscrow with a ${kind} token: an honest trade pays the table, a refused payout is credited; held == owed after every step`, async () => {
+      const { escrow, seller, buyer, burn, terms, table, packed } = await deployEscrow();
       const token = await deployToken(kind);
+      const T = await token.getAddress();
       const address = await escrow.getAddress();
       const price = 10n * UNIT;
-      const t = terms({ asset: await token.getAddress(), price });
+      const t = await terms({ asset: T, price });
       const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, price);
-      expect(sellerDeposit).to.equal((table.sellerDeposit * price) / UNIT);
+      expect(sellerDeposit).to.equal((table.sellerDeposit * price + UNIT - 1n) / UNIT);
       for (const [who, amount] of [
         [seller, sellerDeposit],
         [buyer, buyerDeposit + price],
@@ -214,41 +220,80 @@ describe("Weird ERC-20 tokens", function () {
         await token.mint(who.address, amount);
         await token.connect(who).getFunction("approve")(address, amount);
       }
-      const held = () => token.balanceOf(address) as Promise<bigint>;
+      const balanceOf = async (who: string) => (await token.balanceOf(who)) as bigint;
+      const books = (what: string) =>
+        expectBooks(escrow, T, [t], [seller.address, buyer.address, burn.address], 0n, what);
       if (kind === "fee on transfer") {
-        // The escrow's pots must be exact: a token that delivers less is refused at deal creation.
-        await expect(escrow.connect(buyer).offer({ ...t, sellerOffers: false })).to.be.revertedWithCustomError(
-          escrow,
-          "TokenDeliveredLess",
-        );
-        expect(await escrow.dealCount()).to.equal(0n);
+        // The escrow's pots must be exact: a token that delivers less is refused at deal creation and deposit.
+        const byBuyer = { ...t, sellerOffers: false };
+        const part = buyerDeposit + price;
+        await expect(escrow.connect(buyer).offer(packed(byBuyer)))
+          .to.be.revertedWithCustomError(escrow, "TokenDeliveredLess")
+          .withArgs(part, part - part / 100n);
+        await expect(escrow.connect(buyer).deposit(T, part))
+          .to.be.revertedWithCustomError(escrow, "TokenDeliveredLess")
+          .withArgs(part, part - part / 100n);
+        expect((await escrow.deals(await escrow.dealId(packed(byBuyer)))).stage).to.equal(0n);
+        expect(await balanceOf(address)).to.equal(0n);
         return;
       }
-      await escrow.connect(seller).offer(t);
-      expect(await held()).to.equal(sellerDeposit);
+      await escrow.connect(seller).offer(packed(t));
+      expect(await balanceOf(address)).to.equal(sellerDeposit);
+      await books("offered");
       if (kind === "pausable") {
         await token.setPaused(true);
-        await expect(escrow.connect(buyer).accept(1, t)).to.be.revertedWithCustomError(token, "TokenPaused");
+        await expect(escrow.connect(buyer).accept(packed(t))).to.be.revertedWithCustomError(token, "TokenPaused");
         await token.setPaused(false);
       }
-      await escrow.connect(buyer).accept(1, t);
-      expect(await held()).to.equal(sellerDeposit + buyerDeposit + price);
-      await escrow.connect(buyer).redeem(1, t, true);
+      await escrow.connect(buyer).accept(packed(t));
+      expect(await balanceOf(address)).to.equal(sellerDeposit + buyerDeposit + price);
+      await books("opened");
+      await escrow.connect(buyer).redeem(packed(t), true);
+      await books("redeemed");
+      const honest = 4;
+      const [sp, bp, burnt] = await escrow.payouts(t.tableId, price, honest);
+      expect([sp, bp]).to.deep.equal([(table.seller[honest] * price) / UNIT, (table.buyer[honest] * price) / UNIT]);
+      const id = await escrow.dealId(packed(t));
+      const [sBefore, bBefore] = [await balanceOf(seller.address), await balanceOf(buyer.address)];
+      // A token that refuses the seller's payout (blocked, paused, false) does not block the deal: it is credited.
+      const refuses = kind === "blocklist" || kind === "pausable" || kind === "false return";
+      if (kind === "blocklist") await token.setBlocked(seller.address, true);
+      if (kind === "pausable") await token.setPaused(true);
+      if (kind === "false return") await token.setFailAll(true);
+      const receipt = (await (await escrow.connect(seller).finalize(packed(t))).wait())!;
+      const credited = receipt.logs
+        .filter((l) => l.address === address)
+        .map((l) => escrow.interface.parseLog(l)!)
+        .filter((e) => e.name === "Credited")
+        .map((e) => [e.args.id, e.args.account, e.args.asset, e.args.amount]);
+      const buyerRefused = kind === "pausable" || kind === "false return";
+      expect(credited, "the burn, then each refused payout").to.deep.equal([
+        ...(burnt > 0n ? [[id, burn.address, T, burnt]] : []),
+        ...(refuses ? [[id, seller.address, T, sp]] : []),
+        ...(buyerRefused && bp > 0n ? [[id, buyer.address, T, bp]] : []),
+      ]);
+      await books("finalized");
+      expect(await balanceOf(seller.address)).to.equal(sBefore + (refuses ? 0n : sp));
+      expect(await balanceOf(buyer.address)).to.equal(bBefore + (buyerRefused ? 0n : bp));
+      expect(await escrow.balances(seller.address, T)).to.equal(refuses ? sp : 0n);
+      expect(await escrow.balances(burn.address, T)).to.equal(burnt);
       if (kind === "blocklist") {
-        await token.setBlocked(seller.address, true);
-        await expect(escrow.connect(seller).withdraw(1, t)).to.be.revertedWithCustomError(token, "Blocked");
-        expect(await held(), "nothing left the escrow").to.equal(sellerDeposit + buyerDeposit + price);
+        await expect(escrow.connect(seller).withdraw(T, sp)).to.be.revertedWithCustomError(token, "Blocked");
         await token.setBlocked(seller.address, false);
       }
-      const sellerBefore = (await token.balanceOf(seller.address)) as bigint;
-      await escrow.connect(seller).withdraw(1, t);
-      expect(((await token.balanceOf(seller.address)) as bigint) - sellerBefore).to.equal(price + sellerDeposit);
-      expect(await held()).to.equal(buyerDeposit);
-      const buyerBefore = (await token.balanceOf(buyer.address)) as bigint;
-      await escrow.connect(buyer).withdraw(1, t);
-      expect(((await token.balanceOf(buyer.address)) as bigint) - buyerBefore).to.equal(buyerDeposit);
-      expect(await held(), "everything paid out").to.equal(0n);
-      await expect(escrow.connect(buyer).withdraw(1, t)).to.be.revertedWithCustomError(escrow, "AlreadyWithdrawn");
+      if (kind === "pausable") await token.setPaused(false);
+      if (kind === "false return") await token.setFailAll(false);
+      if (refuses) await escrow.connect(seller).withdraw(T, sp);
+      if (buyerRefused && bp > 0n) await escrow.connect(buyer).withdraw(T, bp);
+      expect(await balanceOf(seller.address)).to.equal(sBefore + sp);
+      expect(await balanceOf(buyer.address)).to.equal(bBefore + bp);
+      await books("withdrawn");
+      expect(await balanceOf(address), "only the burn credit is left").to.equal(burnt);
+      if (burnt > 0n) await escrow.connect(burn).withdraw(T, burnt);
+      expect(await balanceOf(address), "everything paid out").to.equal(0n);
+      await expect(escrow.connect(seller).finalize(packed(t)))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(4, 5);
     });
   }
 });
