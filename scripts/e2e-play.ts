@@ -1,7 +1,8 @@
 /**
  * End-to-end driver for a node reached over JSON-RPC (used by test/e2e/rpc.test.ts):
  * deploys both mechanisms with Ignition, lets 10 reference agents play 6 rounds of a binding
- * market and plays two deals, then writes the addresses to the file named by E2E_OUT.
+ * market and plays two deals (one signed, one offered on chain), then writes the addresses to the
+ * file named by E2E_OUT.
  *   E2E_OUT=out/e2e.json npx hardhat run scripts/e2e-play.ts --network e2e
  */
 import fs from "node:fs";
@@ -39,18 +40,29 @@ async function main() {
   });
   await (await market.connect(signers[1]).withdraw(ethers.parseEther("1"))).wait();
   const { escrow, tableId } = await deployExchangeEscrow(hre, { deploymentId: `${id}-escrow` });
-  const terms = {
+  const address = await escrow.getAddress();
+  const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+  const terms = (salt: bigint) => ({
     asset: ethers.ZeroAddress,
     price: ethers.parseEther("1"),
     tableId,
-    acceptWindow: 3600n,
+    expiry: now + 3600n,
     redeemWindow: 3600n,
     complaintWindow: 3600n,
     faultWindow: 3600n,
-    sellerOffers: true,
-  };
-  await playDeal(escrow, terms, signers[11], signers[12], { redeem: true, complain: false, fault: false });
-  await playDeal(escrow, terms, signers[11], signers[12], { redeem: false, complain: true, fault: true });
+    salt,
+  });
+  // One deal offered by the seller's signature (its balance funded first), one offered on chain.
+  const [seller, buyer] = [signers[11], signers[12]];
+  await playDeal(address, terms(1n), seller, buyer, { redeem: true, complain: false, fault: false });
+  await playDeal(
+    address,
+    terms(2n),
+    seller,
+    buyer,
+    { redeem: false, complain: true, fault: true },
+    { opening: "onChain" },
+  );
   const result = { market: await market.getAddress(), escrow: await escrow.getAddress(), rounds: rounds.length };
   fs.writeFileSync(out, JSON.stringify(result) + "\n");
   console.log(JSON.stringify(result));

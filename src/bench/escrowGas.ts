@@ -1,98 +1,117 @@
 /**
- * Gas of every ExchangeEscrow call, and of one honest trade (offer, accept, redeem with
- * quality confirmed, finalize by the seller, both withdrawals), on the in-process network.
+ * Gas of every ExchangeEscrow call, sent through the parties library (`src/exchange/parties`) as a
+ * party would, and of one honest trade along each opening path, on the in-process network:
+ *
+ * - `honestTrade.signed`: the seller signs the terms (its escrow balance funded once beforehand,
+ *   not counted), the buyer opens them with `acceptSigned`, redeems with quality confirmed, and the
+ *   seller ends its fault window with `finalize`, which pays both: 3 transactions.
+ * - `honestTrade.onChain` (and `honestTrade`, the summary's row): `offer`, `accept`, `redeem` with
+ *   quality confirmed, `finalize`: 4 transactions.
+ *
+ * Native ETH, the shipped default table (`defaultTable.ts`), offers that have not expired.
  */
-import { type ContractTransactionResponse, parseEther, ZeroAddress } from "ethers";
+import { parseEther, type TransactionReceipt, ZeroAddress } from "ethers";
 import type { ChainEnv } from "../hardhat/adapter";
 import { DEFAULT_PAYOUT_TABLE } from "../exchange/model/defaultTable";
-import type { Terms } from "../exchange/model/exchangeEscrow";
+import type { Terms } from "../exchange/model/terms";
+import { EscrowClient } from "../exchange/parties/escrowClient";
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
-  return Number((await (await tx).wait())!.gasUsed);
-}
+const DAY = 86400n;
+
+const gasOf = async (receipt: Promise<TransactionReceipt>): Promise<number> => Number((await receipt).gasUsed);
 
 export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, number>> {
-  const [, seller, buyer] = env.signers;
+  const [owner, seller, buyer] = env.signers;
   const { escrow, tableId } = await env.deployEscrow();
-  const price = parseEther("1");
-  const sellerPays = async (d: Terms) => (await escrow.depositsFor(tableId, d.price))[0];
-  const buyerPays = async (d: Terms) => d.price + (await escrow.depositsFor(tableId, d.price))[1];
-  const offer = async (d: Terms) => escrow.connect(seller).offer(d, { value: await sellerPays(d) });
-  let nonce = 0;
-  const terms = (): Terms => ({
+  const address = await escrow.getAddress();
+  const asOwner = new EscrowClient(owner, address);
+  const asSeller = asOwner.connect(seller);
+  const asBuyer = asOwner.connect(buyer);
+  let salt = 0n;
+  /** Distinct terms per deal (a new salt), as in real use; the offer is open for a day. */
+  const terms = async (sellerOffers = true): Promise<Terms> => ({
     seller: seller.address,
     buyer: buyer.address,
     asset: ZeroAddress,
-    price,
-    acceptWindow: 3600n + BigInt(nonce++), // distinct terms per deal, as in real use
+    price: parseEther("1"),
     tableId,
-    redeemWindow: 86400n,
-    complaintWindow: 86400n,
-    faultWindow: 86400n,
-    sellerOffers: true,
+    expiry: BigInt((await env.provider.getBlock("latest"))!.timestamp) + DAY,
+    redeemWindow: DAY,
+    complaintWindow: DAY,
+    faultWindow: DAY,
+    sellerOffers,
+    salt: ++salt,
   });
+  const opened = async (signed: boolean): Promise<Terms> => {
+    const d = await terms();
+    if (signed) await asBuyer.openSigned(await asSeller.signOffer(d));
+    else {
+      await asSeller.offer(d);
+      await asBuyer.accept(d);
+    }
+    return d;
+  };
+
   const gas: Record<string, number> = {};
   const t = DEFAULT_PAYOUT_TABLE;
   // A table not registered yet (the default one is, by the Ignition module).
-  gas.registerTable = await gasOf(
-    escrow.registerTable({
-      sellerDeposit: t.sellerDeposit + 1n,
-      buyerDeposit: t.buyerDeposit,
-      seller: t.seller,
-      buyer: t.buyer,
-      minPrice: t.minPrice,
-    }),
-  );
+  const register = await escrow.connect(owner).registerTable({ ...t, sellerDeposit: t.sellerDeposit + 1n });
+  gas.registerTable = Number((await register.wait())!.gasUsed);
 
-  // A first deal warms the contract's counters, as on a live deployment; then the measured trade.
+  // The seller's balance, funded once for the four signed deals below and one more (so that no
+  // measured call empties it): a first deposit into an empty balance; a withdrawal of part of it.
+  const { offerer: sellerPart } = await asSeller.amounts(await terms());
+  gas.deposit = await gasOf(asSeller.deposit(sellerPart * 6n));
+  gas.withdraw = await gasOf(asSeller.withdraw(sellerPart));
+
+  // A first deal of each kind warms the slots a live deployment has warm (the burn destination's
+  // balance, the seller's and buyer's accounts); then the measured trades.
   for (const measured of [false, true]) {
-    const d = terms();
-    const id = (await escrow.dealCount()) + 1n;
-    const g: Record<string, number> = {};
-    g.offer = await gasOf(offer(d));
-    const value = await buyerPays(d);
-    g.accept = await gasOf(escrow.connect(buyer).accept(id, d, { value }));
-    g.redeem = await gasOf(escrow.connect(buyer).redeem(id, d, true));
-    // The seller ends its own fault window and is paid in one call.
-    g["withdraw.sellerFinalizing"] = await gasOf(escrow.connect(seller).withdraw(id, d));
-    g["withdraw.buyer"] = await gasOf(escrow.connect(buyer).withdraw(id, d));
-    if (measured) {
-      Object.assign(gas, g);
-      gas.honestTrade = Object.values(g).reduce((a, b) => a + b, 0);
-    }
+    const d = await terms();
+    const offer = await asSeller.signOffer(d);
+    const g = {
+      acceptSigned: await gasOf(asBuyer.openSigned(offer)),
+      redeem: await gasOf(asBuyer.redeem(d, true)),
+      finalize: await gasOf(asSeller.finalize(d)),
+    };
+    if (!measured) continue;
+    Object.assign(gas, g);
+    gas["honestTrade.signed"] = g.acceptSigned + g.redeem + g.finalize;
+    gas["honestTrade.signed.transactions"] = Object.keys(g).length;
   }
-  // The same trade with a separate finalize and seller withdrawal.
   {
-    const d = terms();
-    const id = (await escrow.dealCount()) + 1n;
-    await (await offer(d)).wait();
-    await (await escrow.connect(buyer).accept(id, d, { value: await buyerPays(d) })).wait();
-    await (await escrow.connect(buyer).redeem(id, d, true)).wait();
-    gas.finalize = await gasOf(escrow.connect(seller).finalize(id, d));
-    gas["withdraw.seller"] = await gasOf(escrow.connect(seller).withdraw(id, d));
+    const d = await terms();
+    const g = {
+      offer: await gasOf(asSeller.offer(d)),
+      accept: await gasOf(asBuyer.accept(d)),
+      redeem: await gasOf(asBuyer.redeem(d, true)),
+      finalize: await gasOf(asSeller.finalize(d)),
+    };
+    gas.offer = g.offer;
+    gas.accept = g.accept;
+    gas["honestTrade.onChain"] = Object.values(g).reduce((a, b) => a + b, 0);
+    gas["honestTrade.onChain.transactions"] = Object.keys(g).length;
+    gas.honestTrade = gas["honestTrade.onChain"];
   }
+  // An offer by the buyer (deposit plus price in), and offers taken back.
+  gas["offer.byBuyer"] = await gasOf(asBuyer.offer(await terms(false)));
+  const withdrawn = await terms();
+  await asSeller.offer(withdrawn);
+  gas.withdrawOffer = await gasOf(asSeller.withdrawOffer(withdrawn));
+  gas.cancelSigned = await gasOf(asSeller.cancelSigned(await terms()));
 
-  // The other messages, on a dishonest path: refund requested, complaint, fault admitted.
-  const d = terms();
-  const id = (await escrow.dealCount()) + 1n;
-  await (await offer(d)).wait();
-  await (await escrow.connect(buyer).accept(id, d, { value: await buyerPays(d) })).wait();
-  gas.requestRefund = await gasOf(escrow.connect(buyer).requestRefund(id, d));
-  gas.complain = await gasOf(escrow.connect(buyer).complain(id, d));
-  gas.cancelOrFault = await gasOf(escrow.connect(seller).cancelOrFault(id, d));
-  const e = terms();
-  const eid = (await escrow.dealCount()) + 1n;
-  await (await offer(e)).wait();
-  gas.withdrawOffer = await gasOf(escrow.connect(seller).withdrawOffer(eid, e));
-  // A buyer's complaint after redeeming, the seller silent (R-C-NC): the table burns part of the pot.
-  const f = terms();
-  const fid = (await escrow.dealCount()) + 1n;
-  await (await offer(f)).wait();
-  await (await escrow.connect(buyer).accept(fid, f, { value: await buyerPays(f) })).wait();
-  await (await escrow.connect(buyer).redeem(fid, f, false)).wait();
-  await (await escrow.connect(buyer).complain(fid, f)).wait();
-  await (await escrow.connect(seller).withdraw(fid, f)).wait();
-  const [owner] = env.signers;
-  gas.withdrawBurn = await gasOf(escrow.connect(owner).withdrawBurn(ZeroAddress));
+  // The buyer's other messages, and the seller's admission, on a dishonest path: refund requested,
+  // complaint, fault admitted (RfE-C-CF).
+  const dishonest = await opened(true);
+  gas.requestRefund = await gasOf(asBuyer.requestRefund(dishonest));
+  gas.complain = await gasOf(asBuyer.complain(dishonest));
+  gas.cancelOrFault = await gasOf(asSeller.admitFault(dishonest));
+  const redeemed = await opened(true);
+  gas["redeem.withoutConfirm"] = await gasOf(asBuyer.redeem(redeemed));
+  gas.confirmQuality = await gasOf(asBuyer.confirmQuality(redeemed));
+  // Everyone silent: anyone finalizes once the last deadline passed, closing the three windows.
+  const silent = await opened(false);
+  await env.provider.send("evm_increaseTime", [Number(3n * DAY)]);
+  gas["finalize.afterDeadlines"] = await gasOf(asOwner.finalize(silent));
   return gas;
 }

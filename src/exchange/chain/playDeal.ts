@@ -1,75 +1,90 @@
 /**
- * Plays one deal on a deployed ExchangeEscrow along a chosen path of messages and reads the
- * outcome back from the contract's events.
+ * Plays one deal on a deployed ExchangeEscrow along a chosen path of messages, through the
+ * parties library (`../parties`), and reads the outcome back from the deal's slot and events.
+ * The seller offers: by signing the terms (it funds its escrow balance first when it holds too
+ * little) or on chain.
  */
 import type { Signer } from "ethers";
-import type { ExchangeEscrow } from "../../../typechain-types";
-import { stateName } from "../model/payoutTable";
-import type { Terms } from "../model/exchangeEscrow";
+import { EscrowClient } from "../parties/escrowClient";
+import { dealStatus } from "../parties/status";
+import type { Terms } from "../model/terms";
 
 export interface DealPath {
   /** Buyer sends Redeem (else requests a refund). */
   redeem: boolean;
   /** Buyer complains (else confirms quality). */
   complain: boolean;
-  /** Seller admits fault (else it ends its window by withdrawing, which finalizes without a fault). */
+  /** Seller admits fault (else it ends its fault window by finalizing, without a fault). */
   fault: boolean;
 }
 
 export interface DealOutcome {
-  id: bigint;
+  id: string;
   state: string;
   sellerPayout: bigint;
   buyerPayout: bigint;
   burn: bigint;
+  /** Gas of the deal's own transactions (opening, messages, finalization). */
   gas: bigint;
+  /** Gas the seller spent funding its escrow balance for a signed offer (0 when it held enough). */
+  fundingGas: bigint;
+  transactions: number;
+}
+
+export interface PlayOptions {
+  /** "signed" (default): the seller signs and the buyer opens with `acceptSigned`; "onChain": offer + accept. */
+  opening?: "signed" | "onChain";
 }
 
 export async function playDeal(
-  escrow: ExchangeEscrow,
-  terms: Omit<Terms, "seller" | "buyer">,
+  escrow: string,
+  terms: Omit<Terms, "seller" | "buyer" | "sellerOffers">,
   seller: Signer,
   buyer: Signer,
   path: DealPath,
+  opts: PlayOptions = {},
 ): Promise<DealOutcome> {
-  const t: Terms = { ...terms, seller: await seller.getAddress(), buyer: await buyer.getAddress() };
-  const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, t.price);
-  let gas = 0n;
-  const send = async (p: Promise<{ wait(): Promise<{ gasUsed: bigint; logs: unknown[] } | null> }>) => {
-    const receipt = (await (await p).wait())!;
-    gas += receipt.gasUsed;
-    return receipt;
+  const asSeller = new EscrowClient(seller, escrow);
+  const asBuyer = asSeller.connect(buyer);
+  const t: Terms = {
+    ...terms,
+    seller: await seller.getAddress(),
+    buyer: await buyer.getAddress(),
+    sellerOffers: true,
   };
-  const id = (await escrow.dealCount()) + 1n;
-  await send(
-    escrow
-      .connect(seller)
-      .offer(t, { value: t.asset === "0x0000000000000000000000000000000000000000" ? sellerDeposit : 0n }),
-  );
-  await send(escrow.connect(buyer).accept(id, t, { value: buyerDeposit + t.price }));
-  if (path.redeem) await send(escrow.connect(buyer).redeem(id, t, !path.complain));
-  else await send(escrow.connect(buyer).requestRefund(id, t));
-  if (!path.redeem || path.complain) {
-    await send(path.complain ? escrow.connect(buyer).complain(id, t) : escrow.connect(buyer).confirmQuality(id, t));
+  let gas = 0n;
+  let fundingGas = 0n;
+  let transactions = 0;
+  const count = async (receipt: Promise<{ gasUsed: bigint }>) => {
+    gas += (await receipt).gasUsed;
+    transactions++;
+  };
+  if ((opts.opening ?? "signed") === "signed") {
+    const { offerer } = await asSeller.amounts(t);
+    const held = await asSeller.balanceOf(t.seller, t.asset);
+    if (held < offerer) fundingGas = (await asSeller.deposit(offerer - held, t.asset)).gasUsed;
+    const offer = await asSeller.signOffer(t);
+    await count(asBuyer.openSigned(offer));
+  } else {
+    await count(asSeller.offer(t));
+    await count(asBuyer.accept(t));
   }
-  const final = await send(
-    path.fault ? escrow.connect(seller).cancelOrFault(id, t) : escrow.connect(seller).withdraw(id, t),
-  );
-  let outcome: DealOutcome | undefined;
-  for (const log of final.logs) {
-    const parsed = escrow.interface.parseLog(log as never);
-    if (parsed?.name === "Finalized") {
-      outcome = {
-        id,
-        state: stateName(Number(parsed.args.state)),
-        sellerPayout: parsed.args.sellerPayout,
-        buyerPayout: parsed.args.buyerPayout,
-        burn: parsed.args.burn,
-        gas: 0n,
-      };
-    }
+  if (path.redeem) await count(asBuyer.redeem(t, !path.complain));
+  else await count(asBuyer.requestRefund(t));
+  if (!path.redeem || path.complain) await count(path.complain ? asBuyer.complain(t) : asBuyer.confirmQuality(t));
+  await count(path.fault ? asSeller.admitFault(t) : asSeller.finalize(t));
+  const status = await dealStatus(asSeller, t);
+  if (status.stage !== "Final" || !status.state || !status.payouts) {
+    throw new Error(`playDeal: deal ${status.id} is ${status.stage}, not final, after its last message`);
   }
-  if (path.fault) await send(escrow.connect(seller).withdraw(id, t));
-  await send(escrow.connect(buyer).withdraw(id, t));
-  return { ...outcome!, gas };
+  return {
+    id: status.id,
+    state: status.state,
+    sellerPayout: status.payouts.seller,
+    buyerPayout: status.payouts.buyer,
+    burn: status.payouts.burn,
+    gas,
+    fundingGas,
+    transactions,
+  };
 }

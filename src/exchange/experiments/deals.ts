@@ -1,12 +1,15 @@
 /**
  * The demo's exchange section: four deals of one price on a deployed escrow, along the honest
- * path and dishonest ones, each read back from the contract's events, as a report section.
+ * path and dishonest ones, each offered by the seller's signature (the seller funds its escrow
+ * balance first) and opened by the buyer, read back from the deal's slot and events, as a report
+ * section.
  */
 import { formatEther, type Signer, ZeroAddress } from "ethers";
 import type { ExchangeEscrow } from "../../../typechain-types";
 import type { ExperimentResult } from "../../report/types";
 import { barChart } from "../../report/charts";
 import { type DealOutcome, type DealPath, playDeal } from "../chain/playDeal";
+import { EscrowClient } from "../parties/escrowClient";
 
 /** The paths the demo plays, with what each says about the parties. */
 export const DEMO_DEALS: [string, DealPath][] = [
@@ -35,19 +38,24 @@ export async function playDemoDeals(
   opts: { price: bigint; networkName: string; onDeal?: (label: string, outcome: DealOutcome) => void },
 ): Promise<ExperimentResult> {
   const rows: DealRow[] = [];
-  const eth = (x: bigint) => Number(formatEther(x));
-  const terms = {
+  const termsOf = (expiry: bigint) => ({
     asset: ZeroAddress,
     price: opts.price,
     tableId,
-    acceptWindow: 3600n,
+    expiry,
     redeemWindow: 86400n,
     complaintWindow: 86400n,
     faultWindow: 86400n,
-    sellerOffers: true,
-  };
-  for (const [label, path] of DEMO_DEALS) {
-    const o = await playDeal(escrow, terms, seller, buyer, path);
+  });
+  const eth = (x: bigint) => Number(formatEther(x));
+  const address = await escrow.getAddress();
+  const provider = seller.provider!;
+  const [sellerDeposit] = await escrow.depositsFor(tableId, opts.price);
+  // The seller funds its balance once for all four signed offers; each deal takes its deposit from it.
+  await new EscrowClient(seller, address).deposit(sellerDeposit * BigInt(DEMO_DEALS.length));
+  for (const [i, [label, path]] of DEMO_DEALS.entries()) {
+    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+    const o = await playDeal(address, { ...termsOf(now + 3600n), salt: BigInt(i + 1) }, seller, buyer, path);
     opts.onDeal?.(label, o);
     rows.push({
       deal: label,
@@ -66,9 +74,10 @@ export async function playDemoDeals(
     key: "exchange",
     title: `Core exchange on chain (network "${opts.networkName}")`,
     description:
-      `ExchangeEscrow ${await escrow.getAddress()} with the designed default table ` +
+      `ExchangeEscrow ${address} with the designed default table ` +
       `(tables/core-exchange-protective.json); four deals of price ${eth(opts.price)} ETH along the ` +
-      `honest path and dishonest ones, payouts read from the contract's events.`,
+      `honest path and dishonest ones, each offered by the seller's signature and opened by the buyer ` +
+      `(acceptSigned), payouts read from the contract.`,
     tables: [{ name: "exchange-deals", rows: rows as unknown as Record<string, unknown>[] }],
     charts: [
       {

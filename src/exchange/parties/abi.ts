@@ -1,0 +1,104 @@
+/**
+ * The ExchangeEscrow ABI in human-readable form, so that the parties library needs no Hardhat and no
+ * build artifact at run time (test/exchange/parties.test.ts keeps it equal to the compiled one),
+ * and the minimal ERC-20 calls a party makes for a token deal.
+ */
+import { Interface } from "ethers";
+
+/** The `PayoutTable` struct. */
+const TABLE = "(uint96 sellerDeposit, uint96 buyerDeposit, uint96[8] seller, uint96[8] buyer, uint64 minPrice)";
+
+export const ESCROW_ABI = [
+  "error DealExists(bytes32 id)",
+  "error InsufficientBalance(address account, address asset, uint256 needed, uint256 available)",
+  "error InvalidParties(address seller, address buyer)",
+  "error InvalidShortString()",
+  "error InvalidSignature(bytes32 id)",
+  "error InvalidState(uint256 state)",
+  "error NativeTransferFailed(address to, uint256 amount)",
+  "error NonCanonicalTerms()",
+  "error NotParty(address caller)",
+  "error OfferExpired(bytes32 id, uint256 expiry)",
+  "error OwnableInvalidOwner(address owner)",
+  "error OwnableUnauthorizedAccount(address account)",
+  "error PriceBelowMinimum(uint256 price, uint256 minPrice)",
+  "error ReentrancyGuardReentrantCall()",
+  "error SafeERC20FailedOperation(address token)",
+  "error StringTooLong(string str)",
+  "error TableEntryTooLarge(uint256 value)",
+  "error TableOverpays(uint256 state)",
+  "error TokenDeliveredLess(uint256 expected, uint256 received)",
+  "error UnknownDeal(bytes32 id)",
+  "error UnknownTable(bytes32 tableId)",
+  "error UnsupportedAsset(address asset)",
+  "error WrongNativeValue(uint256 expected, uint256 sent)",
+  "error WrongStage(uint8 expected, uint8 actual)",
+  "error ZeroAddress()",
+  "error ZeroPrice()",
+  "error ZeroWindow()",
+  "event BalanceDeposited(address indexed account, address indexed asset, uint256 amount)",
+  "event BalanceWithdrawn(address indexed account, address indexed asset, uint256 amount)",
+  "event BurnRecipientSet(address recipient, uint256 since)",
+  "event Complained(bytes32 indexed id)",
+  "event Credited(bytes32 indexed id, address indexed account, address indexed asset, uint256 amount)",
+  "event EIP712DomainChanged()",
+  "event Faulted(bytes32 indexed id)",
+  "event Finalized(bytes32 indexed id, uint8 state)",
+  "event OfferWithdrawn(bytes32 indexed id, uint256 refund)",
+  "event Offered(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[5] terms)",
+  "event Opened(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[5] terms, bool signed)",
+  "event OwnershipTransferStarted(address indexed previousOwner, address indexed newOwner)",
+  "event OwnershipTransferred(address indexed previousOwner, address indexed newOwner)",
+  "event QualityConfirmed(bytes32 indexed id)",
+  "event Redeemed(bytes32 indexed id, bool qualityConfirmed)",
+  "event RefundRequested(bytes32 indexed id)",
+  "event SignedOfferCancelled(bytes32 indexed id)",
+  `event TableRegistered(bytes32 indexed tableId, ${TABLE} table)`,
+  "event WindowExpired(bytes32 indexed id, uint8 stage)",
+  "function DEAD() view returns (address)",
+  "function PUSH_GAS() view returns (uint256)",
+  "function UNIT() view returns (uint256)",
+  "function accept(bytes32[5] terms) payable",
+  "function acceptOwnership()",
+  "function acceptSigned(bytes32[5] terms, bytes signature) payable returns (bytes32 id)",
+  "function balances(address account, address asset) view returns (uint256)",
+  "function burnDestination(uint256 time, address seller, address buyer) view returns (address)",
+  "function burnRecipient() view returns (address)",
+  "function cancelOrFault(bytes32[5] terms)",
+  "function cancelSigned(bytes32[5] terms)",
+  "function complain(bytes32[5] terms)",
+  "function confirmQuality(bytes32[5] terms)",
+  "function dealId(bytes32[5] terms) view returns (bytes32)",
+  "function deals(bytes32 id) view returns (uint40 deadline, uint8 stage, uint8 flags, uint40 createdAt)",
+  "function deposit(address asset, uint256 amount) payable",
+  "function depositsFor(bytes32 tableId, uint256 price) view returns (uint256 seller, uint256 buyer)",
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, " +
+    "address verifyingContract, bytes32 salt, uint256[] extensions)",
+  "function finalize(bytes32[5] terms)",
+  `function getTable(bytes32 tableId) view returns (${TABLE} table)`,
+  "function offer(bytes32[5] terms) payable returns (bytes32 id)",
+  "function owner() view returns (address)",
+  "function payouts(bytes32 tableId, uint256 price, uint256 state) " +
+    "view returns (uint256 seller, uint256 buyer, uint256 burn)",
+  "function pendingOwner() view returns (address)",
+  "function redeem(bytes32[5] terms, bool alsoConfirm)",
+  `function registerTable(${TABLE} table) returns (bytes32 tableId)`,
+  "function renounceOwnership()",
+  "function requestRefund(bytes32[5] terms)",
+  "function setBurnRecipient(address recipient)",
+  "function tableRegistered(bytes32 tableId) view returns (bool)",
+  "function transferOwnership(address newOwner)",
+  "function withdraw(address asset, uint256 amount)",
+  "function withdrawOffer(bytes32[5] terms)",
+];
+
+export const ESCROW_INTERFACE = new Interface(ESCROW_ABI);
+
+export const ERC20_ABI = [
+  "function allowance(address owner, address spender) view returns (uint256)",
+  "function approve(address spender, uint256 amount) returns (bool)",
+] as const;
+
+/** The slot's stages, as `IExchangeEscrow.Stage` numbers them. */
+export const STAGES = ["None", "Offered", "Redeem", "Complaint", "Fault", "Final", "Withdrawn"] as const;
+export type StageName = (typeof STAGES)[number];

@@ -1,0 +1,271 @@
+/**
+ * A party's side of an ExchangeEscrow deal, for any ethers v6 Signer (or a Provider, read-only):
+ * sign an offer (EIP-712) or make one on chain, open a signed one, fund or drain the balance that
+ * signed offers are paid from, send the buyer's and the seller's messages, finalize. Every call
+ * checks what the party passed (`inputs.ts`), pays the caller's exact part (ETH as `msg.value`,
+ * a token by approving the escrow first) and waits for the receipt. A revert comes back as one
+ * line naming the contract's custom error. No Hardhat: only ethers, zod and the terms model.
+ */
+import {
+  Contract,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  type TypedDataDomain,
+  ZeroAddress,
+  type ContractTransactionResponse,
+} from "ethers";
+import type { ExchangeEscrow } from "../../../typechain-types";
+import {
+  type PackedTerms,
+  type Terms,
+  TERMS_TYPES,
+  dealIdOf,
+  escrowDomain,
+  packTerms,
+  partiesOf,
+} from "../model/terms";
+import { ERC20_ABI, ESCROW_ABI, ESCROW_INTERFACE } from "./abi";
+import { type TermsInput, parseAddress, parseAmount, parseSignature, parseTerms } from "./inputs";
+
+/** A call the escrow (or a token) refused, or a party that cannot make it; the message is one line. */
+export class EscrowCallError extends Error {}
+
+/** What an offerer hands the counterparty: the terms, their five words, the deal's id, the signature. */
+export interface SignedOffer {
+  terms: Terms;
+  packed: PackedTerms;
+  id: string;
+  signature: string;
+}
+
+/** Who pays what into a deal: the seller its deposit, the buyer its deposit plus the price. */
+export interface DealAmounts {
+  sellerDeposit: bigint;
+  buyerDeposit: bigint;
+  /** What the offerer pays in (on chain with `offer`, or from its balance when signed). */
+  offerer: bigint;
+  /** What the counterparty pays in with `accept` or `acceptSigned`. */
+  counterparty: bigint;
+}
+
+const isSigner = (r: Signer | Provider): r is Signer =>
+  typeof (r as Signer).signTypedData === "function" && typeof (r as Signer).getAddress === "function";
+
+/** The first line of a revert, with the escrow's custom error and its arguments when it names one. */
+export function describeRevert(e: unknown): string {
+  const err = e as { revert?: { name: string; args: unknown[] }; data?: unknown; error?: { data?: unknown } };
+  let revert = err.revert;
+  for (const data of [err.data, err.error?.data]) {
+    if (revert || typeof data !== "string" || data.length < 10) continue;
+    const parsed = ESCROW_INTERFACE.parseError(data);
+    if (parsed) revert = { name: parsed.name, args: [...parsed.args] };
+  }
+  if (revert) return `${revert.name}(${revert.args.map(String).join(", ")})`;
+  const m = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  const custom = /custom error '([^']+)'/.exec(m);
+  return custom ? custom[1] : m;
+}
+
+export class EscrowClient {
+  readonly address: string;
+  /** The escrow bound to the runner (typechain's type over the library's own ABI). */
+  readonly contract: ExchangeEscrow;
+  readonly provider: Provider;
+  private readonly signer: Signer | undefined;
+  private domainOf: Promise<TypedDataDomain> | undefined;
+
+  constructor(runner: Signer | Provider, escrow: string) {
+    this.address = parseAddress("escrow", escrow);
+    this.contract = new Contract(this.address, ESCROW_ABI, runner) as unknown as ExchangeEscrow;
+    this.signer = isSigner(runner) ? runner : undefined;
+    const provider = isSigner(runner) ? runner.provider : runner;
+    if (!provider) throw new EscrowCallError("escrow client: the signer has no provider");
+    this.provider = provider;
+  }
+
+  /** The same escrow for another party. */
+  connect(runner: Signer | Provider): EscrowClient {
+    return new EscrowClient(runner, this.address);
+  }
+
+  /** The escrow's EIP-712 domain on the connected chain. */
+  domain(): Promise<TypedDataDomain> {
+    this.domainOf ??= this.provider.getNetwork().then((n) => escrowDomain(n.chainId, this.address));
+    return this.domainOf;
+  }
+
+  /** A deal's id (its terms' EIP-712 hash), computed here without a call. */
+  async dealId(terms: TermsInput | Terms): Promise<string> {
+    return dealIdOf(await this.domain(), parseTerms(terms));
+  }
+
+  /** The deposits of a deal's table at its price, and what each side pays in. */
+  async amounts(terms: TermsInput | Terms): Promise<DealAmounts> {
+    const t = parseTerms(terms);
+    const [sellerDeposit, buyerDeposit] = await this.contract.depositsFor(t.tableId, t.price);
+    const buyerPays = buyerDeposit + t.price;
+    return {
+      sellerDeposit,
+      buyerDeposit,
+      offerer: t.sellerOffers ? sellerDeposit : buyerPays,
+      counterparty: t.sellerOffers ? buyerPays : sellerDeposit,
+    };
+  }
+
+  /** `account`'s free balance in the escrow (what its signed offers are funded from). */
+  async balanceOf(account: string, asset: string = ZeroAddress): Promise<bigint> {
+    return this.contract.balances(parseAddress("account", account), parseAddress("asset", asset));
+  }
+
+  // ------------------------------------------------------------ offering and opening
+
+  /** The offerer signs the terms (EIP-712); the counterparty opens the deal with `openSigned`. */
+  async signOffer(terms: TermsInput | Terms): Promise<SignedOffer> {
+    const t = parseTerms(terms);
+    const signer = await this.party(partiesOf(t).offerer, "the offerer");
+    const domain = await this.domain();
+    const signature = await signer.signTypedData(domain, TERMS_TYPES, t);
+    return { terms: t, packed: packTerms(t), id: dealIdOf(domain, t), signature };
+  }
+
+  /** The counterparty opens a signed offer, paying its part; the offerer's comes from its balance. */
+  async openSigned(offer: { terms: TermsInput | Terms; signature: string }): Promise<TransactionReceipt> {
+    const t = parseTerms(offer.terms);
+    const signature = parseSignature(offer.signature);
+    const signer = await this.party(partiesOf(t).counterparty, "the counterparty");
+    const value = await this.payIn(signer, t.asset, (await this.amounts(t)).counterparty);
+    return this.send("acceptSigned", () => this.as(signer).acceptSigned(packTerms(t), signature, { value }));
+  }
+
+  /** The offerer offers on chain and pays its part in. */
+  async offer(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    const t = parseTerms(terms);
+    const signer = await this.party(partiesOf(t).offerer, "the offerer");
+    const value = await this.payIn(signer, t.asset, (await this.amounts(t)).offerer);
+    return this.send("offer", () => this.as(signer).offer(packTerms(t), { value }));
+  }
+
+  /** The counterparty accepts an on-chain offer and pays its part in. */
+  async accept(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    const t = parseTerms(terms);
+    const signer = await this.party(partiesOf(t).counterparty, "the counterparty");
+    const value = await this.payIn(signer, t.asset, (await this.amounts(t)).counterparty);
+    return this.send("accept", () => this.as(signer).accept(packTerms(t), { value }));
+  }
+
+  /** The offerer takes back an on-chain offer nobody accepted. */
+  async withdrawOffer(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    return this.byParty("withdrawOffer", terms, "offerer", (c, p) => c.withdrawOffer(p));
+  }
+
+  /** The offerer cancels its signed offer before anyone opens it. */
+  async cancelSigned(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    return this.byParty("cancelSigned", terms, "offerer", (c, p) => c.cancelSigned(p));
+  }
+
+  // ------------------------------------------------------------ balance
+
+  /** Pays `amount` of `asset` (default native ETH) into the caller's balance in the escrow. */
+  async deposit(amount: bigint | number | string, asset: string = ZeroAddress): Promise<TransactionReceipt> {
+    const a = parseAddress("asset", asset);
+    const n = parseAmount("amount", amount);
+    const signer = this.requireSigner();
+    const value = await this.payIn(signer, a, n);
+    return this.send("deposit", () => this.as(signer).deposit(a, n, { value }));
+  }
+
+  /** Takes `amount` of `asset` out of the caller's balance in the escrow. */
+  async withdraw(amount: bigint | number | string, asset: string = ZeroAddress): Promise<TransactionReceipt> {
+    const a = parseAddress("asset", asset);
+    const n = parseAmount("amount", amount);
+    return this.send("withdraw", () => this.as(this.requireSigner()).withdraw(a, n));
+  }
+
+  // ------------------------------------------------------------ messages
+
+  /** Buyer: the item arrived; with `confirm` the buyer also waives its complaint. */
+  redeem(terms: TermsInput | Terms, confirm = false): Promise<TransactionReceipt> {
+    return this.byParty("redeem", terms, "buyer", (c, p) => c.redeem(p, confirm));
+  }
+
+  /** Buyer: nothing arrived, a refund is asked for. */
+  requestRefund(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    return this.byParty("requestRefund", terms, "buyer", (c, p) => c.requestRefund(p));
+  }
+
+  /** Buyer: the quality was low. */
+  complain(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    return this.byParty("complain", terms, "buyer", (c, p) => c.complain(p));
+  }
+
+  /** Buyer: no complaint (ends the complaint window early). */
+  confirmQuality(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    return this.byParty("confirmQuality", terms, "buyer", (c, p) => c.confirmQuality(p));
+  }
+
+  /** Seller: admits fault or cancels (`cancelOrFault`); the deal ends and pays out. */
+  admitFault(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    return this.byParty("cancelOrFault", terms, "seller", (c, p) => c.cancelOrFault(p));
+  }
+
+  /** Ends the deal and pays out: the seller in its fault window, anyone after the last deadline. */
+  async finalize(terms: TermsInput | Terms): Promise<TransactionReceipt> {
+    const p = packTerms(parseTerms(terms));
+    return this.send("finalize", () => this.as(this.requireSigner()).finalize(p));
+  }
+
+  // ------------------------------------------------------------ internals
+
+  private requireSigner(): Signer {
+    if (!this.signer) throw new EscrowCallError("escrow client: connected to a provider: a transaction needs a signer");
+    return this.signer;
+  }
+
+  /** The signer, checked to be `who` (an address of the terms). */
+  private async party(who: string, role: string): Promise<Signer> {
+    const signer = this.requireSigner();
+    const me = await signer.getAddress();
+    if (me.toLowerCase() !== who.toLowerCase()) {
+      throw new EscrowCallError(`escrow client: ${me} is not ${role} of these terms (${who})`);
+    }
+    return signer;
+  }
+
+  private async byParty(
+    method: string,
+    terms: TermsInput | Terms,
+    role: "offerer" | "seller" | "buyer",
+    call: (c: ExchangeEscrow, p: PackedTerms) => Promise<ContractTransactionResponse>,
+  ): Promise<TransactionReceipt> {
+    const t = parseTerms(terms);
+    const who = role === "offerer" ? partiesOf(t).offerer : t[role];
+    const signer = await this.party(who, `the ${role}`);
+    return this.send(method, () => call(this.as(signer), packTerms(t)));
+  }
+
+  private as(signer: Signer): ExchangeEscrow {
+    return this.contract.connect(signer) as ExchangeEscrow;
+  }
+
+  /** The `msg.value` for paying `amount` of `asset`; for a token, approves the escrow first if needed. */
+  private async payIn(signer: Signer, asset: string, amount: bigint): Promise<bigint> {
+    if (asset === ZeroAddress) return amount;
+    const token = new Contract(asset, ERC20_ABI, signer);
+    const allowance = (await token.allowance(await signer.getAddress(), this.address)) as bigint;
+    if (allowance < amount) {
+      await this.send("approve", () => token.approve(this.address, amount) as Promise<ContractTransactionResponse>);
+    }
+    return 0n;
+  }
+
+  private async send(method: string, tx: () => Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+    try {
+      const receipt = await (await tx()).wait();
+      if (!receipt) throw new Error("no receipt");
+      return receipt;
+    } catch (e) {
+      throw new EscrowCallError(`escrow client: ${method} reverted: ${describeRevert(e)}`, { cause: e });
+    }
+  }
+}

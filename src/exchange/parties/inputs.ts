@@ -1,0 +1,72 @@
+/**
+ * What a party passes to the escrow library, checked with zod before anything is signed or sent:
+ * a deal's terms, an address, an amount, a signature. A bad input is one line,
+ * `escrow client: <field>: <why>`, never a stack of schema issues or an opaque revert.
+ */
+import { getAddress, isAddress, isHexString } from "ethers";
+import { z } from "zod";
+import type { Terms } from "../model/terms";
+
+/** A refused input to the escrow library; its message is one line. */
+export class EscrowInputError extends Error {}
+
+const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
+
+const address = z
+  .string({ invalid_type_error: "expected an address (0x and 40 hex digits)" })
+  .refine((s) => isAddress(s), { message: "not an address (0x and 40 hex digits)" })
+  .transform((s) => getAddress(s));
+
+/** A non-negative integer as a bigint, a safe integer number or a decimal string. */
+const uint = z
+  .union([
+    z.bigint(),
+    z.number().int("expected an integer").safe("beyond a safe integer: pass a bigint or a string"),
+    z.string().regex(/^\d+$/, "expected a decimal integer"),
+  ])
+  .transform((x) => BigInt(x))
+  .refine((x) => x >= 0n, "must not be negative");
+
+const bytes32 = z.string().refine((s) => isHexString(s, 32), "expected 32 bytes in hex (0x and 64 hex digits)");
+
+const below = (bitsWide: bigint) => uint.refine((x) => x < 1n << bitsWide, `does not fit ${bitsWide} bits`);
+const window = below(32n).refine((x) => x > 0n, "a window must be at least 1 second");
+
+export const termsSchema = z
+  .object({
+    seller: address,
+    buyer: address,
+    asset: address,
+    price: below(128n).refine((x) => x > 0n, "the price must be positive"),
+    tableId: bytes32,
+    expiry: below(40n),
+    redeemWindow: window,
+    complaintWindow: window,
+    faultWindow: window,
+    sellerOffers: z.boolean({ invalid_type_error: "expected true or false" }),
+    salt: below(96n),
+  })
+  .strict()
+  .refine((t) => t.seller !== t.buyer, { message: "seller and buyer must differ", path: ["buyer"] });
+
+/** The terms as a party may write them: integers as bigint, number or decimal string. */
+export type TermsInput = z.input<typeof termsSchema>;
+
+const signatureSchema = z
+  .string()
+  .refine((s) => isHexString(s) && (s.length === 132 || s.length === 130), "expected a 65- or 64-byte hex signature");
+
+function check<T extends z.ZodTypeAny>(what: string, schema: T, raw: unknown): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const at = [what, ...issue.path.map(String)].join(".");
+    throw new EscrowInputError(`escrow client: ${at}: ${oneLine(issue.message)}`);
+  }
+  return parsed.data;
+}
+
+export const parseTerms = (raw: unknown): Terms => check("terms", termsSchema, raw);
+export const parseAddress = (what: string, raw: unknown): string => check(what, address, raw);
+export const parseAmount = (what: string, raw: unknown): bigint => check(what, uint, raw);
+export const parseSignature = (raw: unknown): string => check("signature", signatureSchema, raw);
