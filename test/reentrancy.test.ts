@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployEscrow } from "./exchange/fixture";
+import { ETH, expectBooks, via } from "./exchange/books";
 
 /**
  * Cross-function reentrancy: while a contract pays a receiver, the receiver calls back into
@@ -36,36 +38,114 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
     expect(await ethers.provider.getBalance(at)).to.equal(await market.totalLiabilities());
   });
 
-  it("ExchangeEscrow: offer, accept, withdrawOffer, withdraw, withdrawBurn", async () => {
-    const { escrow, seller, terms } = await deployEscrow();
+  it("ExchangeEscrow: a balance withdrawal's receiver cannot reenter any guarded function, and is paid once", async () => {
+    const { escrow, seller, burn, terms, packed, sign } = await deployEscrow();
     const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+    const R = await receiver.getAddress();
     const at = await escrow.getAddress();
-    const t = terms({ buyer: await receiver.getAddress() });
-    await escrow.connect(seller).offer(t);
-    const call = (name: string, args: unknown[], value = 0n) =>
-      receiver.execute(at, value, escrow.interface.encodeFunctionData(name as never, args as never), { value });
-    await call("accept", [1, t], t.price + t.price / 50n);
-    await call("redeem", [1, t, true]);
-    await escrow.connect(seller).withdraw(1, t);
+    const t = await terms({ buyer: R });
+    const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+    await escrow.connect(seller).offer(packed(t), { value: sd });
+    await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
+    await via(receiver, escrow, "redeem", [packed(t), true]);
+    await receiver.configure(at, "0x", true); // refuses finalize's push: its payout is credited
+    await escrow.connect(seller).finalize(packed(t));
+    const [, bp] = await escrow.payouts(t.tableId, t.price, 4);
+    expect(await escrow.balances(R, ETH)).to.equal(bp);
+    // Calls that would succeed outside the payment (a fresh offer, a signed one funded by the seller).
+    const fresh = await terms({ seller: R, buyer: seller.address });
+    const signed = await terms({ buyer: R });
+    await escrow.connect(seller).deposit(ETH, sd, { value: sd });
     const callbacks = [
-      escrow.interface.encodeFunctionData("offer", [t]),
-      escrow.interface.encodeFunctionData("accept", [1, t]),
-      escrow.interface.encodeFunctionData("withdrawOffer", [1, t]),
-      escrow.interface.encodeFunctionData("withdraw", [1, t]),
-      escrow.interface.encodeFunctionData("withdrawBurn", [ethers.ZeroAddress]),
+      escrow.interface.encodeFunctionData("deposit", [ETH, 0n]),
+      escrow.interface.encodeFunctionData("withdraw", [ETH, 0n]),
+      escrow.interface.encodeFunctionData("offer", [packed(fresh)]),
+      escrow.interface.encodeFunctionData("accept", [packed(t)]),
+      escrow.interface.encodeFunctionData("withdrawOffer", [packed(t)]),
+      escrow.interface.encodeFunctionData("acceptSigned", [packed(signed), await sign(seller, signed)]),
+      escrow.interface.encodeFunctionData("cancelOrFault", [packed(t)]),
+      escrow.interface.encodeFunctionData("finalize", [packed(t)]),
     ];
-    // Each callback is tried on the same final deal: restore it before each try.
+    // Each callback is tried on the same credited balance: restore it before each try.
     let snapshot = await ethers.provider.send("evm_snapshot", []);
     for (const [i, callback] of callbacks.entries()) {
       await ethers.provider.send("evm_revert", [snapshot]);
       snapshot = await ethers.provider.send("evm_snapshot", []);
       await receiver.configure(at, callback, false);
-      await expect(call("withdraw", [1, t])).to.changeEtherBalance(receiver, t.price / 50n);
+      await expect(via(receiver, escrow, "withdraw", [ETH, bp])).to.changeEtherBalance(receiver, bp);
       expect(escrow.interface.parseError(await receiver.callbackError())?.name, `callback ${i}`).to.equal(
         "ReentrancyGuardReentrantCall",
       );
-      expect(await ethers.provider.getBalance(at)).to.equal(0n);
+      expect(await escrow.balances(R, ETH)).to.equal(0n);
+      await expectBooks(escrow, ETH, [t, fresh, signed], [seller.address, R, burn.address]);
     }
+  });
+
+  it("ExchangeEscrow: a payee reentering from finalize's token push is refused by the guard and paid exactly once", async () => {
+    const { escrow, seller, buyer, burn, terms, packed, sign } = await deployEscrow();
+    const token = await (await ethers.getContractFactory("CallbackERC20")).deploy();
+    const T = await token.getAddress();
+    const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+    const R = await receiver.getAddress();
+    const at = await escrow.getAddress();
+    const t = await terms({ buyer: R, asset: T });
+    const other = await terms({ buyer: R, asset: T });
+    const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+    await token.mint(seller.address, 2n * sd);
+    await token.connect(seller).approve(at, 2n * sd);
+    await token.mint(R, 2n * (bd + t.price));
+    await via(receiver, token, "approve", [at, ethers.MaxUint256]);
+    await escrow.connect(seller).offer(packed(t));
+    await via(receiver, escrow, "accept", [packed(t)]);
+    await via(receiver, escrow, "redeem", [packed(t), true]);
+    await escrow.connect(seller).deposit(T, sd); // funds the signed offer the receiver tries to open
+    await token.setHook(R, true);
+    const [sp, bp] = await escrow.payouts(t.tableId, t.price, 4);
+    const callbacks = [
+      escrow.interface.encodeFunctionData("finalize", [packed(t)]),
+      escrow.interface.encodeFunctionData("acceptSigned", [packed(other), await sign(seller, other)]),
+      escrow.interface.encodeFunctionData("withdraw", [T, 0n]),
+    ];
+    let snapshot = await ethers.provider.send("evm_snapshot", []);
+    for (const [i, callback] of callbacks.entries()) {
+      await ethers.provider.send("evm_revert", [snapshot]);
+      snapshot = await ethers.provider.send("evm_snapshot", []);
+      await receiver.configure(at, callback, false);
+      const before = await token.balanceOf(R);
+      await expect(escrow.connect(seller).finalize(packed(t))).to.changeTokenBalance(token, seller, sp);
+      expect(escrow.interface.parseError(await receiver.callbackError())?.name, `callback ${i}`).to.equal(
+        "ReentrancyGuardReentrantCall",
+      );
+      expect((await token.balanceOf(R)) - before, "paid once, by the push").to.equal(bp);
+      expect(await escrow.balances(R, T), "not credited besides").to.equal(0n);
+      expect((await escrow.deals(await escrow.dealId(packed(other)))).stage, "nothing opened").to.equal(0n);
+      await expectBooks(escrow, T, [t, other], [seller.address, buyer.address, R, burn.address]);
+    }
+  });
+
+  it("ExchangeEscrow: an ETH payee reentering from finalize's push (50,000 gas) is paid or credited exactly once", async () => {
+    const { escrow, seller, burn, terms, packed } = await deployEscrow();
+    const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+    const R = await receiver.getAddress();
+    const at = await escrow.getAddress();
+    const t = await terms({ buyer: R });
+    const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+    await escrow.connect(seller).offer(packed(t), { value: sd });
+    await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
+    await via(receiver, escrow, "redeem", [packed(t), true]);
+    await receiver.configure(at, escrow.interface.encodeFunctionData("finalize", [packed(t)]), false);
+    const [, bp] = await escrow.payouts(t.tableId, t.price, 4);
+    const before = await ethers.provider.getBalance(R);
+    await escrow.connect(seller).finalize(packed(t));
+    expect((await ethers.provider.getBalance(R)) - before + (await escrow.balances(R, ETH))).to.equal(bp);
+    if (await receiver.callbackReverted())
+      expect(escrow.interface.parseError(await receiver.callbackError())?.name).to.equal(
+        "ReentrancyGuardReentrantCall",
+      );
+    await expect(escrow.connect(seller).finalize(packed(t)))
+      .to.be.revertedWithCustomError(escrow, "WrongStage")
+      .withArgs(4, 5);
+    await expectBooks(escrow, ETH, [t], [seller.address, R, burn.address]);
   });
 });
 
@@ -103,22 +183,38 @@ describe("Remaining argument checks", () => {
     expect([s.submitted, s.positive, s.active]).to.deep.equal([0n, 0n, 1n]);
   });
 
-  it("ExchangeEscrow: zero burn recipient, zero seller, each zero window", async () => {
-    const { escrow, seller, owner, terms } = await deployEscrow();
+  it("ExchangeEscrow: zero burn recipient, invalid parties, each zero window, non-canonical terms, an expired offer", async () => {
+    const { escrow, seller, owner, terms, packed } = await deployEscrow();
     const factory = await ethers.getContractFactory("ExchangeEscrow");
     await expect(factory.deploy(owner.address, ethers.ZeroAddress)).to.be.revertedWithCustomError(
       factory,
       "ZeroAddress",
     );
-    await expect(escrow.connect(seller).offer(terms({ seller: ethers.ZeroAddress }))).to.be.revertedWithCustomError(
+    await expect(escrow.connect(owner).setBurnRecipient(ethers.ZeroAddress)).to.be.revertedWithCustomError(
       escrow,
-      "InvalidParties",
+      "ZeroAddress",
     );
-    for (const w of ["acceptWindow", "redeemWindow", "complaintWindow", "faultWindow"]) {
-      await expect(escrow.connect(seller).offer(terms({ [w]: 0n })), w).to.be.revertedWithCustomError(
+    for (const [s, b] of [
+      [ethers.ZeroAddress, seller.address],
+      [seller.address, seller.address],
+    ]) {
+      await expect(escrow.connect(seller).offer(packed(await terms({ seller: s, buyer: b }))))
+        .to.be.revertedWithCustomError(escrow, "InvalidParties")
+        .withArgs(s, b);
+    }
+    for (const w of ["redeemWindow", "complaintWindow", "faultWindow"]) {
+      await expect(escrow.connect(seller).offer(packed(await terms({ [w]: 0n }))), w).to.be.revertedWithCustomError(
         escrow,
         "ZeroWindow",
       );
     }
+    const words = packed(await terms());
+    words[3] = ethers.toBeHex(BigInt(words[3]) | (1n << 200n), 32); // a bit above the 128-bit price
+    await expect(escrow.connect(seller).offer(words)).to.be.revertedWithCustomError(escrow, "NonCanonicalTerms");
+    const now = BigInt(await time.latest());
+    const expired = await terms({ expiry: now + 1n });
+    await expect(escrow.connect(seller).offer(packed(expired)))
+      .to.be.revertedWithCustomError(escrow, "OfferExpired")
+      .withArgs(await escrow.dealId(packed(expired)), now + 1n);
   });
 });
