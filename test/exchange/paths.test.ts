@@ -1,9 +1,14 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import type { ContractTransactionReceipt, ContractTransactionResponse } from "ethers";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadGame, type NodeSpec } from "../../src/exchange/design/game";
 import { stateIndex } from "../../src/exchange/model/payoutTable";
+import { dealIdOf } from "../../src/exchange/model/terms";
 import { deployEscrow, UNIT, WINDOW } from "./fixture";
+
+const ETH = ethers.ZeroAddress;
 
 /** Every root-to-leaf path of the core-exchange tree with the moves taken and the state it names. */
 function leaves(
@@ -35,56 +40,82 @@ describe("ExchangeEscrow: every path of the game tree", () => {
     expect(new Set(paths.map((p) => p.state)).size).to.equal(8);
   });
 
-  for (const mode of ["messages sent", "absences left to time out"] as const) {
-    for (const path of paths) {
-      const label = path.moves.map((m) => m.label).join(" ");
-      it(`${label} -> ${path.state} (${mode})`, async () => {
-        const { escrow, seller, buyer, burn, table, terms } = await loadFixture(deployEscrow);
-        const t = terms();
-        const price = t.price;
-        const buyerDeposit = (table.buyerDeposit * price + UNIT - 1n) / UNIT;
-        const sellerDeposit = (table.sellerDeposit * price + UNIT - 1n) / UNIT;
-        await escrow.connect(seller).offer(t, { value: sellerDeposit });
-        await escrow.connect(buyer).accept(1, t, { value: buyerDeposit + price });
-        const timeout = mode !== "messages sent";
-        // The quality (first move) is hidden from the contract; the three messages follow.
-        const [, redeem, complaint, fault] = path.moves.map((m) => m.label);
-        if (redeem === "R") await escrow.connect(buyer).redeem(1, t, false);
-        else if (timeout) await time.increase(WINDOW);
-        else await escrow.connect(buyer).requestRefund(1, t);
-        if (complaint === "C") await escrow.connect(buyer).complain(1, t);
-        else if (timeout) await time.increase(WINDOW);
-        else await escrow.connect(buyer).confirmQuality(1, t);
-        let finalized;
-        if (fault === "CF") finalized = escrow.connect(seller).cancelOrFault(1, t);
-        else if (timeout) {
-          await time.increase(WINDOW);
-          finalized = escrow.connect(buyer).withdraw(1, t); // finalizes lazily, then pays the buyer
-        } else finalized = escrow.connect(seller).finalize(1, t);
+  for (const route of ["offer/accept", "acceptSigned"] as const) {
+    for (const mode of ["messages sent", "absences timed out"] as const) {
+      for (const path of paths) {
+        const label = path.moves.map((m) => m.label).join(" ");
+        it(`${label} -> ${path.state} (${mode}, ${route})`, async () => {
+          const { escrow, seller, buyer, other, burn, table, terms, sign, packed, domain } =
+            await loadFixture(deployEscrow);
+          const signed = route === "acceptSigned";
+          // On chain the seller offers; signed, the buyer does (its part from its escrow balance).
+          const t = await terms({ sellerOffers: !signed });
+          const p = packed(t);
+          const id = dealIdOf(domain, t);
+          const price = t.price;
+          const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, price);
+          const balance = (s: HardhatEthersSigner) => ethers.provider.getBalance(s.address);
+          const start = { seller: await balance(seller), buyer: await balance(buyer) };
+          const gas = { seller: 0n, buyer: 0n };
+          /** Sends a party's transaction and books its gas. */
+          const send = async (who: "seller" | "buyer", tx: Promise<ContractTransactionResponse>) => {
+            const receipt = (await (await tx).wait())!;
+            gas[who] += receipt.fee;
+            return receipt;
+          };
+          const asSeller = escrow.connect(seller);
+          const asBuyer = escrow.connect(buyer);
+          if (signed) {
+            await send("buyer", asBuyer.deposit(ETH, buyerDeposit + price, { value: buyerDeposit + price }));
+            await send("seller", asSeller.acceptSigned(p, await sign(buyer, t), { value: sellerDeposit }));
+          } else {
+            await send("seller", asSeller.offer(p, { value: sellerDeposit }));
+            await send("buyer", asBuyer.accept(p, { value: buyerDeposit + price }));
+          }
+          const createdAt = (await escrow.deals(id)).createdAt;
 
-        const s = stateIndex(path.state);
-        const sellerPay = (table.seller[s] * price) / UNIT;
-        const buyerPay = (table.buyer[s] * price) / UNIT;
-        const pot = sellerDeposit + buyerDeposit + price;
-        await expect(finalized)
-          .to.emit(escrow, "Finalized")
-          .withArgs(1n, s, sellerPay, buyerPay, pot - sellerPay - buyerPay);
-        const deal = await escrow.deals(1);
-        expect(deal.flags & 7n, "state").to.equal(BigInt(s));
+          const timeout = mode === "absences timed out";
+          // The quality (first move) is hidden from the contract; the three messages follow.
+          const [, redeem, complaint, fault] = path.moves.map((m) => m.label);
+          if (redeem === "R") await send("buyer", asBuyer.redeem(p, false));
+          else if (timeout) await time.increase(WINDOW);
+          else await send("buyer", asBuyer.requestRefund(p));
+          if (complaint === "C") await send("buyer", asBuyer.complain(p));
+          else if (timeout) await time.increase(WINDOW);
+          else await send("buyer", asBuyer.confirmQuality(p));
+          let receipt: ContractTransactionReceipt;
+          if (fault === "CF") receipt = await send("seller", asSeller.cancelOrFault(p));
+          else if (timeout) {
+            await time.increase(WINDOW);
+            receipt = (await (await escrow.connect(other).finalize(p)).wait())!; // anyone, after the last deadline
+          } else receipt = await send("seller", asSeller.finalize(p));
 
-        const escrowAddress = await escrow.getAddress();
-        if (!(timeout && fault !== "CF")) {
-          await expect(escrow.connect(buyer).withdraw(1, t)).to.changeEtherBalance(buyer, buyerPay);
-        }
-        await expect(escrow.connect(seller).withdraw(1, t)).to.changeEtherBalance(seller, sellerPay);
-        await expect(escrow.connect(burn).withdrawBurn(ethers.ZeroAddress)).to.changeEtherBalance(
-          burn,
-          pot - sellerPay - buyerPay,
-        );
-        // Everything paid in has been paid out: nothing is stuck, nothing was created.
-        expect(await ethers.provider.getBalance(escrowAddress)).to.equal(0n);
-        await expect(escrow.connect(seller).withdraw(1, t)).to.be.revertedWithCustomError(escrow, "AlreadyWithdrawn");
-      });
+          const s = stateIndex(path.state);
+          const events = receipt.logs.map((log) => escrow.interface.parseLog(log)).filter((e) => e !== null);
+          const finalized = events.filter((e) => e.name === "Finalized").map((e) => [...e.args]);
+          expect(finalized).to.deep.equal([[id, BigInt(s)]]);
+          const deal = await escrow.deals(id);
+          expect([deal.stage, deal.flags]).to.deep.equal([5n, BigInt(s)]);
+
+          // The contract's payouts are the table's: payouts rounded down, the rest of the pot burnt.
+          const [sellerPay, buyerPay, burnt] = await escrow.payouts(t.tableId, price, s);
+          expect(sellerPay).to.equal((table.seller[s] * price) / UNIT);
+          expect(buyerPay).to.equal((table.buyer[s] * price) / UNIT);
+          expect(sellerPay + buyerPay + burnt).to.equal(sellerDeposit + buyerDeposit + price);
+          // Each party's wallet moved by exactly its payout minus what it paid in and its gas.
+          expect((await balance(seller)) - start.seller).to.equal(sellerPay - sellerDeposit - gas.seller);
+          expect((await balance(buyer)) - start.buyer).to.equal(buyerPay - buyerDeposit - price - gas.buyer);
+          // Both were pushed, nothing credited to them; the burn credited to the deal's burn destination.
+          expect(await escrow.burnDestination(createdAt, seller.address, buyer.address)).to.equal(burn.address);
+          const credited = events.filter((e) => e.name === "Credited").map((e) => [...e.args]);
+          expect(credited).to.deep.equal(burnt === 0n ? [] : [[id, burn.address, ETH, burnt]]);
+          expect(await escrow.balances(burn.address, ETH)).to.equal(burnt);
+          expect(await escrow.balances(seller.address, ETH)).to.equal(0n);
+          expect(await escrow.balances(buyer.address, ETH)).to.equal(0n);
+          // Nothing stuck, nothing created: the escrow holds exactly the credited burn.
+          expect(await ethers.provider.getBalance(escrow.getAddress())).to.equal(burnt);
+        });
+      }
     }
   }
 });
