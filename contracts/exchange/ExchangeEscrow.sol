@@ -37,8 +37,9 @@ import {PackedTerms} from "./PackedTerms.sol";
  * (`minPrice`, computed by the designer) and offers below it are refused.
  *
  * Lifecycle: opened -> redeem window -> complaint window -> fault window -> final. A party ends its
- * own window early by sending its message (or declining to); after a deadline any call moves the
- * deal on, so no party can lock funds by going silent. Windows that expire chain from deadline to
+ * own window early by sending its message (or declining to); a party's message after its window's
+ * deadline finds the next window open (or is refused), and once the last deadline has passed anyone
+ * can finalize, so no party can lock funds by going silent. Windows that expire chain from deadline to
  * deadline; every deadline saturates at the largest 40-bit time instead of wrapping.
  *
  * Payouts are pushed when the deal ends (the seller's own call ends its fault window and pays both

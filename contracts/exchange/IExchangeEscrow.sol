@@ -115,7 +115,8 @@ interface IExchangeEscrow {
 
     /**
      * @notice Registers a payout table (idempotent) and returns its id, the hash of its content.
-     * Every state must pay out at most its pot: `seller[s] + buyer[s] <= sellerDeposit + buyerDeposit + 1`.
+     * Every state must pay out at most its pot: `seller[s] + buyer[s] <= sellerDeposit + buyerDeposit + UNIT`
+     * (`UNIT` being the price).
      */
     function registerTable(PayoutTable calldata table) external returns (bytes32 tableId);
 

@@ -15,8 +15,10 @@ pragma solidity 0.8.28;
  * | 3    | price (128) | - |
  * | 4    | tableId (256) | |
  *
- * Every other bit is zero in a canonical packing; {isCanonical} says whether it is, so that one set
- * of terms has one packing. What an offerer signs is the unpacked {TERMS_TYPE} (EIP-712).
+ * Every other bit is zero in a canonical packing; {isCanonical} says whether it is, and a deal is
+ * only created from a canonical one. The id hashes the fields, not the words, so a later call with
+ * another packing of the same fields reaches the same deal with the same fields: harmless, and
+ * cheaper than checking every call. What an offerer signs is the unpacked {TERMS_TYPE} (EIP-712).
  */
 library PackedTerms {
     string internal constant TERMS_TYPE =
