@@ -5,6 +5,8 @@ import type { BaseContract } from "ethers";
 import type { ClearingMarket, MockERC20, ReentrantReceiver } from "../typechain-types";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { deployEscrow, UNIT, WINDOW } from "./exchange/fixture";
+import { DEAD, ETH, expectBooks } from "./exchange/books";
+import type { Terms } from "../src/exchange/model/terms";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 
 /**
@@ -14,7 +16,6 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
  * are plain forwarders (ReentrantReceiver with no callback); the sender of every transaction is
  * signer 0, which holds no position of its own.
  */
-const ETH = ethers.ZeroAddress;
 
 async function wallet(): Promise<ReentrantReceiver> {
   return (await (await ethers.getContractFactory("ReentrantReceiver")).deploy()) as unknown as ReentrantReceiver;
@@ -170,8 +171,8 @@ describe("Contract accounts as parties", function () {
   });
 
   for (const kind of ["ETH", "token"] as const) {
-    it(`ExchangeEscrow (${kind}): wallet seller, buyer and burn recipient run every message and payout`, async () => {
-      const { escrow, table, tableId, owner } = await deployEscrow();
+    it(`ExchangeEscrow (${kind}): wallet seller, buyer and burn recipient run every message, payout, balance and signature`, async () => {
+      const { escrow, table, tableId, owner, packed } = await deployEscrow();
       const [seller, buyer, burn] = [await wallet(), await wallet(), await wallet()];
       const [S, B, W] = [await seller.getAddress(), await buyer.getAddress(), await burn.getAddress()];
       await escrow.connect(owner).setBurnRecipient(W);
@@ -187,107 +188,133 @@ describe("Contract accounts as parties", function () {
       const balance = (who: string) => (kind === "ETH" ? ethers.provider.getBalance(who) : token.balanceOf(who));
       const price = 10n * UNIT;
       let salt = 0n;
-      const terms = (sellerOffers: boolean) => ({
-        seller: S,
-        buyer: B,
-        asset,
-        price,
-        tableId,
-        acceptWindow: WINDOW + salt++,
-        redeemWindow: WINDOW,
-        complaintWindow: WINDOW,
-        faultWindow: WINDOW,
-        sellerOffers,
-      });
+      const deals: Terms[] = [];
+      const windows = { redeemWindow: WINDOW, complaintWindow: WINDOW, faultWindow: WINDOW };
+      const terms = async (sellerOffers: boolean): Promise<Terms> => {
+        const expiry = BigInt(await time.latest()) + WINDOW;
+        deals.push({ seller: S, buyer: B, asset, price, tableId, expiry, ...windows, sellerOffers, salt: ++salt });
+        return deals[deals.length - 1];
+      };
       const [sd, bd] = await escrow.depositsFor(tableId, price);
       const ethOf = (amount: bigint) => (kind === "ETH" ? amount : 0n);
       const share = (amount: bigint) => (amount * price) / UNIT;
+      const books = () => expectBooks(escrow, asset, deals, [S, B, W, DEAD]);
 
-      // The buyer offers, the seller accepts; redeem, seller withdraws (closing its window), buyer withdraws.
-      const honest = terms(false);
-      await expect(via(buyer, escrow, "offer", [honest], ethOf(bd + price))).to.emit(escrow, "Offered");
-      await expect(via(seller, escrow, "accept", [1n, honest], ethOf(sd))).to.emit(escrow, "Accepted");
-      await expect(via(buyer, escrow, "redeem", [1n, honest, false]))
+      // The buyer offers, the seller accepts; redeem, confirm; the seller ends its window: both pushed.
+      const honest = await terms(false);
+      const hid = await escrow.dealId(packed(honest));
+      await expect(via(buyer, escrow, "offer", [packed(honest)], ethOf(bd + price)))
+        .to.emit(escrow, "Offered")
+        .withArgs(hid, S, B, packed(honest));
+      await expect(via(seller, escrow, "accept", [packed(honest)], ethOf(sd)))
+        .to.emit(escrow, "Opened")
+        .withArgs(hid, S, B, packed(honest), false);
+      await expect(via(buyer, escrow, "redeem", [packed(honest), false]))
         .to.emit(escrow, "Redeemed")
-        .withArgs(1n);
-      await expect(via(buyer, escrow, "confirmQuality", [1n, honest])).to.emit(escrow, "QualityConfirmed");
-      const sBefore = await balance(S);
-      await expect(via(seller, escrow, "finalize", [1n, honest])).to.emit(escrow, "Finalized");
-      await expect(via(seller, escrow, "withdraw", [1n, honest]))
-        .to.emit(escrow, "PayoutWithdrawn")
-        .withArgs(1n, S, share(table.seller[4]));
+        .withArgs(hid, false);
+      await expect(via(buyer, escrow, "confirmQuality", [packed(honest)])).to.emit(escrow, "QualityConfirmed");
+      const [sBefore, bBefore] = [await balance(S), await balance(B)];
+      await expect(via(seller, escrow, "finalize", [packed(honest)]))
+        .to.emit(escrow, "Finalized")
+        .withArgs(hid, 4);
       expect(await balance(S)).to.equal(sBefore + share(table.seller[4]));
-      const bBefore = await balance(B);
-      await via(buyer, escrow, "withdraw", [1n, honest]);
       expect(await balance(B)).to.equal(bBefore + share(table.buyer[4]));
+      await books();
 
-      // Refund requested, complaint, fault admitted: the burn goes to the wallet recipient.
-      const disputed = terms(true);
-      await via(seller, escrow, "offer", [disputed], ethOf(sd));
-      await via(buyer, escrow, "accept", [2n, disputed], ethOf(bd + price));
-      await expect(via(buyer, escrow, "requestRefund", [2n, disputed])).to.emit(escrow, "RefundRequested");
-      await expect(via(buyer, escrow, "complain", [2n, disputed])).to.emit(escrow, "Complained");
-      await expect(via(seller, escrow, "cancelOrFault", [2n, disputed])).to.emit(escrow, "Faulted");
+      // Refund requested, complaint, fault admitted: the burn is credited to the wallet recipient.
+      const disputed = await terms(true);
+      const did = await escrow.dealId(packed(disputed));
+      await via(seller, escrow, "offer", [packed(disputed)], ethOf(sd));
+      await via(buyer, escrow, "accept", [packed(disputed)], ethOf(bd + price));
+      await expect(via(buyer, escrow, "requestRefund", [packed(disputed)])).to.emit(escrow, "RefundRequested");
+      await expect(via(buyer, escrow, "complain", [packed(disputed)])).to.emit(escrow, "Complained");
       const state = 3; // complaint and fault, no redeem
       const burnt = sd + bd + price - share(table.seller[state]) - share(table.buyer[state]);
-      expect(await escrow.burnAccrued(asset)).to.equal(burnt);
-      await expect(via(burn, escrow, "withdrawBurn", [asset]))
-        .to.emit(escrow, "BurnWithdrawn")
-        .withArgs(asset, W, burnt);
+      const faulted = via(seller, escrow, "cancelOrFault", [packed(disputed)]);
+      await expect(faulted).to.emit(escrow, "Faulted").withArgs(did);
+      if (burnt > 0n) await expect(faulted).to.emit(escrow, "Credited").withArgs(did, W, asset, burnt);
+      expect(await escrow.balances(W, asset)).to.equal(burnt);
+      await books();
+      await expect(via(burn, escrow, "withdraw", [asset, burnt]))
+        .to.emit(escrow, "BalanceWithdrawn")
+        .withArgs(W, asset, burnt);
       expect(await balance(W)).to.equal(burnt);
 
-      // An offer the wallet takes back.
-      const withdrawn = terms(false);
-      await via(buyer, escrow, "offer", [withdrawn], ethOf(bd + price));
+      // An offer the wallet takes back: the refund is pushed to it.
+      const withdrawn = await terms(false);
+      await via(buyer, escrow, "offer", [packed(withdrawn)], ethOf(bd + price));
       const before = await balance(B);
-      await expect(via(buyer, escrow, "withdrawOffer", [3n, withdrawn]))
+      await expect(via(buyer, escrow, "withdrawOffer", [packed(withdrawn)]))
         .to.emit(escrow, "OfferWithdrawn")
-        .withArgs(3n, bd + price);
+        .withArgs(await escrow.dealId(packed(withdrawn)), bd + price);
       expect(await balance(B)).to.equal(before + bd + price);
 
-      // The seller's wallet withdrawing in its own fault window closes it and is paid at once.
-      const quick = terms(false);
-      await via(buyer, escrow, "offer", [quick], ethOf(bd + price));
-      await via(seller, escrow, "accept", [4n, quick], ethOf(sd));
-      await via(buyer, escrow, "redeem", [4n, quick, true]);
-      await expect(via(seller, escrow, "withdraw", [4n, quick]))
-        .to.emit(escrow, "Finalized")
-        .and.to.emit(escrow, "PayoutWithdrawn")
-        .withArgs(4n, S, share(table.seller[4]));
-      await expect(via(seller, escrow, "withdraw", [4n, quick]))
-        .to.be.revertedWithCustomError(escrow, "AlreadyWithdrawn")
-        .withArgs(4n, S);
-      await via(buyer, escrow, "withdraw", [4n, quick]);
+      // The buyer's wallet signs (ERC-1271) an offer funded from its balance; the seller's wallet opens it.
+      const signed = await terms(false);
+      const sid = await escrow.dealId(packed(signed));
+      await expect(via(buyer, escrow, "deposit", [asset, bd + price], ethOf(bd + price)))
+        .to.emit(escrow, "BalanceDeposited")
+        .withArgs(B, asset, bd + price);
+      await expect(via(seller, escrow, "acceptSigned", [packed(signed), "0x"], ethOf(sd)))
+        .to.be.revertedWithCustomError(escrow, "InvalidSignature")
+        .withArgs(sid);
+      await buyer.approveHash(sid);
+      await expect(via(seller, escrow, "acceptSigned", [packed(signed), "0x"], ethOf(sd)))
+        .to.emit(escrow, "Opened")
+        .withArgs(sid, S, B, packed(signed), true);
+      expect(await escrow.balances(B, asset)).to.equal(0n);
+      await via(buyer, escrow, "redeem", [packed(signed), true]);
+      await via(seller, escrow, "finalize", [packed(signed)]);
+      await books();
 
-      // The sending account is none of the parties: its own calls are refused.
+      // A signed offer the wallet cancels on chain cannot be opened.
+      const cancelled = await terms(true);
+      const cid = await escrow.dealId(packed(cancelled));
+      await seller.approveHash(cid);
+      await expect(via(seller, escrow, "cancelSigned", [packed(cancelled)]))
+        .to.emit(escrow, "SignedOfferCancelled")
+        .withArgs(cid);
+      await expect(via(buyer, escrow, "acceptSigned", [packed(cancelled), "0x"], ethOf(bd + price)))
+        .to.be.revertedWithCustomError(escrow, "DealExists")
+        .withArgs(cid);
+
+      // The sending account is none of the parties: its own calls are refused by its address.
       const eoa: HardhatEthersSigner = (await ethers.getSigners())[0];
-      await expect(escrow.connect(eoa).withdraw(2n, disputed)).to.be.revertedWithCustomError(escrow, "NotParty");
-      expect(await balance(at)).to.equal(
-        share(table.seller[state]) + share(table.buyer[state]),
-        "only deal 2's payouts remain",
-      );
+      await expect(escrow.connect(eoa).cancelOrFault(packed(disputed)))
+        .to.be.revertedWithCustomError(escrow, "NotParty")
+        .withArgs(eoa.address);
+      await books();
+      expect(await balance(at), "every deal final, every balance withdrawn").to.equal(0n);
     });
   }
 
   it("ExchangeEscrow: a contract account that is no party is refused by name, with its own address", async () => {
-    const { escrow, seller, buyer, terms } = await deployEscrow();
+    const { escrow, seller, buyer, terms, packed, sign } = await deployEscrow();
     const stranger = await wallet();
     const X = await stranger.getAddress();
-    const notParty = async (fn: string, args: unknown[], error = "NotParty") =>
+    const notParty = async (fn: string, args: unknown[]) =>
       expect(via(stranger, escrow, fn, args), fn)
-        .to.be.revertedWithCustomError(escrow, error)
+        .to.be.revertedWithCustomError(escrow, "NotParty")
         .withArgs(X);
-    const offered = terms();
-    await notParty("offer", [offered]);
-    await escrow.connect(seller).offer(offered);
-    await notParty("accept", [1n, offered]);
-    await notParty("withdrawOffer", [1n, offered]);
-    await escrow.connect(buyer).accept(1n, offered, { value: offered.price + offered.price / 50n });
-    await notParty("redeem", [1n, offered, true]);
-    await escrow.connect(buyer).redeem(1n, offered, true);
-    await notParty("cancelOrFault", [1n, offered]);
-    await escrow.connect(seller).finalize(1n, offered);
-    await notParty("withdraw", [1n, offered]);
-    await notParty("withdrawBurn", [ETH], "NotBurnRecipient");
+    const offered = await terms();
+    const p = packed(offered);
+    await notParty("offer", [p]);
+    await notParty("acceptSigned", [p, await sign(seller, offered)]);
+    await notParty("cancelSigned", [p]);
+    await escrow.connect(seller).offer(p);
+    await notParty("accept", [p]);
+    await notParty("withdrawOffer", [p]);
+    const [, bd] = await escrow.depositsFor(offered.tableId, offered.price);
+    await escrow.connect(buyer).accept(p, { value: bd + offered.price });
+    for (const fn of ["requestRefund", "cancelOrFault"]) await notParty(fn, [p]);
+    await notParty("redeem", [p, true]);
+    await escrow.connect(buyer).redeem(p, false);
+    for (const fn of ["complain", "confirmQuality"]) await notParty(fn, [p]);
+    await expect(via(stranger, escrow, "finalize", [p]), "a stranger before the deadline")
+      .to.be.revertedWithCustomError(escrow, "WrongStage")
+      .withArgs(5, 3);
+    await expect(via(stranger, escrow, "withdraw", [ETH, 1n]))
+      .to.be.revertedWithCustomError(escrow, "InsufficientBalance")
+      .withArgs(X, ETH, 1n, 0n);
   });
 });

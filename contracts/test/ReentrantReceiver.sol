@@ -3,9 +3,12 @@ pragma solidity 0.8.28;
 
 /// @notice Test-only account that calls back into a target when it receives ETH or a token's
 /// transfer hook, and records whether the callback reverted. With `rejectPayments` it refuses
-/// ETH outright.
+/// ETH outright. As a contract wallet it signs (ERC-1271) the hashes approved with {approveHash}.
 contract ReentrantReceiver {
     error Rejected();
+
+    /// @notice Hashes this wallet has signed (test-only: anyone may approve one).
+    mapping(bytes32 hash => bool) public approvedHashes;
 
     address public callTarget;
     bytes public callback;
@@ -32,6 +35,15 @@ contract ReentrantReceiver {
             }
         }
         return ret;
+    }
+
+    function approveHash(bytes32 hash) external {
+        approvedHashes[hash] = true;
+    }
+
+    /// @notice ERC-1271: a hash is signed when approved, whatever the signature bytes.
+    function isValidSignature(bytes32 hash, bytes calldata) external view returns (bytes4) {
+        return approvedHashes[hash] ? this.isValidSignature.selector : bytes4(0xffffffff);
     }
 
     // Why: the reentrancy probe is the point of this mock.
