@@ -6,6 +6,8 @@ import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
 import { audit } from "../../src/audit/run";
+import { replayEscrow } from "../../src/audit/escrow";
+import { fetchDecodedLogs } from "../../src/chain/logs";
 import { toParamsInput, type MarketSettings } from "../../src/clearing/model/settings";
 import { runOnChain } from "../../src/clearing/chain/driver";
 import { Population } from "../../src/clearing/agents/population";
@@ -16,8 +18,9 @@ import { deployWithSettings } from "../clearing/fixture";
 import { tableArg } from "../exchange/fixture";
 import { DEFAULT_PAYOUT_TABLE } from "../../src/exchange/model/defaultTable";
 import { type Terms, TERMS_TYPES, escrowDomain, packTerms } from "../../src/exchange/model/terms";
+import { DEAD, ETH, via } from "../exchange/books";
 
-const DEAD = "0x000000000000000000000000000000000000dEaD";
+const WINDOWS = { redeemWindow: 100n, complaintWindow: 100n, faultWindow: 100n };
 
 const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
 
@@ -133,34 +136,28 @@ describe("Auditor", () => {
       const terms = async (over: Partial<Terms> = {}): Promise<Terms> => ({
         seller: seller.address,
         buyer: buyer.address,
-        asset: ethers.ZeroAddress,
+        asset: ETH,
         price: ethers.parseEther("1"),
         tableId,
         expiry: BigInt(await time.latest()) + 100n,
-        redeemWindow: 100n,
-        complaintWindow: 100n,
-        faultWindow: 100n,
+        ...WINDOWS,
         sellerOffers: true,
         salt: ++salt,
         ...over,
       });
-      const parts = async (t: Terms) => {
-        const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
-        return { sd, bd, buyerPart: bd + t.price };
-      };
+      const [sd, bd] = await escrow.depositsFor(tableId, ethers.parseEther("1")); // every deal's price
+      const buyerPart = bd + ethers.parseEther("1");
       /** Seller offers on chain, the buyer accepts. */
       const open = async (t: Terms) => {
-        const { sd, buyerPart } = await parts(t);
         await escrow.connect(seller).offer(packTerms(t), { value: sd });
         await escrow.connect(buyer).accept(packTerms(t), { value: buyerPart });
       };
-      const run = () => audit(ethers.provider, "escrow", escrow.target as string, escrowAbi);
-      const escrowAbi = await abi("ExchangeEscrow");
-      return { escrow, owner, burn, seller, buyer, other, terms, parts, open, run, domain };
+      const run = async () => audit(ethers.provider, "escrow", escrow.target as string, await abi("ExchangeEscrow"));
+      return { escrow, owner, burn, seller, buyer, other, terms, sd, buyerPart, open, run, domain };
     }
 
     it("replays on-chain and signed deals, withdrawals, cancellations and a burn recipient change cleanly", async () => {
-      const { escrow, owner, burn, seller, buyer, other, terms, parts, open, run, domain } =
+      const { escrow, owner, burn, seller, buyer, other, terms, sd, buyerPart, open, run, domain } =
         await escrowOf("ExchangeEscrow");
       const honest = await terms();
       await open(honest);
@@ -172,17 +169,13 @@ describe("Auditor", () => {
       await escrow.connect(buyer).complain(packTerms(disputed));
       await escrow.connect(seller).cancelOrFault(packTerms(disputed));
       const withdrawn = await terms();
-      await escrow.connect(seller).offer(packTerms(withdrawn), { value: (await parts(withdrawn)).sd });
+      await escrow.connect(seller).offer(packTerms(withdrawn), { value: sd });
       await escrow.connect(seller).withdrawOffer(packTerms(withdrawn));
       // Signed by the seller, funded from its balance; left to time out, finalized by a stranger.
       const signed = await terms();
-      await escrow
-        .connect(seller)
-        .deposit(ethers.ZeroAddress, (await parts(signed)).sd, { value: (await parts(signed)).sd });
+      await escrow.connect(seller).deposit(ETH, sd, { value: sd });
       const signature = await seller.signTypedData(domain, TERMS_TYPES, signed);
-      await escrow
-        .connect(buyer)
-        .acceptSigned(packTerms(signed), signature, { value: (await parts(signed)).buyerPart });
+      await escrow.connect(buyer).acceptSigned(packTerms(signed), signature, { value: buyerPart });
       const cancelled = await terms();
       await escrow.connect(seller).cancelSigned(packTerms(cancelled));
       // From the next second on the buyer is the recipient: a deal it buys in burns to DEAD.
@@ -195,8 +188,8 @@ describe("Auditor", () => {
       await escrow.connect(buyer).complain(packTerms(late));
       await time.increase(200); // the seller lets its fault window pass: RfE-C-NC burns the whole pot
       await escrow.connect(other).finalize(packTerms(late));
-      expect(await escrow.balances(DEAD, ethers.ZeroAddress)).to.be.greaterThan(0n);
-      await escrow.connect(burn).withdraw(ethers.ZeroAddress, await escrow.balances(burn.address, ethers.ZeroAddress));
+      expect(await escrow.balances(DEAD, ETH)).to.be.greaterThan(0n);
+      await escrow.connect(burn).withdraw(ETH, await escrow.balances(burn.address, ETH));
 
       const r = await run();
       expect(r.discrepancies).to.deep.equal([]);
@@ -207,11 +200,11 @@ describe("Auditor", () => {
       expect(s.states).to.deep.equal({ "R-NC-NC": 1, "RfE-C-CF": 1, "RfE-NC-NC": 1, "RfE-C-NC": 1 });
       expect(s.notCheckable).to.deep.equal([]);
       expect(s.credited).to.equal(0);
-      const eth = s.assets[ethers.ZeroAddress];
+      const eth = s.assets[ETH];
       expect(eth.inDeals).to.equal(0n);
-      expect(eth.balances).to.equal(await escrow.balances(DEAD, ethers.ZeroAddress));
+      expect(eth.balances).to.equal(await escrow.balances(DEAD, ETH));
       expect(r.balances).to.deep.equal([
-        { asset: ethers.ZeroAddress, held: await ethers.provider.getBalance(escrow.target), owed: eth.owed },
+        { asset: ETH, held: await ethers.provider.getBalance(escrow.target), owed: eth.owed },
       ]);
     });
 
@@ -230,7 +223,30 @@ describe("Auditor", () => {
       );
       expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
         [fin.hash, "Credited", `burn: event says ${burn - 1n}, replay says ${burn}`],
-        ["(final state)", "balance", `the contract holds ${burn - 1n} of asset ${ethers.ZeroAddress} but owes ${burn}`],
+        ["(final state)", "balance", `the contract holds ${burn - 1n} of asset ${ETH} but owes ${burn}`],
+      ]);
+    });
+
+    it("flags a burn credited to another account than the deal's burn destination (a tampered log)", async () => {
+      const { escrow, burn, other, buyer, terms, open, domain } = await escrowOf("ExchangeEscrow");
+      const t = await terms();
+      await open(t);
+      await escrow.connect(buyer).requestRefund(packTerms(t));
+      await escrow.connect(buyer).complain(packTerms(t));
+      await time.increase(200);
+      await escrow.connect(buyer).finalize(packTerms(t)); // RfE-C-NC: the whole pot burnt
+      const logs = await fetchDecodedLogs(ethers.provider, escrow.target as string, await abi("ExchangeEscrow"));
+      const stamps = new Map<number, bigint>();
+      for (const l of logs)
+        stamps.set(l.blockNumber, BigInt((await ethers.provider.getBlock(l.blockNumber))!.timestamp));
+      expect(replayEscrow(logs, stamps, { domain }).discrepancies).to.deep.equal([]);
+      const i = logs.findIndex((l) => l.name === "Credited");
+      expect(logs[i].args.account).to.equal(burn.address);
+      const { id, asset, amount } = logs[i].args;
+      logs[i] = { ...logs[i], args: { id, account: other.address, asset, amount } as never };
+      expect(replayEscrow(logs, stamps, { domain }).discrepancies.map((d) => d.message)).to.deep.equal([
+        `burn ${amount} not credited to the deal's burn destination ${burn.address.toLowerCase()}`,
+        `${amount} credited to ${other.address}: no payout, refund or burn of deal ${id} explains it`,
       ]);
     });
 
@@ -242,7 +258,6 @@ describe("Auditor", () => {
       const foreign = { ...DEFAULT_PAYOUT_TABLE, seller: Array(8).fill(0n), buyer: Array(8).fill(0n) };
       await escrow.registerTable(tableArg(foreign));
       const r = await run();
-      expect(DEFAULT_PAYOUT_TABLE.minPrice).to.equal(150n);
       expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
         [tx.hash, "TableRegistered", "minPrice 1 is below the recomputed smallest safe price p0 = 150"],
       ]);
@@ -252,25 +267,21 @@ describe("Auditor", () => {
     });
 
     it("a payout whose push failed is credited, withdrawn later, and audits clean", async () => {
-      const { escrow, seller, terms, parts, run } = await escrowOf("ExchangeEscrow");
+      const { escrow, seller, terms, sd, buyerPart, run } = await escrowOf("ExchangeEscrow");
       const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
       const B = await receiver.getAddress();
       const t = await terms({ buyer: B });
-      const call = (name: string, args: unknown[], value = 0n) =>
-        receiver.execute(escrow.target, value, escrow.interface.encodeFunctionData(name as never, args as never), {
-          value,
-        });
-      await escrow.connect(seller).offer(packTerms(t), { value: (await parts(t)).sd });
-      await call("accept", [packTerms(t)], (await parts(t)).buyerPart);
-      await call("redeem", [packTerms(t), true]);
-      await receiver.configure(ethers.ZeroAddress, "0x", true); // refuses ETH
+      await escrow.connect(seller).offer(packTerms(t), { value: sd });
+      await via(receiver, escrow, "accept", [packTerms(t)], buyerPart);
+      await via(receiver, escrow, "redeem", [packTerms(t), true]);
+      await receiver.configure(ETH, "0x", true); // refuses ETH
       const [, buyerPayout] = await escrow.payouts(t.tableId, t.price, 4);
       await expect(escrow.connect(seller).finalize(packTerms(t)))
         .to.emit(escrow, "Credited")
-        .withArgs(await escrow.dealId(packTerms(t)), B, ethers.ZeroAddress, buyerPayout);
-      expect(await escrow.balances(B, ethers.ZeroAddress)).to.equal(buyerPayout);
-      await receiver.configure(ethers.ZeroAddress, "0x", false);
-      await expect(call("withdraw", [ethers.ZeroAddress, buyerPayout])).to.changeEtherBalance(receiver, buyerPayout);
+        .withArgs(await escrow.dealId(packTerms(t)), B, ETH, buyerPayout);
+      expect(await escrow.balances(B, ETH)).to.equal(buyerPayout);
+      await receiver.configure(ETH, "0x", false);
+      await expect(via(receiver, escrow, "withdraw", [ETH, buyerPayout])).to.changeEtherBalance(receiver, buyerPayout);
       const r = await run();
       expect(r.discrepancies).to.deep.equal([]);
       expect([r.escrow!.summary.pushed, r.escrow!.summary.credited]).to.deep.equal([1, 1]);
