@@ -1,9 +1,19 @@
 /**
- * Exact off-chain model of `ExchangeEscrow`: the same stages, deadlines, messages, rounding
- * and custom errors. Tests run it beside the contract; the auditor replays events with it.
+ * Exact off-chain model of `ExchangeEscrow` (v2): the same stages, deadlines (saturating at 2^40 - 1),
+ * messages, rounding, custom errors (in the contract's check order), balances and burn destinations.
+ * Deals are keyed by their id (the EIP-712 hash of their terms, `dealIdOf` in `terms.ts`): callers pass
+ * the terms and the id, as the contract's callers pass the packed terms. A call that the contract would
+ * revert throws `EscrowError` and leaves the model unchanged. Tests run it beside the contract; the
+ * auditor replays events with it.
  */
 import { UNIT, mulDiv, mulDivUp } from "../../common/fixed";
 import type { PayoutTable } from "./payoutTable";
+import { type Terms, partiesOf } from "./terms";
+import { Balances, DEAD, EscrowError, type EscrowModelOptions, ZERO_ADDRESS, lower } from "./escrowBalances";
+
+export { DEAD, EscrowError, ZERO_ADDRESS };
+export type { EscrowModelOptions };
+export type { Terms };
 
 export enum Stage {
   None = 0,
@@ -18,270 +28,279 @@ export enum Stage {
 export const FAULT = 1;
 export const COMPLAINT = 2;
 export const REDEEM = 4;
-export const SELLER_PAID = 8;
-export const BUYER_PAID = 16;
 /** The three message flags; together they index the final state (`4 R + 2 C + CF`). */
 export const MESSAGES = REDEEM | COMPLAINT | FAULT;
+/** The largest 40-bit time: deadlines saturate here. */
+export const MAX_TIME = (1n << 40n) - 1n;
+/** The gas a pushed payout may use (tokens 3x); a receiver needing more is credited instead. */
+export const PUSH_GAS = 50_000n;
 
 /** Index of the state a deal's messages lead to (0-7, see `stateName`). */
 export const stateOf = (flags: number): number => flags & MESSAGES;
-/** A deal whose state is decided (payouts may still be outstanding). */
+/** A deal whose state is decided and paid out (pushed or credited). */
 export const isFinal = (stage: Stage): boolean => stage === Stage.Final;
 /** A deal that was accepted (past the offer) and not withdrawn as an offer. */
 export const wasAccepted = (stage: Stage): boolean => stage >= Stage.Redeem && stage <= Stage.Final;
 
-export interface Terms {
-  seller: string;
-  buyer: string;
-  asset: string;
-  price: bigint;
-  tableId: string;
-  acceptWindow: bigint;
-  redeemWindow: bigint;
-  complaintWindow: bigint;
-  faultWindow: bigint;
-  sellerOffers: boolean;
-}
-
+/** A deal's slot (`deals(id)`) with the terms it was created with. */
 export interface DealBooks {
   terms: Terms;
   deadline: bigint;
   stage: Stage;
   flags: number;
+  createdAt: bigint;
 }
 
-export class EscrowError extends Error {
-  constructor(readonly errorName: string) {
-    super(errorName);
-  }
-}
+const fail = (name: string, ...args: unknown[]): never => {
+  throw new EscrowError(name, args);
+};
 
-const lower = (a: string) => a.toLowerCase();
-
-/** Deposits (rounded up) and the payouts of a state (rounded down) with the burnt remainder. */
+/** Deposits at `price`, rounded up (`depositsFor`). */
 export function depositsFor(table: PayoutTable, price: bigint) {
   return { seller: mulDivUp(table.sellerDeposit, price, UNIT), buyer: mulDivUp(table.buyerDeposit, price, UNIT) };
 }
 
+/** A state's payouts, rounded down, and the burnt remainder of the pot (`payouts`). */
 export function payoutsFor(table: PayoutTable, price: bigint, state: number) {
+  if (state < 0 || state > 7) fail("InvalidState", BigInt(state));
   const d = depositsFor(table, price);
   const seller = mulDiv(table.seller[state], price, UNIT);
   const buyer = mulDiv(table.buyer[state], price, UNIT);
   return { seller, buyer, burn: d.seller + d.buyer + price - seller - buyer };
 }
 
-export class EscrowModel {
-  readonly tables = new Map<string, PayoutTable>();
-  readonly deals = new Map<bigint, DealBooks>();
-  readonly burnAccrued = new Map<string, bigint>();
-  dealCount = 0n;
-  /** What the contract holds per asset for deals (pots not yet paid out). */
-  readonly held = new Map<string, bigint>();
-  burnRecipient: string;
+/** What the offerer pays in (seller: its deposit; buyer: its deposit and the price), and the counterparty. */
+export function partsOf(table: PayoutTable, t: Terms): { offerer: bigint; counterparty: bigint } {
+  const d = depositsFor(table, t.price);
+  const fromSeller = d.seller;
+  const fromBuyer = d.buyer + t.price;
+  return t.sellerOffers
+    ? { offerer: fromSeller, counterparty: fromBuyer }
+    : { offerer: fromBuyer, counterparty: fromSeller };
+}
 
-  constructor(burnRecipient: string) {
-    this.burnRecipient = lower(burnRecipient);
+const after = (time: bigint, window: bigint) => (time + window < MAX_TIME ? time + window : MAX_TIME);
+const U64 = (1n << 64n) - 1n;
+
+export class EscrowModel extends Balances {
+  readonly tables = new Map<string, PayoutTable>();
+  /** Every deal slot that is not `None`, by id (lower-case hex). */
+  deals = new Map<string, DealBooks>();
+  constructor(owner: string, burnRecipient: string, options: EscrowModelOptions = {}) {
+    super(owner, burnRecipient, options);
   }
 
-  /** A deep copy, for callers that must undo a step the contract would revert. */
-  clone(): EscrowModel {
-    const c = new EscrowModel(this.burnRecipient);
-    for (const [k, v] of this.tables) c.tables.set(k, v);
-    for (const [k, v] of this.deals) c.deals.set(k, { ...v });
-    for (const [k, v] of this.burnAccrued) c.burnAccrued.set(k, v);
-    for (const [k, v] of this.held) c.held.set(k, v);
-    c.dealCount = this.dealCount;
-    return c;
+  /** Runs `body`; if it throws, every change it made is undone (a revert). */
+  atomic<T>(body: () => T): T {
+    const deals = new Map([...this.deals].map(([k, d]) => [k, { ...d }]));
+    const restore = this.saveBalances();
+    try {
+      return body();
+    } catch (e) {
+      this.deals = deals;
+      restore();
+      throw e;
+    }
   }
 
   registerTable(id: string, table: PayoutTable): void {
     const pot = table.sellerDeposit + table.buyerDeposit + UNIT;
-    for (let s = 0; s < 8; s++) if (table.seller[s] + table.buyer[s] > pot) throw new EscrowError("TableOverpays");
+    for (let s = 0; s < 8; s++) if (table.seller[s] + table.buyer[s] > pot) fail("TableOverpays", BigInt(s));
+    if (this.tables.has(id)) return;
+    for (const v of [table.sellerDeposit, table.buyerDeposit]) if (v > U64) fail("TableEntryTooLarge", v);
+    for (let s = 0; s < 8; s++)
+      for (const v of [table.seller[s], table.buyer[s]]) if (v > U64) fail("TableEntryTooLarge", v);
     this.tables.set(id, table);
   }
 
-  private add(asset: string, amount: bigint) {
-    this.held.set(lower(asset), (this.held.get(lower(asset)) ?? 0n) + amount);
+  private table(t: Terms): PayoutTable {
+    return this.tables.get(t.tableId)!;
   }
 
-  /** What the contract owes per asset: unpaid deal money plus burn not yet withdrawn. */
+  /** The slot `deals(id)` returns (all zero for a deal that does not exist). */
+  slot(id: string): { deadline: bigint; stage: Stage; flags: number; createdAt: bigint } {
+    const d = this.deals.get(lower(id));
+    return d ? { deadline: d.deadline, stage: d.stage, flags: d.flags, createdAt: d.createdAt } : emptySlot();
+  }
+
+  /** What the contract must hold of `asset`: the money of every deal plus every balance. */
   owed(asset: string): bigint {
-    return (this.held.get(lower(asset)) ?? 0n) + (this.burnAccrued.get(lower(asset)) ?? 0n);
+    let sum = this.balanceTotal(asset);
+    for (const d of this.deals.values()) {
+      if (lower(d.terms.asset) !== lower(asset)) continue;
+      const parts = partsOf(this.table(d.terms), d.terms);
+      if (d.stage === Stage.Offered) sum += parts.offerer;
+      else if (d.stage >= Stage.Redeem && d.stage <= Stage.Fault) sum += parts.offerer + parts.counterparty;
+    }
+    return sum;
   }
 
-  offer(caller: string, t: Terms, now: bigint): bigint {
+  // ------------------------------------------------------------ offers and opening
+
+  /** `_checkNew`: the terms of a deal about to be created. */
+  private checkNew(id: string, t: Terms): void {
     if (BigInt(t.seller) === 0n || BigInt(t.buyer) === 0n || lower(t.seller) === lower(t.buyer)) {
-      throw new EscrowError("InvalidParties");
+      fail("InvalidParties", t.seller, t.buyer);
     }
-    if (t.price === 0n) throw new EscrowError("ZeroPrice");
-    if ([t.acceptWindow, t.redeemWindow, t.complaintWindow, t.faultWindow].some((w) => w === 0n)) {
-      throw new EscrowError("ZeroWindow");
-    }
+    if (t.price === 0n) fail("ZeroPrice");
+    if (t.redeemWindow === 0n || t.complaintWindow === 0n || t.faultWindow === 0n) fail("ZeroWindow");
     const table = this.tables.get(t.tableId);
-    if (!table) throw new EscrowError("UnknownTable");
-    if (t.price < table.minPrice) throw new EscrowError("PriceBelowMinimum");
-    const offerer = t.sellerOffers ? t.seller : t.buyer;
-    if (lower(caller) !== lower(offerer)) throw new EscrowError("NotParty");
-    const d = depositsFor(table, t.price);
-    const id = ++this.dealCount;
-    this.deals.set(id, { terms: t, deadline: now + t.acceptWindow, stage: Stage.Offered, flags: 0 });
-    this.add(t.asset, t.sellerOffers ? d.seller : d.buyer + t.price);
-    return id;
+    if (!table) return fail("UnknownTable", t.tableId);
+    if (t.price < table.minPrice) fail("PriceBelowMinimum", t.price, table.minPrice);
+    if (this.deals.has(lower(id))) fail("DealExists", id);
+    if (!this.supports(t.asset)) fail("UnsupportedAsset", t.asset);
   }
 
-  private load(id: bigint): DealBooks {
-    const d = this.deals.get(id);
-    if (!d) throw new EscrowError("UnknownDeal");
-    return d;
+  private checkCaller(caller: string, expected: string): void {
+    if (lower(caller) !== lower(expected)) fail("NotParty", caller);
   }
 
-  accept(caller: string, id: bigint, now: bigint): void {
+  /** On-chain offer by the offerer with its part (pulled by the caller of the model). */
+  offer(caller: string, t: Terms, id: string, now: bigint): void {
+    this.checkNew(id, t);
+    if (now >= t.expiry) fail("OfferExpired", id, t.expiry);
+    this.checkCaller(caller, partiesOf(t).offerer);
+    this.deals.set(lower(id), { terms: t, deadline: t.expiry, stage: Stage.Offered, flags: 0, createdAt: now });
+  }
+
+  private load(id: string): DealBooks {
+    return this.deals.get(lower(id)) ?? fail("UnknownDeal", id);
+  }
+
+  private open(id: string, t: Terms, createdAt: bigint, now: bigint): void {
+    const deal = { terms: t, deadline: after(now, t.redeemWindow), stage: Stage.Redeem, flags: 0, createdAt };
+    this.deals.set(lower(id), deal);
+  }
+
+  accept(caller: string, t: Terms, id: string, now: bigint): void {
     const d = this.load(id);
-    if (d.stage !== Stage.Offered) throw new EscrowError("WrongStage");
-    if (now >= d.deadline) throw new EscrowError("OfferExpired");
-    const t = d.terms;
-    if (lower(caller) !== lower(t.sellerOffers ? t.buyer : t.seller)) throw new EscrowError("NotParty");
-    const dep = depositsFor(this.tables.get(t.tableId)!, t.price);
-    d.stage = Stage.Redeem;
-    d.deadline = now + t.redeemWindow;
-    this.add(t.asset, t.sellerOffers ? dep.buyer + t.price : dep.seller);
+    if (d.stage !== Stage.Offered) fail("WrongStage", Stage.Offered, d.stage);
+    if (now >= t.expiry) fail("OfferExpired", id, t.expiry);
+    this.checkCaller(caller, partiesOf(t).counterparty);
+    this.open(id, t, d.createdAt, now);
   }
 
-  withdrawOffer(caller: string, id: bigint): bigint {
-    const d = this.load(id);
-    if (d.stage !== Stage.Offered) throw new EscrowError("WrongStage");
-    const t = d.terms;
-    if (lower(caller) !== lower(t.sellerOffers ? t.seller : t.buyer)) throw new EscrowError("NotParty");
-    const dep = depositsFor(this.tables.get(t.tableId)!, t.price);
-    const refund = t.sellerOffers ? dep.seller : dep.buyer + t.price;
-    d.stage = Stage.Withdrawn;
-    this.add(t.asset, -refund);
-    return refund;
+  /** Returns the refund (pushed to the offerer, credited to its balance if the push fails). */
+  withdrawOffer(caller: string, t: Terms, id: string): bigint {
+    return this.atomic(() => {
+      const d = this.load(id);
+      if (d.stage !== Stage.Offered) fail("WrongStage", Stage.Offered, d.stage);
+      this.checkCaller(caller, partiesOf(t).offerer);
+      const refund = partsOf(this.table(t), t).offerer;
+      d.stage = Stage.Withdrawn;
+      this.pay(t.asset, caller, refund);
+      return refund;
+    });
   }
 
-  /** Lazily closes expired windows, as `_advance` does (on a copy the caller commits). */
-  private advance(d: DealBooks, now: bigint): DealBooks {
-    const c = { ...d };
-    while (c.stage >= Stage.Redeem && c.stage <= Stage.Fault && now >= c.deadline) {
-      if (c.stage === Stage.Redeem) {
-        c.stage = Stage.Complaint;
-        c.deadline += c.terms.complaintWindow;
-      } else if (c.stage === Stage.Complaint) {
-        c.stage = Stage.Fault;
-        c.deadline += c.terms.faultWindow;
-      } else {
-        this.finalizeBooks(c);
-      }
+  /** The counterparty opens a signed offer; the offerer's part comes from its balance. */
+  acceptSigned(caller: string, t: Terms, id: string, signatureValid: boolean, now: bigint): void {
+    this.checkNew(id, t);
+    if (now >= t.expiry) fail("OfferExpired", id, t.expiry);
+    const { offerer, counterparty } = partiesOf(t);
+    this.checkCaller(caller, counterparty);
+    if (!signatureValid) fail("InvalidSignature", id);
+    const needed = partsOf(this.table(t), t).offerer;
+    const available = this.balanceOf(offerer, t.asset);
+    if (needed > available) fail("InsufficientBalance", offerer, t.asset, needed, available);
+    this.setBalance(offerer, t.asset, available - needed);
+    this.open(id, t, now, now);
+  }
+
+  cancelSigned(caller: string, t: Terms, id: string): void {
+    this.checkCaller(caller, partiesOf(t).offerer);
+    if (this.deals.has(lower(id))) fail("DealExists", id);
+    this.deals.set(lower(id), { terms: t, deadline: 0n, stage: Stage.Withdrawn, flags: 0, createdAt: 0n });
+  }
+
+  // ------------------------------------------------------------ messages
+
+  /** `_advance`: closes every expired window (message absent); the last finalizes. */
+  private advance(d: DealBooks, now: bigint): void {
+    while (d.stage >= Stage.Redeem && d.stage <= Stage.Fault && now >= d.deadline) {
+      if (d.stage === Stage.Redeem) {
+        d.stage = Stage.Complaint;
+        d.deadline = after(d.deadline, d.terms.complaintWindow);
+      } else if (d.stage === Stage.Complaint) {
+        d.stage = Stage.Fault;
+        d.deadline = after(d.deadline, d.terms.faultWindow);
+      } else this.finalizeDeal(d);
     }
-    return c;
   }
 
-  private pendingBurn: { asset: string; burn: bigint } | undefined;
-
-  private finalizeBooks(c: DealBooks): void {
-    c.stage = Stage.Final;
-    const { burn } = payoutsFor(this.tables.get(c.terms.tableId)!, c.terms.price, stateOf(c.flags));
-    this.pendingBurn = { asset: lower(c.terms.asset), burn };
+  /** `_finalize`: the burn credited to the deal's destination, then the seller and the buyer paid. */
+  private finalizeDeal(d: DealBooks): void {
+    d.stage = Stage.Final;
+    const t = d.terms;
+    const p = payoutsFor(this.table(t), t.price, stateOf(d.flags));
+    if (p.burn !== 0n) this.credit(t.asset, this.burnDestination(d.createdAt, t.seller, t.buyer), p.burn);
+    this.pay(t.asset, t.seller, p.seller);
+    this.pay(t.asset, t.buyer, p.buyer);
   }
 
-  /** Runs a state change on a copy of the deal and commits it (with any burn) only if it succeeds. */
-  private step(id: bigint, now: bigint, body: (c: DealBooks) => void): void {
-    const d = this.load(id);
-    this.pendingBurn = undefined;
-    const c = this.advance(d, now);
-    body(c);
-    Object.assign(d, c);
-    // `body` may have set it (through finalizeBooks); TypeScript cannot see through the call.
-    const pending = this.pendingBurn as { asset: string; burn: bigint } | undefined;
-    if (pending && pending.burn !== 0n) {
-      const { asset, burn } = pending;
-      this.burnAccrued.set(asset, (this.burnAccrued.get(asset) ?? 0n) + burn);
-      this.add(asset, -burn);
-    }
-    this.pendingBurn = undefined;
+  /** `_pay`: a push with the gas allowance, credited if it fails. */
+  private pay(asset: string, to: string, amount: bigint): void {
+    if (amount !== 0n && !this.arrives(to, asset)) this.credit(asset, to, amount);
   }
 
-  private enter(c: DealBooks, stage: Stage, window: bigint, now: bigint) {
-    c.stage = stage;
-    c.deadline = now + window;
-  }
-
-  private buyerAt(caller: string, id: bigint, stage: Stage, now: bigint, body: (c: DealBooks) => void) {
-    const d = this.load(id);
-    if (lower(caller) !== lower(d.terms.buyer)) throw new EscrowError("NotParty");
-    this.step(id, now, (c) => {
-      if (c.stage !== stage) throw new EscrowError("WrongStage");
-      body(c);
+  private buyerAt(caller: string, t: Terms, id: string, stage: Stage, now: bigint, body: (d: DealBooks) => void) {
+    this.atomic(() => {
+      this.checkCaller(caller, t.buyer);
+      const d = this.load(id);
+      this.advance(d, now);
+      if (d.stage !== stage) fail("WrongStage", stage, d.stage);
+      body(d);
     });
   }
 
-  redeem(caller: string, id: bigint, confirm: boolean, now: bigint): void {
-    this.buyerAt(caller, id, Stage.Redeem, now, (c) => {
-      c.flags |= REDEEM;
-      if (confirm) this.enter(c, Stage.Fault, c.terms.faultWindow, now);
-      else this.enter(c, Stage.Complaint, c.terms.complaintWindow, now);
+  private enter(d: DealBooks, stage: Stage, window: bigint, now: bigint): void {
+    d.stage = stage;
+    d.deadline = after(now, window);
+  }
+
+  redeem(caller: string, t: Terms, id: string, alsoConfirm: boolean, now: bigint): void {
+    this.buyerAt(caller, t, id, Stage.Redeem, now, (d) => {
+      d.flags |= REDEEM;
+      if (alsoConfirm) this.enter(d, Stage.Fault, t.faultWindow, now);
+      else this.enter(d, Stage.Complaint, t.complaintWindow, now);
     });
   }
 
-  requestRefund(caller: string, id: bigint, now: bigint): void {
-    this.buyerAt(caller, id, Stage.Redeem, now, (c) => this.enter(c, Stage.Complaint, c.terms.complaintWindow, now));
+  requestRefund(caller: string, t: Terms, id: string, now: bigint): void {
+    this.buyerAt(caller, t, id, Stage.Redeem, now, (d) => this.enter(d, Stage.Complaint, t.complaintWindow, now));
   }
 
-  complain(caller: string, id: bigint, now: bigint): void {
-    this.buyerAt(caller, id, Stage.Complaint, now, (c) => {
-      c.flags |= COMPLAINT;
-      this.enter(c, Stage.Fault, c.terms.faultWindow, now);
+  complain(caller: string, t: Terms, id: string, now: bigint): void {
+    this.buyerAt(caller, t, id, Stage.Complaint, now, (d) => {
+      d.flags |= COMPLAINT;
+      this.enter(d, Stage.Fault, t.faultWindow, now);
     });
   }
 
-  confirmQuality(caller: string, id: bigint, now: bigint): void {
-    this.buyerAt(caller, id, Stage.Complaint, now, (c) => this.enter(c, Stage.Fault, c.terms.faultWindow, now));
+  confirmQuality(caller: string, t: Terms, id: string, now: bigint): void {
+    this.buyerAt(caller, t, id, Stage.Complaint, now, (d) => this.enter(d, Stage.Fault, t.faultWindow, now));
   }
 
-  cancelOrFault(caller: string, id: bigint, now: bigint): void {
-    const d = this.load(id);
-    if (lower(caller) !== lower(d.terms.seller)) throw new EscrowError("NotParty");
-    this.step(id, now, (c) => {
-      if (c.stage !== Stage.Fault) throw new EscrowError("WrongStage");
-      c.flags |= FAULT;
-      this.finalizeBooks(c);
+  cancelOrFault(caller: string, t: Terms, id: string, now: bigint): void {
+    this.atomic(() => {
+      this.checkCaller(caller, t.seller);
+      const d = this.load(id);
+      this.advance(d, now);
+      if (d.stage !== Stage.Fault) fail("WrongStage", Stage.Fault, d.stage);
+      d.flags |= FAULT;
+      this.finalizeDeal(d);
     });
   }
 
-  finalize(caller: string, id: bigint, now: bigint): void {
-    if (this.load(id).stage === Stage.Final) throw new EscrowError("WrongStage");
-    this.step(id, now, (c) => {
-      if (c.stage === Stage.Fault && lower(caller) === lower(c.terms.seller)) this.finalizeBooks(c);
-      if (c.stage !== Stage.Final) throw new EscrowError("WrongStage");
+  finalize(caller: string, t: Terms, id: string, now: bigint): void {
+    this.atomic(() => {
+      const d = this.load(id);
+      if (d.stage === Stage.Final) fail("WrongStage", Stage.Fault, d.stage);
+      this.advance(d, now);
+      if (d.stage === Stage.Fault && lower(caller) === lower(t.seller)) this.finalizeDeal(d);
+      else if (d.stage !== Stage.Final) fail("WrongStage", Stage.Final, d.stage);
     });
-  }
-
-  withdraw(caller: string, id: bigint, now: bigint): bigint {
-    let amount = 0n;
-    this.step(id, now, (c) => {
-      if (c.stage === Stage.Fault && lower(caller) === lower(c.terms.seller)) this.finalizeBooks(c);
-      if (c.stage !== Stage.Final) throw new EscrowError("WrongStage");
-      const t = c.terms;
-      const p = payoutsFor(this.tables.get(t.tableId)!, t.price, stateOf(c.flags));
-      let paid: number;
-      if (lower(caller) === lower(t.seller)) {
-        paid = SELLER_PAID;
-        amount = p.seller;
-      } else if (lower(caller) === lower(t.buyer)) {
-        paid = BUYER_PAID;
-        amount = p.buyer;
-      } else throw new EscrowError("NotParty");
-      if (c.flags & paid) throw new EscrowError("AlreadyWithdrawn");
-      c.flags |= paid;
-    });
-    this.add(this.load(id).terms.asset, -amount);
-    return amount;
-  }
-
-  withdrawBurn(caller: string, asset: string): bigint {
-    if (lower(caller) !== this.burnRecipient) throw new EscrowError("NotBurnRecipient");
-    const amount = this.burnAccrued.get(lower(asset)) ?? 0n;
-    this.burnAccrued.set(lower(asset), 0n);
-    return amount;
   }
 }
+
+const emptySlot = () => ({ deadline: 0n, stage: Stage.None, flags: 0, createdAt: 0n });
