@@ -44,20 +44,18 @@ describe("Attacks", function () {
       const t = await terms();
       const address = await escrow.getAddress();
       const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
-      const accounts = [seller.address, buyer.address, burn.address];
+      const books = () => expectBooks(escrow, ETH, [t], [seller.address, buyer.address, burn.address], units(3));
       await forceSend(address, units(3));
       await escrow.connect(seller).offer(packed(t), { value: sd });
-      await expectBooks(escrow, ETH, [t], accounts, units(3));
+      await books();
       await escrow.connect(buyer).accept(packed(t), { value: bd + t.price });
       await escrow.connect(buyer).redeem(packed(t), true);
-      await expectBooks(escrow, ETH, [t], accounts, units(3));
+      await books();
       const [sp, bp, burnt] = await escrow.payouts(t.tableId, t.price, stateIndex("R-NC-NC"));
       await expect(escrow.connect(seller).finalize(packed(t))).to.changeEtherBalances([seller, buyer], [sp, bp]);
       expect(await escrow.balances(burn.address, ETH)).to.equal(burnt);
-      expect(await ethers.provider.getBalance(address), "the forced ETH and the burn credit").to.equal(
-        units(3) + burnt,
-      );
-      await expectBooks(escrow, ETH, [t], accounts, units(3));
+      expect(await ethers.provider.getBalance(address), "forced ETH + burn").to.equal(units(3) + burnt);
+      await books();
     });
   });
 
@@ -97,8 +95,7 @@ describe("Attacks", function () {
       const finalize = escrow.connect(seller).finalize(packed(t));
       await expect(finalize).to.changeEtherBalance(seller, sp);
       await expect(finalize).to.emit(escrow, "Credited").withArgs(id, B, ETH, bp);
-      const gas = (await (await finalize).wait())!.gasUsed;
-      expect(gas, "the bomb burnt its allowance only").to.be.lessThan(50_000n + 150_000n);
+      expect((await (await finalize).wait())!.gasUsed, "the bomb burnt its allowance only").to.be.lessThan(200_000n);
       expect(await escrow.balances(B, ETH)).to.equal(bp);
       await expect(
         bomb.execute(address, 0, escrow.interface.encodeFunctionData("withdraw", [ETH, bp]), { gasLimit: 3_000_000 }),
@@ -295,10 +292,8 @@ describe("Attacks", function () {
       const price = (1n << 128n) - 1n;
       const t = await terms({ asset: T, price });
       const [sd, bd] = await escrow.depositsFor(t.tableId, price);
-      expect([sd, bd]).to.deep.equal([
-        (price * table.sellerDeposit + UNIT - 1n) / UNIT,
-        (price * table.buyerDeposit + UNIT - 1n) / UNIT,
-      ]);
+      const ceil = (f: bigint) => (price * f + UNIT - 1n) / UNIT;
+      expect([sd, bd]).to.deep.equal([ceil(table.sellerDeposit), ceil(table.buyerDeposit)]);
       const address = await escrow.getAddress();
       await token.mint(seller.address, sd);
       await token.mint(buyer.address, bd + price);
@@ -310,18 +305,15 @@ describe("Attacks", function () {
       await escrow.connect(seller).finalize(packed(t));
       // Deposits round up and payouts down; the remainder is credited to the burn recipient.
       const honest = stateIndex("R-NC-NC");
-      const sellerPayout = (price * table.seller[honest]) / UNIT;
-      const buyerPayout = (price * table.buyer[honest]) / UNIT;
+      const [sellerPayout, buyerPayout] = [table.seller[honest], table.buyer[honest]].map((f) => (price * f) / UNIT);
       expect(await token.balanceOf(seller.address)).to.equal(sellerPayout);
       expect(await token.balanceOf(buyer.address)).to.equal(buyerPayout);
       const burnt = sd + bd + price - sellerPayout - buyerPayout;
       expect(await escrow.balances(burn.address, T)).to.equal(burnt);
       await expectBooks(escrow, T, [t], [seller.address, buyer.address, burn.address]);
       expect(await token.balanceOf(address)).to.equal(burnt);
-      await expect(escrow.connect(seller).offer(packed(await terms({ price: 0n })))).to.be.revertedWithCustomError(
-        escrow,
-        "ZeroPrice",
-      );
+      const zero = packed(await terms({ price: 0n }));
+      await expect(escrow.connect(seller).offer(zero)).to.be.revertedWithCustomError(escrow, "ZeroPrice");
     });
   });
 });
