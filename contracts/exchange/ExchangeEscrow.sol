@@ -297,7 +297,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     function cancelOrFault(bytes32[5] calldata terms) external nonReentrant {
         if (msg.sender != terms.seller()) revert NotParty(msg.sender);
         bytes32 id = dealId(terms);
-        Deal memory d = _advance(id, terms, _load(id));
+        Deal memory d = _advance(id, terms, _load(id), true);
         if (d.stage != Stage.Fault) revert WrongStage(Stage.Fault, d.stage);
         d.flags |= FAULT;
         emit Faulted(id);
@@ -309,7 +309,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         bytes32 id = dealId(terms);
         Deal memory d = _load(id);
         if (d.stage == Stage.Final) revert WrongStage(Stage.Fault, d.stage);
-        d = _advance(id, terms, d);
+        d = _advance(id, terms, d, true);
         if (d.stage == Stage.Fault && msg.sender == terms.seller()) {
             _finalize(id, terms, d);
         } else if (d.stage != Stage.Final) {
@@ -407,17 +407,23 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         if (d.stage == Stage.None) revert UnknownDeal(id);
     }
 
+    /**
+     * @dev The deal, its expired windows closed, if it is at `stage` for the buyer. A buyer's message
+     * never finalizes (it moves no money, so it needs no reentrancy guard): past the last deadline
+     * the deal stays at its fault window and the message is refused; `finalize` pays out.
+     */
     function _buyerAt(bytes32[5] calldata terms, Stage stage) private returns (bytes32 id, Deal memory d) {
         if (msg.sender != terms.buyer()) revert NotParty(msg.sender);
         id = dealId(terms);
-        d = _advance(id, terms, _load(id));
+        d = _advance(id, terms, _load(id), false);
         if (d.stage != stage) revert WrongStage(stage, d.stage);
     }
 
     function _setBurnRecipient(address recipient, uint256 since) private {
         if (recipient == address(0)) revert ZeroAddress();
-        _burnSettings.push(BurnSetting(uint40(since), recipient));
-        emit BurnRecipientSet(recipient, since);
+        uint40 from = _after(since, 0);
+        _burnSettings.push(BurnSetting(from, recipient));
+        emit BurnRecipientSet(recipient, from);
     }
 
     /// @dev The last setting effective at `time` (binary search over the owner's settings, not over deals).
@@ -445,10 +451,17 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
 
     /**
      * @dev Closes every window whose deadline has passed, message absent; the next window starts
-     * at the previous deadline. At most three steps; the last finalizes (and stores) the deal.
+     * at the previous deadline. At most three steps; the last, when `mayFinalize`, finalizes (and
+     * stores and pays out) the deal.
      */
-    function _advance(bytes32 id, bytes32[5] calldata terms, Deal memory d) private returns (Deal memory) {
-        while (d.stage >= Stage.Redeem && d.stage <= Stage.Fault && block.timestamp >= d.deadline) {
+    function _advance(
+        bytes32 id,
+        bytes32[5] calldata terms,
+        Deal memory d,
+        bool mayFinalize
+    ) private returns (Deal memory) {
+        uint256 last = mayFinalize ? uint256(Stage.Fault) : uint256(Stage.Complaint);
+        while (d.stage >= Stage.Redeem && uint256(d.stage) <= last && block.timestamp >= d.deadline) {
             emit WindowExpired(id, d.stage);
             if (d.stage == Stage.Redeem) {
                 d.stage = Stage.Complaint;

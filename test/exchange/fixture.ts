@@ -2,7 +2,7 @@ import { ethers } from "hardhat";
 import { loadGame } from "../../src/exchange/design/game";
 import { designTable } from "../../src/exchange/design/designer";
 import { type PayoutTable } from "../../src/exchange/model/payoutTable";
-import { toPayoutTable } from "../../src/exchange/design/contractTable";
+import { publishDesign } from "../../src/exchange/design/publish";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { type Terms, TERMS_TYPES, escrowDomain, packTerms } from "../../src/exchange/model/terms";
 import type { ExchangeEscrow } from "../../typechain-types";
@@ -13,12 +13,13 @@ export { UNIT };
 export const WINDOW = 1000n;
 
 let cached: PayoutTable | undefined;
-/** The default core-exchange table: min deposits, delta 0.01, as the designer writes it. */
+/** The seed's least-deposit core-exchange table (delta 0.01) with its p0, as the designer writes it. */
 export async function defaultPayoutTable(): Promise<PayoutTable> {
   if (!cached) {
-    const result = await designTable(loadGame("games/core-exchange.json"), { delta: 0.01, objective: "min-deposits" });
+    const game = loadGame("games/core-exchange.json");
+    const result = await designTable(game, { delta: 0.01, objective: "min-deposits" });
     if (result.status !== "optimal") throw new Error(`default design is ${result.status}`);
-    cached = toPayoutTable(result.design);
+    cached = publishDesign(game, result.design).chain!; // with its smallest safe price as minPrice
   }
   return cached;
 }

@@ -111,8 +111,9 @@ export class Balances {
   setBurnRecipient(caller: string, recipient: string, now: bigint): void {
     if (lower(caller) !== lower(this.owner)) throw new EscrowError("OwnableUnauthorizedAccount", [caller]);
     if (BigInt(recipient) === 0n) throw new EscrowError("ZeroAddress");
-    // As the contract: `uint40(since)` (truncated, not saturated).
-    this.burnSettings.push({ since: (now + 1n) & ((1n << 40n) - 1n), recipient });
+    // As the contract: the next second, saturating at the largest 40-bit time.
+    const max = (1n << 40n) - 1n;
+    this.burnSettings.push({ since: now + 1n < max ? now + 1n : max, recipient });
   }
 
   /** `_burnRecipientAt`: the contract's binary search over the settings. */

@@ -215,9 +215,10 @@ export class EscrowModel extends Balances {
 
   // ------------------------------------------------------------ messages
 
-  /** `_advance`: closes every expired window (message absent); the last finalizes. */
-  private advance(d: DealBooks, now: bigint): void {
-    while (d.stage >= Stage.Redeem && d.stage <= Stage.Fault && now >= d.deadline) {
+  /** `_advance`: closes every expired window (message absent); the last finalizes when `mayFinalize`. */
+  private advance(d: DealBooks, now: bigint, mayFinalize = true): void {
+    const last = mayFinalize ? Stage.Fault : Stage.Complaint;
+    while (d.stage >= Stage.Redeem && d.stage <= last && now >= d.deadline) {
       if (d.stage === Stage.Redeem) {
         d.stage = Stage.Complaint;
         d.deadline = after(d.deadline, d.terms.complaintWindow);
@@ -247,7 +248,7 @@ export class EscrowModel extends Balances {
     this.atomic(() => {
       this.checkCaller(caller, t.buyer);
       const d = this.load(id);
-      this.advance(d, now);
+      this.advance(d, now, false); // a buyer's message never finalizes
       if (d.stage !== stage) fail("WrongStage", stage, d.stage);
       body(d);
     });
