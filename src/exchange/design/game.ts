@@ -234,21 +234,17 @@ export function parseGame(raw: unknown, source = "game"): Game {
     }
   }
   const game: Game = { ...spec, playerIds, states: [...states].sort(), nodes };
-  for (const s of spec.tradeStates ?? []) {
-    if (!states.has(s)) throw new GameError(`${source}: tradeStates: "${s}" is not a state of the game`);
-  }
+  const stranger = spec.tradeStates?.find((s) => !states.has(s));
+  if (stranger) throw new GameError(`${source}: tradeStates: "${stranger}" is not a state of the game`);
   for (const [name, profile] of Object.entries(spec.profiles ?? {})) {
-    profile.protections.forEach((p, i) => {
-      const at = `${source}: profiles.${name}.protections[${i}]`;
-      if (!playerIds.includes(p.player)) throw new GameError(`${at}: unknown player "${p.player}"`);
-      if (!states.has(p.state)) throw new GameError(`${at}: "${p.state}" is not a state of the game`);
+    const at = (i: number) => `${source}: profiles.${name}.protections[${i}]`;
+    profile.protections.forEach(({ player, state }, i) => {
+      if (!playerIds.includes(player)) throw new GameError(`${at(i)}: unknown player "${player}"`);
+      if (!states.has(state)) throw new GameError(`${at(i)}: "${state}" is not a state of the game`);
     });
   }
-  if (spec.table) {
-    for (const s of game.states) {
-      if (!spec.table[s]) throw new GameError(`${source}: table has no row for state "${s}"`);
-    }
-  }
+  const missing = spec.table && game.states.find((s) => !spec.table![s]);
+  if (missing) throw new GameError(`${source}: table has no row for state "${missing}"`);
   return game;
 }
 
