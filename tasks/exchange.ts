@@ -51,21 +51,31 @@ async function guarded<T>(taskName: string, body: () => Promise<T>): Promise<T> 
   }
 }
 
-/** Writes `data` as JSON to `out`, creating its folder; a failure names `--out`. */
-function writeJson(taskName: string, out: string, data: unknown): void {
+/** Writes `data` as JSON to `out`, creating its folder; a failure names the flag that chose `out`. */
+function writeJson(taskName: string, out: string, data: unknown, flag = "--out"): void {
   try {
     fs.mkdirSync(path.dirname(out), { recursive: true });
     fs.writeFileSync(out, toJson(data, 2) + "\n");
   } catch (e) {
-    fail(`${taskName}: --out: cannot write ${out}: ${(e as Error).message}`);
+    fail(`${taskName}: ${flag}: cannot write ${out}: ${(e as Error).message}`);
   }
 }
+
+/** A non-negative decimal number written out (an empty flag is not 0). */
+const decimalArg = z
+  .string()
+  .regex(/^\d+(\.\d+)?([eE][+-]?\d+)?$/, "expected a non-negative number such as 0.01")
+  .transform(Number);
 
 const existingFile = (what: string) => z.string().refine((f) => fs.existsSync(f), `${what} not found`);
 
 const depositsArg = z
   .string()
   .regex(/^(\w+=\d+(\.\d+)?)(,\w+=\d+(\.\d+)?)*$/, "deposits look like S=0.5,B=0.25")
+  .refine((s) => {
+    const players = s.split(",").map((kv) => kv.split("=")[0]);
+    return new Set(players).size === players.length;
+  }, "a player is given twice")
   .transform((s) =>
     Object.fromEntries(
       s
@@ -92,7 +102,7 @@ const protectionsArg = (kind: "recover" | "forfeit") =>
 /** The options shared by exchange:design and exchange:profiles, validated. */
 const designFlags = {
   game: existingFile("game file"),
-  delta: z.coerce.number().nonnegative(),
+  delta: decimalArg,
   objective: z.enum(["min-deposits", "max-burn"]),
 };
 
@@ -120,7 +130,7 @@ task("exchange:design", "Designs a payout table by linear programming and checks
           profile: z.string().min(1).optional(),
           recover: protectionsArg("recover"),
           forfeit: protectionsArg("forfeit"),
-          maxGriefing: z.coerce.number().nonnegative().optional(),
+          maxGriefing: decimalArg.optional(),
           forfeitTo: z.enum(["burn", "victim"]).optional(),
           out: z.string().min(1).optional(),
           noTrade: z.boolean(),
@@ -195,12 +205,12 @@ task("exchange:profiles", "Designs every protection profile of a game, and tabul
       const designs = await designProfiles(game, { delta: opts.delta, objective: opts.objective });
       for (const d of designs) {
         const file = path.join(opts.outDir, `${game.name}-${d.name}.json`);
-        writeJson("exchange:profiles", file, publishedJson(d.published));
+        writeJson("exchange:profiles", file, publishedJson(d.published), "--out-dir");
         console.log(`Wrote ${file}`);
       }
       const rows = tradeoffRows(designs);
       const base = path.join(opts.outDir, `${game.name}-tradeoffs`);
-      writeJson("exchange:profiles", `${base}.json`, rows);
+      writeJson("exchange:profiles", `${base}.json`, rows, "--out-dir");
       writeCsv(`${base}.csv`, tradeoffCsvRows(rows));
       const table = tradeoffMarkdown(rows);
       const docs = opts.docs

@@ -53,6 +53,7 @@ function renamedGame(): GameSpec {
     else m.state = names.get(m.state ?? path.join("-"));
   };
   for (const m of g.root.moves) visit(m, []);
+  delete g.profiles; // they name the core exchange's states
   return { ...g, name: "renamed-exchange" };
 }
 

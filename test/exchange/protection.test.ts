@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import hre from "hardhat";
 import { designTable, type DesignOptions, type DesignedTable } from "../../src/exchange/design/designer";
 import { type Game, GameError, loadGame, parseGame } from "../../src/exchange/design/game";
@@ -163,77 +161,6 @@ describe("Designer: the shipped profiles and their trade-off", () => {
     const p = designs[1].published.design;
     expect(p.table["RfE-C-CF"].B).to.be.at.least(1 + p.deposits.B - 1e-12);
     expect(p.table["RfE-C-NC"].S - p.deposits.S).to.be.at.most(-0.05 + 1e-12);
-  });
-});
-
-describe("exchange:design and exchange:profiles: protection flags", () => {
-  const tmp = (name: string) => path.join(os.tmpdir(), `clearhouse-${name}-${process.pid}.json`);
-  const runDesign = (args: Record<string, unknown>) =>
-    hre.run("exchange:design", { game: GAME_FILE, delta: "0.01", objective: "min-deposits", noTrade: false, ...args });
-
-  it("--profile protective writes the table with its griefing, forfeits and p0 (also in the escrow's form)", async () => {
-    const out = tmp("protective");
-    await runDesign({ profile: "protective", out });
-    const written = JSON.parse(fs.readFileSync(out, "utf8"));
-    const shipped = JSON.parse(fs.readFileSync("tables/core-exchange-protective.json", "utf8"));
-    expect(written.table).to.deep.equal(shipped.table);
-    expect(written.smallestSafePrice).to.equal(shipped.chain.minPrice);
-    expect(written.forfeitTo).to.equal("victim");
-    expect(written.griefing.worst).to.be.closeTo(shipped.griefing.worst, 1e-12);
-    expect(written.forfeits.map((f: { state: string }) => f.state)).to.include("R-C-NC");
-  });
-
-  it("flags add to a profile: --recover and --forfeit and --max-griefing", async () => {
-    const out = tmp("flags");
-    await runDesign({ recover: "B@RfE-C-CF", forfeit: "S@RfE-C-NC=0.05", forfeitTo: "victim", maxGriefing: "3", out });
-    const written = JSON.parse(fs.readFileSync(out, "utf8"));
-    expect(written.protections).to.deep.equal([WHOLE_AFTER_FAULT, SILENCE_COSTS]);
-    expect(written.maxGriefing).to.equal(3);
-    expect(written.griefing.worst).to.be.at.most(3 + 1e-9);
-  });
-
-  it("a bad flag ends the task with one line naming it", async () => {
-    const cases: [Record<string, unknown>, string][] = [
-      [
-        { profile: "nope" },
-        'exchange:design: --profile: "nope" is not a profile of games/core-exchange.json ' +
-          "(profiles: least-deposits, protective, strong, strong-bounded)",
-      ],
-      [{ recover: "B-RfE" }, 'exchange:design: --recover: "B-RfE" is not <player>@<state>'],
-      [{ forfeit: "S@RfE-C-NC" }, 'exchange:design: --forfeit: "S@RfE-C-NC" needs an amount'],
-      [{ recover: "X@RfE-C-CF" }, "exchange:design: recover X@RfE-C-CF: unknown player"],
-      [{ maxGriefing: "-1" }, "exchange:design: --max-griefing:"],
-      [{ forfeitTo: "friend" }, "exchange:design: --forfeit-to:"],
-      [{ maxGriefing: "0.5" }, "exchange:design: the program is infeasible"],
-    ];
-    for (const [args, message] of cases) {
-      await expect(runDesign(args), JSON.stringify(args)).to.be.rejectedWith(message);
-    }
-  });
-
-  it("exchange:profiles writes every profile and the trade-off; a game without profiles is refused", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "clearhouse-profiles-"));
-    await hre.run("exchange:profiles", {
-      game: GAME_FILE,
-      delta: "0.01",
-      objective: "min-deposits",
-      outDir: dir,
-      docs: false,
-    });
-    const rows = JSON.parse(fs.readFileSync(path.join(dir, "core-exchange-tradeoffs.json"), "utf8"));
-    expect(rows).to.deep.equal(JSON.parse(fs.readFileSync("tables/core-exchange-tradeoffs.json", "utf8")));
-    const csv = fs.readFileSync(path.join(dir, "core-exchange-tradeoffs.csv"), "utf8").trim().split("\n");
-    expect(csv).to.have.length(5);
-    expect(csv[0]).to.contain("totalDeposit");
-    await expect(
-      hre.run("exchange:profiles", {
-        game: "games/quality-lottery.json",
-        delta: "0.01",
-        objective: "min-deposits",
-        outDir: dir,
-        docs: false,
-      }),
-    ).to.be.rejectedWith('exchange:profiles: game "quality-lottery" has no "profiles"');
   });
 });
 

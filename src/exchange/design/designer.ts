@@ -27,6 +27,9 @@ import type { ForfeitTo, Protection } from "./profile";
 import { type ForfeitEntry, forfeitReport, victimObjective } from "./protection";
 
 export type { DesignOptions, Objective } from "./program";
+
+/** The smallest positive margin: backward induction calls two values within 1e-9 a tie. */
+export const MIN_DELTA = 1e-8;
 export { equilibriumLeaves, tradeStates } from "./program";
 
 export interface DesignedTable {
@@ -58,8 +61,25 @@ export type DesignResult =
 export async function designTable(game: Game, opts: DesignOptions): Promise<DesignResult> {
   if (!(opts.delta >= 0)) throw new GameError(`delta must be >= 0, got ${opts.delta}`);
   if (game.table) throw new GameError(`game "${game.name}" carries a given payout table: solve it, do not design one`);
+  if (opts.delta > 0 && opts.delta < MIN_DELTA) {
+    throw new GameError(`delta must be 0 or at least ${MIN_DELTA} (backward induction tells ties apart to 1e-9)`);
+  }
   let all: ReturnType<typeof allDeviatingStrategies> | undefined;
   const strategies = () => (all ??= allDeviatingStrategies(game));
+  if (opts.forfeitTo === "victim") {
+    if (opts.objective !== "min-deposits") {
+      throw new GameError(
+        `forfeits to the victim need the objective min-deposits: ${opts.objective} burns all it can first`,
+      );
+    }
+    const tooMany = strategies().tooMany;
+    if (tooMany.length) {
+      throw new GameError(
+        `forfeits to the victim: player(s) ${tooMany.join(", ")} have too many deviating strategies to tell ` +
+          `who a state's victim is`,
+      );
+    }
+  }
   const program = buildProgram(game, opts, strategies);
   const first = await solveLp(program);
   if (first.status === "infeasible")
@@ -141,7 +161,8 @@ function tableFrom(
     protections: opts.protections ?? [],
     ...(opts.maxGriefing === undefined ? {} : { maxGriefing: opts.maxGriefing }),
     griefing: griefingReport(game, honest, table, strategies()),
-    forfeits: forfeitReport(game, strategies().strategies, onPath, table, burn),
+    // Who a state's victim is needs every deviating strategy: none is attributed when some are missing.
+    forfeits: strategies().tooMany.length ? [] : forfeitReport(game, strategies().strategies, onPath, table, burn),
   };
 }
 

@@ -83,7 +83,8 @@ export function formatGriefing(r: GriefingReport, players: string[]): string {
   ]);
   const lines = [
     `Griefing (each loss against honest play, units of the price; factor = worst victim's loss / deviator's): ` +
-      `worst ${factor(r.worst)}`,
+      `worst ${factor(r.worst)}` +
+      (r.tooMany.length ? ` over the strategies listed (INCOMPLETE: ${r.tooMany.join(", ")} not enumerated)` : ""),
   ];
   if (rows.length) lines.push(indent(columns([header, ...rows])));
   for (const p of r.tooMany) lines.push(`  ${p}: too many deviating strategies to list (more than ${MAX_STRATEGIES})`);
@@ -92,6 +93,9 @@ export function formatGriefing(r: GriefingReport, players: string[]): string {
 
 /** Where the money goes in the states one deviator alone reaches. */
 export function formatForfeits(d: DesignedTable): string {
+  if (d.griefing.tooMany.length) {
+    return `Forfeits: not attributed (${d.griefing.tooMany.join(", ")} have too many deviating strategies)`;
+  }
   if (!d.forfeits.length) return `Forfeits (${d.forfeitTo}): no off-path state is reached by one deviator alone`;
   const rows = d.forfeits.map((f) => [
     f.state,

@@ -21,11 +21,13 @@
  */
 import fs from "node:fs";
 import { z } from "zod";
+import { idSchema, nameSchema } from "./names";
 import { profileSchema } from "./profile";
 import { parseTree } from "./tree";
 
-const id = z.string().min(1).max(64);
-const utility = z.record(id, z.number().finite());
+const id = idSchema;
+const name = nameSchema;
+const utility = z.record(name, z.number().finite());
 
 export interface MoveSpec {
   label: string;
@@ -48,8 +50,8 @@ const moveSchema: z.ZodType<MoveSpec> = z.lazy(() =>
     .object({
       label: id,
       utility: utility.optional(),
-      observe: id.optional(),
-      state: id.optional(),
+      observe: name.optional(),
+      state: name.optional(),
       probability: z.number().min(0).max(1).optional(),
       next: nodeSchema.optional(),
     })
@@ -60,7 +62,7 @@ const nodeSchema: z.ZodType<NodeSpec> = z.lazy(() =>
   z
     .object({
       id,
-      player: id,
+      player: name,
       honest: id.optional(),
       moves: z.array(moveSchema).min(1),
     })
@@ -87,7 +89,7 @@ export const gameSchema = z
       .array(
         z
           .object({
-            id,
+            id: name,
             name: z.string().optional(),
             pays: z.number().finite().default(0),
             deposit: z.union([z.literal("free"), z.number().nonnegative()]).default("free"),
@@ -98,8 +100,8 @@ export const gameSchema = z
       .min(1),
     root: nodeSchema,
     /** The contract state(s) of the trade (default: the one honest leaf of a game without chance). */
-    tradeStates: z.array(id).min(1).optional(),
-    table: z.record(id, z.record(id, z.number().finite())).optional(),
+    tradeStates: z.array(name).min(1).optional(),
+    table: z.record(name, z.record(name, z.number().finite())).optional(),
     constraints: z.array(linearConstraintSchema).default([]),
     /** Named protection profiles (`exchange:design --profile <name>`, `exchange:profiles`). */
     profiles: z.record(id, profileSchema).optional(),
@@ -232,21 +234,17 @@ export function parseGame(raw: unknown, source = "game"): Game {
     }
   }
   const game: Game = { ...spec, playerIds, states: [...states].sort(), nodes };
-  for (const s of spec.tradeStates ?? []) {
-    if (!states.has(s)) throw new GameError(`${source}: tradeStates: "${s}" is not a state of the game`);
-  }
+  const stranger = spec.tradeStates?.find((s) => !states.has(s));
+  if (stranger) throw new GameError(`${source}: tradeStates: "${stranger}" is not a state of the game`);
   for (const [name, profile] of Object.entries(spec.profiles ?? {})) {
-    profile.protections.forEach((p, i) => {
-      const at = `${source}: profiles.${name}.protections[${i}]`;
-      if (!playerIds.includes(p.player)) throw new GameError(`${at}: unknown player "${p.player}"`);
-      if (!states.has(p.state)) throw new GameError(`${at}: "${p.state}" is not a state of the game`);
+    const at = (i: number) => `${source}: profiles.${name}.protections[${i}]`;
+    profile.protections.forEach(({ player, state }, i) => {
+      if (!playerIds.includes(player)) throw new GameError(`${at(i)}: unknown player "${player}"`);
+      if (!states.has(state)) throw new GameError(`${at(i)}: "${state}" is not a state of the game`);
     });
   }
-  if (spec.table) {
-    for (const s of game.states) {
-      if (!spec.table[s]) throw new GameError(`${source}: table has no row for state "${s}"`);
-    }
-  }
+  const missing = spec.table && game.states.find((s) => !spec.table![s]);
+  if (missing) throw new GameError(`${source}: table has no row for state "${missing}"`);
   return game;
 }
 

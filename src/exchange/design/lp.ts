@@ -3,6 +3,7 @@
  * WebAssembly): named variables and named constraints, passed to HiGHS as sparse arrays,
  * and an irreducible infeasible subset (deletion filter) to name the constraints at fault.
  */
+import { GameError } from "./game";
 import loadHighs, { type ModelData } from "highs";
 
 export type Op = "<=" | ">=" | "=";
@@ -42,10 +43,16 @@ export function rowHolds(row: Row, lhs: number, tol = 1e-9): boolean {
   return Math.abs(lhs - row.rhs) <= tol;
 }
 
-const finite = (x: number): number => {
-  if (Number.isNaN(x)) throw new RangeError(`LP coefficient ${x} is not a number`);
+/** The largest magnitude a coefficient, right-hand side or finite bound may have (HiGHS treats 1e15 as infinite). */
+export const MAX_MAGNITUDE = 1e12;
+
+/** `x` if the solver can take it; else a one-line `GameError` naming where it comes from. */
+function solverNumber(x: number, where: string): number {
+  if (!(Math.abs(x) <= MAX_MAGNITUDE)) {
+    throw new GameError(`${where}: ${x} is beyond what the solver takes (a magnitude of at most ${MAX_MAGNITUDE})`);
+  }
   return x;
-};
+}
 
 /**
  * `lp` restricted to `rows` (those with a nonzero coefficient) as HiGHS's arrays: one column per
@@ -60,15 +67,15 @@ function toModel(h: Highs, lp: LinearProgram, rows: Row[]): ModelData {
   };
   const n = lp.variables.length;
   const inf = h.infinity;
-  const bound = (x: number) => (x === Infinity ? inf : x === -Infinity ? -inf : finite(x));
+  const bound = (x: number, where: string) => (x === Infinity ? inf : x === -Infinity ? -inf : solverNumber(x, where));
   const colCost = new Float64Array(n);
-  for (const [v, c] of Object.entries(lp.objective.terms)) colCost[col(v)] = finite(c);
+  for (const [v, c] of Object.entries(lp.objective.terms)) colCost[col(v)] = solverNumber(c, `objective term ${v}`);
   const colLower = new Float64Array(n);
   const colUpper = new Float64Array(n);
   lp.variables.forEach((v, i) => {
     const b = lp.bounds[v] ?? { lo: 0, hi: Infinity };
-    colLower[i] = bound(b.lo);
-    colUpper[i] = bound(b.hi);
+    colLower[i] = bound(b.lo, `bound of ${v}`);
+    colUpper[i] = bound(b.hi, `bound of ${v}`);
   });
   const starts = [0];
   const indices: number[] = [];
@@ -79,11 +86,12 @@ function toModel(h: Highs, lp: LinearProgram, rows: Row[]): ModelData {
     for (const [v, c] of Object.entries(r.terms)) {
       if (c === 0) continue;
       indices.push(col(v));
-      values.push(finite(c));
+      values.push(solverNumber(c, `${r.name}: coefficient of ${v}`));
     }
     starts.push(indices.length);
-    rowLower[i] = r.op === "<=" ? -inf : bound(r.rhs);
-    rowUpper[i] = r.op === ">=" ? inf : bound(r.rhs);
+    const rhs = solverNumber(r.rhs, `${r.name}: right-hand side`);
+    rowLower[i] = r.op === "<=" ? -inf : rhs;
+    rowUpper[i] = r.op === ">=" ? inf : rhs;
   });
   const sense =
     lp.objective.sense === "min" ? h.constants.objectiveSense.minimize : h.constants.objectiveSense.maximize;

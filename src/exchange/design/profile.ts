@@ -9,12 +9,18 @@
  *   victim of the one player whose deviations reach that state.
  */
 import { z } from "zod";
-
-const id = z.string().min(1).max(64);
+import { nameSchema } from "./names";
 
 export const protectionSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("recover"), player: id, state: id, share: z.number().gt(0).max(1).default(1) }).strict(),
-  z.object({ kind: z.literal("forfeit"), player: id, state: id, amount: z.number().gt(0) }).strict(),
+  z
+    .object({
+      kind: z.literal("recover"),
+      player: nameSchema,
+      state: nameSchema,
+      share: z.number().gt(0).max(1).default(1),
+    })
+    .strict(),
+  z.object({ kind: z.literal("forfeit"), player: nameSchema, state: nameSchema, amount: z.number().gt(0) }).strict(),
 ]);
 export type Protection = z.infer<typeof protectionSchema>;
 

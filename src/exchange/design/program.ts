@@ -64,12 +64,19 @@ export function equilibriumLeaves(game: Game) {
  * play, or else the one state honest play reaches in a game without chance nodes.
  */
 export function tradeStates(game: Game): string[] {
-  const onPath = [...new Set(equilibriumLeaves(game).map((l) => l.state))];
+  const onPath = [
+    ...new Set(
+      equilibriumLeaves(game)
+        .filter((l) => l.weight > 0)
+        .map((l) => l.state),
+    ),
+  ];
   if (game.tradeStates) {
     const off = game.tradeStates.find((s) => !onPath.includes(s));
     if (off !== undefined) {
       throw new GameError(
-        `tradeStates: "${off}" is not reached by honest play (honest play reaches ${onPath.join(", ")})`,
+        `tradeStates: "${off}" is not reached by honest play (with a positive probability, it reaches ` +
+          `${onPath.join(", ")})`,
       );
     }
     return game.tradeStates;

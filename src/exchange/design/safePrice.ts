@@ -41,7 +41,10 @@ export function smallestSafePrice(game: Game, table: FixedTransfers, delta: numb
     const loss = terms.reduce((acc, { c }) => acc + (c > 0 ? c : 0), 0);
     const safeFrom = exact - floor > SLACK ? Math.ceil(loss / (exact - floor)) : Infinity;
     if (safeFrom > MAX_SCANNED_PRICE) {
-      throw new GameError(`${row.name}: margin ${exact} is too close to delta / 2 to find a safe price`);
+      throw new GameError(
+        `${row.name}: the smallest safe price may be above ${MAX_SCANNED_PRICE} base units, too many to check ` +
+          `one by one (margin ${exact}, delta / 2 = ${floor}); design with a larger delta`,
+      );
     }
     const at = (price: number): number => {
       const p = BigInt(price);

@@ -5,21 +5,23 @@
  */
 import { z } from "zod";
 import type { MoveSpec, NodeSpec } from "./game";
+import { idSchema, nameSchema } from "./names";
 
-const id = z.string().min(1).max(64);
+const id = idSchema;
+const name = nameSchema;
 
 const shallowMove = z
   .object({
     label: id,
-    utility: z.record(id, z.number().finite()).optional(),
-    observe: id.optional(),
-    state: id.optional(),
+    utility: z.record(name, z.number().finite()).optional(),
+    observe: name.optional(),
+    state: name.optional(),
     probability: z.number().min(0).max(1).optional(),
     next: z.unknown().optional(),
   })
   .strict();
 
-const shallowNode = z.object({ id, player: id, honest: id.optional(), moves: z.array(shallowMove).min(1) }).strict();
+const shallowNode = z.object({ id, player: name, honest: id.optional(), moves: z.array(shallowMove).min(1) }).strict();
 
 /** Where a node sits, as a list shared with its parent's (materialized only for a message). */
 type Where = { key: string | number; up: Where } | null;
