@@ -5,7 +5,7 @@
  * - `honestTrade.signed`: the seller signs the terms (its escrow balance funded once beforehand,
  *   not counted), the buyer opens them with `acceptSigned`, redeems with quality confirmed, and the
  *   seller ends its fault window with `finalize`, which pays both: 3 transactions.
- * - `honestTrade.onChain` (and `honestTrade`, the summary's row): `offer`, `accept`, `redeem` with
+ * - `honestTrade.onChain`: `offer`, `accept`, `redeem` with
  *   quality confirmed, `finalize`: 4 transactions.
  *
  * Native ETH, the shipped default table (`defaultTable.ts`), offers that have not expired.
@@ -91,7 +91,6 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
     gas.accept = g.accept;
     gas["honestTrade.onChain"] = Object.values(g).reduce((a, b) => a + b, 0);
     gas["honestTrade.onChain.transactions"] = Object.keys(g).length;
-    gas.honestTrade = gas["honestTrade.onChain"];
   }
   // An offer by the buyer (deposit plus price in), and offers taken back.
   gas["offer.byBuyer"] = await gasOf(asBuyer.offer(await terms(false)));

@@ -1,6 +1,6 @@
 /**
  * Every gas figure of the benchmark, both contracts, as one flat object sorted by key
- * (`ClearingMarket.closeRound.adaptive.n10`, `ExchangeEscrow.honestTrade`, ...). The same object
+ * (`ClearingMarket.closeRound.adaptive.n10`, `ExchangeEscrow.honestTrade.signed`, ...). The same object
  * goes into bench/results.json and the gas snapshot.
  */
 import type { ChainEnv } from "../hardhat/adapter";

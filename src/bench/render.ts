@@ -94,11 +94,14 @@ const SUMMARY_GAS: { label: string; keys: string[] }[] = [
     label: "ClearingMarket `closeRound`, constant rule (n = 10 / 200 agents)",
     keys: ["ClearingMarket.closeRound.constant.n10", "ClearingMarket.closeRound.constant.n200"],
   },
-  { label: "ExchangeEscrow `offer`", keys: ["ExchangeEscrow.offer"] },
-  { label: "ExchangeEscrow `accept`", keys: ["ExchangeEscrow.accept"] },
+  { label: "ExchangeEscrow `acceptSigned` (opens a signed offer)", keys: ["ExchangeEscrow.acceptSigned"] },
   {
-    label: "ExchangeEscrow one honest trade (offer, accept, redeem, two withdrawals)",
-    keys: ["ExchangeEscrow.honestTrade"],
+    label: "ExchangeEscrow honest trade, signed offer (acceptSigned, redeem, finalize: 3 transactions)",
+    keys: ["ExchangeEscrow.honestTrade.signed"],
+  },
+  {
+    label: "ExchangeEscrow honest trade, on-chain offer (offer, accept, redeem, finalize: 4 transactions)",
+    keys: ["ExchangeEscrow.honestTrade.onChain"],
   },
 ];
 

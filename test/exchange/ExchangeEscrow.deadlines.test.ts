@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { type SnapshotRestorer, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployEscrow, UNIT } from "./fixture";
 import { dealIdOf } from "../../src/exchange/model/terms";
 
@@ -10,12 +10,22 @@ const BUYER_PART = PRICE + PRICE / 50n;
 const now = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 
 describe("ExchangeEscrow: deadlines saturate", () => {
+  // These tests move the chain's clock to the end of 40-bit time: give the clock back afterwards,
+  // or every later test's offer would expire beyond what its terms can hold.
+  let clock: SnapshotRestorer;
+  beforeEach(async () => {
+    clock = await takeSnapshot();
+  });
+  afterEach(async () => {
+    await clock.restore();
+  });
+
   describe("deadlines near 2^40", () => {
     const MAX = 2n ** 40n - 1n;
     const W = 2n ** 32n - 1n;
     for (const messages of [false, true]) {
       it(`saturate at 2^40 - 1 and the deal still finalizes (${messages ? "messages sent" : "timed out"})`, async () => {
-        const { escrow, seller, buyer, other, burn, terms, packed, domain } = await loadFixture(deployEscrow);
+        const { escrow, seller, buyer, other, burn, terms, packed, domain } = await deployEscrow(); // not loadFixture: its snapshot dies with the clock's
         const start = MAX - 2n * W + 10n; // the complaint deadline would pass 2^40 - 1
         await time.setNextBlockTimestamp(start - 1n);
         await ethers.provider.send("evm_mine", []);
