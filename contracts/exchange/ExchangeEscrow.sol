@@ -367,8 +367,10 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         return uint64(value);
     }
 
-    /// @dev The deposits at `price`, rounded up.
+    /// @dev The deposits at `price`, rounded up. A price beyond the 128 bits terms carry is refused,
+    /// so that the views never overflow (a pot of 2^128 times 18.4 fits 256 bits).
     function _deposits(uint256 seller, uint256 buyer, uint256 price) private pure returns (uint256, uint256) {
+        if (price > type(uint128).max) revert PriceTooLarge(price);
         return (
             Math.mulDiv(seller, price, UNIT, Math.Rounding.Ceil),
             Math.mulDiv(buyer, price, UNIT, Math.Rounding.Ceil)

@@ -99,6 +99,7 @@ interface IExchangeEscrow {
     error UnknownTable(bytes32 tableId);
     error InvalidParties(address seller, address buyer);
     error ZeroPrice();
+    error PriceTooLarge(uint256 price);
     error PriceBelowMinimum(uint256 price, uint256 minPrice);
     error ZeroWindow();
     error UnknownDeal(bytes32 id);

@@ -139,6 +139,15 @@ describe("ExchangeEscrow", () => {
       await expect(escrow.payouts(tableId, PRICE, 8))
         .to.be.revertedWithCustomError(escrow, "InvalidState")
         .withArgs(8);
+      // A price beyond the terms' 128 bits is a named error in the views, never an overflow Panic.
+      const largest = 2n ** 128n - 1n;
+      expect((await escrow.depositsFor(tableId, largest))[1]).to.equal((largest * 2n + 99n) / 100n);
+      await expect(escrow.depositsFor(tableId, largest + 1n))
+        .to.be.revertedWithCustomError(escrow, "PriceTooLarge")
+        .withArgs(largest + 1n);
+      await expect(escrow.payouts(tableId, ethers.MaxUint256, 0))
+        .to.be.revertedWithCustomError(escrow, "PriceTooLarge")
+        .withArgs(ethers.MaxUint256);
     });
   });
 
