@@ -22,6 +22,7 @@ export const ESCROW_ABI = [
   "error OwnableInvalidOwner(address owner)",
   "error OwnableUnauthorizedAccount(address account)",
   "error PriceBelowMinimum(uint256 price, uint256 minPrice)",
+  "error PriceTooLarge(uint256 price)",
   "error ReentrancyGuardReentrantCall()",
   "error SafeERC20FailedOperation(address token)",
   "error StringTooLong(string str)",
