@@ -4,7 +4,7 @@ import { ethers, network } from "hardhat";
 import type { ClearingMarket } from "../typechain-types";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { deployEscrow, UNIT } from "./exchange/fixture";
-import { ETH, expectBooks, via } from "./exchange/books";
+import { ETH, expectBooks, receiverBuyerDeal, via } from "./exchange/books";
 import { stateIndex } from "../src/exchange/model/payoutTable";
 
 const MAX_QUANTITY = (1n << 120n) - 1n;
@@ -136,14 +136,7 @@ describe("Attacks", function () {
 
     it("ExchangeEscrow: during a balance withdrawal the balance is already lowered", async () => {
       const { escrow, seller, terms, packed } = await deployEscrow();
-      const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
-      const R = await receiver.getAddress();
-      const at = await escrow.getAddress();
-      const t = await terms({ buyer: R });
-      const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
-      await escrow.connect(seller).offer(packed(t), { value: sd });
-      await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
-      await via(receiver, escrow, "redeem", [packed(t), true]);
+      const { receiver, R, at, t } = await receiverBuyerDeal({ escrow, seller, terms, packed });
       const id = await escrow.dealId(packed(t));
       await receiver.configure(at, "0x", true); // refuses the push: its payout is credited
       await escrow.connect(seller).finalize(packed(t));

@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployEscrow } from "./exchange/fixture";
-import { ETH, expectBooks, via } from "./exchange/books";
+import { ETH, expectBooks, receiverBuyerDeal, via } from "./exchange/books";
 
 /**
  * Cross-function reentrancy: while a contract pays a receiver, the receiver calls back into
@@ -40,14 +40,7 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
 
   it("ExchangeEscrow: a balance withdrawal's receiver cannot reenter any guarded function, and is paid once", async () => {
     const { escrow, seller, burn, terms, packed, sign } = await deployEscrow();
-    const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
-    const R = await receiver.getAddress();
-    const at = await escrow.getAddress();
-    const t = await terms({ buyer: R });
-    const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
-    await escrow.connect(seller).offer(packed(t), { value: sd });
-    await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
-    await via(receiver, escrow, "redeem", [packed(t), true]);
+    const { receiver, R, at, t, sd } = await receiverBuyerDeal({ escrow, seller, terms, packed });
     await receiver.configure(at, "0x", true); // refuses finalize's push: its payout is credited
     await escrow.connect(seller).finalize(packed(t));
     const [, bp] = await escrow.payouts(t.tableId, t.price, 4);
@@ -125,14 +118,7 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
 
   it("ExchangeEscrow: an ETH payee reentering from finalize's push (50,000 gas) is paid or credited exactly once", async () => {
     const { escrow, seller, burn, terms, packed } = await deployEscrow();
-    const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
-    const R = await receiver.getAddress();
-    const at = await escrow.getAddress();
-    const t = await terms({ buyer: R });
-    const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
-    await escrow.connect(seller).offer(packed(t), { value: sd });
-    await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
-    await via(receiver, escrow, "redeem", [packed(t), true]);
+    const { receiver, R, at, t } = await receiverBuyerDeal({ escrow, seller, terms, packed });
     await receiver.configure(at, escrow.interface.encodeFunctionData("finalize", [packed(t)]), false);
     const [, bp] = await escrow.payouts(t.tableId, t.price, 4);
     const before = await ethers.provider.getBalance(R);

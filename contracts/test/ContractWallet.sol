@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {CallForwarder} from "./CallForwarder.sol";
+
 import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
@@ -8,7 +10,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
  * @notice Test-only smart-contract wallet (ERC-1271): a signature is valid when its owner EOA made
  * it over the hash. It forwards calls for its owner and accepts ETH.
  */
-contract ContractWallet is IERC1271 {
+contract ContractWallet is IERC1271, CallForwarder {
     error NotOwner(address caller);
 
     address public immutable owner;
@@ -17,20 +19,9 @@ contract ContractWallet is IERC1271 {
         owner = owner_;
     }
 
-    /// @notice Forwards a call (with value) from this wallet; only its owner may.
-    function execute(address to, uint256 value, bytes calldata data) external payable returns (bytes memory) {
+    /// @dev Only its owner forwards calls from this wallet.
+    function _beforeExecute() internal view override {
         if (msg.sender != owner) revert NotOwner(msg.sender);
-        // Why: a wallet forwards arbitrary calls.
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory ret) = to.call{value: value}(data);
-        if (!ok) {
-            // Why: bubbles the callee's revert data unchanged.
-            // solhint-disable-next-line no-inline-assembly
-            assembly {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
-        return ret;
     }
 
     /// @inheritdoc IERC1271

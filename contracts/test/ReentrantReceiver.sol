@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
+import {CallForwarder} from "./CallForwarder.sol";
+
 /// @notice Test-only account that calls back into a target when it receives ETH or a token's
 /// transfer hook, and records whether the callback reverted. With `rejectPayments` it refuses
 /// ETH outright. As a contract wallet it signs (ERC-1271) the hashes approved with {approveHash}.
-contract ReentrantReceiver {
+contract ReentrantReceiver is CallForwarder {
     error Rejected();
 
     /// @notice Hashes this wallet has signed (test-only: anyone may approve one).
@@ -20,21 +22,6 @@ contract ReentrantReceiver {
         callTarget = target_;
         callback = callback_;
         rejectPayments = reject;
-    }
-
-    /// @notice Forwards an arbitrary call (with value) from this contract.
-    function execute(address to, uint256 value, bytes calldata data) external payable returns (bytes memory) {
-        // Why: a test account forwards arbitrary calls.
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory ret) = to.call{value: value}(data);
-        if (!ok) {
-            // Why: bubbles the callee's revert data unchanged.
-            // solhint-disable-next-line no-inline-assembly
-            assembly {
-                revert(add(ret, 32), mload(ret))
-            }
-        }
-        return ret;
     }
 
     function approveHash(bytes32 hash) external {

@@ -1,12 +1,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { type SnapshotRestorer, takeSnapshot, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployEscrow, UNIT } from "./fixture";
+import { BUYER_PART, PRICE, deployEscrow } from "./fixture";
 import { dealIdOf } from "../../src/exchange/model/terms";
 
 const ETH = ethers.ZeroAddress;
-const PRICE = 10n * UNIT;
-const BUYER_PART = PRICE + PRICE / 50n;
 const now = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 
 describe("ExchangeEscrow: deadlines saturate", () => {

@@ -1,16 +1,13 @@
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployEscrow, UNIT, WINDOW } from "./fixture";
+import { BUYER_DEPOSIT, BUYER_PART, PRICE, UNIT, WINDOW, deployEscrow } from "./fixture";
 import type { ContractTransactionResponse } from "ethers";
 import { dealIdOf } from "../../src/exchange/model/terms";
 import type { ExchangeEscrow } from "../../typechain-types";
 
 const ETH = ethers.ZeroAddress;
 const DEAD = "0x000000000000000000000000000000000000dEaD";
-const PRICE = 10n * UNIT;
-const BUYER_DEPOSIT = PRICE / 50n;
-const BUYER_PART = PRICE + BUYER_DEPOSIT;
 
 /** Seller offered on chain, buyer accepted: the redeem window is open. */
 async function opened() {

@@ -1,26 +1,18 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployEscrow, UNIT, tableArg } from "./fixture";
+import { BUYER_PART, PRICE, SELLER_PART, UNIT, deployEscrow, withSellerDeposit } from "./fixture";
 import { TERMS_TYPES, dealIdOf, escrowDomain } from "../../src/exchange/model/terms";
 import type { ExchangeEscrow } from "../../typechain-types";
 
 const ETH = ethers.ZeroAddress;
-const PRICE = 10n * UNIT;
-const BUYER_PART = PRICE + PRICE / 50n;
-/** The seller deposit of the table used here: 0.1 of the price. */
-const SELLER_PART = PRICE / 10n;
-
-/** The escrow with a table that takes a seller deposit too, and both parties funded in it. */
+/** The escrow with the seller-deposit table, and both parties funded in it. */
 async function signedFixture() {
-  const f = await deployEscrow();
-  const arg = { ...tableArg(f.table), sellerDeposit: UNIT / 10n };
-  const sdTable = await f.escrow.registerTable.staticCall(arg);
-  await f.escrow.registerTable(arg);
+  const f = await withSellerDeposit();
   await f.escrow.connect(f.seller).deposit(ETH, 3n * UNIT, { value: 3n * UNIT });
   await f.escrow.connect(f.buyer).deposit(ETH, 25n * UNIT, { value: 25n * UNIT });
-  const terms = (over: Parameters<typeof f.terms>[0] = {}) => f.terms({ tableId: sdTable, ...over });
-  return { ...f, sdTable, sdArg: arg, terms };
+  const terms = (over: Parameters<typeof f.terms>[0] = {}) => f.terms({ tableId: f.sdTable, ...over });
+  return { ...f, terms };
 }
 
 describe("ExchangeEscrow: balances and signed offers", () => {

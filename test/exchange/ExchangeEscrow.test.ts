@@ -1,24 +1,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployEscrow, UNIT, tableArg, WINDOW } from "./fixture";
+import { BUYER_PART, PRICE, SELLER_PART, UNIT, WINDOW, deployEscrow, tableArg, withSellerDeposit } from "./fixture";
 import { dealIdOf, type PackedTerms } from "../../src/exchange/model/terms";
 
 const ETH = ethers.ZeroAddress;
-const PRICE = 10n * UNIT;
-/** The default table's buyer part at 10 ETH: the price plus its 0.02 deposit. */
-const BUYER_PART = PRICE + PRICE / 50n;
-/** The seller deposit of the `withSellerDeposit` table at 10 ETH (0.1 of the price). */
-const SELLER_PART = PRICE / 10n;
-
-/** The escrow with a second table that takes a seller deposit of 0.1 of the price too. */
-async function withSellerDeposit() {
-  const f = await deployEscrow();
-  const arg = { ...tableArg(f.table), sellerDeposit: UNIT / 10n };
-  const sdTable = await f.escrow.registerTable.staticCall(arg);
-  await f.escrow.registerTable(arg);
-  return { ...f, sdTable };
-}
 
 const now = async () => BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
 /** Sets a bit of a packed word: a packing the escrow must refuse. */

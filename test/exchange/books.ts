@@ -8,6 +8,7 @@ import { ethers } from "hardhat";
 import type { BaseContract } from "ethers";
 import type { ExchangeEscrow, ReentrantReceiver } from "../../typechain-types";
 import { type Terms, packTerms } from "../../src/exchange/model/terms";
+import type { deployEscrow } from "./fixture";
 
 export const ETH = ethers.ZeroAddress;
 export const DEAD = "0x000000000000000000000000000000000000dEaD";
@@ -55,4 +56,24 @@ export function via<C extends BaseContract>(
 ) {
   const data = contract.interface.encodeFunctionData(fn as never, args as never);
   return from.execute(contract.target as string, value, data, { value });
+}
+
+/**
+ * A deal whose buyer is a fresh `ReentrantReceiver` (`R`, at `R`'s address): the seller offers on
+ * chain, the receiver accepts and redeems with quality confirmed, so the seller's `finalize` next
+ * pays it. `at` is the escrow's address, for the receiver's callbacks.
+ */
+export async function receiverBuyerDeal(
+  env: Pick<Awaited<ReturnType<typeof deployEscrow>>, "escrow" | "seller" | "terms" | "packed">,
+) {
+  const { escrow, seller, terms, packed } = env;
+  const receiver = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+  const R = await receiver.getAddress();
+  const at = await escrow.getAddress();
+  const t = await terms({ buyer: R });
+  const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+  await escrow.connect(seller).offer(packed(t), { value: sd });
+  await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
+  await via(receiver, escrow, "redeem", [packed(t), true]);
+  return { receiver, R, at, t, sd, bd };
 }

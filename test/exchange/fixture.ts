@@ -11,6 +11,12 @@ import { UNIT } from "../../src/common/fixed";
 
 export { UNIT };
 export const WINDOW = 1000n;
+/** The price of the fixture's deals, and what each side pays in under its table (buyer deposit 0.02). */
+export const PRICE = 10n * UNIT;
+export const BUYER_DEPOSIT = PRICE / 50n;
+export const BUYER_PART = PRICE + BUYER_DEPOSIT;
+/** The seller deposit at `PRICE` under the `withSellerDeposit` table (0.1 of the price). */
+export const SELLER_PART = PRICE / 10n;
 
 let cached: PayoutTable | undefined;
 /** The seed's least-deposit core-exchange table (delta 0.01) with its p0, as the designer writes it. */
@@ -47,7 +53,7 @@ export async function deployEscrow() {
     seller: seller.address,
     buyer: buyer.address,
     asset: ethers.ZeroAddress,
-    price: 10n * UNIT,
+    price: PRICE,
     tableId,
     expiry: BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + WINDOW,
     redeemWindow: WINDOW,
@@ -60,4 +66,13 @@ export async function deployEscrow() {
   /** The offerer's EIP-712 signature of `t`. */
   const sign = (signer: HardhatEthersSigner, t: Terms) => signer.signTypedData(domain, TERMS_TYPES, t);
   return { escrow, owner, burn, seller, buyer, other, rest, table, tableId, terms, sign, domain, packed: packTerms };
+}
+
+/** The escrow with a second table (`sdTable`, its argument `sdArg`) that takes a seller deposit of 0.1 of the price too. */
+export async function withSellerDeposit() {
+  const f = await deployEscrow();
+  const sdArg = { ...tableArg(f.table), sellerDeposit: UNIT / 10n };
+  const sdTable = await f.escrow.registerTable.staticCall(sdArg);
+  await f.escrow.registerTable(sdArg);
+  return { ...f, sdTable, sdArg };
 }

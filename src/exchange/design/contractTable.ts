@@ -12,10 +12,10 @@ import type { Game } from "./game";
 import type { StateTransfers } from "./induction";
 
 /**
- * A designed value (already cleaned of solver noise to 12 decimals by the designer) in 18-decimal
+ * A designed value (already cleaned of solver noise to 10 decimals by the designer) in 18-decimal
  * fixed point. Exact: no binary-float digits beyond the 12th leak into the table.
  */
-const fixed = (x: number): bigint => parseUnits(x.toFixed(12), 18);
+export const fixed = (x: number): bigint => parseUnits(x.toFixed(12), 18);
 
 /** The eight states ExchangeEscrow pays out in, in its order. */
 export const ESCROW_STATES: readonly string[] = Array.from({ length: 8 }, (_, i) => stateName(i));

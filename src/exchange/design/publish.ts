@@ -4,9 +4,8 @@
  * so the table's hash covers it) re-checked by backward induction on exactly those numbers.
  * Nothing is published from a table that fails a check: each failure is a one-line `GameError`.
  */
-import { parseUnits } from "ethers";
 import { type PayoutTable, payoutTableToJson } from "../model/payoutTable";
-import { escrowMismatch, fromPayoutTable, toPayoutTable } from "./contractTable";
+import { escrowMismatch, fixed, fromPayoutTable, toPayoutTable } from "./contractTable";
 import { type DesignedTable, checkPasses } from "./designer";
 import { type Game, GameError } from "./game";
 import { backwardInduction } from "./induction";
@@ -26,7 +25,7 @@ export interface PublishedDesign {
 function fixedTransfers(table: DesignedTable["table"]): FixedTransfers {
   const out: FixedTransfers = {};
   for (const [state, row] of Object.entries(table)) {
-    out[state] = Object.fromEntries(Object.entries(row).map(([p, x]) => [p, parseUnits(x.toFixed(12), 18)]));
+    out[state] = Object.fromEntries(Object.entries(row).map(([p, x]) => [p, fixed(x)]));
   }
   return out;
 }

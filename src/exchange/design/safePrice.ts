@@ -11,13 +11,13 @@
  * downwards, until one fails. `p0` is the largest of the rows' least safe prices.
  */
 import { incentiveRows } from "./program";
+import { UNIT } from "../../common/fixed";
 import { type Game, GameError } from "./game";
 import { type PayoutTable, stateName } from "../model/payoutTable";
 
 /** state -> player -> 18-decimal transfer (multiples of the price, 1e18 = the price). */
 export type FixedTransfers = Record<string, Record<string, bigint>>;
 
-const UNIT = 10n ** 18n;
 /** Prices tried one by one per row at most; a margin thinner than this allows is refused. */
 export const MAX_SCANNED_PRICE = 10_000_000;
 /** Float comparison slack (the margins' utility gaps are binary floats). */

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice Test-only: an account that forwards calls (with value) from its own address, bubbling a
+/// callee's revert data unchanged. `_beforeExecute` lets a wallet restrict who may use it.
+abstract contract CallForwarder {
+    /// @notice Forwards a call (with value) from this account.
+    function execute(address to, uint256 value, bytes calldata data) external payable returns (bytes memory) {
+        _beforeExecute();
+        // Why: a test account forwards arbitrary calls.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory ret) = to.call{value: value}(data);
+        if (!ok) {
+            // Why: bubbles the callee's revert data unchanged.
+            // solhint-disable-next-line no-inline-assembly
+            assembly {
+                revert(add(ret, 32), mload(ret))
+            }
+        }
+        return ret;
+    }
+
+    /// @dev Anyone may forward by default (a test account); a wallet overrides this.
+    // solhint-disable-next-line no-empty-blocks
+    function _beforeExecute() internal view virtual {}
+}
