@@ -192,7 +192,18 @@ describe("Contract accounts as parties", function () {
       const windows = { redeemWindow: WINDOW, complaintWindow: WINDOW, faultWindow: WINDOW };
       const terms = async (sellerOffers: boolean): Promise<Terms> => {
         const expiry = BigInt(await time.latest()) + WINDOW;
-        deals.push({ seller: S, buyer: B, asset, price, tableId, expiry, ...windows, sellerOffers, salt: ++salt });
+        deals.push({
+          seller: S,
+          buyer: B,
+          asset,
+          price,
+          tableId,
+          expiry,
+          ...windows,
+          sellerOffers,
+          salt: ++salt,
+          burnSetting: 1n,
+        }); // W's setting
         return deals[deals.length - 1];
       };
       const [sd, bd] = await escrow.depositsFor(tableId, price);

@@ -45,9 +45,11 @@ import {PackedTerms} from "./PackedTerms.sol";
  * Payouts are pushed when the deal ends (the seller's own call ends its fault window and pays both
  * parties), each with a gas allowance; a transfer that fails, reverts or runs out of it is credited
  * to the payee's balance, which it withdraws later, so no receiver can block a deal. The burn
- * remainder is credited to the deal's burn destination: the owner's burn recipient when the deal
- * was created (a later change applies to new deals only), or the dead address when that recipient
- * is the deal's seller or buyer.
+ * remainder is credited to the deal's burn destination, fixed when the deal is created: the owner's
+ * burn recipient then (a later change applies to new deals only), or the dead address (a true burn)
+ * when that recipient is the deal's seller or buyer, or is not the setting the offerer agreed to in
+ * the terms (`burnSetting`): an owner's change between signing and opening cannot redirect the
+ * remainder to someone the signer never saw, and no offerer can pick a past setting.
  *
  * State index: `4 * R + 2 * C + CF`, each bit set when that message was received.
  */
@@ -86,11 +88,15 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     mapping(bytes32 tableId => StoredTable) private _tables;
-    /// @inheritdoc IExchangeEscrow
-    mapping(bytes32 id => Deal) public deals;
+    /**
+     * @dev Each deal's {Deal} in one word, laid out as Solidity would pack the struct (deadline in bits
+     * 0-39, stage 40-47, flags 48-55, createdAt 56-95) but read and written whole: a struct's fields
+     * are stored one by one, which costs every call an extra read and write per field.
+     */
+    mapping(bytes32 id => uint256) private _deals;
     /// @inheritdoc IExchangeEscrow
     mapping(address account => mapping(address asset => uint256)) public balances;
-    /// @dev The burn recipient's settings, `since` ascending; read only when a deal burns something.
+    /// @dev The burn recipient's settings (a setting is its index), `since` ascending; read only when a deal burns something.
     BurnSetting[] private _burnSettings;
 
     struct BurnSetting {
@@ -181,12 +187,10 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
         (address offerer, ) = terms.parties();
         if (msg.sender != offerer) revert NotParty(msg.sender);
-        deals[id] = Deal({
-            deadline: uint40(terms.expiry()),
-            stage: Stage.Offered,
-            flags: 0,
-            createdAt: uint40(block.timestamp)
-        });
+        _store(
+            id,
+            Deal({deadline: uint40(terms.expiry()), stage: Stage.Offered, flags: 0, createdAt: uint40(block.timestamp)})
+        );
         emit Offered(id, terms.seller(), terms.buyer(), terms);
         _pullExact(terms.asset(), terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price());
     }
@@ -213,7 +217,8 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         if (msg.sender != offerer) revert NotParty(msg.sender);
         (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId(), terms.price());
         uint256 refund = terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price();
-        deals[id].stage = Stage.Withdrawn;
+        d.stage = Stage.Withdrawn;
+        _store(id, d);
         emit OfferWithdrawn(id, refund);
         _pay(id, terms.asset(), msg.sender, refund);
     }
@@ -247,9 +252,8 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         bytes32 id = dealId(terms);
         (address offerer, ) = terms.parties();
         if (msg.sender != offerer) revert NotParty(msg.sender);
-        Stage stage = deals[id].stage;
-        if (stage != Stage.None) revert DealExists(id);
-        deals[id].stage = Stage.Withdrawn;
+        if (_deals[id] != 0) revert DealExists(id);
+        _store(id, Deal({deadline: 0, stage: Stage.Withdrawn, flags: 0, createdAt: 0}));
         emit SignedOfferCancelled(id);
     }
 
@@ -265,7 +269,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         } else {
             _enter(d, Stage.Complaint, terms.complaintWindow());
         }
-        deals[id] = d;
+        _store(id, d);
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -273,7 +277,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Redeem);
         emit RefundRequested(id);
         _enter(d, Stage.Complaint, terms.complaintWindow());
-        deals[id] = d;
+        _store(id, d);
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -282,7 +286,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         d.flags |= COMPLAINT;
         emit Complained(id);
         _enter(d, Stage.Fault, terms.faultWindow());
-        deals[id] = d;
+        _store(id, d);
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -290,7 +294,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Complaint);
         emit QualityConfirmed(id);
         _enter(d, Stage.Fault, terms.faultWindow());
-        deals[id] = d;
+        _store(id, d);
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -323,17 +327,28 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function burnRecipient() external view returns (address) {
-        return _burnRecipientAt(block.timestamp);
+    function burnSetting() external view returns (uint256 setting, address recipient) {
+        return _burnSettingAt(block.timestamp);
     }
 
     /// @inheritdoc IExchangeEscrow
-    function burnDestination(uint256 time, address seller, address buyer) public view returns (address) {
-        address recipient = _burnRecipientAt(time);
-        return recipient == seller || recipient == buyer ? DEAD : recipient;
+    function burnDestination(
+        uint256 time,
+        uint256 agreedSetting,
+        address seller,
+        address buyer
+    ) public view returns (address) {
+        (uint256 setting, address recipient) = _burnSettingAt(time);
+        return setting != agreedSetting || recipient == seller || recipient == buyer ? DEAD : recipient;
     }
 
     // ---------------------------------------------------------------- views
+
+    /// @inheritdoc IExchangeEscrow
+    function deals(bytes32 id) external view returns (uint40 deadline, Stage stage, uint8 flags, uint40 createdAt) {
+        Deal memory d = _deal(id);
+        return (d.deadline, d.stage, d.flags, d.createdAt);
+    }
 
     /// @inheritdoc IExchangeEscrow
     function dealId(bytes32[5] calldata terms) public view returns (bytes32) {
@@ -356,9 +371,12 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev A party's payout, `fraction` of `price` rounded down (virtual only for test-only defect variants).
+    /**
+     * @dev A party's payout, `fraction` of `price` rounded down (virtual only for test-only defect
+     * variants). No overflow: a fraction is below 2^64 and a price below 2^128.
+     */
     function _share(uint256 fraction, uint256 price, bool /* seller */) internal pure virtual returns (uint256) {
-        return Math.mulDiv(fraction, price, UNIT);
+        return (fraction * price) / UNIT;
     }
 
     /// @dev A table entry in the 64 bits the escrow stores it in.
@@ -368,13 +386,14 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @dev The deposits at `price`, rounded up. A price beyond the 128 bits terms carry is refused,
-    /// so that the views never overflow (a pot of 2^128 times 18.4 fits 256 bits).
+    /// so that nothing overflows (a table entry is below 2^64: a product below 2^192).
     function _deposits(uint256 seller, uint256 buyer, uint256 price) private pure returns (uint256, uint256) {
         if (price > type(uint128).max) revert PriceTooLarge(price);
-        return (
-            Math.mulDiv(seller, price, UNIT, Math.Rounding.Ceil),
-            Math.mulDiv(buyer, price, UNIT, Math.Rounding.Ceil)
-        );
+        return (_ceilShare(seller, price), _ceilShare(buyer, price));
+    }
+
+    function _ceilShare(uint256 fraction, uint256 price) private pure returns (uint256) {
+        return (fraction * price + UNIT - 1) / UNIT;
     }
 
     /// @dev Checks the terms of a deal about to be created with id `id`; returns its deposits.
@@ -388,25 +407,44 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         StoredTable storage table = _tables[terms.tableId()];
         if (!table.registered) revert UnknownTable(terms.tableId());
         if (terms.price() < table.minPrice) revert PriceBelowMinimum(terms.price(), table.minPrice);
-        if (deals[id].stage != Stage.None) revert DealExists(id);
+        if (_deals[id] != 0) revert DealExists(id);
         AssetTransfer.requireSupported(terms.asset());
         return _deposits(table.sellerDeposit, table.buyerDeposit, terms.price());
     }
 
     /// @dev Stores the opened deal (redeem window from now) and emits its terms.
     function _open(bytes32 id, bytes32[5] calldata terms, uint40 createdAt, bool signed) private {
-        deals[id] = Deal({
-            deadline: _after(block.timestamp, terms.redeemWindow()),
-            stage: Stage.Redeem,
-            flags: 0,
-            createdAt: createdAt
-        });
+        _store(
+            id,
+            Deal({
+                deadline: _after(block.timestamp, terms.redeemWindow()),
+                stage: Stage.Redeem,
+                flags: 0,
+                createdAt: createdAt
+            })
+        );
         emit Opened(id, terms.seller(), terms.buyer(), terms, signed);
     }
 
     function _load(bytes32 id) private view returns (Deal memory d) {
-        d = deals[id];
+        d = _deal(id);
         if (d.stage == Stage.None) revert UnknownDeal(id);
+    }
+
+    function _deal(bytes32 id) private view returns (Deal memory d) {
+        uint256 word = _deals[id];
+        d.deadline = uint40(word);
+        d.stage = Stage(uint8(word >> 40));
+        d.flags = uint8(word >> 48);
+        d.createdAt = uint40(word >> 56);
+    }
+
+    function _store(bytes32 id, Deal memory d) private {
+        _deals[id] =
+            uint256(d.deadline) |
+            (uint256(d.stage) << 40) |
+            (uint256(d.flags) << 48) |
+            (uint256(d.createdAt) << 56);
     }
 
     /**
@@ -425,19 +463,18 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         if (recipient == address(0)) revert ZeroAddress();
         uint40 from = _after(since, 0);
         _burnSettings.push(BurnSetting(from, recipient));
-        emit BurnRecipientSet(recipient, from);
+        emit BurnRecipientSet(_burnSettings.length - 1, recipient, from);
     }
 
     /// @dev The last setting effective at `time` (binary search over the owner's settings, not over deals).
-    function _burnRecipientAt(uint256 time) private view returns (address) {
-        uint256 low = 0;
+    function _burnSettingAt(uint256 time) private view returns (uint256 setting, address recipient) {
         uint256 high = _burnSettings.length;
-        while (high - low > 1) {
-            uint256 mid = (low + high) / 2;
-            if (_burnSettings[mid].since <= time) low = mid;
+        while (high - setting > 1) {
+            uint256 mid = (setting + high) / 2;
+            if (_burnSettings[mid].since <= time) setting = mid;
             else high = mid;
         }
-        return _burnSettings[low].recipient;
+        return (setting, _burnSettings[setting].recipient);
     }
 
     /// @dev `time + window`, saturating at the largest 40-bit time instead of wrapping.
@@ -484,11 +521,14 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
      */
     function _finalize(bytes32 id, bytes32[5] calldata terms, Deal memory d) private {
         d.stage = Stage.Final;
-        deals[id] = d;
+        _store(id, d);
         uint8 state = d.flags & 7;
         (uint256 seller, uint256 buyer, uint256 burn) = payouts(terms.tableId(), terms.price(), state);
         emit Finalized(id, state);
-        if (burn != 0) _credit(id, terms.asset(), burnDestination(d.createdAt, terms.seller(), terms.buyer()), burn);
+        if (burn != 0) {
+            address destination = burnDestination(d.createdAt, terms.burnSetting(), terms.seller(), terms.buyer());
+            _credit(id, terms.asset(), destination, burn);
+        }
         _pay(id, terms.asset(), terms.seller(), seller);
         _pay(id, terms.asset(), terms.buyer(), buyer);
     }

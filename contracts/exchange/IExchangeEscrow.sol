@@ -51,7 +51,7 @@ interface IExchangeEscrow {
         uint40 deadline; // end of the offer or of the current window
         Stage stage;
         uint8 flags; // messages received: FAULT 1, COMPLAINT 2, REDEEM 4
-        uint40 createdAt; // when the deal was created: its burn destination is the setting of then
+        uint40 createdAt; // when the deal was created: its burn destination is the setting of then, if agreed
     }
 
     // ---------------------------------------------------------------- events
@@ -87,8 +87,11 @@ interface IExchangeEscrow {
     event Credited(bytes32 indexed id, address indexed account, address indexed asset, uint256 amount);
     event BalanceDeposited(address indexed account, address indexed asset, uint256 amount);
     event BalanceWithdrawn(address indexed account, address indexed asset, uint256 amount);
-    /// @notice Deals created from `since` on send their remainders to `recipient`.
-    event BurnRecipientSet(address recipient, uint256 since);
+    /**
+     * @notice Burn-recipient setting number `setting`: deals created from `since` on (that agreed to
+     * this setting in their terms) send their remainders to `recipient`.
+     */
+    event BurnRecipientSet(uint256 indexed setting, address recipient, uint256 since);
 
     // ---------------------------------------------------------------- errors
 
@@ -194,8 +197,10 @@ interface IExchangeEscrow {
     function finalize(bytes32[5] calldata terms) external;
 
     /**
-     * @notice Sets where the remainders of deals created from the next second on go; deals created
-     * before keep theirs (so neither a pending deal nor one opened in the same block is affected).
+     * @notice Starts a new burn-recipient setting, in force from the next second on: deals created
+     * from then on that name it in their terms send their remainders to `recipient`; deals created
+     * before keep theirs (so neither a pending deal nor one opened in the same block is affected),
+     * and a signed offer naming an earlier setting still opens, with a true burn.
      */
     function setBurnRecipient(address recipient) external;
 
@@ -218,12 +223,21 @@ interface IExchangeEscrow {
     /// @notice What `account` holds in the escrow in `asset`, free of any deal.
     function balances(address account, address asset) external view returns (uint256);
 
-    /// @notice Where the remainders of deals created now go.
-    function burnRecipient() external view returns (address);
+    /**
+     * @notice The burn-recipient setting in force now (what an offer's `burnSetting` should name) and
+     * its recipient.
+     */
+    function burnSetting() external view returns (uint256 setting, address recipient);
 
     /**
-     * @notice Where the remainder of a deal created at `time` between `seller` and `buyer` goes: the
-     * burn recipient of then, or the dead address when that recipient is the seller or the buyer.
+     * @notice Where the remainder of a deal created at `time` between `seller` and `buyer`, whose terms
+     * agreed to setting `agreedSetting`, goes: the recipient of the setting in force then if it is the
+     * agreed one and neither the seller nor the buyer, else the dead address.
      */
-    function burnDestination(uint256 time, address seller, address buyer) external view returns (address);
+    function burnDestination(
+        uint256 time,
+        uint256 agreedSetting,
+        address seller,
+        address buyer
+    ) external view returns (address);
 }

@@ -61,9 +61,12 @@ export function replayEscrow(
   const payments = { pushed: 0, credited: 0 };
   const add = (m: Map<string, bigint>, k: string, x: bigint) => m.set(k, (m.get(k) ?? 0n) + x);
   const credit = (account: string, asset: string, x: bigint) => add(balances, `${lower(account)}:${lower(asset)}`, x);
+  // The setting in force at `time` (settings are numbered in order; a later one may start no earlier).
   const burnDestination = (time: bigint, t: Terms) => {
-    const r = burnSettings.filter((b) => b.since <= time).at(-1)?.recipient ?? DEAD;
-    return r === lower(t.seller) || r === lower(t.buyer) ? DEAD : r;
+    const setting = burnSettings.findLastIndex((b) => b.since <= time);
+    const r = burnSettings[setting]?.recipient ?? DEAD;
+    const agreed = BigInt(setting) === t.burnSetting;
+    return !agreed || r === lower(t.seller) || r === lower(t.buyer) ? DEAD : r;
   };
 
   for (const tx of byTransaction(logs)) {
@@ -120,6 +123,7 @@ export function replayEscrow(
       };
       switch (log.name) {
         case "BurnRecipientSet":
+          findings.same(log, { setting: [a.setting, BigInt(burnSettings.length)] });
           burnSettings.push({ since: BigInt(a.since), recipient: lower(a.recipient) });
           break;
         case "TableRegistered": {

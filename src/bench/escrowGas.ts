@@ -41,6 +41,7 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
     faultWindow: DAY,
     sellerOffers,
     salt: ++salt,
+    burnSetting: 0n, // the deployment's own setting (the owner never changes it here)
   });
   const opened = async (signed: boolean): Promise<Terms> => {
     const d = await terms();

@@ -143,6 +143,7 @@ describe("Auditor", () => {
         ...WINDOWS,
         sellerOffers: true,
         salt: ++salt,
+        burnSetting: 0n,
         ...over,
       });
       const [sd, bd] = await escrow.depositsFor(tableId, ethers.parseEther("1")); // every deal's price

@@ -200,8 +200,8 @@ describe("ExchangeEscrow: messages, pushes, burn destination", () => {
 
   describe("burn destination", () => {
     /** Opens a fresh seller-offered deal (the default table burns the whole pot in state 0). */
-    async function open(f: Awaited<ReturnType<typeof opened>>) {
-      const t = await f.terms();
+    async function open(f: Awaited<ReturnType<typeof opened>>, burnSetting = 0n) {
+      const t = await f.terms({ burnSetting });
       await f.escrow.connect(f.seller).offer(f.packed(t));
       await f.escrow.connect(f.buyer).accept(f.packed(t), { value: BUYER_PART });
       return { p: f.packed(t), id: dealIdOf(f.domain, t) };
@@ -210,17 +210,17 @@ describe("ExchangeEscrow: messages, pushes, burn destination", () => {
     it("is the recipient when the deal was created: a later change moves only newer deals", async () => {
       const f = await loadFixture(opened);
       const { escrow, owner, seller, buyer, other, burn, p, id } = f;
-      expect(await escrow.burnRecipient()).to.equal(burn.address);
+      expect(await escrow.burnSetting()).to.deep.equal([0n, burn.address]);
       const createdAt = (await escrow.deals(id)).createdAt;
       const set = await escrow.connect(owner).setBurnRecipient(other.address);
       await expect(set)
         .to.emit(escrow, "BurnRecipientSet")
-        .withArgs(other.address, (await now()) + 1n);
-      expect(await escrow.burnRecipient()).to.equal(burn.address); // from the next second on
+        .withArgs(1n, other.address, (await now()) + 1n);
+      expect(await escrow.burnSetting()).to.deep.equal([0n, burn.address]); // from the next second on
       await time.increase(1);
-      expect(await escrow.burnRecipient()).to.equal(other.address);
-      expect(await escrow.burnDestination(createdAt, seller.address, buyer.address)).to.equal(burn.address);
-      const second = await open(f);
+      expect(await escrow.burnSetting()).to.deep.equal([1n, other.address]);
+      expect(await escrow.burnDestination(createdAt, 0n, seller.address, buyer.address)).to.equal(burn.address);
+      const second = await open(f, 1n);
       await time.increase(4n * WINDOW);
       await expect(escrow.connect(other).finalize(p))
         .to.emit(escrow, "Credited")
@@ -246,7 +246,7 @@ describe("ExchangeEscrow: messages, pushes, burn destination", () => {
       }
       const id = dealIdOf(domain, t);
       expect((await escrow.deals(id)).createdAt).to.equal(await now());
-      expect(await escrow.burnDestination(await now(), seller.address, buyer.address)).to.equal(burn.address);
+      expect(await escrow.burnDestination(await now(), 0n, seller.address, buyer.address)).to.equal(burn.address);
       await escrow.connect(buyer).accept(packed(t), { value: BUYER_PART });
       await time.increase(4n * WINDOW);
       await expect(escrow.connect(other).finalize(packed(t)))
@@ -258,19 +258,50 @@ describe("ExchangeEscrow: messages, pushes, burn destination", () => {
       const f = await loadFixture(opened);
       const { escrow, owner, seller, buyer, other } = f;
       await escrow.connect(owner).setBurnRecipient(seller.address);
-      const { p, id } = await open(f);
+      await time.increase(1);
+      const { p, id } = await open(f, 1n);
       const at = await now();
-      expect(await escrow.burnDestination(at, seller.address, buyer.address)).to.equal(DEAD);
-      expect(await escrow.burnDestination(at, buyer.address, other.address)).to.equal(seller.address);
+      expect(await escrow.burnDestination(at, 1n, seller.address, buyer.address)).to.equal(DEAD);
+      expect(await escrow.burnDestination(at, 1n, buyer.address, other.address)).to.equal(seller.address);
       await escrow.connect(owner).setBurnRecipient(buyer.address);
       await time.increase(1);
-      expect(await escrow.burnDestination(await now(), seller.address, buyer.address)).to.equal(DEAD);
+      expect(await escrow.burnDestination(await now(), 2n, seller.address, buyer.address)).to.equal(DEAD);
       await time.increase(4n * WINDOW);
       const done = escrow.connect(other).finalize(p);
       await expect(done).to.emit(escrow, "Credited").withArgs(id, DEAD, ETH, BUYER_PART);
       await expect(done).to.changeEtherBalances([seller, buyer], [0n, 0n]);
       expect(await escrow.balances(seller.address, ETH)).to.equal(0n);
       expect(await escrow.balances(DEAD, ETH)).to.equal(BUYER_PART);
+    });
+
+    it("an owner's change between signing and opening cannot take the remainder: it burns to DEAD", async () => {
+      // The adversary: an owner who points the recipient at the buyer's accomplice after the seller signed.
+      const { escrow, owner, seller, buyer, other, terms, packed, sign, domain } = await loadFixture(deployEscrow);
+      const signedBefore = await terms({ burnSetting: 0n });
+      const signature = await sign(seller, signedBefore);
+      await escrow.connect(owner).setBurnRecipient(other.address);
+      await time.increase(1);
+      await escrow.connect(buyer).acceptSigned(packed(signedBefore), signature, { value: BUYER_PART });
+      // A later offer that agrees to the new setting does send its remainder there: the signer saw it.
+      const signedAfter = await terms({ burnSetting: 1n });
+      await escrow.connect(buyer).acceptSigned(packed(signedAfter), await sign(seller, signedAfter), {
+        value: BUYER_PART,
+      });
+      // A setting that does not exist yet is never in force either.
+      const future = await terms({ burnSetting: 7n });
+      await escrow.connect(buyer).acceptSigned(packed(future), await sign(seller, future), { value: BUYER_PART });
+      await time.increase(4n * WINDOW);
+      for (const [t, to] of [
+        [signedBefore, DEAD],
+        [signedAfter, other.address],
+        [future, DEAD],
+      ] as const) {
+        await expect(escrow.connect(other).finalize(packed(t)))
+          .to.emit(escrow, "Credited")
+          .withArgs(dealIdOf(domain, t), to, ETH, BUYER_PART);
+      }
+      expect(await escrow.balances(other.address, ETH)).to.equal(BUYER_PART);
+      expect(await escrow.balances(DEAD, ETH)).to.equal(2n * BUYER_PART);
     });
 
     it("only the owner sets it, never to the zero address", async () => {

@@ -37,6 +37,8 @@ import {
  * stay (no lock-up). A scripted run (`SCRIPT`) first goes through every path in `MUST_REACH`.
  */
 const DEFAULT_RUNS = 60;
+/** The owner's latest burn setting (in force now or from the next second). */
+const latestBurnSetting = (model: EscrowModel) => BigInt(model.burnSettings.length - 1);
 const FUZZ = fuzzSettings(DEFAULT_RUNS);
 const RUNS = FUZZ.numRuns;
 
@@ -109,7 +111,9 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
             faultWindow: BigInt(a.windows[2]),
             sellerOffers: a.sellerOffers,
             salt: ++salt,
+            burnSetting: { latest: 0n, previous: -1n, next: 1n }[a.burnSetting] + latestBurnSetting(model),
           };
+          if (terms.burnSetting < 0n) terms.burnSetting = 0n;
           w.entries.push({ terms, id: dealIdOf(f.domain, terms), asset: a.asset, signed: a.signed });
           return a.signed ? undefined : step(w, { kind: "offer", deal: 0, caller: "due" });
         }
@@ -221,7 +225,13 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
       const tag = `${act.kind}${act.kind === "acceptSigned" ? ` ${act.sig}` : ""}:${(got ?? "ok").split("(")[0]}`;
       reach(tag);
       if (process.env.FUZZ_VERBOSE === "2") console.log(toJson(act), got);
-      if (ASSETS.some((a) => model.balanceOf(DEAD, assets[a]) > deadBefore[ASSETS.indexOf(a)])) reach("burn to DEAD");
+      if (ASSETS.some((a) => model.balanceOf(DEAD, assets[a]) > deadBefore[ASSETS.indexOf(a)])) {
+        reach("burn to DEAD");
+        const d = picked ?? ("deal" in act ? entryAt(w, act.deal) : undefined);
+        if (d && model.burnSettingAt(model.slot(d.id).createdAt).setting !== d.terms.burnSetting) {
+          reach("burn to DEAD: setting not agreed");
+        }
+      }
       await verify(w);
     };
 
@@ -244,10 +254,15 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
       const pairs = holders.flatMap((h) => ASSETS.map((a) => [h, assets[a]] as const));
       const balances = await Promise.all(pairs.map(([h, a]) => escrow.balances(h, a)));
       expect(balances, "balances").to.deep.equal(pairs.map(([h, a]) => model.balanceOf(h, a)));
-      const destination = await escrow.burnDestination(clock, addresses[0], addresses[1]);
-      expect(destination.toLowerCase(), "burnDestination").to.equal(
-        model.burnDestination(clock, addresses[0], addresses[1]).toLowerCase(),
-      );
+      const [setting, recipient] = await escrow.burnSetting();
+      const inForce = model.burnSettingAt(clock);
+      expect([setting, recipient], "burnSetting").to.deep.equal([inForce.setting, inForce.recipient]);
+      for (const agreed of [0n, inForce.setting]) {
+        const destination = await escrow.burnDestination(clock, agreed, addresses[0], addresses[1]);
+        expect(destination.toLowerCase(), `burnDestination(${agreed})`).to.equal(
+          model.burnDestination(clock, agreed, addresses[0], addresses[1]).toLowerCase(),
+        );
+      }
     };
 
     class Call implements fc.AsyncCommand<World, World> {

@@ -226,6 +226,6 @@ describe("Shipped default table and its Ignition module", () => {
     expect(registered.sellerDeposit).to.equal(5n * 10n ** 16n);
     expect(registered.minPrice).to.equal(DEFAULT_PAYOUT_TABLE.minPrice);
     expect(DEFAULT_PAYOUT_TABLE.minPrice > 0n).to.equal(true);
-    expect(await escrow.burnRecipient()).to.equal((await hre.ethers.getSigners())[0].address);
+    expect(await escrow.burnSetting()).to.deep.equal([0n, (await hre.ethers.getSigners())[0].address]);
   });
 });

@@ -41,6 +41,11 @@ export interface NewDeal {
   windows: number[];
   /** Seconds from now; up to 1 is already expired when the next call is mined. */
   expiry: number;
+  /**
+   * The burn setting the terms agree to: the owner's latest, the one before it, or one not made yet
+   * (a deal created under a setting it did not agree to burns to DEAD).
+   */
+  burnSetting: "latest" | "previous" | "next";
 }
 /** `deal` counts back from the latest terms drawn; `who` indexes the actors (4: the first burn recipient). */
 export type Action =
@@ -88,6 +93,7 @@ const newDeal: fc.Arbitrary<NewDeal> = fc.record({
     { weight: 1, arbitrary: fc.constantFrom(0, 1, 2) },
     { weight: 8, arbitrary: fc.integer({ min: 300, max: 900 }) },
   ),
+  burnSetting: fc.constantFrom<NewDeal["burnSetting"]>("latest", "latest", "latest", "previous", "next"),
 });
 export const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 6, arbitrary: newDeal },
@@ -258,7 +264,7 @@ export async function deployEnvironment() {
 
 const fresh = (over: Partial<NewDeal> = {}): NewDeal => ({
   ...{ kind: "new", signed: false, seller: 0, buyer: 1, sellerOffers: true, asset: "eth", price: 10n * UNIT },
-  ...{ withMin: false, windows: [400, 400, 400], expiry: 600, ...over },
+  ...{ withMin: false, windows: [400, 400, 400], expiry: 600, burnSetting: "latest", ...over },
 });
 const on = (kind: (typeof DEAL_KINDS)[number], caller: Role = "due"): Action => ({ kind, deal: 0, caller });
 const signed = (sig: Sig): Action => ({ kind: "acceptSigned", deal: 0, caller: "due", sig });
@@ -290,6 +296,9 @@ export const SCRIPT: Action[] = [
   ...[fresh({ seller: 1, sellerOffers: false, asset: "token" }), { kind: "receiverMode", reject: true }],
   ...[on("withdrawOffer"), fresh({ buyer: 2 }), on("accept"), { kind: "farFuture" }, on("finalize", "other")],
   ...[fresh(), on("accept")],
+  // A signed offer agreeing to a setting not in force when it opens: its remainder burns for real.
+  ...[fresh({ signed: true, burnSetting: "next", windows: [1, 1, 1] }), { kind: "deposit", deal: 0, caller: "due", extra: 0n }],
+  ...[signed("valid"), { kind: "wait", deal: 0, offset: 500 }, on("finalize", "other")],
 ] as Action[];
 
 /** The outcomes (`kind:error`, `kind sig:error`) and events the test must reach; `SCRIPT` reaches them all. */
@@ -306,5 +315,6 @@ export const MUST_REACH = [
     "setBurn:ok",
     "setBurn:OwnableUnauthorizedAccount",
   ],
-  ...["transfer refused eth", "transfer refused token", "burn to DEAD", "deadline saturated"],
+  ...["transfer refused eth", "transfer refused token", "burn to DEAD", "burn to DEAD: setting not agreed"],
+  "deadline saturated",
 ];

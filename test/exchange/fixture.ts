@@ -61,6 +61,7 @@ export async function deployEscrow() {
     faultWindow: WINDOW,
     sellerOffers: true,
     salt: ++salt,
+    burnSetting: 0n, // the deployment's own setting
     ...over,
   });
   /** The offerer's EIP-712 signature of `t`. */

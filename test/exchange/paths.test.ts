@@ -106,7 +106,7 @@ describe("ExchangeEscrow: every path of the game tree", () => {
           expect((await balance(seller)) - start.seller).to.equal(sellerPay - sellerDeposit - gas.seller);
           expect((await balance(buyer)) - start.buyer).to.equal(buyerPay - buyerDeposit - price - gas.buyer);
           // Both were pushed, nothing credited to them; the burn credited to the deal's burn destination.
-          expect(await escrow.burnDestination(createdAt, seller.address, buyer.address)).to.equal(burn.address);
+          expect(await escrow.burnDestination(createdAt, t.burnSetting, seller.address, buyer.address)).to.equal(burn.address);
           const credited = events.filter((e) => e.name === "Credited").map((e) => [...e.args]);
           expect(credited).to.deep.equal(burnt === 0n ? [] : [[id, burn.address, ETH, burnt]]);
           expect(await escrow.balances(burn.address, ETH)).to.equal(burnt);

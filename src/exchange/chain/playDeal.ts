@@ -38,7 +38,8 @@ export interface PlayOptions {
 
 export async function playDeal(
   escrow: string,
-  terms: Omit<Terms, "seller" | "buyer" | "sellerOffers">,
+  /** The terms but the parties; without `burnSetting`, the deal agrees to the one in force. */
+  terms: Omit<Terms, "seller" | "buyer" | "sellerOffers" | "burnSetting"> & { burnSetting?: bigint },
   seller: Signer,
   buyer: Signer,
   path: DealPath,
@@ -46,12 +47,12 @@ export async function playDeal(
 ): Promise<DealOutcome> {
   const asSeller = new EscrowClient(seller, escrow);
   const asBuyer = asSeller.connect(buyer);
-  const t: Terms = {
+  const t: Terms = await asSeller.offerTerms({
     ...terms,
     seller: await seller.getAddress(),
     buyer: await buyer.getAddress(),
     sellerOffers: true,
-  };
+  });
   let gas = 0n;
   let fundingGas = 0n;
   let transactions = 0;

@@ -116,8 +116,8 @@ export class Balances {
     this.burnSettings.push({ since: now + 1n < max ? now + 1n : max, recipient });
   }
 
-  /** `_burnRecipientAt`: the contract's binary search over the settings. */
-  burnRecipientAt(time: bigint): string {
+  /** `_burnSettingAt`: the contract's binary search over the settings; the setting in force at `time`. */
+  burnSettingAt(time: bigint): { setting: bigint; recipient: string } {
     let low = 0;
     let high = this.burnSettings.length;
     while (high - low > 1) {
@@ -125,12 +125,15 @@ export class Balances {
       if (this.burnSettings[mid].since <= time) low = mid;
       else high = mid;
     }
-    return this.burnSettings[low].recipient;
+    return { setting: BigInt(low), recipient: this.burnSettings[low].recipient };
   }
 
-  /** Where a deal created at `time` credits its burn: the recipient then, or DEAD if that is a party. */
-  burnDestination(time: bigint, seller: string, buyer: string): string {
-    const r = this.burnRecipientAt(time);
-    return lower(r) === lower(seller) || lower(r) === lower(buyer) ? DEAD : r;
+  /**
+   * Where a deal created at `time` whose terms agreed to `agreedSetting` credits its burn: the
+   * recipient in force then if it is the agreed setting and not a party, else DEAD.
+   */
+  burnDestination(time: bigint, agreedSetting: bigint, seller: string, buyer: string): string {
+    const { setting, recipient: r } = this.burnSettingAt(time);
+    return setting !== agreedSetting || lower(r) === lower(seller) || lower(r) === lower(buyer) ? DEAD : r;
   }
 }

@@ -234,7 +234,7 @@ export class EscrowModel extends Balances {
     d.stage = Stage.Final;
     const t = d.terms;
     const p = payoutsFor(this.table(t), t.price, stateOf(d.flags));
-    if (p.burn !== 0n) this.credit(t.asset, this.burnDestination(d.createdAt, t.seller, t.buyer), p.burn);
+    if (p.burn !== 0n) this.credit(t.asset, this.burnDestination(d.createdAt, t.burnSetting, t.seller, t.buyer), p.burn);
     this.pay(t.asset, t.seller, p.seller);
     this.pay(t.asset, t.buyer, p.buyer);
   }

@@ -21,6 +21,11 @@ export interface Terms {
   sellerOffers: boolean;
   /** Tells apart offers with otherwise equal terms (96 bits). */
   salt: bigint;
+  /**
+   * The owner's burn-recipient setting the offerer agrees to (its index, `burnSetting()` on chain):
+   * the deal's remainder goes to its recipient only if it is still in force when the deal is created.
+   */
+  burnSetting: bigint;
 }
 
 /** The five words of `PackedTerms.sol`. */
@@ -45,7 +50,8 @@ export function packTerms(t: Terms): PackedTerms {
   const w1 =
     BigInt(getAddress(t.buyer)) |
     (fits("complaintWindow", t.complaintWindow, 32n) << 160n) |
-    (fits("faultWindow", t.faultWindow, 32n) << 192n);
+    (fits("faultWindow", t.faultWindow, 32n) << 192n) |
+    (fits("burnSetting", t.burnSetting, 32n) << 224n);
   const w2 = BigInt(getAddress(t.asset)) | (fits("salt", t.salt, 96n) << 160n);
   const w3 = fits("price", t.price, 128n);
   return [word(w0), word(w1), word(w2), word(w3), toBeHex(BigInt(t.tableId), 32)];
@@ -66,6 +72,7 @@ export function unpackTerms(p: readonly string[]): Terms {
     faultWindow: bits(w1, 192n, 32n),
     sellerOffers: bits(w0, 232n, 1n) === 1n,
     salt: bits(w2, 160n, 96n),
+    burnSetting: bits(w1, 224n, 32n),
   };
 }
 
@@ -87,6 +94,7 @@ export const TERMS_TYPES = {
     { name: "faultWindow", type: "uint32" },
     { name: "sellerOffers", type: "bool" },
     { name: "salt", type: "uint96" },
+    { name: "burnSetting", type: "uint32" },
   ],
 };
 

@@ -26,7 +26,15 @@ import {
   partiesOf,
 } from "../model/terms";
 import { ERC20_ABI, ESCROW_ABI, ESCROW_INTERFACE } from "./abi";
-import { type TermsInput, parseAddress, parseAmount, parseSignature, parseTerms } from "./inputs";
+import {
+  type OfferTermsInput,
+  type TermsInput,
+  parseAddress,
+  parseAmount,
+  parseOfferTerms,
+  parseSignature,
+  parseTerms,
+} from "./inputs";
 
 /** A call the escrow (or a token) refused, or a party that cannot make it; the message is one line. */
 export class EscrowCallError extends Error {}
@@ -120,9 +128,27 @@ export class EscrowClient {
 
   // ------------------------------------------------------------ offering and opening
 
-  /** The offerer signs the terms (EIP-712); the counterparty opens the deal with `openSigned`. */
-  async signOffer(terms: TermsInput | Terms): Promise<SignedOffer> {
-    const t = parseTerms(terms);
+  /**
+   * The owner's burn-recipient setting in force now and its recipient: what a new offer's
+   * `burnSetting` names, so that its remainders go there (a deal created under another setting burns them).
+   */
+  async burnSetting(): Promise<{ setting: bigint; recipient: string }> {
+    const [setting, recipient] = await this.contract.burnSetting();
+    return { setting, recipient };
+  }
+
+  /** The offer's terms, agreeing to the burn setting in force now where they name none. */
+  async offerTerms(terms: OfferTermsInput | Terms): Promise<Terms> {
+    const t = parseOfferTerms(terms);
+    return { ...t, burnSetting: t.burnSetting ?? (await this.burnSetting()).setting };
+  }
+
+  /**
+   * The offerer signs the terms (EIP-712); the counterparty opens the deal with `openSigned`.
+   * Terms without `burnSetting` agree to the one in force now.
+   */
+  async signOffer(terms: OfferTermsInput | Terms): Promise<SignedOffer> {
+    const t = await this.offerTerms(terms);
     const signer = await this.party(partiesOf(t).offerer, "the offerer");
     const domain = await this.domain();
     const signature = await signer.signTypedData(domain, TERMS_TYPES, t);
@@ -138,9 +164,9 @@ export class EscrowClient {
     return this.send("acceptSigned", () => this.as(signer).acceptSigned(packTerms(t), signature, { value }));
   }
 
-  /** The offerer offers on chain and pays its part in. */
-  async offer(terms: TermsInput | Terms): Promise<TransactionReceipt> {
-    const t = parseTerms(terms);
+  /** The offerer offers on chain and pays its part in (terms without `burnSetting`: the one in force). */
+  async offer(terms: OfferTermsInput | Terms): Promise<TransactionReceipt> {
+    const t = await this.offerTerms(terms);
     const signer = await this.party(partiesOf(t).offerer, "the offerer");
     const value = await this.payIn(signer, t.asset, (await this.amounts(t)).offerer);
     return this.send("offer", () => this.as(signer).offer(packTerms(t), { value }));

@@ -32,7 +32,7 @@ const bytes32 = z.string().refine((s) => isHexString(s, 32), "expected 32 bytes 
 const below = (bitsWide: bigint) => uint.refine((x) => x < 1n << bitsWide, `does not fit ${bitsWide} bits`);
 const window = below(32n).refine((x) => x > 0n, "a window must be at least 1 second");
 
-export const termsSchema = z
+const termsFields = z
   .object({
     seller: address,
     buyer: address,
@@ -45,12 +45,24 @@ export const termsSchema = z
     faultWindow: window,
     sellerOffers: z.boolean({ invalid_type_error: "expected true or false" }),
     salt: below(96n),
+    burnSetting: below(32n),
   })
-  .strict()
-  .refine((t) => t.seller !== t.buyer, { message: "seller and buyer must differ", path: ["buyer"] });
+  .strict();
+
+const distinctParties = { message: "seller and buyer must differ", path: ["buyer"] };
+
+export const termsSchema = termsFields.refine((t) => t.seller !== t.buyer, distinctParties);
+
+/** An offer's terms before it is made: `burnSetting` may be left out, to agree to the one in force. */
+const offerTermsSchema = termsFields
+  .extend({ burnSetting: below(32n).optional() })
+  .refine((t) => t.seller !== t.buyer, distinctParties);
 
 /** The terms as a party may write them: integers as bigint, number or decimal string. */
 export type TermsInput = z.input<typeof termsSchema>;
+/** An offer's terms as its offerer may write them, `burnSetting` optional. */
+export type OfferTermsInput = z.input<typeof offerTermsSchema>;
+export type OfferTerms = z.output<typeof offerTermsSchema>;
 
 const signatureSchema = z
   .string()
@@ -67,6 +79,7 @@ function check<T extends z.ZodTypeAny>(what: string, schema: T, raw: unknown): z
 }
 
 export const parseTerms = (raw: unknown): Terms => check("terms", termsSchema, raw);
+export const parseOfferTerms = (raw: unknown): OfferTerms => check("terms", offerTermsSchema, raw);
 export const parseAddress = (what: string, raw: unknown): string => check(what, address, raw);
 export const parseAmount = (what: string, raw: unknown): bigint => check(what, uint, raw);
 export const parseSignature = (raw: unknown): string => check("signature", signatureSchema, raw);
