@@ -39,13 +39,13 @@ async function main() {
     owner: signers[0],
   });
   await (await market.connect(signers[1]).withdraw(ethers.parseEther("1"))).wait();
-  const { escrow, tableId } = await deployExchangeEscrow(hre, { deploymentId: `${id}-escrow` });
+  const { escrow, table } = await deployExchangeEscrow(hre, { deploymentId: `${id}-escrow` });
   const address = await escrow.getAddress();
   const now = BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
   const terms = (salt: bigint) => ({
     asset: ethers.ZeroAddress,
     price: ethers.parseEther("1"),
-    tableId,
+    table,
     expiry: now + 3600n,
     redeemWindow: 3600n,
     complaintWindow: 3600n,

@@ -43,7 +43,7 @@ describe("Attacks", function () {
       const { escrow, seller, buyer, burn, terms, packed } = await deployEscrow();
       const t = await terms();
       const address = await escrow.getAddress();
-      const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+      const [sd, bd] = await escrow.depositsFor(t.table, t.price);
       const books = () => expectBooks(escrow, ETH, [t], [seller.address, buyer.address, burn.address], units(3));
       await forceSend(address, units(3));
       await escrow.connect(seller).offer(packed(t), { value: sd });
@@ -51,7 +51,7 @@ describe("Attacks", function () {
       await escrow.connect(buyer).accept(packed(t), { value: bd + t.price });
       await escrow.connect(buyer).redeem(packed(t), true);
       await books();
-      const [sp, bp, burnt] = await escrow.payouts(t.tableId, t.price, stateIndex("R-NC-NC"));
+      const [sp, bp, burnt] = await escrow.payouts(t.table, t.price, stateIndex("R-NC-NC"));
       await expect(escrow.connect(seller).finalize(packed(t))).to.changeEtherBalances([seller, buyer], [sp, bp]);
       expect(await escrow.balances(burn.address, ETH)).to.equal(burnt);
       expect(await ethers.provider.getBalance(address), "forced ETH + burn").to.equal(units(3) + burnt);
@@ -84,13 +84,13 @@ describe("Attacks", function () {
       const B = await bomb.getAddress();
       const t = await terms({ buyer: B });
       const address = await escrow.getAddress();
-      const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+      const [sd, bd] = await escrow.depositsFor(t.table, t.price);
       await escrow.connect(seller).offer(packed(t), { value: sd });
       await bomb.execute(address, bd + t.price, escrow.interface.encodeFunctionData("accept", [packed(t)]), {
         value: bd + t.price,
       });
       await bomb.execute(address, 0, escrow.interface.encodeFunctionData("redeem", [packed(t), true]));
-      const [sp, bp, burnt] = await escrow.payouts(t.tableId, t.price, stateIndex("R-NC-NC"));
+      const [sp, bp, burnt] = await escrow.payouts(t.table, t.price, stateIndex("R-NC-NC"));
       const id = await escrow.dealId(packed(t));
       const finalize = escrow.connect(seller).finalize(packed(t));
       await expect(finalize).to.changeEtherBalance(seller, sp);
@@ -141,7 +141,7 @@ describe("Attacks", function () {
       await receiver.configure(at, "0x", true); // refuses the push: its payout is credited
       await escrow.connect(seller).finalize(packed(t));
       expect((await escrow.deals(id)).stage).to.equal(5n);
-      const [, bp] = await escrow.payouts(t.tableId, t.price, stateIndex("R-NC-NC"));
+      const [, bp] = await escrow.payouts(t.table, t.price, stateIndex("R-NC-NC"));
       expect(await escrow.balances(R, ETH), "refused, so credited").to.equal(bp);
       await receiver.configure(at, escrow.interface.encodeFunctionData("balances", [R, ETH]), false);
       await expect(via(receiver, escrow, "withdraw", [ETH, bp])).to.changeEtherBalance(receiver, bp);
@@ -284,7 +284,7 @@ describe("Attacks", function () {
       const T = await token.getAddress();
       const price = (1n << 128n) - 1n;
       const t = await terms({ asset: T, price });
-      const [sd, bd] = await escrow.depositsFor(t.tableId, price);
+      const [sd, bd] = await escrow.depositsFor(t.table, price);
       const ceil = (f: bigint) => (price * f + UNIT - 1n) / UNIT;
       expect([sd, bd]).to.deep.equal([ceil(table.sellerDeposit), ceil(table.buyerDeposit)]);
       const address = await escrow.getAddress();

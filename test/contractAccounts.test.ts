@@ -172,7 +172,7 @@ describe("Contract accounts as parties", function () {
 
   for (const kind of ["ETH", "token"] as const) {
     it(`ExchangeEscrow (${kind}): wallet seller, buyer and burn recipient run every message, payout, balance and signature`, async () => {
-      const { escrow, table, tableId, owner, packed } = await deployEscrow();
+      const { escrow, table, tableNumber, owner, packed } = await deployEscrow();
       const [seller, buyer, burn] = [await wallet(), await wallet(), await wallet()];
       const [S, B, W] = [await seller.getAddress(), await buyer.getAddress(), await burn.getAddress()];
       await escrow.connect(owner).setBurnRecipient(W);
@@ -197,7 +197,7 @@ describe("Contract accounts as parties", function () {
           buyer: B,
           asset,
           price,
-          tableId,
+          table: tableNumber,
           expiry,
           ...windows,
           sellerOffers,
@@ -206,7 +206,7 @@ describe("Contract accounts as parties", function () {
         }); // W's setting
         return deals[deals.length - 1];
       };
-      const [sd, bd] = await escrow.depositsFor(tableId, price);
+      const [sd, bd] = await escrow.depositsFor(tableNumber, price);
       const ethOf = (amount: bigint) => (kind === "ETH" ? amount : 0n);
       const share = (amount: bigint) => (amount * price) / UNIT;
       const books = () => expectBooks(escrow, asset, deals, [S, B, W, DEAD]);
@@ -219,7 +219,7 @@ describe("Contract accounts as parties", function () {
         .withArgs(hid, S, B, packed(honest));
       await expect(via(seller, escrow, "accept", [packed(honest)], ethOf(sd)))
         .to.emit(escrow, "Opened")
-        .withArgs(hid, S, B, packed(honest), false);
+        .withArgs(hid, S, B, packed(honest));
       await expect(via(buyer, escrow, "redeem", [packed(honest), false]))
         .to.emit(escrow, "Redeemed")
         .withArgs(hid, false);
@@ -272,7 +272,7 @@ describe("Contract accounts as parties", function () {
       await buyer.approveHash(sid);
       await expect(via(seller, escrow, "acceptSigned", [packed(signed), "0x"], ethOf(sd)))
         .to.emit(escrow, "Opened")
-        .withArgs(sid, S, B, packed(signed), true);
+        .withArgs(sid, S, B, packed(signed));
       expect(await escrow.balances(B, asset)).to.equal(0n);
       await via(buyer, escrow, "redeem", [packed(signed), true]);
       await via(seller, escrow, "finalize", [packed(signed)]);
@@ -315,7 +315,7 @@ describe("Contract accounts as parties", function () {
     await escrow.connect(seller).offer(p);
     await notParty("accept", [p]);
     await notParty("withdrawOffer", [p]);
-    const [, bd] = await escrow.depositsFor(offered.tableId, offered.price);
+    const [, bd] = await escrow.depositsFor(offered.table, offered.price);
     await escrow.connect(buyer).accept(p, { value: bd + offered.price });
     for (const fn of ["requestRefund", "cancelOrFault"]) await notParty(fn, [p]);
     await notParty("redeem", [p, true]);

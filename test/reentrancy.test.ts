@@ -43,7 +43,7 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
     const { receiver, R, at, t, sd } = await receiverBuyerDeal({ escrow, seller, terms, packed });
     await receiver.configure(at, "0x", true); // refuses finalize's push: its payout is credited
     await escrow.connect(seller).finalize(packed(t));
-    const [, bp] = await escrow.payouts(t.tableId, t.price, 4);
+    const [, bp] = await escrow.payouts(t.table, t.price, 4);
     expect(await escrow.balances(R, ETH)).to.equal(bp);
     // Calls that would succeed outside the payment (a fresh offer, a signed one funded by the seller).
     const fresh = await terms({ seller: R, buyer: seller.address });
@@ -83,7 +83,7 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
     const at = await escrow.getAddress();
     const t = await terms({ buyer: R, asset: T });
     const other = await terms({ buyer: R, asset: T });
-    const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+    const [sd, bd] = await escrow.depositsFor(t.table, t.price);
     await token.mint(seller.address, 2n * sd);
     await token.connect(seller).approve(at, 2n * sd);
     await token.mint(R, 2n * (bd + t.price));
@@ -93,7 +93,7 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
     await via(receiver, escrow, "redeem", [packed(t), true]);
     await escrow.connect(seller).deposit(T, sd); // funds the signed offer the receiver tries to open
     await token.setHook(R, true);
-    const [sp, bp] = await escrow.payouts(t.tableId, t.price, 4);
+    const [sp, bp] = await escrow.payouts(t.table, t.price, 4);
     const callbacks = [
       escrow.interface.encodeFunctionData("finalize", [packed(t)]),
       escrow.interface.encodeFunctionData("acceptSigned", [packed(other), await sign(seller, other)]),
@@ -120,7 +120,7 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
     const { escrow, seller, burn, terms, packed } = await deployEscrow();
     const { receiver, R, at, t } = await receiverBuyerDeal({ escrow, seller, terms, packed });
     await receiver.configure(at, escrow.interface.encodeFunctionData("finalize", [packed(t)]), false);
-    const [, bp] = await escrow.payouts(t.tableId, t.price, 4);
+    const [, bp] = await escrow.payouts(t.table, t.price, 4);
     const before = await ethers.provider.getBalance(R);
     await escrow.connect(seller).finalize(packed(t));
     expect((await ethers.provider.getBalance(R)) - before + (await escrow.balances(R, ETH))).to.equal(bp);

@@ -211,7 +211,7 @@ describe("Weird ERC-20 tokens", function () {
       const address = await escrow.getAddress();
       const price = 10n * UNIT;
       const t = await terms({ asset: T, price });
-      const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, price);
+      const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.table, price);
       expect(sellerDeposit).to.equal((table.sellerDeposit * price + UNIT - 1n) / UNIT);
       for (const [who, amount] of [
         [seller, sellerDeposit],
@@ -251,7 +251,7 @@ describe("Weird ERC-20 tokens", function () {
       await escrow.connect(buyer).redeem(packed(t), true);
       await books("redeemed");
       const honest = 4;
-      const [sp, bp, burnt] = await escrow.payouts(t.tableId, price, honest);
+      const [sp, bp, burnt] = await escrow.payouts(t.table, price, honest);
       expect([sp, bp]).to.deep.equal([(table.seller[honest] * price) / UNIT, (table.buyer[honest] * price) / UNIT]);
       const id = await escrow.dealId(packed(t));
       const [sBefore, bBefore] = [await balanceOf(seller.address), await balanceOf(buyer.address)];

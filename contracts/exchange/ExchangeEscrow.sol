@@ -19,8 +19,8 @@ import {PackedTerms} from "./PackedTerms.sol";
  * states, and a payout table, designed off-chain by linear programming so that honest play is
  * the unique subgame-perfect equilibrium, pays each state out.
  *
- * Many deals live in one contract. A payout table is registered once (content-addressed by
- * its hash) and referenced by any number of deals. A deal's id is the EIP-712 hash of its terms
+ * Many deals live in one contract. A payout table is registered once (identified by the hash of
+ * its content, {tableOf}) and referenced by its registration number from any number of deals. A deal's id is the EIP-712 hash of its terms
  * and its one storage slot holds only its stage, deadline, messages and burn destination: every
  * call passes the terms back and is checked by hashing them. Events carry the terms in full.
  *
@@ -54,7 +54,7 @@ import {PackedTerms} from "./PackedTerms.sol";
  * State index: `4 * R + 2 * C + CF`, each bit set when that message was received.
  */
 contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuardTransient {
-    using PackedTerms for bytes32[5];
+    using PackedTerms for bytes32[4];
 
     /// @inheritdoc IExchangeEscrow
     /// @dev The shared `UNIT` of `common/Units.sol`, kept readable on chain by this getter.
@@ -87,7 +87,13 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         StatePayout[8] payout;
     }
 
-    mapping(bytes32 tableId => StoredTable) private _tables;
+    /// @dev Tables by registration number, from 1; their content hashes in `_tableIds`.
+    mapping(uint256 table => StoredTable) private _tables;
+    mapping(uint256 table => bytes32) private _tableIds;
+    /// @inheritdoc IExchangeEscrow
+    mapping(bytes32 tableId => uint256) public tableOf;
+    /// @inheritdoc IExchangeEscrow
+    uint256 public tableCount;
     /**
      * @dev Each deal's {Deal} in one word, laid out as Solidity would pack the struct (deadline in bits
      * 0-39, stage 40-47, flags 48-55, createdAt 56-95) but read and written whole: a struct's fields
@@ -111,51 +117,58 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     // ---------------------------------------------------------------- tables
 
     /// @inheritdoc IExchangeEscrow
-    function registerTable(PayoutTable calldata table) external returns (bytes32 tableId) {
-        uint256 pot = uint256(table.sellerDeposit) + table.buyerDeposit + UNIT;
+    function registerTable(PayoutTable calldata content) external returns (uint256 table) {
+        uint256 pot = uint256(content.sellerDeposit) + content.buyerDeposit + UNIT;
         for (uint256 s = 0; s < 8; ++s) {
-            if (uint256(table.seller[s]) + table.buyer[s] > pot) revert TableOverpays(s);
+            if (uint256(content.seller[s]) + content.buyer[s] > pot) revert TableOverpays(s);
         }
-        tableId = keccak256(abi.encode(table));
-        StoredTable storage stored = _tables[tableId];
-        if (stored.registered) return tableId;
-        uint64 sellerDeposit = _entry(table.sellerDeposit);
-        uint64 buyerDeposit = _entry(table.buyerDeposit);
+        bytes32 tableId = keccak256(abi.encode(content));
+        table = tableOf[tableId];
+        if (table != 0) return table;
+        table = ++tableCount;
+        // Terms name a table in 32 bits: a later one could never be used (unreachable in practice).
+        if (table > type(uint32).max) revert TooManyTables();
+        tableOf[tableId] = table;
+        _tableIds[table] = tableId;
+        StoredTable storage stored = _tables[table];
+        uint64 sellerDeposit = _entry(content.sellerDeposit);
+        uint64 buyerDeposit = _entry(content.buyerDeposit);
         stored.sellerDeposit = sellerDeposit;
         stored.buyerDeposit = buyerDeposit;
-        stored.minPrice = table.minPrice;
+        stored.minPrice = content.minPrice;
         stored.registered = true;
         for (uint256 s = 0; s < 8; ++s) {
             stored.payout[s] = StatePayout(
-                _entry(table.seller[s]),
-                _entry(table.buyer[s]),
+                _entry(content.seller[s]),
+                _entry(content.buyer[s]),
                 sellerDeposit,
                 buyerDeposit
             );
         }
-        emit TableRegistered(tableId, table);
+        emit TableRegistered(table, tableId, content);
     }
 
     /// @inheritdoc IExchangeEscrow
-    function tableRegistered(bytes32 tableId) external view returns (bool) {
-        return _tables[tableId].registered;
+    function tableIdOf(uint256 table) external view returns (bytes32) {
+        return _tableIds[table];
     }
 
     /// @inheritdoc IExchangeEscrow
-    function getTable(bytes32 tableId) external view returns (PayoutTable memory table) {
-        StoredTable storage t = _tables[tableId];
-        table.sellerDeposit = t.sellerDeposit;
-        table.buyerDeposit = t.buyerDeposit;
-        table.minPrice = t.minPrice;
+    function getTable(uint256 table) external view returns (PayoutTable memory content) {
+        StoredTable storage t = _tables[table];
+        if (!t.registered) revert UnknownTable(table);
+        content.sellerDeposit = t.sellerDeposit;
+        content.buyerDeposit = t.buyerDeposit;
+        content.minPrice = t.minPrice;
         for (uint256 s = 0; s < 8; ++s) {
-            table.seller[s] = t.payout[s].seller;
-            table.buyer[s] = t.payout[s].buyer;
+            content.seller[s] = t.payout[s].seller;
+            content.buyer[s] = t.payout[s].buyer;
         }
     }
 
     /// @inheritdoc IExchangeEscrow
-    function depositsFor(bytes32 tableId, uint256 price) public view returns (uint256 seller, uint256 buyer) {
-        StoredTable storage t = _tables[tableId];
+    function depositsFor(uint256 table, uint256 price) public view returns (uint256 seller, uint256 buyer) {
+        StoredTable storage t = _tables[table];
         return _deposits(t.sellerDeposit, t.buyerDeposit, price);
     }
 
@@ -181,7 +194,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     // ---------------------------------------------------------------- offers and opening
 
     /// @inheritdoc IExchangeEscrow
-    function offer(bytes32[5] calldata terms) external payable nonReentrant returns (bytes32 id) {
+    function offer(bytes32[4] calldata terms) external payable nonReentrant returns (bytes32 id) {
         id = dealId(terms);
         (uint256 sellerDeposit, uint256 buyerDeposit) = _checkNew(id, terms);
         if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
@@ -196,26 +209,26 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function accept(bytes32[5] calldata terms) external payable nonReentrant {
+    function accept(bytes32[4] calldata terms) external payable nonReentrant {
         bytes32 id = dealId(terms);
         Deal memory d = _load(id);
         if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
         if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
         (, address counterparty) = terms.parties();
         if (msg.sender != counterparty) revert NotParty(msg.sender);
-        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId(), terms.price());
-        _open(id, terms, d.createdAt, false);
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.table(), terms.price());
+        _open(id, terms, d.createdAt);
         _pullExact(terms.asset(), terms.sellerOffers() ? buyerDeposit + terms.price() : sellerDeposit);
     }
 
     /// @inheritdoc IExchangeEscrow
-    function withdrawOffer(bytes32[5] calldata terms) external nonReentrant {
+    function withdrawOffer(bytes32[4] calldata terms) external nonReentrant {
         bytes32 id = dealId(terms);
         Deal memory d = _load(id);
         if (d.stage != Stage.Offered) revert WrongStage(Stage.Offered, d.stage);
         (address offerer, ) = terms.parties();
         if (msg.sender != offerer) revert NotParty(msg.sender);
-        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.tableId(), terms.price());
+        (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.table(), terms.price());
         uint256 refund = terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price();
         d.stage = Stage.Withdrawn;
         _store(id, d);
@@ -225,7 +238,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
 
     /// @inheritdoc IExchangeEscrow
     function acceptSigned(
-        bytes32[5] calldata terms,
+        bytes32[4] calldata terms,
         bytes calldata signature
     ) external payable nonReentrant returns (bytes32 id) {
         id = dealId(terms);
@@ -243,12 +256,12 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         uint256 available = balances[offerer][terms.asset()];
         if (fromOfferer > available) revert InsufficientBalance(offerer, terms.asset(), fromOfferer, available);
         balances[offerer][terms.asset()] = available - fromOfferer;
-        _open(id, terms, uint40(block.timestamp), true);
+        _open(id, terms, uint40(block.timestamp));
         _pullExact(terms.asset(), terms.sellerOffers() ? buyerDeposit + terms.price() : sellerDeposit);
     }
 
     /// @inheritdoc IExchangeEscrow
-    function cancelSigned(bytes32[5] calldata terms) external {
+    function cancelSigned(bytes32[4] calldata terms) external {
         bytes32 id = dealId(terms);
         (address offerer, ) = terms.parties();
         if (msg.sender != offerer) revert NotParty(msg.sender);
@@ -260,7 +273,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     // ---------------------------------------------------------------- messages
 
     /// @inheritdoc IExchangeEscrow
-    function redeem(bytes32[5] calldata terms, bool alsoConfirm) external {
+    function redeem(bytes32[4] calldata terms, bool alsoConfirm) external {
         (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Redeem);
         d.flags |= REDEEM;
         emit Redeemed(id, alsoConfirm);
@@ -273,7 +286,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function requestRefund(bytes32[5] calldata terms) external {
+    function requestRefund(bytes32[4] calldata terms) external {
         (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Redeem);
         emit RefundRequested(id);
         _enter(d, Stage.Complaint, terms.complaintWindow());
@@ -281,7 +294,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function complain(bytes32[5] calldata terms) external {
+    function complain(bytes32[4] calldata terms) external {
         (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Complaint);
         d.flags |= COMPLAINT;
         emit Complained(id);
@@ -290,7 +303,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function confirmQuality(bytes32[5] calldata terms) external {
+    function confirmQuality(bytes32[4] calldata terms) external {
         (bytes32 id, Deal memory d) = _buyerAt(terms, Stage.Complaint);
         emit QualityConfirmed(id);
         _enter(d, Stage.Fault, terms.faultWindow());
@@ -298,7 +311,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function cancelOrFault(bytes32[5] calldata terms) external nonReentrant {
+    function cancelOrFault(bytes32[4] calldata terms) external nonReentrant {
         if (msg.sender != terms.seller()) revert NotParty(msg.sender);
         bytes32 id = dealId(terms);
         Deal memory d = _advance(id, terms, _load(id), true);
@@ -309,7 +322,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function finalize(bytes32[5] calldata terms) external nonReentrant {
+    function finalize(bytes32[4] calldata terms) external nonReentrant {
         bytes32 id = dealId(terms);
         Deal memory d = _load(id);
         if (d.stage == Stage.Final) revert WrongStage(Stage.Fault, d.stage);
@@ -351,18 +364,18 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @inheritdoc IExchangeEscrow
-    function dealId(bytes32[5] calldata terms) public view returns (bytes32) {
+    function dealId(bytes32[4] calldata terms) public view returns (bytes32) {
         return _hashTypedDataV4(terms.structHash());
     }
 
     /// @inheritdoc IExchangeEscrow
     function payouts(
-        bytes32 tableId,
+        uint256 table,
         uint256 price,
         uint256 state
     ) public view returns (uint256 seller, uint256 buyer, uint256 burn) {
         if (state > 7) revert InvalidState(state);
-        StatePayout memory p = _tables[tableId].payout[state];
+        StatePayout memory p = _tables[table].payout[state];
         (uint256 sellerDeposit, uint256 buyerDeposit) = _deposits(p.sellerDeposit, p.buyerDeposit, price);
         seller = _share(p.seller, price, true);
         buyer = _share(p.buyer, price, false);
@@ -397,15 +410,15 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @dev Checks the terms of a deal about to be created with id `id`; returns its deposits.
-    function _checkNew(bytes32 id, bytes32[5] calldata terms) private view returns (uint256, uint256) {
+    function _checkNew(bytes32 id, bytes32[4] calldata terms) private view returns (uint256, uint256) {
         if (!terms.isCanonical()) revert NonCanonicalTerms();
         if (terms.seller() == address(0) || terms.buyer() == address(0) || terms.seller() == terms.buyer()) {
             revert InvalidParties(terms.seller(), terms.buyer());
         }
         if (terms.price() == 0) revert ZeroPrice();
         if (terms.redeemWindow() == 0 || terms.complaintWindow() == 0 || terms.faultWindow() == 0) revert ZeroWindow();
-        StoredTable storage table = _tables[terms.tableId()];
-        if (!table.registered) revert UnknownTable(terms.tableId());
+        StoredTable storage table = _tables[terms.table()];
+        if (!table.registered) revert UnknownTable(terms.table());
         if (terms.price() < table.minPrice) revert PriceBelowMinimum(terms.price(), table.minPrice);
         if (_deals[id] != 0) revert DealExists(id);
         AssetTransfer.requireSupported(terms.asset());
@@ -413,7 +426,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     }
 
     /// @dev Stores the opened deal (redeem window from now) and emits its terms.
-    function _open(bytes32 id, bytes32[5] calldata terms, uint40 createdAt, bool signed) private {
+    function _open(bytes32 id, bytes32[4] calldata terms, uint40 createdAt) private {
         _store(
             id,
             Deal({
@@ -423,7 +436,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
                 createdAt: createdAt
             })
         );
-        emit Opened(id, terms.seller(), terms.buyer(), terms, signed);
+        emit Opened(id, terms.seller(), terms.buyer(), terms);
     }
 
     function _load(bytes32 id) private view returns (Deal memory d) {
@@ -452,7 +465,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
      * never finalizes (it moves no money, so it needs no reentrancy guard): past the last deadline
      * the deal stays at its fault window and the message is refused; `finalize` pays out.
      */
-    function _buyerAt(bytes32[5] calldata terms, Stage stage) private returns (bytes32 id, Deal memory d) {
+    function _buyerAt(bytes32[4] calldata terms, Stage stage) private returns (bytes32 id, Deal memory d) {
         if (msg.sender != terms.buyer()) revert NotParty(msg.sender);
         id = dealId(terms);
         d = _advance(id, terms, _load(id), false);
@@ -495,7 +508,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
      */
     function _advance(
         bytes32 id,
-        bytes32[5] calldata terms,
+        bytes32[4] calldata terms,
         Deal memory d,
         bool mayFinalize
     ) private returns (Deal memory) {
@@ -519,11 +532,11 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
      * @dev Marks the deal final and stores it, then pays: the seller's and the buyer's payouts are
      * pushed (or credited), the remainder credited to the deal's burn destination.
      */
-    function _finalize(bytes32 id, bytes32[5] calldata terms, Deal memory d) private {
+    function _finalize(bytes32 id, bytes32[4] calldata terms, Deal memory d) private {
         d.stage = Stage.Final;
         _store(id, d);
         uint8 state = d.flags & 7;
-        (uint256 seller, uint256 buyer, uint256 burn) = payouts(terms.tableId(), terms.price(), state);
+        (uint256 seller, uint256 buyer, uint256 burn) = payouts(terms.table(), terms.price(), state);
         emit Finalized(id, state);
         if (burn != 0) {
             address destination = burnDestination(d.createdAt, terms.burnSetting(), terms.seller(), terms.buyer());

@@ -6,9 +6,9 @@ pragma solidity 0.8.28;
  * @notice The core exchange's types, events, errors and external functions; see {ExchangeEscrow}
  * for the lifecycle. Amounts in a payout table are multiples of the price, 1e18 = the price.
  *
- * A deal's terms travel packed in five words (`bytes32[5] terms`, see {PackedTerms}): seller,
- * buyer, asset (address(0): native ETH), price, table id, offer expiry, the three windows, who
- * offers, and a salt. Their EIP-712 hash (this contract and chain in the domain) is the deal's
+ * A deal's terms travel packed in four words (`bytes32[4] terms`, see {PackedTerms}): seller,
+ * buyer, asset (address(0): native ETH), price, payout table (its registration number), offer
+ * expiry, the three windows, who offers, a salt and the burn setting agreed to. Their EIP-712 hash (this contract and chain in the domain) is the deal's
  * id, so a deal stores no copy of them: every call passes them back. The offerer (the seller when
  * it offers, else the buyer) funds first: on chain with {offer}, or by signing the terms for the
  * counterparty to open with {acceptSigned}.
@@ -56,15 +56,18 @@ interface IExchangeEscrow {
 
     // ---------------------------------------------------------------- events
 
-    event TableRegistered(bytes32 indexed tableId, PayoutTable table);
+    /// @notice A payout table registered as number `table`; `tableId` is the hash of its content.
+    event TableRegistered(uint256 indexed table, bytes32 indexed tableId, PayoutTable content);
     /// @notice An offer made on chain, the offerer's funds in.
-    event Offered(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[5] terms);
+    event Offered(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[4] terms);
     /**
      * @notice A deal opened: both parties' funds are in and the redeem window runs from this block.
-     * `signed`: by {acceptSigned}, the offerer's funds taken from its balance in the escrow.
+     * Without an {Offered} before it, the deal was opened from a signed offer ({acceptSigned}), the
+     * offerer's funds taken from its balance in the escrow (a flag here would cost every signed
+     * trade 256 gas of log data for what the log already says).
      * Deposits follow from the table and the price ({depositsFor}).
      */
-    event Opened(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[5] terms, bool signed);
+    event Opened(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[4] terms);
     event OfferWithdrawn(bytes32 indexed id, uint256 refund);
     event SignedOfferCancelled(bytes32 indexed id);
     /// @notice The buyer redeemed; with `qualityConfirmed` it also waived its complaint.
@@ -99,7 +102,8 @@ interface IExchangeEscrow {
     error TableEntryTooLarge(uint256 value);
     error NonCanonicalTerms();
     error InvalidState(uint256 state);
-    error UnknownTable(bytes32 tableId);
+    error UnknownTable(uint256 table);
+    error TooManyTables();
     error InvalidParties(address seller, address buyer);
     error ZeroPrice();
     error PriceTooLarge(uint256 price);
@@ -118,20 +122,27 @@ interface IExchangeEscrow {
     // ---------------------------------------------------------------- tables
 
     /**
-     * @notice Registers a payout table (idempotent) and returns its id, the hash of its content.
-     * Every state must pay out at most its pot: `seller[s] + buyer[s] <= sellerDeposit + buyerDeposit + UNIT`
-     * (`UNIT` being the price).
+     * @notice Registers a payout table and returns its registration number (from 1), by which terms
+     * name it; a table registered before (the same content) keeps its number. Every state must pay
+     * out at most its pot: `seller[s] + buyer[s] <= sellerDeposit + buyerDeposit + UNIT` (`UNIT`
+     * being the price).
      */
-    function registerTable(PayoutTable calldata table) external returns (bytes32 tableId);
+    function registerTable(PayoutTable calldata content) external returns (uint256 table);
 
-    /// @notice Whether `tableId` is registered.
-    function tableRegistered(bytes32 tableId) external view returns (bool);
+    /// @notice The number of the table whose content hashes to `tableId` (`keccak256(abi.encode(content))`), 0 if none.
+    function tableOf(bytes32 tableId) external view returns (uint256);
 
-    /// @notice A registered payout table.
-    function getTable(bytes32 tableId) external view returns (PayoutTable memory table);
+    /// @notice The content hash of table number `table` (0 if none).
+    function tableIdOf(uint256 table) external view returns (bytes32);
 
-    /// @notice The deposits a deal at `price` under `tableId` requires (rounded up): seller, buyer.
-    function depositsFor(bytes32 tableId, uint256 price) external view returns (uint256, uint256);
+    /// @notice How many tables are registered (the latest table's number).
+    function tableCount() external view returns (uint256);
+
+    /// @notice Registered table number `table`.
+    function getTable(uint256 table) external view returns (PayoutTable memory content);
+
+    /// @notice The deposits a deal at `price` under table `table` requires (rounded up): seller, buyer.
+    function depositsFor(uint256 table, uint256 price) external view returns (uint256, uint256);
 
     // ---------------------------------------------------------------- balances
 
@@ -151,23 +162,23 @@ interface IExchangeEscrow {
      * buyer its deposit plus the price. A price below the table's `minPrice` is refused, and so is
      * an offer that has already expired.
      */
-    function offer(bytes32[5] calldata terms) external payable returns (bytes32 id);
+    function offer(bytes32[4] calldata terms) external payable returns (bytes32 id);
 
     /// @notice The counterparty accepts an on-chain offer before it expires and pays its part in.
-    function accept(bytes32[5] calldata terms) external payable;
+    function accept(bytes32[4] calldata terms) external payable;
 
     /// @notice The offerer takes back an on-chain offer that was not accepted (expired or not).
-    function withdrawOffer(bytes32[5] calldata terms) external;
+    function withdrawOffer(bytes32[4] calldata terms) external;
 
     /**
      * @notice The counterparty opens a deal with terms the offerer signed (EIP-712; ERC-1271 for a
      * contract wallet) and pays its part in; the offerer's part comes from its balance in the
      * escrow. A signature opens at most one deal.
      */
-    function acceptSigned(bytes32[5] calldata terms, bytes calldata signature) external payable returns (bytes32 id);
+    function acceptSigned(bytes32[4] calldata terms, bytes calldata signature) external payable returns (bytes32 id);
 
     /// @notice The offerer cancels its signed offer on chain, before anyone opens it.
-    function cancelSigned(bytes32[5] calldata terms) external;
+    function cancelSigned(bytes32[4] calldata terms) external;
 
     // ---------------------------------------------------------------- messages
 
@@ -175,26 +186,26 @@ interface IExchangeEscrow {
      * @notice Buyer: the item was received (Redeem). With `alsoConfirm` the buyer also waives its
      * complaint: straight to the seller's fault window.
      */
-    function redeem(bytes32[5] calldata terms, bool alsoConfirm) external;
+    function redeem(bytes32[4] calldata terms, bool alsoConfirm) external;
 
     /// @notice Buyer: no redeem; a refund is requested. Ends the redeem window early.
-    function requestRefund(bytes32[5] calldata terms) external;
+    function requestRefund(bytes32[4] calldata terms) external;
 
     /// @notice Buyer: the quality was low (Complaint). Ends the complaint window.
-    function complain(bytes32[5] calldata terms) external;
+    function complain(bytes32[4] calldata terms) external;
 
     /// @notice Buyer: no complaint. Ends the complaint window early.
-    function confirmQuality(bytes32[5] calldata terms) external;
+    function confirmQuality(bytes32[4] calldata terms) external;
 
     /// @notice Seller: admits fault or cancels (CancelOrFault). Finalizes the deal and pays out.
-    function cancelOrFault(bytes32[5] calldata terms) external;
+    function cancelOrFault(bytes32[4] calldata terms) external;
 
     /**
      * @notice Finalizes a deal and pays both parties: the seller may end its fault window early (no
      * fault); anyone may once the last deadline has passed. A payout whose transfer fails (or burns
      * its gas allowance) is credited to the payee's balance instead.
      */
-    function finalize(bytes32[5] calldata terms) external;
+    function finalize(bytes32[4] calldata terms) external;
 
     /**
      * @notice Starts a new burn-recipient setting, in force from the next second on: deals created
@@ -212,10 +223,10 @@ interface IExchangeEscrow {
     function UNIT() external view returns (uint256);
 
     /// @notice A deal's id: the EIP-712 hash of its terms (what an offerer signs).
-    function dealId(bytes32[5] calldata terms) external view returns (bytes32);
+    function dealId(bytes32[4] calldata terms) external view returns (bytes32);
 
-    /// @notice Payouts of state `state` for a deal at `price` under `tableId` (seller, buyer, burn).
-    function payouts(bytes32 tableId, uint256 price, uint256 state) external view returns (uint256, uint256, uint256);
+    /// @notice Payouts of state `state` for a deal at `price` under table `table` (seller, buyer, burn).
+    function payouts(uint256 table, uint256 price, uint256 state) external view returns (uint256, uint256, uint256);
 
     /// @notice A deal's slot ({Deal}).
     function deals(bytes32 id) external view returns (uint40 deadline, Stage stage, uint8 flags, uint40 createdAt);

@@ -50,7 +50,7 @@ export function replayEscrow(
   opts: EscrowReplayOptions = {},
 ): EscrowAudit {
   const findings = new Findings();
-  const tables = new Map<string, PayoutTable>();
+  const tables = new Map<bigint, PayoutTable>(); // by registration number
   const deals = new Map<string, Book>();
   const cancelled = new Set<string>();
   const balances = new Map<string, bigint>(); // "account:asset"
@@ -110,8 +110,8 @@ export function replayEscrow(
         if (now >= t.expiry) findings.at(log, `created at ${now}, at or after its expiry ${t.expiry}`);
         if (!t.price || !t.redeemWindow || !t.complaintWindow || !t.faultWindow)
           findings.at(log, "a zero price or window");
-        const table = tables.get(lower(t.tableId));
-        if (!table) findings.at(log, `table ${t.tableId} was never registered`);
+        const table = tables.get(t.table);
+        if (!table) findings.at(log, `table ${t.table} was never registered`);
         else if (t.price < table.minPrice) findings.at(log, `price ${t.price} below the minimum ${table.minPrice}`);
         return table;
       };
@@ -127,14 +127,14 @@ export function replayEscrow(
           burnSettings.push({ since: BigInt(a.since), recipient: lower(a.recipient) });
           break;
         case "TableRegistered": {
-          const table = tableOf(a.table);
-          findings.same(log, { tableId: [a.tableId, tableIdOf(table)] });
+          const table = tableOf(a.content);
+          findings.same(log, { tableId: [a.tableId, tableIdOf(table)], table: [a.table, BigInt(tables.size + 1)] });
           for (const defect of tableDefects(table)) findings.at(log, defect);
           const check = checkMinPrice(table, opts.game);
           if (!check.checkable) s.notCheckable.push({ tableId: a.tableId, reason: check.reason });
           else if (check.below)
             findings.at(log, `minPrice ${check.minPrice} is below the recomputed smallest safe price p0 = ${check.p0}`);
-          tables.set(lower(a.tableId), table);
+          tables.set(BigInt(a.table), table);
           break;
         }
         case "Offered": {
@@ -148,7 +148,8 @@ export function replayEscrow(
         case "Opened": {
           const t = unpackTerms(a.terms);
           let book = found;
-          if (a.signed) {
+          if (!found) {
+            // No on-chain offer before: opened from a signed offer (the offerer's part from its balance).
             const table = created(t);
             if (!table) break;
             const part = parts(t, table).offerer;

@@ -22,7 +22,7 @@ const gasOf = async (receipt: Promise<TransactionReceipt>): Promise<number> => N
 
 export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, number>> {
   const [owner, seller, buyer] = env.signers;
-  const { escrow, tableId } = await env.deployEscrow();
+  const { escrow, table } = await env.deployEscrow();
   const address = await escrow.getAddress();
   const asOwner = new EscrowClient(owner, address);
   const asSeller = asOwner.connect(seller);
@@ -34,7 +34,7 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
     buyer: buyer.address,
     asset: ZeroAddress,
     price: parseEther("1"),
-    tableId,
+    table,
     expiry: BigInt((await env.provider.getBlock("latest"))!.timestamp) + DAY,
     redeemWindow: DAY,
     complaintWindow: DAY,

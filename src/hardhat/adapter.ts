@@ -22,7 +22,7 @@ export interface ChainEnv {
   provider: RpcProvider;
   signers: AccountSigner[];
   deployMarket: (settings: MarketSettings, opts?: DeployClearingOptions) => Promise<ClearingMarket>;
-  deployEscrow: (opts?: DeployEscrowOptions) => Promise<{ escrow: ExchangeEscrow; tableId: string }>;
+  deployEscrow: (opts?: DeployEscrowOptions) => Promise<{ escrow: ExchangeEscrow; table: bigint; tableId: string }>;
 }
 
 export async function chainEnv(hre: HardhatRuntimeEnvironment): Promise<ChainEnv> {
@@ -81,7 +81,7 @@ export interface DeployEscrowOptions {
 export async function deployExchangeEscrow(
   hre: HardhatRuntimeEnvironment,
   opts: DeployEscrowOptions = {},
-): Promise<{ escrow: ExchangeEscrow; tableId: string }> {
+): Promise<{ escrow: ExchangeEscrow; table: bigint; tableId: string }> {
   const parameters: Record<string, string> = {};
   if (opts.owner) parameters.owner = opts.owner;
   if (opts.burnRecipient) parameters.burnRecipient = opts.burnRecipient;
@@ -94,12 +94,13 @@ export async function deployExchangeEscrow(
     await escrow.getAddress(),
   )) as unknown as ExchangeEscrow;
   const t = DEFAULT_PAYOUT_TABLE;
-  const tableId = await contract.registerTable.staticCall({
+  // Registered by the module: the call returns its number (and registers nothing twice).
+  const table = await contract.registerTable.staticCall({
     sellerDeposit: t.sellerDeposit,
     buyerDeposit: t.buyerDeposit,
     seller: t.seller,
     buyer: t.buyer,
     minPrice: t.minPrice,
   });
-  return { escrow: contract, tableId };
+  return { escrow: contract, table, tableId: await contract.tableIdOf(table) };
 }

@@ -129,7 +129,7 @@ describe("Auditor", () => {
       const escrow = (await (
         await ethers.getContractFactory(contract)
       ).deploy(owner.address, burn.address)) as unknown as ExchangeEscrow;
-      const tableId = await escrow.registerTable.staticCall(tableArg(DEFAULT_PAYOUT_TABLE));
+      const tableNumber = await escrow.registerTable.staticCall(tableArg(DEFAULT_PAYOUT_TABLE));
       await escrow.registerTable(tableArg(DEFAULT_PAYOUT_TABLE));
       const domain = escrowDomain((await ethers.provider.getNetwork()).chainId, await escrow.getAddress());
       let salt = 0n;
@@ -138,7 +138,7 @@ describe("Auditor", () => {
         buyer: buyer.address,
         asset: ETH,
         price: ethers.parseEther("1"),
-        tableId,
+        table: tableNumber,
         expiry: BigInt(await time.latest()) + 100n,
         ...WINDOWS,
         sellerOffers: true,
@@ -146,7 +146,7 @@ describe("Auditor", () => {
         burnSetting: 0n,
         ...over,
       });
-      const [sd, bd] = await escrow.depositsFor(tableId, ethers.parseEther("1")); // every deal's price
+      const [sd, bd] = await escrow.depositsFor(tableNumber, ethers.parseEther("1")); // every deal's price
       const buyerPart = bd + ethers.parseEther("1");
       /** Seller offers on chain, the buyer accepts. */
       const open = async (t: Terms) => {
@@ -219,7 +219,7 @@ describe("Auditor", () => {
       const fin = await escrow.connect(seller).finalize(packTerms(t));
       const r = await run();
       const burn = (t.price * 4n) / 100n; // the table's: 1.07 - 1.03
-      expect((await escrow.payouts(t.tableId, t.price, 6))[2], "the variant's own view agrees with it").to.equal(
+      expect((await escrow.payouts(t.table, t.price, 6))[2], "the variant's own view agrees with it").to.equal(
         burn - 1n,
       );
       expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
@@ -262,7 +262,7 @@ describe("Auditor", () => {
       expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
         [tx.hash, "TableRegistered", "minPrice 1 is below the recomputed smallest safe price p0 = 150"],
       ]);
-      const foreignId = await escrow.registerTable.staticCall(tableArg(foreign));
+      const foreignId = await escrow.tableIdOf(await escrow.registerTable.staticCall(tableArg(foreign)));
       expect(r.escrow!.summary.notCheckable.map((t) => t.tableId)).to.deep.equal([foreignId]);
       expect(r.escrow!.summary.tables).to.equal(3);
     });
@@ -276,7 +276,7 @@ describe("Auditor", () => {
       await via(receiver, escrow, "accept", [packTerms(t)], buyerPart);
       await via(receiver, escrow, "redeem", [packTerms(t), true]);
       await receiver.configure(ETH, "0x", true); // refuses ETH
-      const [, buyerPayout] = await escrow.payouts(t.tableId, t.price, 4);
+      const [, buyerPayout] = await escrow.payouts(t.table, t.price, 4);
       await expect(escrow.connect(seller).finalize(packTerms(t)))
         .to.emit(escrow, "Credited")
         .withArgs(await escrow.dealId(packTerms(t)), B, ETH, buyerPayout);

@@ -57,7 +57,7 @@ describe("ExchangeEscrow: deadlines saturate", () => {
         await time.setNextBlockTimestamp(MAX);
         const state = messages ? 6 : 0;
         await expect(escrow.connect(other).finalize(p)).to.emit(escrow, "Finalized").withArgs(id, state);
-        const [s, b, burnt] = await escrow.payouts(t.tableId, PRICE, state);
+        const [s, b, burnt] = await escrow.payouts(t.table, PRICE, state);
         expect(await escrow.balances(burn.address, ETH)).to.equal(burnt);
         expect(await ethers.provider.getBalance(escrow.getAddress())).to.equal(burnt);
         expect(s + b + burnt).to.equal(BUYER_PART);

@@ -187,7 +187,7 @@ describe("ExchangeEscrow: messages, pushes, burn destination", () => {
       await escrow.connect(buyer).accept(p, { value: BUYER_PART });
       await escrow.connect(buyer).redeem(p, true); // R-NC-NC: both get something
       await time.increase(WINDOW);
-      const [s, bp] = await escrow.payouts(t.tableId, PRICE, 4);
+      const [s, bp] = await escrow.payouts(t.table, PRICE, 4);
       expect([s, bp]).to.deep.equal([PRICE, BUYER_DEPOSIT]);
       const done = escrow.connect(other).finalize(p, { gasLimit: 1_000_000 });
       expect(await credits(escrow, done)).to.deep.equal([[dealIdOf(domain, t), b, ETH, s]]);

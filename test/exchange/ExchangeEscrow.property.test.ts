@@ -59,7 +59,7 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
   it(`balance per asset == deal money + balances, deal slots and balances == model (${RUNS} runs)`, async function () {
     this.timeout(Math.max(120_000, RUNS * 5_000));
     const env = await deployEnvironment();
-    const { f, escrow, table, tableId, minTable, minTableId, escrowAddress, domain2, otherChain } = env;
+    const { f, escrow, table, tableNumber, minTable, minTableNumber, escrowAddress, domain2, otherChain } = env;
     const { receiver, receiverAddress, token, feeToken, signers, addresses, assets, balanceOf, callAt } = env;
     let snapshot: string = await network.provider.send("evm_snapshot");
     const reached: Record<string, number> = {};
@@ -104,7 +104,7 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
             buyer: addresses[(a.seller + a.buyer) % 3],
             asset: assets[a.asset],
             price: a.price,
-            tableId: a.withMin ? minTableId : tableId,
+            table: a.withMin ? minTableNumber : tableNumber,
             expiry: expiry < MAX_TIME ? expiry : MAX_TIME,
             redeemWindow: BigInt(a.windows[0]),
             complaintWindow: BigInt(a.windows[1]),
@@ -159,7 +159,7 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
           const caller =
             act.caller === "due" ? dueOf(act.kind, t) : act.caller === "other" ? addresses[3] : t[act.caller];
           const who = addresses.indexOf(caller);
-          const parts = partsOf(model.tables.get(t.tableId)!, t);
+          const parts = partsOf(model.tables.get(t.table)!, t);
           const eth = e.asset === "eth";
           w.clock += 1n;
           const now = w.clock;
@@ -281,8 +281,8 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
         !(mode.reject && account.toLowerCase() === receiverAddress.toLowerCase() && a !== assets.feeToken) ||
         !reach(`transfer refused ${a === assets.eth ? "eth" : "token"}`);
       const model = new EscrowModel(f.owner.address, f.burn.address, { pushSucceeds });
-      model.registerTable(tableId, table);
-      model.registerTable(minTableId, minTable);
+      model.registerTable(await escrow.tableIdOf(tableNumber), table);
+      model.registerTable(await escrow.tableIdOf(minTableNumber), minTable);
       const w: World = { model, entries: [], mode, clock: await latestTimestamp() };
       await play(w);
 

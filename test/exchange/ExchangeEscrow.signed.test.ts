@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { BUYER_PART, PRICE, SELLER_PART, UNIT, deployEscrow, withSellerDeposit } from "./fixture";
+import { BUYER_PART, PRICE, SELLER_PART, UNIT, deployEscrow, tableArg, withSellerDeposit } from "./fixture";
 import { TERMS_TYPES, dealIdOf, escrowDomain } from "../../src/exchange/model/terms";
 import type { ExchangeEscrow } from "../../typechain-types";
 
@@ -11,7 +11,7 @@ async function signedFixture() {
   const f = await withSellerDeposit();
   await f.escrow.connect(f.seller).deposit(ETH, 3n * UNIT, { value: 3n * UNIT });
   await f.escrow.connect(f.buyer).deposit(ETH, 25n * UNIT, { value: 25n * UNIT });
-  const terms = (over: Parameters<typeof f.terms>[0] = {}) => f.terms({ tableId: f.sdTable, ...over });
+  const terms = (over: Parameters<typeof f.terms>[0] = {}) => f.terms({ table: f.sdTable, ...over });
   return { ...f, terms };
 }
 
@@ -83,7 +83,7 @@ describe("ExchangeEscrow: balances and signed offers", () => {
           .to.be.revertedWithCustomError(escrow, "WrongNativeValue")
           .withArgs(other, other - 1n);
         const opened = escrow.connect(counterparty).acceptSigned(p, sig, { value: other });
-        await expect(opened).to.emit(escrow, "Opened").withArgs(id, seller.address, buyer.address, p, true);
+        await expect(opened).to.emit(escrow, "Opened").withArgs(id, seller.address, buyer.address, p);
         await expect(opened).to.changeEtherBalances([counterparty, offerer, escrow], [-other, 0n, other]);
         expect(await escrow.balances(offerer.address, ETH)).to.equal(before - own);
         expect(await escrow.balances(counterparty.address, ETH)).to.equal(sellerOffers ? 25n * UNIT : 3n * UNIT);
@@ -145,11 +145,12 @@ describe("ExchangeEscrow: balances and signed offers", () => {
     });
 
     it("a signature for another escrow or another chain is refused: the id differs", async () => {
-      const { escrow, owner, burn, seller, buyer, sdArg, terms, sign, packed, domain } =
+      const { escrow, owner, burn, seller, buyer, table, sdArg, terms, sign, packed, domain } =
         await loadFixture(signedFixture);
       const second = (await (
         await ethers.getContractFactory("ExchangeEscrow")
       ).deploy(owner.address, burn.address)) as unknown as ExchangeEscrow;
+      await second.registerTable(tableArg(table)); // the same tables under the same numbers
       await second.registerTable(sdArg);
       await second.connect(seller).deposit(ETH, UNIT, { value: UNIT });
       const t = await terms();
@@ -220,7 +221,7 @@ describe("ExchangeEscrow: balances and signed offers", () => {
         .withArgs(id);
       await expect(escrow.connect(seller).acceptSigned(p, await sign(other, t), { value: SELLER_PART }))
         .to.emit(escrow, "Opened")
-        .withArgs(id, seller.address, w, p, true);
+        .withArgs(id, seller.address, w, p);
       expect(await escrow.balances(w, ETH)).to.equal(0n);
       await call("redeem", [p, true]);
       const paid = escrow.connect(seller).finalize(p);

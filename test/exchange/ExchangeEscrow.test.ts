@@ -16,23 +16,54 @@ const setBit = (p: PackedTerms, word: number, bit: bigint): PackedTerms => {
 
 describe("ExchangeEscrow", () => {
   describe("tables", () => {
-    it("registers by content hash, idempotently, for anyone; UNIT is 1e18", async () => {
-      const { escrow, table, tableId, other } = await loadFixture(deployEscrow);
+    it("numbers tables from 1, identified by content hash, idempotently, for anyone; UNIT is 1e18", async () => {
+      const { escrow, table, tableNumber, other } = await loadFixture(deployEscrow);
       expect(await escrow.UNIT()).to.equal(UNIT);
-      expect(await escrow.tableRegistered(tableId)).to.equal(true);
-      expect(await escrow.tableRegistered(ethers.id("nothing"))).to.equal(false);
+      expect([tableNumber, await escrow.tableCount()]).to.deep.equal([1n, 1n]);
       const encoded = ethers.AbiCoder.defaultAbiCoder().encode(
         ["tuple(uint96,uint96,uint96[8],uint96[8],uint64)"],
         [[table.sellerDeposit, table.buyerDeposit, table.seller, table.buyer, table.minPrice]],
       );
-      expect(tableId).to.equal(ethers.keccak256(encoded));
-      // A second registration returns the same id and changes nothing.
-      expect(await escrow.connect(other).registerTable.staticCall(tableArg(table))).to.equal(tableId);
+      expect(await escrow.tableIdOf(tableNumber)).to.equal(ethers.keccak256(encoded));
+      expect(await escrow.tableOf(ethers.keccak256(encoded))).to.equal(tableNumber);
+      expect(await escrow.tableOf(ethers.id("nothing"))).to.equal(0n);
+      expect(await escrow.tableIdOf(2n)).to.equal(ethers.ZeroHash);
+      await expect(escrow.getTable(2n)).to.be.revertedWithCustomError(escrow, "UnknownTable").withArgs(2n);
+      // A second registration returns the same number and changes nothing.
+      expect(await escrow.connect(other).registerTable.staticCall(tableArg(table))).to.equal(tableNumber);
       await expect(escrow.connect(other).registerTable(tableArg(table))).not.to.emit(escrow, "TableRegistered");
       const variant = { ...tableArg(table), buyerDeposit: table.buyerDeposit + 1n };
       const variantId = await escrow.registerTable.staticCall(variant);
       await expect(escrow.connect(other).registerTable(variant)).to.emit(escrow, "TableRegistered");
-      expect(variantId).to.not.equal(tableId);
+      expect(variantId).to.not.equal(tableNumber);
+    });
+
+    it("refuses a table numbered beyond 32 bits (terms could not name it) with TooManyTables", async () => {
+      const { escrow, table } = await loadFixture(deployEscrow);
+      // 2^32 registrations cannot be made in a test: the count is set in storage, found by its value.
+      const address = await escrow.getAddress();
+      const last = 2n ** 32n - 1n;
+      for (let slot = 0; (await escrow.tableCount()) !== last; slot++) {
+        if (slot > 32) throw new Error("tableCount's slot not found");
+        const at = ethers.toBeHex(slot, 32);
+        const held = await ethers.provider.getStorage(address, at);
+        if (BigInt(held) !== 1n) continue;
+        await ethers.provider.send("hardhat_setStorageAt", [address, at, ethers.toBeHex(last, 32)]);
+        if ((await escrow.tableCount()) !== last)
+          await ethers.provider.send("hardhat_setStorageAt", [address, at, held]);
+      }
+      const next = { ...tableArg(table), minPrice: 7n };
+      await expect(escrow.registerTable(next)).to.be.revertedWithCustomError(escrow, "TooManyTables");
+      expect(
+        await escrow.tableOf(
+          ethers.keccak256(
+            ethers.AbiCoder.defaultAbiCoder().encode(
+              ["tuple(uint96,uint96,uint96[8],uint96[8],uint64)"],
+              [[next.sellerDeposit, next.buyerDeposit, next.seller, next.buyer, next.minPrice]],
+            ),
+          ),
+        ),
+      ).to.equal(0n);
     });
 
     it("refuses a table that pays out more than its pot (first, middle and last state); the pot itself is fine", async () => {
@@ -67,19 +98,19 @@ describe("ExchangeEscrow", () => {
     });
 
     it("getTable round-trips every field incl. minPrice, which is part of the id", async () => {
-      const { escrow, table, tableId } = await loadFixture(deployEscrow);
-      const roundTrip = async (id: string) => {
+      const { escrow, table, tableNumber } = await loadFixture(deployEscrow);
+      const roundTrip = async (id: bigint) => {
         const s = await escrow.getTable(id);
         return [s.sellerDeposit, s.buyerDeposit, [...s.seller], [...s.buyer], s.minPrice];
       };
-      expect(await roundTrip(tableId)).to.deep.equal([
+      expect(await roundTrip(tableNumber)).to.deep.equal([
         table.sellerDeposit,
         table.buyerDeposit,
         table.seller,
         table.buyer,
         table.minPrice,
       ]);
-      let previous = tableId;
+      let previous = tableNumber;
       for (const minPrice of [400n, 2n ** 64n - 1n]) {
         const arg = { ...tableArg(table), minPrice };
         const id = await escrow.registerTable.staticCall(arg);
@@ -99,39 +130,43 @@ describe("ExchangeEscrow", () => {
     it("refuses a price at minPrice - 1 (PriceBelowMinimum) and opens a deal at minPrice", async () => {
       const { escrow, table, seller, buyer, terms, packed } = await loadFixture(deployEscrow);
       const arg = { ...tableArg(table), minPrice: 400n };
-      const tableId = await escrow.registerTable.staticCall(arg);
+      const tableNumber = await escrow.registerTable.staticCall(arg);
       await escrow.registerTable(arg);
-      await expect(escrow.connect(seller).offer(packed(await terms({ tableId, price: 399n }))))
+      await expect(escrow.connect(seller).offer(packed(await terms({ table: tableNumber, price: 399n }))))
         .to.be.revertedWithCustomError(escrow, "PriceBelowMinimum")
         .withArgs(399n, 400n);
-      const byBuyer = packed(await terms({ tableId, price: 399n, sellerOffers: false }));
+      const byBuyer = packed(await terms({ table: tableNumber, price: 399n, sellerOffers: false }));
       await expect(escrow.connect(buyer).offer(byBuyer, { value: 399n + 8n }))
         .to.be.revertedWithCustomError(escrow, "PriceBelowMinimum")
         .withArgs(399n, 400n);
       // At the minimum: the buyer's deposit is 0.02 * 400 = 8 wei.
-      const p = packed(await terms({ tableId, price: 400n }));
+      const p = packed(await terms({ table: tableNumber, price: 400n }));
       await expect(escrow.connect(seller).offer(p)).to.emit(escrow, "Offered");
       await expect(escrow.connect(buyer).accept(p, { value: 408n })).to.emit(escrow, "Opened");
     });
 
     it("deposits round up, payouts round down, the rest burns; state 8 is InvalidState", async () => {
-      const { escrow, tableId } = await loadFixture(deployEscrow);
-      expect(await escrow.depositsFor(tableId, 99n)).to.deep.equal([0n, 2n]); // 1.98 -> 2
-      expect(await escrow.depositsFor(tableId, PRICE)).to.deep.equal([0n, PRICE / 50n]);
+      const { escrow, tableNumber } = await loadFixture(deployEscrow);
+      expect(await escrow.depositsFor(tableNumber, 99n)).to.deep.equal([0n, 2n]); // 1.98 -> 2
+      expect(await escrow.depositsFor(tableNumber, PRICE)).to.deep.equal([0n, PRICE / 50n]);
       // R-NC-NC at 99 wei: seller 99, buyer 0.02 * 99 = 1.98 -> 1, pot 101: 1 wei burns.
-      expect(await escrow.payouts(tableId, 99n, 4)).to.deep.equal([99n, 1n, 1n]);
-      expect(await escrow.payouts(tableId, PRICE, 0)).to.deep.equal([0n, 0n, BUYER_PART]);
-      expect(await escrow.payouts(tableId, PRICE, 7)).to.deep.equal([PRICE / 50n, PRICE / 50n, PRICE - PRICE / 50n]);
-      await expect(escrow.payouts(tableId, PRICE, 8))
+      expect(await escrow.payouts(tableNumber, 99n, 4)).to.deep.equal([99n, 1n, 1n]);
+      expect(await escrow.payouts(tableNumber, PRICE, 0)).to.deep.equal([0n, 0n, BUYER_PART]);
+      expect(await escrow.payouts(tableNumber, PRICE, 7)).to.deep.equal([
+        PRICE / 50n,
+        PRICE / 50n,
+        PRICE - PRICE / 50n,
+      ]);
+      await expect(escrow.payouts(tableNumber, PRICE, 8))
         .to.be.revertedWithCustomError(escrow, "InvalidState")
         .withArgs(8);
       // A price beyond the terms' 128 bits is a named error in the views, never an overflow Panic.
       const largest = 2n ** 128n - 1n;
-      expect((await escrow.depositsFor(tableId, largest))[1]).to.equal((largest * 2n + 99n) / 100n);
-      await expect(escrow.depositsFor(tableId, largest + 1n))
+      expect((await escrow.depositsFor(tableNumber, largest))[1]).to.equal((largest * 2n + 99n) / 100n);
+      await expect(escrow.depositsFor(tableNumber, largest + 1n))
         .to.be.revertedWithCustomError(escrow, "PriceTooLarge")
         .withArgs(largest + 1n);
-      await expect(escrow.payouts(tableId, ethers.MaxUint256, 0))
+      await expect(escrow.payouts(tableNumber, ethers.MaxUint256, 0))
         .to.be.revertedWithCustomError(escrow, "PriceTooLarge")
         .withArgs(ethers.MaxUint256);
     });
@@ -144,7 +179,7 @@ describe("ExchangeEscrow", () => {
         const { escrow, seller, buyer, sdTable, terms, packed, domain } = await loadFixture(withSellerDeposit);
         const [offerer, counterparty] = sellerOffers ? [seller, buyer] : [buyer, seller];
         const [first, second] = sellerOffers ? [SELLER_PART, BUYER_PART] : [BUYER_PART, SELLER_PART];
-        const t = await terms({ tableId: sdTable, sellerOffers });
+        const t = await terms({ table: sdTable, sellerOffers });
         const p = packed(t);
         const id = dealIdOf(domain, t);
         expect(await escrow.dealId(p)).to.equal(id);
@@ -160,7 +195,7 @@ describe("ExchangeEscrow", () => {
           .to.be.revertedWithCustomError(escrow, "WrongNativeValue")
           .withArgs(second, second + 1n);
         const accepted = escrow.connect(counterparty).accept(p, { value: second });
-        await expect(accepted).to.emit(escrow, "Opened").withArgs(id, seller.address, buyer.address, p, false);
+        await expect(accepted).to.emit(escrow, "Opened").withArgs(id, seller.address, buyer.address, p);
         await expect(accepted).to.changeEtherBalances([counterparty, escrow], [-second, second]);
         // The redeem window runs from acceptance; the creation time stays the offer's.
         expect(await escrow.deals(id)).to.deep.equal([(await now()) + WINDOW, 2n, 0n, createdAt]);
@@ -261,15 +296,15 @@ describe("ExchangeEscrow", () => {
       for (const w of ["redeemWindow", "complaintWindow", "faultWindow"]) {
         await expect(offer({ [w]: 0n })).to.be.revertedWithCustomError(escrow, "ZeroWindow");
       }
-      const unknown = ethers.id("no such table");
-      await expect(offer({ tableId: unknown }))
-        .to.be.revertedWithCustomError(escrow, "UnknownTable")
-        .withArgs(unknown);
+      const unknown = 9n;
+      for (const table of [0n, unknown]) {
+        await expect(offer({ table })).to.be.revertedWithCustomError(escrow, "UnknownTable").withArgs(table);
+      }
       const p = packed(await terms());
       for (const [word, bit] of [
         [0, 233n],
         [0, 255n],
-        [3, 128n],
+        [3, 160n],
         [3, 255n],
       ] as const) {
         await expect(escrow.connect(seller).offer(setBit(p, word, bit))).to.be.revertedWithCustomError(

@@ -26,7 +26,7 @@ export async function owed(escrow: ExchangeEscrow, asset: string, deals: Terms[]
   let sum = 0n;
   for (const t of deals) {
     const stage = BigInt((await escrow.deals(await escrow.dealId(packTerms(t)))).stage);
-    const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+    const [sd, bd] = await escrow.depositsFor(t.table, t.price);
     if (stage === Stage.Offered) sum += t.sellerOffers ? sd : bd + t.price;
     else if (stage >= Stage.Redeem && stage <= Stage.Fault) sum += sd + bd + t.price;
   }
@@ -71,7 +71,7 @@ export async function receiverBuyerDeal(
   const R = await receiver.getAddress();
   const at = await escrow.getAddress();
   const t = await terms({ buyer: R });
-  const [sd, bd] = await escrow.depositsFor(t.tableId, t.price);
+  const [sd, bd] = await escrow.depositsFor(t.table, t.price);
   await escrow.connect(seller).offer(packed(t), { value: sd });
   await via(receiver, escrow, "accept", [packed(t)], bd + t.price);
   await via(receiver, escrow, "redeem", [packed(t), true]);

@@ -218,9 +218,10 @@ describe("Shipped default table and its Ignition module", () => {
   it("the Ignition module deploys the escrow with that table registered", async () => {
     const { deployExchangeEscrow } = await import("../../src/hardhat/adapter");
     const { DEFAULT_PAYOUT_TABLE } = await import("../../src/exchange/model/defaultTable");
-    const { escrow, tableId } = await deployExchangeEscrow(hre);
-    expect(await escrow.tableRegistered(tableId)).to.equal(true);
-    const registered = await escrow.getTable(tableId);
+    const { escrow, table: tableNumber, tableId } = await deployExchangeEscrow(hre);
+    expect(await escrow.tableOf(tableId)).to.equal(tableNumber);
+    expect(tableNumber).to.equal(1n);
+    const registered = await escrow.getTable(tableNumber);
     expect(registered.buyer[3]).to.equal(DEFAULT_PAYOUT_TABLE.buyer[3]);
     // The protective default: a seller deposit of 5 % of the price, and its smallest safe price.
     expect(registered.sellerDeposit).to.equal(5n * 10n ** 16n);

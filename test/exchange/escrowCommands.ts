@@ -145,7 +145,7 @@ export function stepAction(
   switch (model.slot(e.id).stage) {
     case Stage.None: {
       if (!e.signed) return undefined;
-      const needed = partsOf(model.tables.get(t.tableId)!, t).offerer;
+      const needed = partsOf(model.tables.get(t.table)!, t).offerer;
       if (model.balanceOf(partiesOf(t).offerer, t.asset) < needed) {
         return choice
           ? { kind: "acceptSigned", deal, caller: "due", sig: "valid" }
@@ -193,9 +193,9 @@ export const modelOutcome = (apply: () => unknown): string | undefined => {
  */
 export async function deployEnvironment() {
   const f = await deployEscrow();
-  const { escrow, table, tableId } = f;
+  const { escrow, table, tableNumber } = f;
   const minTable = { ...table, minPrice: MIN_PRICE };
-  const minTableId = await escrow.registerTable.staticCall(tableArg(minTable));
+  const minTableNumber = await escrow.registerTable.staticCall(tableArg(minTable));
   await escrow.registerTable(tableArg(minTable));
   const escrowAddress = await escrow.getAddress();
   const factory = await ethers.getContractFactory("ExchangeEscrow");
@@ -257,7 +257,7 @@ export async function deployEnvironment() {
     }
   };
   return {
-    ...{ f, escrow, table, tableId, minTable, minTableId, escrowAddress, domain2, otherChain },
+    ...{ f, escrow, table, tableNumber, minTable, minTableNumber, escrowAddress, domain2, otherChain },
     ...{ receiver, receiverAddress, token, feeToken, errors, signers, addresses, assets, balanceOf, callAt },
   };
 }
@@ -297,7 +297,10 @@ export const SCRIPT: Action[] = [
   ...[on("withdrawOffer"), fresh({ buyer: 2 }), on("accept"), { kind: "farFuture" }, on("finalize", "other")],
   ...[fresh(), on("accept")],
   // A signed offer agreeing to a setting not in force when it opens: its remainder burns for real.
-  ...[fresh({ signed: true, burnSetting: "next", windows: [1, 1, 1] }), { kind: "deposit", deal: 0, caller: "due", extra: 0n }],
+  ...[
+    fresh({ signed: true, burnSetting: "next", windows: [1, 1, 1] }),
+    { kind: "deposit", deal: 0, caller: "due", extra: 0n },
+  ],
   ...[signed("valid"), { kind: "wait", deal: 0, offset: 500 }, on("finalize", "other")],
 ] as Action[];
 

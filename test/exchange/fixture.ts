@@ -44,7 +44,7 @@ export async function deployEscrow() {
     await ethers.getContractFactory("ExchangeEscrow")
   ).deploy(owner.address, burn.address)) as unknown as ExchangeEscrow;
   const table = await defaultPayoutTable();
-  const tableId = await escrow.registerTable.staticCall(tableArg(table));
+  const tableNumber = await escrow.registerTable.staticCall(tableArg(table));
   await escrow.registerTable(tableArg(table));
   const domain = escrowDomain((await ethers.provider.getNetwork()).chainId, await escrow.getAddress());
   let salt = 0n;
@@ -54,7 +54,7 @@ export async function deployEscrow() {
     buyer: buyer.address,
     asset: ethers.ZeroAddress,
     price: PRICE,
-    tableId,
+    table: tableNumber,
     expiry: BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + WINDOW,
     redeemWindow: WINDOW,
     complaintWindow: WINDOW,
@@ -66,7 +66,21 @@ export async function deployEscrow() {
   });
   /** The offerer's EIP-712 signature of `t`. */
   const sign = (signer: HardhatEthersSigner, t: Terms) => signer.signTypedData(domain, TERMS_TYPES, t);
-  return { escrow, owner, burn, seller, buyer, other, rest, table, tableId, terms, sign, domain, packed: packTerms };
+  return {
+    escrow,
+    owner,
+    burn,
+    seller,
+    buyer,
+    other,
+    rest,
+    table,
+    tableNumber,
+    terms,
+    sign,
+    domain,
+    packed: packTerms,
+  };
 }
 
 /** The escrow with a second table (`sdTable`, its argument `sdArg`) that takes a seller deposit of 0.1 of the price too. */

@@ -33,9 +33,9 @@ describe("Escrow parties library", function () {
   });
 
   it("signs, opens, redeems and finalizes a seller-signed deal; its status at each step", async () => {
-    const { escrow, asSeller, asBuyer, reader, seller, buyer, burn, terms, tableId } = await clients();
+    const { escrow, asSeller, asBuyer, reader, seller, buyer, burn, terms, tableNumber } = await clients();
     const t = await terms();
-    const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(tableId, t.price);
+    const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(tableNumber, t.price);
     expect(await asSeller.amounts(t)).to.deep.equal({
       sellerDeposit,
       buyerDeposit,
@@ -81,7 +81,7 @@ describe("Escrow parties library", function () {
     });
     expect(s.state).to.equal(undefined);
 
-    const [sellerPays, buyerPays, burnt] = await escrow.payouts(tableId, t.price, 4);
+    const [sellerPays, buyerPays, burnt] = await escrow.payouts(tableNumber, t.price, 4);
     const [sellerBefore, buyerMid] = [await ethOf(seller), await ethOf(buyer)];
     const finalized = await asSeller.finalize(t);
     expect(await ethOf(seller)).to.equal(sellerBefore + sellerPays - fee(finalized));
@@ -120,8 +120,8 @@ describe("Escrow parties library", function () {
   });
 
   it("offers, accepts and withdraws on chain; cancels a signed offer, which then cannot open", async () => {
-    const { escrow, asSeller, asBuyer, reader, seller, terms, tableId } = await clients();
-    const [sellerDeposit] = await escrow.depositsFor(tableId, 10n ** 19n);
+    const { escrow, asSeller, asBuyer, reader, seller, terms, tableNumber } = await clients();
+    const [sellerDeposit] = await escrow.depositsFor(tableNumber, 10n ** 19n);
     const kept = await terms();
     await asSeller.offer(kept);
     expect((await dealStatus(reader, kept)).stage).to.equal("Offered");

@@ -53,7 +53,7 @@ describe("ExchangeEscrow: every path of the game tree", () => {
           const p = packed(t);
           const id = dealIdOf(domain, t);
           const price = t.price;
-          const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.tableId, price);
+          const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.table, price);
           const balance = (s: HardhatEthersSigner) => ethers.provider.getBalance(s.address);
           const start = { seller: await balance(seller), buyer: await balance(buyer) };
           const gas = { seller: 0n, buyer: 0n };
@@ -98,7 +98,7 @@ describe("ExchangeEscrow: every path of the game tree", () => {
           expect([deal.stage, deal.flags]).to.deep.equal([5n, BigInt(s)]);
 
           // The contract's payouts are the table's: payouts rounded down, the rest of the pot burnt.
-          const [sellerPay, buyerPay, burnt] = await escrow.payouts(t.tableId, price, s);
+          const [sellerPay, buyerPay, burnt] = await escrow.payouts(t.table, price, s);
           expect(sellerPay).to.equal((table.seller[s] * price) / UNIT);
           expect(buyerPay).to.equal((table.buyer[s] * price) / UNIT);
           expect(sellerPay + buyerPay + burnt).to.equal(sellerDeposit + buyerDeposit + price);
@@ -106,7 +106,9 @@ describe("ExchangeEscrow: every path of the game tree", () => {
           expect((await balance(seller)) - start.seller).to.equal(sellerPay - sellerDeposit - gas.seller);
           expect((await balance(buyer)) - start.buyer).to.equal(buyerPay - buyerDeposit - price - gas.buyer);
           // Both were pushed, nothing credited to them; the burn credited to the deal's burn destination.
-          expect(await escrow.burnDestination(createdAt, t.burnSetting, seller.address, buyer.address)).to.equal(burn.address);
+          expect(await escrow.burnDestination(createdAt, t.burnSetting, seller.address, buyer.address)).to.equal(
+            burn.address,
+          );
           const credited = events.filter((e) => e.name === "Credited").map((e) => [...e.args]);
           expect(credited).to.deep.equal(burnt === 0n ? [] : [[id, burn.address, ETH, burnt]]);
           expect(await escrow.balances(burn.address, ETH)).to.equal(burnt);

@@ -124,11 +124,12 @@ describe("Designer: the smallest safe price p0", () => {
       await hre.ethers.getContractFactory("ExchangeEscrow")
     ).deploy((await hre.ethers.getSigners())[0].address, (await hre.ethers.getSigners())[1].address);
     const published = publishDesign(game, await design());
-    const id = await escrow.registerTable.staticCall(published.chain!);
-    const unpriced = await escrow.registerTable.staticCall({ ...published.chain!, minPrice: 0n });
-    expect(id).to.not.equal(unpriced);
     await escrow.registerTable(published.chain!);
-    expect((await escrow.getTable(id)).minPrice).to.equal(published.smallestSafePrice);
+    await escrow.registerTable({ ...published.chain!, minPrice: 0n });
+    // Two tables, two content hashes: minPrice is part of the content.
+    expect(await escrow.tableCount()).to.equal(2n);
+    expect(await escrow.tableIdOf(1n)).to.not.equal(await escrow.tableIdOf(2n));
+    expect((await escrow.getTable(1n)).minPrice).to.equal(published.smallestSafePrice);
   });
 });
 

@@ -32,7 +32,7 @@ export interface DealRow {
 /** Plays `DEMO_DEALS` at `price` (native ETH); `onDeal` sees each outcome as it lands. */
 export async function playDemoDeals(
   escrow: ExchangeEscrow,
-  tableId: string,
+  table: bigint,
   seller: Signer,
   buyer: Signer,
   opts: { price: bigint; networkName: string; onDeal?: (label: string, outcome: DealOutcome) => void },
@@ -41,7 +41,7 @@ export async function playDemoDeals(
   const termsOf = (expiry: bigint) => ({
     asset: ZeroAddress,
     price: opts.price,
-    tableId,
+    table,
     expiry,
     redeemWindow: 86400n,
     complaintWindow: 86400n,
@@ -50,7 +50,7 @@ export async function playDemoDeals(
   const eth = (x: bigint) => Number(formatEther(x));
   const address = await escrow.getAddress();
   const provider = seller.provider!;
-  const [sellerDeposit] = await escrow.depositsFor(tableId, opts.price);
+  const [sellerDeposit] = await escrow.depositsFor(table, opts.price);
   // The seller funds its balance once for all four signed offers; each deal takes its deposit from it.
   await new EscrowClient(seller, address).deposit(sellerDeposit * BigInt(DEMO_DEALS.length));
   for (const [i, [label, path]] of DEMO_DEALS.entries()) {

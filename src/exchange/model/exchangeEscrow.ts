@@ -83,7 +83,9 @@ const after = (time: bigint, window: bigint) => (time + window < MAX_TIME ? time
 const U64 = (1n << 64n) - 1n;
 
 export class EscrowModel extends Balances {
-  readonly tables = new Map<string, PayoutTable>();
+  /** Tables by registration number (from 1), and the numbers by content hash. */
+  readonly tables = new Map<bigint, PayoutTable>();
+  private readonly tableNumbers = new Map<string, bigint>();
   /** Every deal slot that is not `None`, by id (lower-case hex). */
   deals = new Map<string, DealBooks>();
   constructor(owner: string, burnRecipient: string, options: EscrowModelOptions = {}) {
@@ -103,18 +105,23 @@ export class EscrowModel extends Balances {
     }
   }
 
-  registerTable(id: string, table: PayoutTable): void {
+  /** `registerTable`: the table's number, a new one unless its content (`id`, its hash) is registered. */
+  registerTable(id: string, table: PayoutTable): bigint {
     const pot = table.sellerDeposit + table.buyerDeposit + UNIT;
     for (let s = 0; s < 8; s++) if (table.seller[s] + table.buyer[s] > pot) fail("TableOverpays", BigInt(s));
-    if (this.tables.has(id)) return;
+    const known = this.tableNumbers.get(id.toLowerCase());
+    if (known !== undefined) return known;
     for (const v of [table.sellerDeposit, table.buyerDeposit]) if (v > U64) fail("TableEntryTooLarge", v);
     for (let s = 0; s < 8; s++)
       for (const v of [table.seller[s], table.buyer[s]]) if (v > U64) fail("TableEntryTooLarge", v);
-    this.tables.set(id, table);
+    const n = BigInt(this.tables.size + 1);
+    this.tables.set(n, table);
+    this.tableNumbers.set(id.toLowerCase(), n);
+    return n;
   }
 
   private table(t: Terms): PayoutTable {
-    return this.tables.get(t.tableId)!;
+    return this.tables.get(t.table)!;
   }
 
   /** The slot `deals(id)` returns (all zero for a deal that does not exist). */
@@ -144,8 +151,8 @@ export class EscrowModel extends Balances {
     }
     if (t.price === 0n) fail("ZeroPrice");
     if (t.redeemWindow === 0n || t.complaintWindow === 0n || t.faultWindow === 0n) fail("ZeroWindow");
-    const table = this.tables.get(t.tableId);
-    if (!table) return fail("UnknownTable", t.tableId);
+    const table = this.tables.get(t.table);
+    if (!table) return fail("UnknownTable", t.table);
     if (t.price < table.minPrice) fail("PriceBelowMinimum", t.price, table.minPrice);
     if (this.deals.has(lower(id))) fail("DealExists", id);
     if (!this.supports(t.asset)) fail("UnsupportedAsset", t.asset);
@@ -234,7 +241,8 @@ export class EscrowModel extends Balances {
     d.stage = Stage.Final;
     const t = d.terms;
     const p = payoutsFor(this.table(t), t.price, stateOf(d.flags));
-    if (p.burn !== 0n) this.credit(t.asset, this.burnDestination(d.createdAt, t.burnSetting, t.seller, t.buyer), p.burn);
+    if (p.burn !== 0n)
+      this.credit(t.asset, this.burnDestination(d.createdAt, t.burnSetting, t.seller, t.buyer), p.burn);
     this.pay(t.asset, t.seller, p.seller);
     this.pay(t.asset, t.buyer, p.buyer);
   }

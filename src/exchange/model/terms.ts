@@ -1,5 +1,5 @@
 /**
- * A deal's terms (twin of `contracts/exchange/PackedTerms.sol`): the readable form, the five words
+ * A deal's terms (twin of `contracts/exchange/PackedTerms.sol`): the readable form, the four words
  * every escrow call takes and every event carries, and the EIP-712 typed data an offerer signs,
  * whose hash is the deal's id. Needs only ethers.
  */
@@ -11,7 +11,8 @@ export interface Terms {
   /** The payment asset; the zero address is native ETH. */
   asset: string;
   price: bigint;
-  tableId: string;
+  /** The payout table's registration number in the escrow (`tableOf(tableId)` on chain; from 1). */
+  table: bigint;
   /** The offer can be accepted before this time (unix seconds), not at or after it. */
   expiry: bigint;
   redeemWindow: bigint;
@@ -28,8 +29,8 @@ export interface Terms {
   burnSetting: bigint;
 }
 
-/** The five words of `PackedTerms.sol`. */
-export type PackedTerms = [string, string, string, string, string];
+/** The four words of `PackedTerms.sol`. */
+export type PackedTerms = [string, string, string, string];
 
 const ADDRESS = (1n << 160n) - 1n;
 const bits = (x: bigint, at: bigint, width: bigint) => (x >> at) & ((1n << width) - 1n);
@@ -53,19 +54,19 @@ export function packTerms(t: Terms): PackedTerms {
     (fits("faultWindow", t.faultWindow, 32n) << 192n) |
     (fits("burnSetting", t.burnSetting, 32n) << 224n);
   const w2 = BigInt(getAddress(t.asset)) | (fits("salt", t.salt, 96n) << 160n);
-  const w3 = fits("price", t.price, 128n);
-  return [word(w0), word(w1), word(w2), word(w3), toBeHex(BigInt(t.tableId), 32)];
+  const w3 = fits("price", t.price, 128n) | (fits("table", t.table, 32n) << 128n);
+  return [word(w0), word(w1), word(w2), word(w3)];
 }
 
 export function unpackTerms(p: readonly string[]): Terms {
-  const [w0, w1, w2, w3, w4] = p.map((x) => BigInt(x));
+  const [w0, w1, w2, w3] = p.map((x) => BigInt(x));
   const address = (x: bigint) => getAddress(toBeHex(x & ADDRESS, 20));
   return {
     seller: address(w0),
     buyer: address(w1),
     asset: address(w2),
-    price: w3,
-    tableId: toBeHex(w4, 32),
+    price: bits(w3, 0n, 128n),
+    table: bits(w3, 128n, 32n),
     expiry: bits(w0, 160n, 40n),
     redeemWindow: bits(w0, 200n, 32n),
     complaintWindow: bits(w1, 160n, 32n),
@@ -87,7 +88,7 @@ export const TERMS_TYPES = {
     { name: "buyer", type: "address" },
     { name: "asset", type: "address" },
     { name: "price", type: "uint128" },
-    { name: "tableId", type: "bytes32" },
+    { name: "table", type: "uint32" },
     { name: "expiry", type: "uint40" },
     { name: "redeemWindow", type: "uint32" },
     { name: "complaintWindow", type: "uint32" },

@@ -111,7 +111,7 @@ export class EscrowClient {
   /** The deposits of a deal's table at its price, and what each side pays in. */
   async amounts(terms: TermsInput | Terms): Promise<DealAmounts> {
     const t = parseTerms(terms);
-    const [sellerDeposit, buyerDeposit] = await this.contract.depositsFor(t.tableId, t.price);
+    const [sellerDeposit, buyerDeposit] = await this.contract.depositsFor(t.table, t.price);
     const buyerPays = buyerDeposit + t.price;
     return {
       sellerDeposit,

@@ -38,7 +38,7 @@ const termsFields = z
     buyer: address,
     asset: address,
     price: below(128n).refine((x) => x > 0n, "the price must be positive"),
-    tableId: bytes32,
+    table: below(32n).refine((x) => x > 0n, "tables are numbered from 1"),
     expiry: below(40n),
     redeemWindow: window,
     complaintWindow: window,

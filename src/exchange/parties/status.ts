@@ -133,7 +133,7 @@ export async function dealStatus(
     },
     due: dueAt(t, stage, slot.deadline, now),
     acceptable: (stage === "None" || stage === "Offered") && now < t.expiry,
-    signed: opened ? Boolean(opened.args[4]) : undefined,
+    signed: opened ? !logs.some((l) => l.name === "Offered") : undefined,
     credits: logs
       .filter((l) => l.name === "Credited")
       .map((l) => ({ account: String(l.args[1]), asset: String(l.args[2]), amount: BigInt(l.args[3]) })),
@@ -141,7 +141,7 @@ export async function dealStatus(
   };
   if (stage === "Final") {
     const state = flags & 7;
-    const [seller, buyer, burn] = await escrow.contract.payouts(t.tableId, t.price, state);
+    const [seller, buyer, burn] = await escrow.contract.payouts(t.table, t.price, state);
     status.state = stateName(state);
     status.payouts = { seller, buyer, burn };
   }
