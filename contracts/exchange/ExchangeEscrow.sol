@@ -7,6 +7,7 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {AssetTransfer} from "../common/AssetTransfer.sol";
 import * as Units from "../common/Units.sol";
 import {IExchangeEscrow} from "./IExchangeEscrow.sol";
@@ -27,7 +28,8 @@ import {PackedTerms} from "./PackedTerms.sol";
  * Opening: the offerer (either side) offers on chain with its funds ({offer}) and the counterparty
  * accepts with its own ({accept}); or the offerer signs the terms off-chain and the counterparty
  * opens the deal in one call ({acceptSigned}), the offerer's funds taken from its balance here
- * ({deposit}, {withdraw}). A deal's id marks a signature as used, so it opens at most one deal; the
+ * ({deposit}, {withdraw}) or, for a token with EIP-2612, from its wallet by a permit it signed
+ * beside the offer ({acceptSignedWithPermit}). A deal's id marks a signature as used, so it opens at most one deal; the
  * offerer may cancel it first ({cancelSigned}).
  *
  * Amounts: the table holds deposits and transfers as multiples of the price, 1e18 = the price.
@@ -177,7 +179,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     /// @inheritdoc IExchangeEscrow
     function deposit(address asset, uint256 amount) external payable nonReentrant {
         AssetTransfer.requireSupported(asset);
-        _pullExact(asset, amount);
+        _pullExact(asset, msg.sender, amount);
         balances[msg.sender][asset] += amount;
         emit BalanceDeposited(msg.sender, asset, amount);
     }
@@ -205,7 +207,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
             Deal({deadline: uint40(terms.expiry()), stage: Stage.Offered, flags: 0, createdAt: uint40(block.timestamp)})
         );
         emit Offered(id, terms.seller(), terms.buyer(), terms);
-        _pullExact(terms.asset(), terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price());
+        _pullExact(terms.asset(), msg.sender, terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price());
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -218,7 +220,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         if (msg.sender != counterparty) revert NotParty(msg.sender);
         (uint256 sellerDeposit, uint256 buyerDeposit) = depositsFor(terms.table(), terms.price());
         _open(id, terms, d.createdAt);
-        _pullExact(terms.asset(), terms.sellerOffers() ? buyerDeposit + terms.price() : sellerDeposit);
+        _pullExact(terms.asset(), msg.sender, terms.sellerOffers() ? buyerDeposit + terms.price() : sellerDeposit);
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -241,23 +243,45 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         bytes32[4] calldata terms,
         bytes calldata signature
     ) external payable nonReentrant returns (bytes32 id) {
-        id = dealId(terms);
-        (uint256 sellerDeposit, uint256 buyerDeposit) = _checkNew(id, terms);
-        if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
-        (address offerer, address counterparty) = terms.parties();
-        if (msg.sender != counterparty) revert NotParty(msg.sender);
-        // ECDSA first: an externally owned account's signature needs no look at its code (2,600 gas).
-        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(id, signature);
-        if (
-            (err != ECDSA.RecoverError.NoError || recovered != offerer) &&
-            !SignatureChecker.isValidERC1271SignatureNowCalldata(offerer, id, signature)
-        ) revert InvalidSignature(id);
-        uint256 fromOfferer = terms.sellerOffers() ? sellerDeposit : buyerDeposit + terms.price();
-        uint256 available = balances[offerer][terms.asset()];
-        if (fromOfferer > available) revert InsufficientBalance(offerer, terms.asset(), fromOfferer, available);
-        balances[offerer][terms.asset()] = available - fromOfferer;
-        _open(id, terms, uint40(block.timestamp));
-        _pullExact(terms.asset(), terms.sellerOffers() ? buyerDeposit + terms.price() : sellerDeposit);
+        address offerer;
+        uint256 fromOfferer;
+        uint256 fromCounterparty;
+        (id, offerer, fromOfferer, fromCounterparty) = _openSigned(terms, signature);
+        address asset = terms.asset();
+        uint256 available = balances[offerer][asset];
+        if (fromOfferer > available) revert InsufficientBalance(offerer, asset, fromOfferer, available);
+        balances[offerer][asset] = available - fromOfferer;
+        _pullExact(asset, msg.sender, fromCounterparty);
+    }
+
+    /// @inheritdoc IExchangeEscrow
+    function acceptSignedWithPermit(
+        bytes32[4] calldata terms,
+        bytes calldata signature,
+        Permit calldata permit
+    ) external nonReentrant returns (bytes32 id) {
+        address asset = terms.asset();
+        if (asset == address(0)) revert AssetTransfer.UnsupportedAsset(asset);
+        address offerer;
+        uint256 fromOfferer;
+        uint256 fromCounterparty;
+        (id, offerer, fromOfferer, fromCounterparty) = _openSigned(terms, signature);
+        // A permit already used by someone else (a front-runner) reverts here but its allowance stands;
+        // with no allowance at all, the pull below fails with the token's own error.
+        try
+            IERC20Permit(asset).permit(
+                offerer,
+                address(this),
+                fromOfferer,
+                permit.deadline,
+                permit.v,
+                permit.r,
+                permit.s
+            )
+        {} catch {} // solhint-disable-line no-empty-blocks
+        emit PaidWithPermit(id, offerer, fromOfferer);
+        _pullExact(asset, offerer, fromOfferer);
+        _pullExact(asset, msg.sender, fromCounterparty);
     }
 
     /// @inheritdoc IExchangeEscrow
@@ -425,6 +449,33 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         return _deposits(table.sellerDeposit, table.buyerDeposit, terms.price());
     }
 
+    /**
+     * @dev Opens a deal from terms the offerer signed, called by the counterparty (ECDSA, else
+     * ERC-1271); returns what each side pays in. The caller takes the offerer's part.
+     */
+    function _openSigned(
+        bytes32[4] calldata terms,
+        bytes calldata signature
+    ) private returns (bytes32 id, address offerer, uint256 fromOfferer, uint256 fromCounterparty) {
+        id = dealId(terms);
+        (uint256 sellerDeposit, uint256 buyerDeposit) = _checkNew(id, terms);
+        if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());
+        address counterparty;
+        (offerer, counterparty) = terms.parties();
+        if (msg.sender != counterparty) revert NotParty(msg.sender);
+        // ECDSA first: an externally owned account's signature needs no look at its code (2,600 gas).
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(id, signature);
+        if (
+            (err != ECDSA.RecoverError.NoError || recovered != offerer) &&
+            !SignatureChecker.isValidERC1271SignatureNowCalldata(offerer, id, signature)
+        ) revert InvalidSignature(id);
+        uint256 buyerPays = buyerDeposit + terms.price();
+        (fromOfferer, fromCounterparty) = terms.sellerOffers()
+            ? (sellerDeposit, buyerPays)
+            : (buyerPays, sellerDeposit);
+        _open(id, terms, uint40(block.timestamp));
+    }
+
     /// @dev Stores the opened deal (redeem window from now) and emits its terms.
     function _open(bytes32 id, bytes32[4] calldata terms, uint40 createdAt) private {
         _store(
@@ -556,9 +607,9 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         emit Credited(id, to, asset, amount);
     }
 
-    /// @dev Takes exactly `amount` of `asset` from the caller; a token that delivers less is refused.
-    function _pullExact(address asset, uint256 amount) private {
-        uint256 received = AssetTransfer.pullIn(asset, msg.sender, amount);
+    /// @dev Takes exactly `amount` of `asset` from `from`; a token that delivers less is refused.
+    function _pullExact(address asset, address from, uint256 amount) private {
+        uint256 received = AssetTransfer.pullIn(asset, from, amount);
         if (received != amount) revert TokenDeliveredLess(amount, received);
     }
 }

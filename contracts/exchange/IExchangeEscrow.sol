@@ -46,6 +46,14 @@ interface IExchangeEscrow {
         Withdrawn // the offer was withdrawn (its funds refunded) or, signed, cancelled
     }
 
+    /// @notice An EIP-2612 permit's deadline and signature; owner, spender and value follow from the deal.
+    struct Permit {
+        uint256 deadline;
+        uint8 v;
+        bytes32 r;
+        bytes32 s;
+    }
+
     /// @notice One storage slot per deal.
     struct Deal {
         uint40 deadline; // end of the offer or of the current window
@@ -68,6 +76,8 @@ interface IExchangeEscrow {
      * Deposits follow from the table and the price ({depositsFor}).
      */
     event Opened(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[4] terms);
+    /// @notice The offerer's part of a signed offer came from its wallet by a permit ({acceptSignedWithPermit}), not its balance.
+    event PaidWithPermit(bytes32 indexed id, address indexed offerer, uint256 amount);
     event OfferWithdrawn(bytes32 indexed id, uint256 refund);
     event SignedOfferCancelled(bytes32 indexed id);
     /// @notice The buyer redeemed; with `qualityConfirmed` it also waived its complaint.
@@ -176,6 +186,18 @@ interface IExchangeEscrow {
      * escrow. A signature opens at most one deal.
      */
     function acceptSigned(bytes32[4] calldata terms, bytes calldata signature) external payable returns (bytes32 id);
+
+    /**
+     * @notice As {acceptSigned}, for a token with EIP-2612 permits: the offerer's part is taken from its
+     * wallet, approved by `permit` (signed by the offerer for exactly its part, spender this escrow),
+     * instead of from its balance here. A permit someone already submitted still counts (its allowance
+     * stands). Native ETH is refused (`UnsupportedAsset(address(0))`).
+     */
+    function acceptSignedWithPermit(
+        bytes32[4] calldata terms,
+        bytes calldata signature,
+        Permit calldata permit
+    ) external returns (bytes32 id);
 
     /// @notice The offerer cancels its signed offer on chain, before anyone opens it.
     function cancelSigned(bytes32[4] calldata terms) external;

@@ -149,14 +149,21 @@ export function replayEscrow(
           const t = unpackTerms(a.terms);
           let book = found;
           if (!found) {
-            // No on-chain offer before: opened from a signed offer (the offerer's part from its balance).
+            // No on-chain offer before: opened from a signed offer, the offerer's part from its balance
+            // or, where the same transaction says PaidWithPermit, from its wallet.
             const table = created(t);
             if (!table) break;
             const part = parts(t, table).offerer;
-            const key = `${lower(partiesOf(t).offerer)}:${lower(t.asset)}`;
-            const has = balances.get(key) ?? 0n;
-            if (has < part) findings.at(log, `the offerer's balance ${has} is below its part ${part}`);
-            balances.set(key, has - part);
+            const permit = tx.find((l) => l.name === "PaidWithPermit" && l.args.id === id);
+            if (permit) {
+              findings.same(permit, { "offerer's part": [permit.args.amount, part] });
+              if (BigInt(t.asset) === 0n) findings.at(permit, "a permit for native ETH");
+            } else {
+              const key = `${lower(partiesOf(t).offerer)}:${lower(t.asset)}`;
+              const has = balances.get(key) ?? 0n;
+              if (has < part) findings.at(log, `the offerer's balance ${has} is below its part ${part}`);
+              balances.set(key, has - part);
+            }
             book = newBook(t, table, Stage.Redeem, now, 0n);
             deals.set(id!, book);
             s.signed++;
@@ -239,6 +246,10 @@ export function replayEscrow(
               log,
               `${a.amount} credited to ${a.account}: no payout, refund or burn of deal ${id} explains it`,
             );
+          break;
+        case "PaidWithPermit": // checked with the Opened it belongs to
+          if (!tx.some((l) => l.name === "Opened" && l.args.id === id))
+            findings.at(log, `a permit payment for deal ${id} that this transaction does not open`);
           break;
         case "BalanceDeposited":
           credit(a.account, a.asset, a.amount);

@@ -83,8 +83,7 @@ const after = (time: bigint, window: bigint) => (time + window < MAX_TIME ? time
 const U64 = (1n << 64n) - 1n;
 
 export class EscrowModel extends Balances {
-  /** Tables by registration number (from 1), and the numbers by content hash. */
-  readonly tables = new Map<bigint, PayoutTable>();
+  readonly tables = new Map<bigint, PayoutTable>(); // by registration number, from 1
   private readonly tableNumbers = new Map<string, bigint>();
   /** Every deal slot that is not `None`, by id (lower-case hex). */
   deals = new Map<string, DealBooks>();
@@ -201,16 +200,20 @@ export class EscrowModel extends Balances {
   }
 
   /** The counterparty opens a signed offer; the offerer's part comes from its balance. */
-  acceptSigned(caller: string, t: Terms, id: string, signatureValid: boolean, now: bigint): void {
+  /** `acceptSigned`, or with `byPermit` `acceptSignedWithPermit` (a token; the offerer's part from its wallet). */
+  acceptSigned(caller: string, t: Terms, id: string, signatureValid: boolean, now: bigint, byPermit = false): void {
+    if (byPermit && BigInt(t.asset) === 0n) fail("UnsupportedAsset", t.asset);
     this.checkNew(id, t);
     if (now >= t.expiry) fail("OfferExpired", id, t.expiry);
     const { offerer, counterparty } = partiesOf(t);
     this.checkCaller(caller, counterparty);
     if (!signatureValid) fail("InvalidSignature", id);
-    const needed = partsOf(this.table(t), t).offerer;
-    const available = this.balanceOf(offerer, t.asset);
-    if (needed > available) fail("InsufficientBalance", offerer, t.asset, needed, available);
-    this.setBalance(offerer, t.asset, available - needed);
+    if (!byPermit) {
+      const needed = partsOf(this.table(t), t).offerer;
+      const available = this.balanceOf(offerer, t.asset);
+      if (needed > available) fail("InsufficientBalance", offerer, t.asset, needed, available);
+      this.setBalance(offerer, t.asset, available - needed);
+    }
     this.open(id, t, now, now);
   }
 

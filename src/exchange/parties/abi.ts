@@ -46,6 +46,7 @@ export const ESCROW_ABI = [
   "event EIP712DomainChanged()",
   "event Faulted(bytes32 indexed id)",
   "event Finalized(bytes32 indexed id, uint8 state)",
+  "event PaidWithPermit(bytes32 indexed id, address indexed offerer, uint256 amount)",
   "event OfferWithdrawn(bytes32 indexed id, uint256 refund)",
   "event Offered(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[4] terms)",
   "event Opened(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[4] terms)",
@@ -63,6 +64,8 @@ export const ESCROW_ABI = [
   "function accept(bytes32[4] terms) payable",
   "function acceptOwnership()",
   "function acceptSigned(bytes32[4] terms, bytes signature) payable returns (bytes32 id)",
+  "function acceptSignedWithPermit(bytes32[4] terms, bytes signature, " +
+    "(uint256 deadline, uint8 v, bytes32 r, bytes32 s) permit) returns (bytes32 id)",
   "function balances(address account, address asset) view returns (uint256)",
   "function burnDestination(uint256 time, uint256 agreedSetting, address seller, address buyer) view returns (address)",
   "function burnSetting() view returns (uint256 setting, address recipient)",
@@ -101,6 +104,10 @@ export const ESCROW_INTERFACE = new Interface(ESCROW_ABI);
 export const ERC20_ABI = [
   "function allowance(address owner, address spender) view returns (uint256)",
   "function approve(address spender, uint256 amount) returns (bool)",
+  // EIP-2612 permits and their EIP-712 domain (ERC-5267).
+  "function nonces(address owner) view returns (uint256)",
+  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, " +
+    "address verifyingContract, bytes32 salt, uint256[] extensions)",
 ] as const;
 
 /** The slot's stages, as `IExchangeEscrow.Stage` numbers them. */

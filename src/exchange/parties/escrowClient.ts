@@ -26,6 +26,7 @@ import {
   partiesOf,
 } from "../model/terms";
 import { ERC20_ABI, ESCROW_ABI, ESCROW_INTERFACE } from "./abi";
+import { type PermitSignature, signPermit } from "./permit";
 import {
   type OfferTermsInput,
   type TermsInput,
@@ -39,12 +40,13 @@ import {
 /** A call the escrow (or a token) refused, or a party that cannot make it; the message is one line. */
 export class EscrowCallError extends Error {}
 
-/** What an offerer hands the counterparty: the terms, their five words, the deal's id, the signature. */
+/** What an offerer hands the counterparty: terms, their words, id, signature, and maybe its permit. */
 export interface SignedOffer {
   terms: Terms;
   packed: PackedTerms;
   id: string;
   signature: string;
+  permit?: PermitSignature;
 }
 
 /** Who pays what into a deal: the seller its deposit, the buyer its deposit plus the price. */
@@ -145,22 +147,40 @@ export class EscrowClient {
 
   /**
    * The offerer signs the terms (EIP-712); the counterparty opens the deal with `openSigned`.
-   * Terms without `burnSetting` agree to the one in force now.
+   * Terms without `burnSetting` agree to the one in force now. With `permit` (a token with EIP-2612
+   * only), the offerer also signs a permit for exactly its part, valid until the offer expires: its
+   * part then comes from its wallet, not its balance in the escrow. A token counts one nonce per
+   * owner, so of two permit offers signed at the same nonce only the first opened can use its permit.
    */
-  async signOffer(terms: OfferTermsInput | Terms): Promise<SignedOffer> {
+  async signOffer(terms: OfferTermsInput | Terms, opts: { permit?: boolean } = {}): Promise<SignedOffer> {
     const t = await this.offerTerms(terms);
     const signer = await this.party(partiesOf(t).offerer, "the offerer");
     const domain = await this.domain();
     const signature = await signer.signTypedData(domain, TERMS_TYPES, t);
-    return { terms: t, packed: packTerms(t), id: dealIdOf(domain, t), signature };
+    const offer: SignedOffer = { terms: t, packed: packTerms(t), id: dealIdOf(domain, t), signature };
+    if (opts.permit) offer.permit = await signPermit(signer, this.address, t, (await this.amounts(t)).offerer);
+    return offer;
   }
 
-  /** The counterparty opens a signed offer, paying its part; the offerer's comes from its balance. */
-  async openSigned(offer: { terms: TermsInput | Terms; signature: string }): Promise<TransactionReceipt> {
+  /**
+   * The counterparty opens a signed offer, paying its part; the offerer's comes from its balance, or
+   * from its wallet where the offer carries a permit.
+   */
+  async openSigned(offer: {
+    terms: TermsInput | Terms;
+    signature: string;
+    permit?: PermitSignature;
+  }): Promise<TransactionReceipt> {
     const t = parseTerms(offer.terms);
     const signature = parseSignature(offer.signature);
     const signer = await this.party(partiesOf(t).counterparty, "the counterparty");
     const value = await this.payIn(signer, t.asset, (await this.amounts(t)).counterparty);
+    const { permit } = offer;
+    if (permit) {
+      return this.send("acceptSignedWithPermit", () =>
+        this.as(signer).acceptSignedWithPermit(packTerms(t), signature, permit),
+      );
+    }
     return this.send("acceptSigned", () => this.as(signer).acceptSigned(packTerms(t), signature, { value }));
   }
 
