@@ -72,9 +72,8 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
     }
 
     const { escrow, table, tableId } = await env.deployEscrow({ deploymentId: fresh && `${fresh}-escrow` });
-    console.log(
-      `\nExchangeEscrow deployed at ${await escrow.getAddress()} (default table: number ${table}, ${tableId.slice(0, 10)}...)`,
-    );
+    const at = await escrow.getAddress();
+    console.log(`\nExchangeEscrow deployed at ${at} (default table: number ${table}, ${tableId.slice(0, 10)}...)`);
     const eth = (x: bigint) => fromFixed(x).toFixed(4).padStart(7);
     const exchange = await playDemoDeals(escrow, table, env.signers[1], env.signers[2], {
       price: hre.ethers.parseEther("1"),

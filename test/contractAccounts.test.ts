@@ -202,8 +202,9 @@ describe("Contract accounts as parties", function () {
           ...windows,
           sellerOffers,
           salt: ++salt,
-          burnSetting: 1n,
-        }); // W's setting
+          burnSetting: 1n, // W's setting
+          fromWallet: false,
+        });
         return deals[deals.length - 1];
       };
       const [sd, bd] = await escrow.depositsFor(tableNumber, price);

@@ -56,6 +56,11 @@ describe("Reentrancy from a paid receiver into every guarded function", () => {
       escrow.interface.encodeFunctionData("accept", [packed(t)]),
       escrow.interface.encodeFunctionData("withdrawOffer", [packed(t)]),
       escrow.interface.encodeFunctionData("acceptSigned", [packed(signed), await sign(seller, signed)]),
+      escrow.interface.encodeFunctionData("acceptSignedWithPermit", [
+        packed(signed),
+        await sign(seller, signed),
+        { deadline: 0n, v: 27, r: ethers.ZeroHash, s: ethers.ZeroHash },
+      ]),
       escrow.interface.encodeFunctionData("cancelOrFault", [packed(t)]),
       escrow.interface.encodeFunctionData("finalize", [packed(t)]),
     ];

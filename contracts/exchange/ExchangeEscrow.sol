@@ -21,9 +21,10 @@ import {PackedTerms} from "./PackedTerms.sol";
  * the unique subgame-perfect equilibrium, pays each state out.
  *
  * Many deals live in one contract. A payout table is registered once (identified by the hash of
- * its content, {tableOf}) and referenced by its registration number from any number of deals. A deal's id is the EIP-712 hash of its terms
- * and its one storage slot holds only its stage, deadline, messages and burn destination: every
- * call passes the terms back and is checked by hashing them. Events carry the terms in full.
+ * its content, {tableOf}) and referenced by its registration number from any number of deals. A
+ * deal's id is the EIP-712 hash of its terms, and its one storage word holds only its stage,
+ * deadline, messages and creation time: every call passes the terms back and is checked by hashing
+ * them. Events carry the terms in full.
  *
  * Opening: the offerer (either side) offers on chain with its funds ({offer}) and the counterparty
  * accepts with its own ({accept}); or the offerer signs the terms off-chain and the counterparty
@@ -104,7 +105,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
     mapping(bytes32 id => uint256) private _deals;
     /// @inheritdoc IExchangeEscrow
     mapping(address account => mapping(address asset => uint256)) public balances;
-    /// @dev The burn recipient's settings (a setting is its index), `since` ascending; read only when a deal burns something.
+    /// @dev The burn recipient's settings (a setting is its index), `since` ascending; read only to burn.
     BurnSetting[] private _burnSettings;
 
     struct BurnSetting {
@@ -246,7 +247,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         address offerer;
         uint256 fromOfferer;
         uint256 fromCounterparty;
-        (id, offerer, fromOfferer, fromCounterparty) = _openSigned(terms, signature);
+        (id, offerer, fromOfferer, fromCounterparty) = _openSigned(terms, signature, false);
         address asset = terms.asset();
         uint256 available = balances[offerer][asset];
         if (fromOfferer > available) revert InsufficientBalance(offerer, asset, fromOfferer, available);
@@ -265,7 +266,7 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         address offerer;
         uint256 fromOfferer;
         uint256 fromCounterparty;
-        (id, offerer, fromOfferer, fromCounterparty) = _openSigned(terms, signature);
+        (id, offerer, fromOfferer, fromCounterparty) = _openSigned(terms, signature, true);
         // A permit already used by someone else (a front-runner) reverts here but its allowance stands;
         // with no allowance at all, the pull below fails with the token's own error.
         try
@@ -451,12 +452,16 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
 
     /**
      * @dev Opens a deal from terms the offerer signed, called by the counterparty (ECDSA, else
-     * ERC-1271); returns what each side pays in. The caller takes the offerer's part.
+     * ERC-1271); returns what each side pays in. The caller takes the offerer's part: from its wallet
+     * `byPermit`, else from its balance, as the signed terms say (`fromWallet`), so that nobody can
+     * take a signed offer's part from where its offerer did not mean it to come.
      */
     function _openSigned(
         bytes32[4] calldata terms,
-        bytes calldata signature
+        bytes calldata signature,
+        bool byPermit
     ) private returns (bytes32 id, address offerer, uint256 fromOfferer, uint256 fromCounterparty) {
+        if (terms.fromWallet() != byPermit) revert WrongFundingRoute(terms.fromWallet());
         id = dealId(terms);
         (uint256 sellerDeposit, uint256 buyerDeposit) = _checkNew(id, terms);
         if (block.timestamp >= terms.expiry()) revert OfferExpired(id, terms.expiry());

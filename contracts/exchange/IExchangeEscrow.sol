@@ -8,7 +8,8 @@ pragma solidity 0.8.28;
  *
  * A deal's terms travel packed in four words (`bytes32[4] terms`, see {PackedTerms}): seller,
  * buyer, asset (address(0): native ETH), price, payout table (its registration number), offer
- * expiry, the three windows, who offers, a salt and the burn setting agreed to. Their EIP-712 hash (this contract and chain in the domain) is the deal's
+ * expiry, the three windows, who offers, a salt, the burn setting agreed to and whether a signed
+ * offer is paid by permit. Their EIP-712 hash (this contract and chain in the domain) is the deal's
  * id, so a deal stores no copy of them: every call passes them back. The offerer (the seller when
  * it offers, else the buyer) funds first: on chain with {offer}, or by signing the terms for the
  * counterparty to open with {acceptSigned}.
@@ -76,7 +77,7 @@ interface IExchangeEscrow {
      * Deposits follow from the table and the price ({depositsFor}).
      */
     event Opened(bytes32 indexed id, address indexed seller, address indexed buyer, bytes32[4] terms);
-    /// @notice The offerer's part of a signed offer came from its wallet by a permit ({acceptSignedWithPermit}), not its balance.
+    /// @notice A signed offer's offerer paid its part from its wallet by a permit ({acceptSignedWithPermit}).
     event PaidWithPermit(bytes32 indexed id, address indexed offerer, uint256 amount);
     event OfferWithdrawn(bytes32 indexed id, uint256 refund);
     event SignedOfferCancelled(bytes32 indexed id);
@@ -128,6 +129,8 @@ interface IExchangeEscrow {
     error InsufficientBalance(address account, address asset, uint256 needed, uint256 available);
     error TokenDeliveredLess(uint256 expected, uint256 received);
     error ZeroAddress();
+    /// @notice A signed offer opened by the route its terms do not name (`fromWallet`: by permit).
+    error WrongFundingRoute(bool fromWallet);
 
     // ---------------------------------------------------------------- tables
 
@@ -188,9 +191,10 @@ interface IExchangeEscrow {
     function acceptSigned(bytes32[4] calldata terms, bytes calldata signature) external payable returns (bytes32 id);
 
     /**
-     * @notice As {acceptSigned}, for a token with EIP-2612 permits: the offerer's part is taken from its
-     * wallet, approved by `permit` (signed by the offerer for exactly its part, spender this escrow),
-     * instead of from its balance here. A permit someone already submitted still counts (its allowance
+     * @notice As {acceptSigned}, for a token with EIP-2612 permits and terms whose `fromWallet` is set
+     * (each opening refuses the other's terms): the offerer's part is taken from its wallet, approved
+     * by `permit` (signed by the offerer for exactly its part, spender this escrow), instead of from
+     * its balance here. A permit someone already submitted still counts (its allowance
      * stands). Native ETH is refused (`UnsupportedAsset(address(0))`).
      */
     function acceptSignedWithPermit(

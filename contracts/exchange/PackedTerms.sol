@@ -11,7 +11,7 @@ pragma solidity 0.8.28;
  *
  * | word | bits 0-159 | above |
  * | ---- | ---------- | ----- |
- * | 0    | seller     | expiry (40) at 160, redeemWindow (32) at 200, sellerOffers (1) at 232 |
+ * | 0    | seller     | expiry (40) at 160, redeemWindow (32) at 200, sellerOffers (1) at 232, fromWallet (1) at 233 |
  * | 1    | buyer      | complaintWindow (32) at 160, faultWindow (32) at 192, burnSetting (32) at 224 |
  * | 2    | asset      | salt (96) at 160 |
  * | 3    | price (bits 0-127) | table (32) at 128 |
@@ -24,12 +24,14 @@ pragma solidity 0.8.28;
 library PackedTerms {
     string internal constant TERMS_TYPE =
         "Terms(address seller,address buyer,address asset,uint128 price,uint32 table,uint40 expiry,"
-        "uint32 redeemWindow,uint32 complaintWindow,uint32 faultWindow,bool sellerOffers,uint96 salt,uint32 burnSetting)";
+        "uint32 redeemWindow,uint32 complaintWindow,uint32 faultWindow,bool sellerOffers,uint96 salt,"
+        "uint32 burnSetting,"
+        "bool fromWallet)";
     bytes32 internal constant TERMS_TYPEHASH = keccak256(bytes(TERMS_TYPE));
 
     uint256 private constant ADDRESS = type(uint160).max;
     /// @dev The bits words 0 and 3 may use; words 1 and 2 use all.
-    uint256 private constant USED_0 = (uint256(1) << 233) - 1;
+    uint256 private constant USED_0 = (uint256(1) << 234) - 1;
     uint256 private constant USED_3 = (uint256(1) << 160) - 1;
 
     function seller(bytes32[4] calldata t) internal pure returns (address) {
@@ -71,6 +73,14 @@ library PackedTerms {
         return uint32(uint256(t[1]) >> 192);
     }
 
+    /**
+     * @notice Whether a signed offer's offerer pays its part from its wallet by an EIP-2612 permit
+     * (opened with `acceptSignedWithPermit`) rather than from its balance in the escrow (`acceptSigned`).
+     */
+    function fromWallet(bytes32[4] calldata t) internal pure returns (bool) {
+        return (uint256(t[0]) >> 233) & 1 == 1;
+    }
+
     /// @notice Whether the seller offers (and funds first); else the buyer does.
     function sellerOffers(bytes32[4] calldata t) internal pure returns (bool) {
         return (uint256(t[0]) >> 232) & 1 == 1;
@@ -102,7 +112,7 @@ library PackedTerms {
     /**
      * @notice The EIP-712 struct hash of the unpacked terms: `keccak256(abi.encode(TERMS_TYPEHASH,
      * seller, buyer, asset, price, table, expiry, redeemWindow, complaintWindow, faultWindow,
-     * sellerOffers, salt, burnSetting))`, each field as its getter above reads it.
+     * sellerOffers, salt, burnSetting, fromWallet))`, each field as its getter above reads it.
      * @dev Why assembly: every escrow call hashes the terms, and unpacking the words straight into
      * the hash's memory costs about a third of what twelve getter calls and `abi.encode` cost.
      */
@@ -129,7 +139,8 @@ library PackedTerms {
             mstore(add(m, 0x140), and(shr(232, w0), 1)) // sellerOffers
             mstore(add(m, 0x160), shr(160, w2)) // salt
             mstore(add(m, 0x180), shr(224, w1)) // burnSetting
-            hash := keccak256(m, 0x1a0)
+            mstore(add(m, 0x1a0), and(shr(233, w0), 1)) // fromWallet
+            hash := keccak256(m, 0x1c0)
         }
     }
 }

@@ -5,9 +5,11 @@
  * reports where the log disagrees: a deal created twice or below its table's minimum, a message
  * outside its window, a final state other than the messages received, a credit that differs from
  * the table's payout (`payouts`) or goes to another account than the payee or the deal's burn
- * destination (the recipient in force at creation, DEAD if that is a party), a withdrawal above
- * a balance. A payout with no Credited event was pushed (a transfer is not observable in the log).
- * Each table's id is recomputed and its `minPrice` checked against p0 (see escrowTables.ts).
+ * destination (the recipient in force at creation if the terms agreed to it and it is not a party,
+ * else DEAD), a withdrawal above a balance. A payout with no Credited event was pushed (a transfer is
+ * not observable in the log). Each table's hash is recomputed and its `minPrice` checked against p0
+ * (see escrowTables.ts): a table below p0 is a finding where a deal is created on it, and a note in
+ * the summary while no deal uses it (registering a table is open to anyone).
  */
 import type { TypedDataDomain } from "ethers";
 import { stateName } from "../exchange/model/payoutTable";
@@ -58,6 +60,8 @@ export function replayEscrow(
   const volume = new Map<string, bigint>();
   const burnt = new Map<string, bigint>();
   const s = { notCheckable: [] as EscrowSummary["notCheckable"], signed: 0, withdrawn: 0, cancelled: 0 };
+  /** Tables whose minPrice is below p0, by number, with why: a finding where a deal is created on one. */
+  const unsafe = new Map<bigint, { tableId: string; reason: string; used: boolean }>();
   const payments = { pushed: 0, credited: 0 };
   const add = (m: Map<string, bigint>, k: string, x: bigint) => m.set(k, (m.get(k) ?? 0n) + x);
   const credit = (account: string, asset: string, x: bigint) => add(balances, `${lower(account)}:${lower(asset)}`, x);
@@ -113,6 +117,11 @@ export function replayEscrow(
         const table = tables.get(t.table);
         if (!table) findings.at(log, `table ${t.table} was never registered`);
         else if (t.price < table.minPrice) findings.at(log, `price ${t.price} below the minimum ${table.minPrice}`);
+        const below = unsafe.get(t.table);
+        if (table && below) {
+          below.used = true;
+          findings.at(log, `deal on table ${t.table}, whose ${below.reason}`);
+        }
         return table;
       };
       const parts = (t: Terms, table: PayoutTable) => {
@@ -132,8 +141,10 @@ export function replayEscrow(
           for (const defect of tableDefects(table)) findings.at(log, defect);
           const check = checkMinPrice(table, opts.game);
           if (!check.checkable) s.notCheckable.push({ tableId: a.tableId, reason: check.reason });
-          else if (check.below)
-            findings.at(log, `minPrice ${check.minPrice} is below the recomputed smallest safe price p0 = ${check.p0}`);
+          else if (check.below) {
+            const reason = `minPrice ${check.minPrice} is below the recomputed smallest safe price p0 = ${check.p0}`;
+            unsafe.set(BigInt(a.table), { tableId: a.tableId, reason, used: false });
+          }
           tables.set(BigInt(a.table), table);
           break;
         }
@@ -267,7 +278,13 @@ export function replayEscrow(
   }
 
   return {
-    summary: summarize(deals, balances, { tables: tables.size, ...s, ...payments }, volume, burnt),
+    summary: summarize(
+      deals,
+      balances,
+      { tables: tables.size, ...s, ...payments, unsafeUnused: unusedUnsafe(unsafe) },
+      volume,
+      burnt,
+    ),
     deals: [...deals.entries()].map(([id, d]) => ({
       id,
       state: d.stage === Stage.Final ? stateName(d.flags & 7) : null,
@@ -278,3 +295,8 @@ export function replayEscrow(
     discrepancies: findings.list,
   };
 }
+
+const unusedUnsafe = (unsafe: Map<bigint, { tableId: string; reason: string; used: boolean }>) =>
+  [...unsafe.entries()]
+    .filter(([, u]) => !u.used)
+    .map(([table, u]) => ({ table, tableId: u.tableId, reason: u.reason }));

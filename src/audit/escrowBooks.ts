@@ -45,6 +45,11 @@ export interface EscrowSummary {
   tables: number;
   /** Tables whose minPrice could not be checked (not a core-exchange design at delta 0.01), with why. */
   notCheckable: { tableId: string; reason: string }[];
+  /**
+   * Tables registered with a minPrice below the recomputed p0 that no deal uses: anyone may register a
+   * table, so such a table is a note, and a finding only at the creation of a deal on it.
+   */
+  unsafeUnused: { table: bigint; tableId: string; reason: string }[];
   deals: number;
   /** Deals opened (both parties' funds in), and how many of them by a signed offer. */
   opened: number;
@@ -63,7 +68,10 @@ export interface EscrowSummary {
   assets: Record<string, { volume: bigint; burn: bigint; inDeals: bigint; balances: bigint; owed: bigint }>;
 }
 
-export type Counts = Pick<EscrowSummary, "tables" | "notCheckable" | "signed" | "pushed" | "credited"> & {
+export type Counts = Pick<
+  EscrowSummary,
+  "tables" | "notCheckable" | "unsafeUnused" | "signed" | "pushed" | "credited"
+> & {
   withdrawn: number;
   cancelled: number;
 };
@@ -103,6 +111,7 @@ export function summarize(
   return {
     tables: counts.tables,
     notCheckable: counts.notCheckable,
+    unsafeUnused: counts.unsafeUnused,
     deals: all.length,
     opened: all.filter((d) => d.stage >= Stage.Redeem && d.stage <= Stage.Final).length,
     signed: counts.signed,

@@ -107,6 +107,7 @@ export function formatReport(r: AuditReport): string {
         `honest path ${pct(s.honestShare)})`,
       `  payouts pushed ${s.pushed}, credited after a failed push ${s.credited}`,
       ...s.notCheckable.map((t) => `  table ${t.tableId}: minPrice not checkable (${t.reason})`),
+      ...s.unsafeUnused.map((t) => `  table ${t.table} (${t.tableId}), used by no deal: ${t.reason}`),
       `  final states: ${
         Object.entries(s.states)
           .map(([k, v]) => `${k} ${v}`)

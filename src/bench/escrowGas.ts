@@ -42,6 +42,7 @@ export async function measureEscrowGas(env: ChainEnv): Promise<Record<string, nu
     sellerOffers,
     salt: ++salt,
     burnSetting: 0n, // the deployment's own setting (the owner never changes it here)
+    fromWallet: false,
   });
   const opened = async (signed: boolean): Promise<Terms> => {
     const d = await terms();

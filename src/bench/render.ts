@@ -30,7 +30,8 @@ export function renderFull(results: BenchResults): string {
     const rows = Object.entries(results.gas)
       .filter(([k]) => k.startsWith(`${contract}.`))
       .map(([k, v]) => [k.slice(contract.length + 1), v.toLocaleString("en-US")]);
-    sections.push(`\nGas per ${contract} call (in-process Hardhat network, optimizer 10,000 runs):\n`);
+    const build = contract === "ExchangeEscrow" ? "optimizer 10,000 runs, through IR" : "optimizer 10,000 runs";
+    sections.push(`\nGas per ${contract} call (in-process Hardhat network, ${build}):\n`);
     sections.push(markdownTable(["call", "gas"], rows));
   }
   const rules = Object.keys(Object.values(results.convergence)[0] ?? {});

@@ -144,6 +144,7 @@ describe("Auditor", () => {
         sellerOffers: true,
         salt: ++salt,
         burnSetting: 0n,
+        fromWallet: false,
         ...over,
       });
       const [sd, bd] = await escrow.depositsFor(tableNumber, ethers.parseEther("1")); // every deal's price
@@ -251,20 +252,30 @@ describe("Auditor", () => {
       ]);
     });
 
-    it("flags a table whose minPrice is below its recomputed p0, and names a table it cannot check", async () => {
-      const { escrow, run } = await escrowOf("ExchangeEscrow");
+    it("flags a deal on a table whose minPrice is below its recomputed p0; a table it cannot check is named", async () => {
+      const { escrow, seller, terms, run } = await escrowOf("ExchangeEscrow");
       const cheap = { ...DEFAULT_PAYOUT_TABLE, minPrice: 1n };
-      const tx = await escrow.registerTable(tableArg(cheap));
+      await escrow.registerTable(tableArg(cheap)); // table 2
       // Pays nothing in any state: no design of the core game, so its minPrice means nothing to check.
       const foreign = { ...DEFAULT_PAYOUT_TABLE, seller: Array(8).fill(0n), buyer: Array(8).fill(0n) };
       await escrow.registerTable(tableArg(foreign));
-      const r = await run();
-      expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
-        [tx.hash, "TableRegistered", "minPrice 1 is below the recomputed smallest safe price p0 = 150"],
-      ]);
+      const below = "minPrice 1 is below the recomputed smallest safe price p0 = 150";
+      // The adversary: a stranger registering an unsafe table must not make a clean escrow fail its audit.
+      const unused = await run();
+      expect(unused.discrepancies).to.deep.equal([]);
+      expect(unused.escrow!.summary.unsafeUnused.map((u) => [u.table, u.reason])).to.deep.equal([[2n, below]]);
       const foreignId = await escrow.tableIdOf(await escrow.registerTable.staticCall(tableArg(foreign)));
-      expect(r.escrow!.summary.notCheckable.map((t) => t.tableId)).to.deep.equal([foreignId]);
-      expect(r.escrow!.summary.tables).to.equal(3);
+      expect(unused.escrow!.summary.notCheckable.map((t) => t.tableId)).to.deep.equal([foreignId]);
+      expect(unused.escrow!.summary.tables).to.equal(3);
+      // A deal on it is a finding, at the deal's creation.
+      const t = await terms({ table: 2n });
+      const [sd] = await escrow.depositsFor(2n, t.price);
+      const offered = await escrow.connect(seller).offer(packTerms(t), { value: sd });
+      const used = await run();
+      expect(used.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
+        [offered.hash, "Offered", `deal on table 2, whose ${below}`],
+      ]);
+      expect(used.escrow!.summary.unsafeUnused).to.deep.equal([]);
     });
 
     it("a payout whose push failed is credited, withdrawn later, and audits clean", async () => {

@@ -26,9 +26,9 @@ describe("ExchangeEscrow: signed offers paid by an EIP-2612 permit", () => {
     it(`the ${sellerOffers ? "seller" : "buyer"}'s part comes from its wallet by its permit; the deal pays out as usual`, async () => {
       const { escrow, token, seller, buyer, burn, asSeller, asBuyer, address, terms, domain } =
         await loadFixture(permitFixture);
-      const t = await terms({ sellerOffers });
       const [offerer, counterparty] = sellerOffers ? [asSeller, asBuyer] : [asBuyer, asSeller];
-      const offer = await offerer.signOffer(t, { permit: true });
+      const offer = await offerer.signOffer(await terms({ sellerOffers }), { permit: true });
+      const t = offer.terms; // fromWallet set by the library
       const { offerer: part, counterparty: otherPart } = await offerer.amounts(t);
       expect(part).to.equal(sellerOffers ? PRICE / 10n : PRICE + PRICE / 50n);
       const wallets = async () => Promise.all([seller, buyer].map((s) => token.balanceOf(s.address)));
@@ -65,8 +65,8 @@ describe("ExchangeEscrow: signed offers paid by an EIP-2612 permit", () => {
 
   it("a permit someone else submitted first still counts: its allowance stands", async () => {
     const { escrow, token, seller, asSeller, asBuyer, address, terms, domain } = await loadFixture(permitFixture);
-    const t = await terms();
-    const offer = await asSeller.signOffer(t, { permit: true });
+    const offer = await asSeller.signOffer(await terms(), { permit: true });
+    const t = offer.terms;
     const p = offer.permit!;
     await token.permit(seller.address, address, PRICE / 10n, p.deadline, p.v, p.r, p.s); // the front-runner
     await asBuyer.openSigned(offer);
@@ -77,8 +77,8 @@ describe("ExchangeEscrow: signed offers paid by an EIP-2612 permit", () => {
   it("without a valid permit or an allowance the token refuses the pull and nothing changes", async () => {
     const { escrow, token, seller, buyer, asSeller, asBuyer, address, terms, domain } =
       await loadFixture(permitFixture);
-    const t = await terms();
-    const offer = await asSeller.signOffer(t, { permit: true });
+    const offer = await asSeller.signOffer(await terms(), { permit: true });
+    const t = offer.terms;
     // A permit for another value (or a wrong signature) fails inside the try; the token then refuses.
     const forged = { ...offer, permit: { ...offer.permit!, deadline: offer.permit!.deadline + 1n } };
     await expect(asBuyer.openSigned(forged)).to.be.rejectedWith("ERC20InsufficientAllowance");
@@ -88,9 +88,37 @@ describe("ExchangeEscrow: signed offers paid by an EIP-2612 permit", () => {
     expect(await token.allowance(buyer.address, address)).to.be.greaterThan(0n); // the buyer's approval alone
   });
 
+  it("the terms name the route: an offer paid from the balance never takes the wallet, nor the reverse", async () => {
+    // The adversary: a counterparty that would take the offerer's part from a standing allowance with a
+    // junk permit, although the offerer meant it to come from (and be limited by) its escrow balance.
+    const { escrow, token, seller, buyer, packed, sign, address, asSeller, asBuyer, terms, domain } =
+      await loadFixture(permitFixture);
+    await token.connect(seller).approve(address, 100n * UNIT); // a standing allowance
+    const fromBalance = await terms(); // fromWallet false: paid from the balance (empty here)
+    const junk = { deadline: 0n, v: 27, r: ethers.ZeroHash, s: ethers.ZeroHash };
+    await expect(
+      escrow.connect(buyer).acceptSignedWithPermit(packed(fromBalance), await sign(seller, fromBalance), junk),
+    )
+      .to.be.revertedWithCustomError(escrow, "WrongFundingRoute")
+      .withArgs(false);
+    const byPermit = await asSeller.signOffer(await terms(), { permit: true });
+    expect(byPermit.terms.fromWallet).to.equal(true);
+    await expect(escrow.connect(buyer).acceptSigned(byPermit.packed, byPermit.signature))
+      .to.be.revertedWithCustomError(escrow, "WrongFundingRoute")
+      .withArgs(true);
+    // The library refuses both mismatches before sending anything.
+    await expect(asBuyer.openSigned({ ...byPermit, permit: undefined })).to.be.rejectedWith(
+      "escrow client: this signed offer cannot open: its terms say it is paid by a permit, and it carries none",
+    );
+    for (const t of [fromBalance, byPermit.terms]) {
+      expect((await escrow.deals(dealIdOf(domain, t))).stage).to.equal(0n);
+    }
+    expect(await token.balanceOf(seller.address)).to.equal(100n * UNIT);
+  });
+
   it("native ETH has no permit: UnsupportedAsset(0), and the library refuses to sign one", async () => {
     const { escrow, seller, buyer, packed, sign, terms: ethTerms } = await loadFixture(deployEscrow);
-    const t = await ethTerms();
+    const t = await ethTerms({ fromWallet: true });
     const permit = { deadline: t.expiry, v: 27, r: ethers.ZeroHash, s: ethers.ZeroHash };
     await expect(escrow.connect(buyer).acceptSignedWithPermit(packed(t), await sign(seller, t), permit))
       .to.be.revertedWithCustomError(escrow, "UnsupportedAsset")
@@ -113,8 +141,8 @@ describe("ExchangeEscrow: signed offers paid by an EIP-2612 permit", () => {
 
   it("an expired permit with no allowance cannot open the deal even before the offer expires", async () => {
     const { escrow, asSeller, asBuyer, terms, domain } = await loadFixture(permitFixture);
-    const t = await terms();
-    const offer = await asSeller.signOffer(t, { permit: true });
+    const offer = await asSeller.signOffer(await terms(), { permit: true });
+    const t = offer.terms;
     const short = { ...offer, permit: { ...offer.permit!, deadline: BigInt(await time.latest()) } };
     await expect(asBuyer.openSigned(short)).to.be.rejectedWith("ERC20InsufficientAllowance");
     expect((await escrow.deals(dealIdOf(domain, t))).stage).to.equal(0n);

@@ -112,6 +112,7 @@ describe("ExchangeEscrow: model-based commands over many deals against the exact
             sellerOffers: a.sellerOffers,
             salt: ++salt,
             burnSetting: { latest: 0n, previous: -1n, next: 1n }[a.burnSetting] + latestBurnSetting(model),
+            fromWallet: false,
           };
           if (terms.burnSetting < 0n) terms.burnSetting = 0n;
           w.entries.push({ terms, id: dealIdOf(f.domain, terms), asset: a.asset, signed: a.signed });

@@ -302,7 +302,7 @@ describe("ExchangeEscrow", () => {
       }
       const p = packed(await terms());
       for (const [word, bit] of [
-        [0, 233n],
+        [0, 234n],
         [0, 255n],
         [3, 160n],
         [3, 255n],

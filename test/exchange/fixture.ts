@@ -62,6 +62,7 @@ export async function deployEscrow() {
     sellerOffers: true,
     salt: ++salt,
     burnSetting: 0n, // the deployment's own setting
+    fromWallet: false,
     ...over,
   });
   /** The offerer's EIP-712 signature of `t`. */

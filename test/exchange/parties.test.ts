@@ -174,6 +174,31 @@ describe("Escrow parties library", function () {
     expect(unpackTerms(packTerms(byBuyer))).to.deep.equal(byBuyer);
   });
 
+  it("checks what the contract cannot: a table not registered, a burn setting the owner has yet to make", async () => {
+    const { escrow, owner, seller, asSeller, asBuyer, terms, other, sign, packed } = await clients();
+    // A number nobody registered yet could be taken by whoever registers first: the signer refuses it.
+    await expect(asSeller.signOffer(await terms({ table: 2n }))).to.be.rejectedWith(
+      "escrow client: table 2, burn setting 0: no table 2 is registered",
+    );
+    // The adversary: an offerer naming the next burn setting, which a colluding owner would fill in with
+    // an accomplice between the counterparty's look and its opening. The counterparty's library refuses.
+    const future = await terms({ burnSetting: 1n });
+    await expect(asSeller.signOffer(future)).to.be.rejectedWith(
+      "escrow client: table 1, burn setting 1: the burn setting in force is 0: a later one is not made yet",
+    );
+    const signature = await sign(seller, future); // signed by hand, past the library
+    await expect(asBuyer.openSigned({ terms: future, signature })).to.be.rejectedWith(
+      "escrow client: table 1, burn setting 1: the burn setting in force is 0: a later one is not made yet",
+    );
+    expect((await escrow.deals(await escrow.dealId(packed(future)))).stage).to.equal(0n);
+    // Once the owner makes setting 1 (in force from the next second), an offer naming it signs and opens.
+    await escrow.connect(owner).setBurnRecipient(other.address);
+    await time.increase(1);
+    await asSeller.deposit((await asSeller.amounts(future)).offerer);
+    await asBuyer.openSigned(await asSeller.signOffer(future));
+    expect((await escrow.deals(await escrow.dealId(packed(future)))).stage).to.equal(2n);
+  });
+
   it("refuses bad input and wrong parties in one line, and decodes the escrow's revert", async () => {
     const { asSeller, asBuyer, reader, terms, seller, buyer } = await clients();
     const t = await terms();

@@ -39,7 +39,7 @@ export interface PlayOptions {
 export async function playDeal(
   escrow: string,
   /** The terms but the parties; without `burnSetting`, the deal agrees to the one in force. */
-  terms: Omit<Terms, "seller" | "buyer" | "sellerOffers" | "burnSetting"> & { burnSetting?: bigint },
+  terms: Omit<Terms, "seller" | "buyer" | "sellerOffers" | "burnSetting" | "fromWallet"> & { burnSetting?: bigint },
   seller: Signer,
   buyer: Signer,
   path: DealPath,

@@ -203,6 +203,7 @@ export class EscrowModel extends Balances {
   /** `acceptSigned`, or with `byPermit` `acceptSignedWithPermit` (a token; the offerer's part from its wallet). */
   acceptSigned(caller: string, t: Terms, id: string, signatureValid: boolean, now: bigint, byPermit = false): void {
     if (byPermit && BigInt(t.asset) === 0n) fail("UnsupportedAsset", t.asset);
+    if (t.fromWallet !== byPermit) fail("WrongFundingRoute", t.fromWallet);
     this.checkNew(id, t);
     if (now >= t.expiry) fail("OfferExpired", id, t.expiry);
     const { offerer, counterparty } = partiesOf(t);

@@ -27,6 +27,8 @@ export interface Terms {
    * the deal's remainder goes to its recipient only if it is still in force when the deal is created.
    */
   burnSetting: bigint;
+  /** A signed offer's offerer pays from its wallet by an EIP-2612 permit, not from its escrow balance. */
+  fromWallet: boolean;
 }
 
 /** The four words of `PackedTerms.sol`. */
@@ -47,7 +49,8 @@ export function packTerms(t: Terms): PackedTerms {
     BigInt(getAddress(t.seller)) |
     (fits("expiry", t.expiry, 40n) << 160n) |
     (fits("redeemWindow", t.redeemWindow, 32n) << 200n) |
-    ((t.sellerOffers ? 1n : 0n) << 232n);
+    ((t.sellerOffers ? 1n : 0n) << 232n) |
+    ((t.fromWallet ? 1n : 0n) << 233n);
   const w1 =
     BigInt(getAddress(t.buyer)) |
     (fits("complaintWindow", t.complaintWindow, 32n) << 160n) |
@@ -74,6 +77,7 @@ export function unpackTerms(p: readonly string[]): Terms {
     sellerOffers: bits(w0, 232n, 1n) === 1n,
     salt: bits(w2, 160n, 96n),
     burnSetting: bits(w1, 224n, 32n),
+    fromWallet: bits(w0, 233n, 1n) === 1n,
   };
 }
 
@@ -96,6 +100,7 @@ export const TERMS_TYPES = {
     { name: "sellerOffers", type: "bool" },
     { name: "salt", type: "uint96" },
     { name: "burnSetting", type: "uint32" },
+    { name: "fromWallet", type: "bool" },
   ],
 };
 

@@ -31,6 +31,7 @@ export const ESCROW_ABI = [
   "error TokenDeliveredLess(uint256 expected, uint256 received)",
   "error UnknownDeal(bytes32 id)",
   "error TooManyTables()",
+  "error WrongFundingRoute(bool fromWallet)",
   "error UnknownTable(uint256 table)",
   "error UnsupportedAsset(address asset)",
   "error WrongNativeValue(uint256 expected, uint256 sent)",
@@ -100,6 +101,22 @@ export const ESCROW_ABI = [
 ];
 
 export const ESCROW_INTERFACE = new Interface(ESCROW_ABI);
+
+/**
+ * The errors a standard token (OpenZeppelin's ERC-20 and EIP-2612, `IERC20Errors`) reverts with when
+ * the escrow pulls or pushes it: a refusal is then named too, not shown as raw data.
+ */
+export const TOKEN_ERRORS = new Interface([
+  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
+  "error ERC20InvalidSender(address sender)",
+  "error ERC20InvalidReceiver(address receiver)",
+  "error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
+  "error ERC20InvalidApprover(address approver)",
+  "error ERC20InvalidSpender(address spender)",
+  "error ERC2612ExpiredSignature(uint256 deadline)",
+  "error ERC2612InvalidSigner(address signer, address owner)",
+  "error SafeERC20FailedOperation(address token)",
+]);
 
 export const ERC20_ABI = [
   "function allowance(address owner, address spender) view returns (uint256)",

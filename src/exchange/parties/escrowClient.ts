@@ -25,7 +25,9 @@ import {
   packTerms,
   partiesOf,
 } from "../model/terms";
-import { ERC20_ABI, ESCROW_ABI, ESCROW_INTERFACE } from "./abi";
+import { ERC20_ABI, ESCROW_ABI } from "./abi";
+import { EscrowCallError, describeRevert } from "./errors";
+import { checkOfferTerms } from "./offerChecks";
 import { type PermitSignature, signPermit } from "./permit";
 import {
   type OfferTermsInput,
@@ -36,9 +38,6 @@ import {
   parseSignature,
   parseTerms,
 } from "./inputs";
-
-/** A call the escrow (or a token) refused, or a party that cannot make it; the message is one line. */
-export class EscrowCallError extends Error {}
 
 /** What an offerer hands the counterparty: terms, their words, id, signature, and maybe its permit. */
 export interface SignedOffer {
@@ -62,20 +61,7 @@ export interface DealAmounts {
 const isSigner = (r: Signer | Provider): r is Signer =>
   typeof (r as Signer).signTypedData === "function" && typeof (r as Signer).getAddress === "function";
 
-/** The first line of a revert, with the escrow's custom error and its arguments when it names one. */
-export function describeRevert(e: unknown): string {
-  const err = e as { revert?: { name: string; args: unknown[] }; data?: unknown; error?: { data?: unknown } };
-  let revert = err.revert;
-  for (const data of [err.data, err.error?.data]) {
-    if (revert || typeof data !== "string" || data.length < 10) continue;
-    const parsed = ESCROW_INTERFACE.parseError(data);
-    if (parsed) revert = { name: parsed.name, args: [...parsed.args] };
-  }
-  if (revert) return `${revert.name}(${revert.args.map(String).join(", ")})`;
-  const m = (e instanceof Error ? e.message : String(e)).split("\n")[0];
-  const custom = /custom error '([^']+)'/.exec(m);
-  return custom ? custom[1] : m;
-}
+export { EscrowCallError, describeRevert };
 
 export class EscrowClient {
   readonly address: string;
@@ -139,10 +125,12 @@ export class EscrowClient {
     return { setting, recipient };
   }
 
-  /** The offer's terms, agreeing to the burn setting in force now where they name none. */
+  /** The offer's terms, agreeing to the burn setting in force now where they name none; checked (`offerChecks.ts`). */
   async offerTerms(terms: OfferTermsInput | Terms): Promise<Terms> {
-    const t = parseOfferTerms(terms);
-    return { ...t, burnSetting: t.burnSetting ?? (await this.burnSetting()).setting };
+    const parsed = parseOfferTerms(terms);
+    const t = { ...parsed, burnSetting: parsed.burnSetting ?? (await this.burnSetting()).setting };
+    await checkOfferTerms(this.contract, t);
+    return t;
   }
 
   /**
@@ -153,7 +141,7 @@ export class EscrowClient {
    * owner, so of two permit offers signed at the same nonce only the first opened can use its permit.
    */
   async signOffer(terms: OfferTermsInput | Terms, opts: { permit?: boolean } = {}): Promise<SignedOffer> {
-    const t = await this.offerTerms(terms);
+    const t = { ...(await this.offerTerms(terms)), fromWallet: Boolean(opts.permit) };
     const signer = await this.party(partiesOf(t).offerer, "the offerer");
     const domain = await this.domain();
     const signature = await signer.signTypedData(domain, TERMS_TYPES, t);
@@ -172,10 +160,17 @@ export class EscrowClient {
     permit?: PermitSignature;
   }): Promise<TransactionReceipt> {
     const t = parseTerms(offer.terms);
+    await checkOfferTerms(this.contract, t);
     const signature = parseSignature(offer.signature);
     const signer = await this.party(partiesOf(t).counterparty, "the counterparty");
     const value = await this.payIn(signer, t.asset, (await this.amounts(t)).counterparty);
     const { permit } = offer;
+    if (t.fromWallet !== Boolean(permit)) {
+      const why = t.fromWallet
+        ? "its terms say it is paid by a permit, and it carries none"
+        : "it carries a permit its terms do not name";
+      throw new EscrowCallError(`escrow client: this signed offer cannot open: ${why}`);
+    }
     if (permit) {
       return this.send("acceptSignedWithPermit", () =>
         this.as(signer).acceptSignedWithPermit(packTerms(t), signature, permit),

@@ -27,8 +27,6 @@ const uint = z
   .transform((x) => BigInt(x))
   .refine((x) => x >= 0n, "must not be negative");
 
-const bytes32 = z.string().refine((s) => isHexString(s, 32), "expected 32 bytes in hex (0x and 64 hex digits)");
-
 const below = (bitsWide: bigint) => uint.refine((x) => x < 1n << bitsWide, `does not fit ${bitsWide} bits`);
 const window = below(32n).refine((x) => x > 0n, "a window must be at least 1 second");
 
@@ -46,6 +44,7 @@ const termsFields = z
     sellerOffers: z.boolean({ invalid_type_error: "expected true or false" }),
     salt: below(96n),
     burnSetting: below(32n),
+    fromWallet: z.boolean({ invalid_type_error: "expected true or false" }).default(false),
   })
   .strict();
 
