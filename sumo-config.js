@@ -25,6 +25,10 @@ const TARGETS = {
     skipContracts: ["test", "clearing"],
     tests: [
       "test/exchange/ExchangeEscrow.test.ts",
+      "test/exchange/ExchangeEscrow.signed.test.ts",
+      "test/exchange/ExchangeEscrow.permit.test.ts",
+      "test/exchange/ExchangeEscrow.messages.test.ts",
+      "test/exchange/ExchangeEscrow.deadlines.test.ts",
       "test/exchange/paths.test.ts",
       "test/contractAccounts.test.ts",
       "test/weirdTokens.test.ts",

@@ -86,10 +86,6 @@ library PackedTerms {
         return (uint256(t[0]) >> 232) & 1 == 1;
     }
 
-    function salt(bytes32[4] calldata t) internal pure returns (uint256) {
-        return uint96(uint256(t[2]) >> 160);
-    }
-
     /**
      * @notice The owner's burn-recipient setting (its index) the offerer agreed to: the deal's
      * remainder goes to that setting's recipient only if it is the setting in force when the deal is

@@ -202,20 +202,27 @@ describe("Escrow parties library", function () {
   it("refuses bad input and wrong parties in one line, and decodes the escrow's revert", async () => {
     const { asSeller, asBuyer, reader, terms, seller, buyer } = await clients();
     const t = await terms();
-    const cases: [Promise<unknown>, string][] = [
-      [asSeller.signOffer({ ...t, price: -1n }), "escrow client: terms.price: must not be negative"],
-      [asSeller.signOffer({ ...t, seller: "0x1234" }), "escrow client: terms.seller: not an address"],
-      [asSeller.signOffer({ ...t, redeemWindow: 0n }), "escrow client: terms.redeemWindow: a window must be"],
-      [asSeller.signOffer({ ...t, salt: 1n << 96n }), "escrow client: terms.salt: does not fit 96 bits"],
-      [asSeller.signOffer({ ...t, buyer: t.seller }), "escrow client: terms.buyer: seller and buyer must differ"],
-      [asSeller.signOffer({ ...t, extra: 1 } as never), "escrow client: terms: Unrecognized key(s)"],
-      [asSeller.deposit("1.5"), "escrow client: amount: expected a decimal integer"],
-      [asBuyer.openSigned({ terms: t, signature: "0x12" }), "escrow client: signature: expected a 65- or 64-byte"],
-      [asBuyer.signOffer(t), `escrow client: ${buyer.address} is not the offerer of these terms (${seller.address})`],
-      [reader.deposit(1n), "escrow client: connected to a provider: a transaction needs a signer"],
+    // Each call is made when its turn comes: a rejection waits for its handler.
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => asSeller.signOffer({ ...t, price: -1n }), "escrow client: terms.price: must not be negative"],
+      [() => asSeller.signOffer({ ...t, seller: "0x1234" }), "escrow client: terms.seller: not an address"],
+      [() => asSeller.signOffer({ ...t, redeemWindow: 0n }), "escrow client: terms.redeemWindow: a window must be"],
+      [() => asSeller.signOffer({ ...t, salt: 1n << 96n }), "escrow client: terms.salt: does not fit 96 bits"],
+      [() => asSeller.signOffer({ ...t, buyer: t.seller }), "escrow client: terms.buyer: seller and buyer must differ"],
+      [() => asSeller.signOffer({ ...t, extra: 1 } as never), "escrow client: terms: Unrecognized key(s)"],
+      [() => asSeller.deposit("1.5"), "escrow client: amount: expected a decimal integer"],
+      [
+        () => asBuyer.openSigned({ terms: t, signature: "0x12" }),
+        "escrow client: signature: expected a 65- or 64-byte",
+      ],
+      [
+        () => asBuyer.signOffer(t),
+        `escrow client: ${buyer.address} is not the offerer of these terms (${seller.address})`,
+      ],
+      [() => reader.deposit(1n), "escrow client: connected to a provider: a transaction needs a signer"],
     ];
     for (const [call, message] of cases) {
-      const error = await call.then(
+      const error = await call().then(
         () => expect.fail(`accepted, expected ${message}`),
         (e: Error) => e,
       );
