@@ -81,6 +81,23 @@ const candidates = [
   ...tested.filter((m) => m.status === "live").map((m) => ({ ...m, was: "live" })),
 ];
 const queue = candidates.filter((m) => !settled.has(m.hash) && (!only || only.has(m.hash)));
+// MUTATION_SHUFFLE=<seed> tests the queue in a seeded random order, so that a run stopped early has
+// tested a fair sample of the target (SuMo lists mutants file by file, operator by operator).
+if (process.env.MUTATION_SHUFFLE) {
+  let seed = Number(process.env.MUTATION_SHUFFLE) >>> 0;
+  const random = () => {
+    // mulberry32
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let i = queue.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [queue[i], queue[j]] = [queue[j], queue[i]];
+  }
+}
 
 const run = (script) =>
   spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
