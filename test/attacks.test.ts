@@ -6,6 +6,7 @@ import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { deployEscrow, UNIT } from "./exchange/fixture";
 import { ETH, expectBooks, receiverBuyerDeal, via } from "./exchange/books";
 import { stateIndex } from "../src/exchange/model/payoutTable";
+import { submit } from "./harness";
 
 const MAX_QUANTITY = (1n << 120n) - 1n;
 const MAX_PRICE = (1n << 120n) - 1n;
@@ -27,8 +28,8 @@ describe("Attacks", function () {
       for (const x of [a, b]) await market.connect(x).join(units(20), { value: units(20) });
       await forceSend(address, units(7));
       expect(await market.totalLiabilities()).to.equal(units(40));
-      await market.connect(a).submitDemand(units(6));
-      await market.connect(b).submitDemand(units(8));
+      await submit(market, a, units(6));
+      await submit(market, b, units(8));
       await market.closeRound();
       for (const x of [a, b]) {
         await market.settle(x.address);
@@ -210,7 +211,7 @@ describe("Attacks", function () {
         params: BASE_PARAMS,
       })) as unknown as ClearingMarket;
       for (const a of agents) await market.connect(a).join(units(20), { value: units(20) });
-      for (const i of order) await market.connect(agents[i]).submitDemand(demands[i]);
+      for (const i of order) await submit(market, agents[i], demands[i]);
       const receipt = await (await market.closeRound()).wait();
       const closed = receipt!.logs
         .map((l) => market.interface.parseLog(l))
@@ -258,24 +259,21 @@ describe("Attacks", function () {
       for (const x of [a, b]) await market.connect(x).join(units(1000), { value: units(1000) });
       // The largest demand at the largest price: the reservation is computed, then refused by name.
       const needed = (MAX_PRICE * MAX_QUANTITY + UNIT - 1n) / UNIT;
-      await expect(market.connect(a).submitDemand(MAX_QUANTITY))
+      await expect(submit(market, a, MAX_QUANTITY))
         .to.be.revertedWithCustomError(market, "InsufficientBalance")
         .withArgs(needed, units(1000));
       // A demand that would overflow the running total is refused before the sum is formed.
-      await market.connect(b).submitDemand(1n);
+      await submit(market, b, 1n);
       const huge = ethers.MaxUint256;
-      await expect(market.connect(a).submitDemand(huge))
+      await expect(submit(market, a, huge))
         .to.be.revertedWithCustomError(market, "DemandTooLarge")
         .withArgs(huge, MAX_QUANTITY - 1n);
       // At the boundary: one unit more than the room left is refused by name, the room itself is
       // only refused for the reservation it would need.
-      await expect(market.connect(a).submitDemand(MAX_QUANTITY))
+      await expect(submit(market, a, MAX_QUANTITY))
         .to.be.revertedWithCustomError(market, "DemandTooLarge")
         .withArgs(MAX_QUANTITY, MAX_QUANTITY - 1n);
-      await expect(market.connect(a).submitDemand(MAX_QUANTITY - 1n)).to.be.revertedWithCustomError(
-        market,
-        "InsufficientBalance",
-      );
+      await expect(submit(market, a, MAX_QUANTITY - 1n)).to.be.revertedWithCustomError(market, "InsufficientBalance");
     });
 
     it("ExchangeEscrow: a deal at the largest price pays out without overflow", async () => {

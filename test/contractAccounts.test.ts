@@ -8,6 +8,7 @@ import { deployEscrow, UNIT, WINDOW } from "./exchange/fixture";
 import { DEAD, ETH, expectBooks } from "./exchange/books";
 import type { Terms } from "../src/exchange/model/terms";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { submit } from "./harness";
 
 /**
  * Smart-contract wallets (a multisig, an account-abstraction wallet) are first-class parties:
@@ -72,9 +73,13 @@ describe("Contract accounts as parties", function () {
       expect((await market.agents(sender.address)).active, "the sender holds no position").to.equal(false);
 
       // Both demand 3 against capacity 4: the price rises and each gets 2 (pro rata).
-      await expect(via(agent, market, "submitDemand", [units(3)])).to.emit(market, "DemandSubmitted");
+      const round = (await market.currentRound())[0];
+      await expect(via(agent, market, "submitDemand", [round, units(3), ethers.MaxUint256])).to.emit(
+        market,
+        "DemandSubmitted",
+      );
       expect((await market.agents(A)).demand).to.equal(units(3));
-      await market.connect(other).submitDemand(units(3));
+      await submit(market, other, units(3));
       await market.closeRound();
       await via(agent, market, "settle", [A]);
       const settled = await market.agents(A);
@@ -83,7 +88,7 @@ describe("Contract accounts as parties", function () {
       expect(settled.free).to.equal(units(12) - units("1.1"));
 
       // Second round at mu = 1 * (6 - 4) = 2: the wallet's demand of 1 pays revenue.
-      await via(agent, market, "submitDemand", [units(1)]);
+      await via(agent, market, "submitDemand", [(await market.currentRound())[0], units(1), ethers.MaxUint256]);
       await time.increase(BASE_PARAMS.roundDuration);
       await market.closeRound();
       const before = await balance(A);
@@ -120,7 +125,7 @@ describe("Contract accounts as parties", function () {
       await expect(via(fees, market, "join", [0n]))
         .to.be.revertedWithCustomError(market, "NotAllowed")
         .withArgs(F);
-      await expect(via(fees, market, "submitDemand", [1n]))
+      await expect(via(fees, market, "submitDemand", [(await market.currentRound())[0], 1n, ethers.MaxUint256]))
         .to.be.revertedWithCustomError(market, "NotActive")
         .withArgs(F);
       await expect(via(fees, market, "leave", []))
@@ -146,24 +151,24 @@ describe("Contract accounts as parties", function () {
     await via(agent, market, "join", [units(10)], units(10));
     // Slack capacity: one unit costs tau + g = 0.6, all of it charged, nothing refunded.
     const settledFor = (round: bigint) => [round, A, units(1), units("0.6"), 0n, 0n];
-    await expect(via(agent, market, "submitDemand", [units(1)]))
+    await expect(via(agent, market, "submitDemand", [(await market.currentRound())[0], units(1), ethers.MaxUint256]))
       .to.emit(market, "DemandSubmitted")
       .withArgs(1n, A, units(1), units("0.6"), units(1));
     await market.closeRound();
-    await expect(via(agent, market, "submitDemand", [units(1)]))
+    await expect(via(agent, market, "submitDemand", [(await market.currentRound())[0], units(1), ethers.MaxUint256]))
       .to.emit(market, "Settled")
       .withArgs(...settledFor(1n));
     await market.closeRound();
     await expect(via(agent, market, "withdraw", [1n]))
       .to.emit(market, "Settled")
       .withArgs(...settledFor(2n));
-    await via(agent, market, "submitDemand", [units(1)]);
+    await via(agent, market, "submitDemand", [(await market.currentRound())[0], units(1), ethers.MaxUint256]);
     await market.closeRound();
     await expect(via(agent, market, "leave", []))
       .to.emit(market, "Settled")
       .withArgs(...settledFor(3n));
     await via(agent, market, "join", [0n]);
-    await via(agent, market, "submitDemand", [units(1)]);
+    await via(agent, market, "submitDemand", [(await market.currentRound())[0], units(1), ethers.MaxUint256]);
     await expect(via(agent, market, "leave", []))
       .to.emit(market, "DemandSubmitted")
       .withArgs(4n, A, 0n, 0n, 0n);

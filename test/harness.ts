@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ethers, network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ClearingMarket } from "../typechain-types";
-import type { Interface } from "ethers";
+import type { Interface, Overrides, Signer } from "ethers";
 import type { ClearingModel } from "../src/clearing/model/clearingMarket";
 
 /** Outcome of a transaction sent with a fixed gas limit at a chosen timestamp. */
@@ -98,3 +98,12 @@ export async function expectSameState(
 
 export const latestTimestamp = async (): Promise<bigint> =>
   BigInt((await ethers.provider.getBlock("latest"))!.timestamp);
+
+/**
+ * `agent` submits `quantity` for the open round, with no cap on its reserve: the consent to the
+ * charge (`WrongRound`, `ReserveAboveMax`) has tests of its own; elsewhere a test means "now".
+ */
+export async function submit(market: ClearingMarket, agent: Signer, quantity: bigint, overrides: Overrides = {}) {
+  const [round] = await market.currentRound();
+  return market.connect(agent).submitDemand(round, quantity, ethers.MaxUint256, overrides);
+}

@@ -4,6 +4,7 @@ import { BASE_PARAMS, deployMarket, units } from "./clearing/fixture";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { deployEscrow } from "./exchange/fixture";
 import { ETH, expectBooks, receiverBuyerDeal, via } from "./exchange/books";
+import { submit } from "./harness";
 
 /**
  * Cross-function reentrancy: while a contract pays a receiver, the receiver calls back into
@@ -164,9 +165,9 @@ describe("Remaining argument checks", () => {
     );
     const [a, b] = f.agents;
     for (const s of [a, b]) await f.market.connect(s).join(units(10), { value: units(10) });
-    await f.market.connect(a).submitDemand(units(2));
+    await submit(f.market, a, units(2));
     expect((await f.market.state()).positive).to.equal(1n);
-    await f.market.connect(a).submitDemand(0n);
+    await submit(f.market, a, 0n);
     expect((await f.market.state()).positive).to.equal(0n);
     expect((await f.market.state()).submitted).to.equal(1n);
     await f.market.connect(a).leave();

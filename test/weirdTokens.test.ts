@@ -130,8 +130,11 @@ describe("Weird ERC-20 tokens", function () {
       }
       await held();
       // Capacity 10 against demands 6 + 8: rationed pro rata, then settled on withdrawal.
-      await agents[0].call(market.interface.encodeFunctionData("submitDemand", [units(6)]));
-      await agents[1].call(market.interface.encodeFunctionData("submitDemand", [units(8)]));
+      const [round] = await market.currentRound();
+      const demand = (quantity: bigint) =>
+        market.interface.encodeFunctionData("submitDemand", [round, quantity, ethers.MaxUint256]);
+      await agents[0].call(demand(units(6)));
+      await agents[1].call(demand(units(8)));
       await market.closeRound();
       await held();
 

@@ -31,6 +31,8 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
     uint256 public constant MAX_QUANTITY = type(uint120).max;
     /// @inheritdoc IClearingMarket
     uint256 public constant MAX_ROUND_DURATION = 365 days;
+    /// @inheritdoc IClearingMarket
+    uint256 public constant DORMANT_AFTER = 3;
 
     /// @inheritdoc IClearingMarket
     address public immutable asset;
@@ -52,6 +54,11 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
     mapping(address agent => Agent) public agents;
     mapping(address account => bool) public allowed;
     AdaptivePrice.Bracket public bracket;
+    /**
+     * @dev For each round, how many active agents were last seen in it (submitted, or joined),
+     * eight 32-bit counts to a word: agents submitting round after round update one word.
+     */
+    mapping(uint256 word => uint256) private _lastSeenCounts;
 
     constructor(InitConfig memory cfg) Ownable(cfg.owner) {
         if (cfg.feeRecipient == address(0) || cfg.revenueRecipient == address(0)) revert ZeroAddress();
@@ -85,6 +92,9 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         if (a.active) revert AlreadyActive(msg.sender);
         a.active = true;
         ++state.active;
+        uint40 round = state.round;
+        a.lastSeen = round;
+        _countSeen(round, true);
         emit Joined(msg.sender);
         _deposit(a, amount);
     }
@@ -95,10 +105,11 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @inheritdoc IClearingMarket
-    function submitDemand(uint256 quantity) external {
+    function submitDemand(uint256 round, uint256 quantity, uint256 maxReserve) external {
         Agent storage a = agents[msg.sender];
         if (!a.active) revert NotActive(msg.sender);
         State memory s = state;
+        if (round != s.round) revert WrongRound(round, s.round);
         if (block.timestamp >= s.deadline) revert RoundExpired(s.round, s.deadline);
         _settle(msg.sender, a, s.round);
 
@@ -112,6 +123,11 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
             total -= previous;
         } else {
             ++state.submitted;
+            if (a.lastSeen != s.round) {
+                _countSeen(a.lastSeen, false);
+                _countSeen(s.round, true);
+                a.lastSeen = s.round;
+            }
         }
         if ((previous == 0) != (quantity == 0)) {
             if (quantity == 0) --state.positive;
@@ -124,6 +140,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         Params storage p = params[s.version];
         (uint256 fee, uint256 revenue) = Settlement.charge(quantity, quantity, p.tau, r.mu, p.fixedFee);
         uint256 reserve = fee + revenue;
+        if (reserve > maxReserve) revert ReserveAboveMax(reserve, maxReserve);
         if (reserve > available) revert InsufficientBalance(reserve, available);
 
         a.free = uint128(available - reserve);
@@ -170,6 +187,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         }
         a.active = false;
         --state.active;
+        _countSeen(a.lastSeen, false);
         emit Left(msg.sender, s.round);
     }
 
@@ -178,7 +196,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
     /// @inheritdoc IClearingMarket
     function closeRound() external {
         State memory s = state;
-        bool everyoneSubmitted = s.submitted != 0 && s.submitted == s.active;
+        bool everyoneSubmitted = s.submitted != 0 && s.submitted == expectedSubmitters(s.round);
         if (block.timestamp < s.deadline && !everyoneSubmitted) revert RoundStillOpen(s.round, s.deadline);
 
         uint256 nextMu = _priceRound(s);
@@ -266,6 +284,21 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         a.free = (a.free + received).toUint128();
         totalLiabilities += received;
         emit Deposited(msg.sender, received);
+    }
+
+    /// @inheritdoc IClearingMarket
+    function expectedSubmitters(uint256 round) public view returns (uint256 expected) {
+        // At most DORMANT_AFTER + 1 counts: a loop over rounds, never over agents.
+        for (uint256 k = 0; k <= DORMANT_AFTER && k < round; ++k) {
+            expected += uint32(_lastSeenCounts[(round - k) / 8] >> (((round - k) % 8) * 32));
+        }
+    }
+
+    /// @dev Counts an agent in (or out of) the agents last seen in `round`.
+    function _countSeen(uint256 round, bool add) private {
+        uint256 one = uint256(1) << ((round % 8) * 32);
+        uint256 word = _lastSeenCounts[round / 8];
+        _lastSeenCounts[round / 8] = add ? word + one : word - one;
     }
 
     /// @dev Settles the agent's pending demand if its round has closed. O(1).

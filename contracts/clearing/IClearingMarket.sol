@@ -58,6 +58,7 @@ interface IClearingMarket {
         uint40 round; // 0: nothing pending
         uint32 version; // parameters of that round
         bool active;
+        uint40 lastSeen; // last round it submitted or joined in: counted in early closes DORMANT_AFTER rounds more
     }
 
     /// @notice The open round.
@@ -145,6 +146,10 @@ interface IClearingMarket {
     error NotActive(address agent);
     error RoundExpired(uint256 round, uint256 deadline);
     error RoundStillOpen(uint256 round, uint256 deadline);
+    /// @notice A demand meant for `round`, submitted while `open` is the open round.
+    error WrongRound(uint256 round, uint256 open);
+    /// @notice The demand would reserve `reserve`, above the most its sender consented to.
+    error ReserveAboveMax(uint256 reserve, uint256 maxReserve);
     /// @notice `demand` exceeds `room`, what the round's total can still take below `MAX_QUANTITY`.
     error DemandTooLarge(uint256 demand, uint256 room);
     error InsufficientBalance(uint256 needed, uint256 available);
@@ -161,10 +166,14 @@ interface IClearingMarket {
 
     /**
      * @notice Submits (or replaces) the caller's demand for the open round at the posted price.
-     * Reserves `ceil(tau * x) + ceil(mu * x) + g` (no `g` for a zero demand) from its balance.
+     * Reserves `ceil(tau * x) + ceil(mu * x) + g` (no `g` for a zero demand) from its balance. The
+     * sender names the round it means and the most it will reserve, so that a submission landing
+     * after a close (in the next round, at a price and fee its sender never saw) is refused instead.
+     * @param round The open round the demand is meant for (`WrongRound` otherwise).
      * @param quantity Demand `x`, 1e18 = one unit.
+     * @param maxReserve The most the sender will have reserved, and so charged (`ReserveAboveMax` otherwise).
      */
-    function submitDemand(uint256 quantity) external;
+    function submitDemand(uint256 round, uint256 quantity, uint256 maxReserve) external;
 
     /// @notice Settles `agent`'s last closed round: charge, pro-rata refund. Anyone may call it.
     function settle(address agent) external;
@@ -178,11 +187,23 @@ interface IClearingMarket {
     // ---------------------------------------------------------------- rounds
 
     /**
-     * @notice Closes the open round: after its deadline, or as soon as every active agent
-     * submitted. Records it, moves the price by the step rule, emits the residuals (and
+     * @notice Closes the open round: after its deadline, or as soon as every agent expected in it
+     * ({expectedSubmitters}) submitted. Records it, moves the price by the step rule, emits the residuals (and
      * {Converged} when both are within tolerance) and opens the next round.
      */
     function closeRound() external;
+
+    /**
+     * @notice How many agents a round waits for before it may close early: the active agents seen
+     * (submitting, or joining) in it or in the {DORMANT_AFTER} rounds before. An agent silent longer
+     * stops holding rounds open until it submits again.
+     */
+    function expectedSubmitters(uint256 round) external view returns (uint256);
+
+    /// @notice Rounds of silence after which an agent stops counting toward early closes (3).
+    // Why: the getter of a constant keeps the constant's name.
+    // solhint-disable-next-line func-name-mixedcase
+    function DORMANT_AFTER() external view returns (uint256);
 
     // ---------------------------------------------------------------- recipients
 
@@ -275,7 +296,18 @@ interface IClearingMarket {
     /// @notice An agent's books ({Agent}).
     function agents(
         address agent
-    ) external view returns (uint128 free, uint128 reserved, uint128 demand, uint40 round, uint32 version, bool active);
+    )
+        external
+        view
+        returns (
+            uint128 free,
+            uint128 reserved,
+            uint128 demand,
+            uint40 round,
+            uint32 version,
+            bool active,
+            uint40 lastSeen
+        );
 
     /// @notice Whether `account` is on the allow list.
     function allowed(address account) external view returns (bool);

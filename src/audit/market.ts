@@ -134,7 +134,8 @@ export function replayMarket(logs: DecodedLog[]): MarketAudit {
           const leaving = tx.slice(i + 1).some((l) => l.name === "Left" && l.args.agent === a.agent);
           if (leaving) break; // the cancellation of a leaving agent's demand, replayed at Left
           run(log, () => {
-            m.submitDemand(a.agent, a.demand, m.deadline - 1n);
+            // The event says what was reserved; the sender's own cap (calldata) is not in the log.
+            m.submitDemand(a.agent, BigInt(a.round), a.demand, BigInt(a.reserved), m.deadline - 1n);
             const books = m.agent(a.agent);
             findings.same(log, {
               round: [a.round, m.round],

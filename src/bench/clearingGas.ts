@@ -3,6 +3,7 @@
  */
 import { type ContractTransactionResponse, parseEther } from "ethers";
 import type { MarketSettings } from "../clearing/model/settings";
+import { reserveFor } from "../clearing/model/settlement";
 import type { ChainEnv } from "../hardhat/adapter";
 
 async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
@@ -43,15 +44,21 @@ export async function measureClearingGas(
   gas.deposit = await gasOf(market.connect(agents[0]).deposit(deposit, { value: deposit }));
 
   const one = parseEther("1");
-  gas["submitDemand.first"] = await gasOf(market.connect(agents[0]).submitDemand(one));
-  gas["submitDemand.repeated"] = await gasOf(market.connect(agents[0]).submitDemand(one + 1n));
-  for (const a of agents.slice(1)) await (await market.connect(a).submitDemand(one)).wait();
+  /** A demand for the open round, consenting to exactly its reserve at the posted price. */
+  const submit = async (agent: (typeof agents)[number], quantity: bigint) => {
+    const [round, , price, mu] = await market.currentRound();
+    const { fixedFee } = await market.params((await market.state()).version);
+    return market.connect(agent).submitDemand(round, quantity, reserveFor(quantity, price - mu, mu, fixedFee));
+  };
+  gas["submitDemand.first"] = await gasOf(submit(agents[0], one));
+  gas["submitDemand.repeated"] = await gasOf(submit(agents[0], one + 1n));
+  for (const a of agents.slice(1)) await (await submit(a, one)).wait();
   await (await market.closeRound()).wait();
   // Round 2: each agent's first submission also settles its round-1 charge and refund.
-  gas["submitDemand.settling"] = await gasOf(market.connect(agents[0]).submitDemand(one));
-  for (const a of agents.slice(1)) await (await market.connect(a).submitDemand(one)).wait();
+  gas["submitDemand.settling"] = await gasOf(submit(agents[0], one));
+  for (const a of agents.slice(1)) await (await submit(a, one)).wait();
   await (await market.closeRound()).wait();
-  for (const a of agents) await (await market.connect(a).submitDemand(one)).wait();
+  for (const a of agents) await (await submit(a, one)).wait();
   gas.closeRound = await gasOf(market.closeRound());
   gas.settle = await gasOf(market.connect(owner).settle(agents[1].address));
   gas.withdraw = await gasOf(market.connect(agents[0]).withdraw(one));

@@ -19,6 +19,7 @@ import { tableArg } from "../exchange/fixture";
 import { DEFAULT_PAYOUT_TABLE } from "../../src/exchange/model/defaultTable";
 import { type Terms, TERMS_TYPES, escrowDomain, packTerms } from "../../src/exchange/model/terms";
 import { DEAD, ETH, via } from "../exchange/books";
+import { submit } from "../harness";
 
 const WINDOWS = { redeemWindow: 100n, complaintWindow: 100n, faultWindow: 100n };
 
@@ -92,7 +93,7 @@ describe("Auditor", () => {
     const market = await marketOf("WrongPriceMarket", ONE_UNIT_STEPS);
     const [, a] = await ethers.getSigners();
     await market.connect(a).join(ethers.parseEther("10"), { value: ethers.parseEther("10") });
-    await market.connect(a).submitDemand(ethers.parseEther("12"));
+    await submit(market, a, ethers.parseEther("12"));
     const close = await market.closeRound();
     const r = await audit(ethers.provider, "market", await market.getAddress(), await abi("ClearingMarket"));
     expect(r.discrepancies.length).to.be.greaterThan(0);
@@ -306,7 +307,7 @@ describe("Auditor", () => {
       const market = await marketOf("WrongPriceMarket", ONE_UNIT_STEPS);
       const [, a] = await ethers.getSigners();
       await market.connect(a).join(0n);
-      await market.connect(a).submitDemand(0n);
+      await submit(market, a, 0n);
       await market.closeRound(); // excess -10 at mu 0: stays 0, plus one wei
       const json = path.join(os.tmpdir(), `clearhouse-audit-${process.pid}.json`);
       await expect(hre.run("audit", { market: await market.getAddress(), pageSize: 2000, json })).to.be.rejectedWith(

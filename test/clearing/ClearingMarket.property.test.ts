@@ -34,7 +34,11 @@ interface World {
 type Action =
   | { kind: "join"; who: number; amount: bigint }
   | { kind: "deposit"; who: number; amount: bigint }
-  | { kind: "submit"; who: number; quantity: bigint }
+  /**
+   * A demand meant for the open round (or the one before or after it), consenting to any reserve, to
+   * exactly the reserve at the posted price, or to one unit less.
+   */
+  | { kind: "submit"; who: number; quantity: bigint; roundOffset: -1 | 0 | 1; cap: "none" | "exact" | "short" }
   | { kind: "settle"; caller: number; who: number }
   | { kind: "withdraw"; who: number; share: number }
   | { kind: "leave"; who: number }
@@ -74,7 +78,16 @@ const params: fc.Arbitrary<ParamsInput> = fc.record({
 const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("join" as const), who, amount }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant("deposit" as const), who, amount }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant("submit" as const), who, quantity }), weight: 8 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant("submit" as const),
+      who,
+      quantity,
+      roundOffset: fc.constantFrom<(-1 | 0 | 1)[]>(0, 0, 0, 0, 0, -1, 1),
+      cap: fc.constantFrom<("none" | "exact" | "short")[]>("none", "exact", "exact", "exact", "short"),
+    }),
+    weight: 8,
+  },
   { arbitrary: fc.record({ kind: fc.constant("settle" as const), caller: who, who }), weight: 1 },
   {
     arbitrary: fc.record({
@@ -152,12 +165,18 @@ describe("ClearingMarket: model-based commands against the exact model", functio
           );
           modelError = modelStep(() => model.deposit(agents[act.who].address, act.amount));
           break;
-        case "submit":
+        case "submit": {
+          const round = model.round + BigInt(act.roundOffset);
+          const exact = model.reserveNow(act.quantity);
+          const cap = { none: ethers.MaxUint256, exact, short: exact > 0n ? exact - 1n : 0n }[act.cap];
           outcome = await txAt(market, world.clock, (o) =>
-            market.connect(agents[act.who]).submitDemand(act.quantity, o),
+            market.connect(agents[act.who]).submitDemand(round, act.quantity, cap, o),
           );
-          modelError = modelStep(() => model.submitDemand(agents[act.who].address, act.quantity, world.clock));
+          modelError = modelStep(() =>
+            model.submitDemand(agents[act.who].address, round, act.quantity, cap, world.clock),
+          );
           break;
+        }
         case "settle":
           outcome = await txAt(market, world.clock, (o) =>
             market.connect(agents[act.caller]).settle(agents[act.who].address, o),
@@ -226,8 +245,8 @@ describe("ClearingMarket: model-based commands against the exact model", functio
             close: [(o) => s.closeRound(o), () => model.closeRound(world.clock)],
             settle: [(o) => s.settle(target, o), () => model.settle(target)],
             submit: [
-              (o) => s.submitDemand(units(1), o),
-              () => model.submitDemand(stranger.address, units(1), world.clock),
+              (o) => s.submitDemand(model.round, units(1), ethers.MaxUint256, o),
+              () => model.submitDemand(stranger.address, model.round, units(1), ethers.MaxUint256, world.clock),
             ],
             withdraw: [(o) => s.withdraw(1n, o), () => model.withdraw(stranger.address, 1n)],
             leave: [(o) => s.leave(o), () => model.leave(stranger.address)],

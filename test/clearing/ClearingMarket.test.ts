@@ -6,6 +6,7 @@ import { BASE_PARAMS, UNIT, deployMarket, units } from "./fixture";
 import { StepRule } from "../../src/clearing/model/types";
 import { adaptiveUpdate, emptyBracket } from "../../src/clearing/model/adaptivePrice";
 import { diminishingEta } from "../../src/clearing/model/priceUpdate";
+import { submit } from "../harness";
 
 const ETH = ethers.ZeroAddress;
 
@@ -133,7 +134,7 @@ describe("ClearingMarket", () => {
       await market.connect(a).join(units(1), { value: units(1) });
       await market.connect(a).deposit(units(2), { value: units(2) });
       expect((await market.agents(a.address)).free).to.equal(units(3));
-      await market.connect(a).submitDemand(units(4)); // reserves 0.5*4 + 0.1 = 2.1
+      await submit(market, a, units(4)); // reserves 0.5*4 + 0.1 = 2.1
       await expect(market.connect(a).withdraw(units(1)))
         .to.be.revertedWithCustomError(market, "InsufficientBalance")
         .withArgs(units(1), units("0.9"));
@@ -202,22 +203,90 @@ describe("ClearingMarket", () => {
   describe("submitDemand", () => {
     it("reserves (tau + mu) x + g, rounding the charge up", async () => {
       const { market, a } = await loadFixture(twoAgentsJoined);
-      await expect(market.connect(a).submitDemand(units(6)))
+      await expect(submit(market, a, units(6)))
         .to.emit(market, "DemandSubmitted")
         .withArgs(1n, a.address, units(6), units("3.1"), units(6));
       // 1 wei of quantity at tau = 0.5: the fee rounds up to 1 wei.
-      await market.connect(a).submitDemand(1n);
+      await submit(market, a, 1n);
       const books = await market.agents(a.address);
       expect(books.reserved).to.equal(1n + units("0.1"));
       expect(books.free).to.equal(units(20) - 1n - units("0.1"));
       expect((await market.rounds(1)).totalDemand).to.equal(1n);
     });
 
+    it("consent to the charge: a demand lands only in the round it names, and reserves at most what its sender allows", async () => {
+      // The adversary is time: a revision meant for round 1 lands after a close in the same block, in a
+      // round whose fixed fee the owner raised to 95 (the reported case kept 0.4 of a 100 deposit).
+      const { market, owner, a, b } = await loadFixture(twoAgentsJoined);
+      await market.connect(owner).scheduleParams({ ...BASE_PARAMS, fixedFee: units(95) });
+      await submit(market, a, units(4));
+      await submit(market, b, units(4)); // everyone expected submitted: round 1 may close early
+      await market.closeRound();
+      const before = await market.agents(a.address);
+      await expect(market.connect(a).submitDemand(1n, units(5), ethers.MaxUint256))
+        .to.be.revertedWithCustomError(market, "WrongRound")
+        .withArgs(1n, 2n);
+      await expect(market.connect(a).submitDemand(3n, units(5), ethers.MaxUint256))
+        .to.be.revertedWithCustomError(market, "WrongRound")
+        .withArgs(3n, 2n);
+      // Named correctly but with the reserve it saw in round 1 (0.5 x 4 + 0.1 = 2.1), it is refused:
+      // round 2 would reserve 0.5 x 4 + mu x 4 + 95.
+      const [, , price, mu] = await market.currentRound();
+      const reserve = ((price - mu) * units(4)) / UNIT + (mu * units(4)) / UNIT + units(95);
+      await expect(market.connect(a).submitDemand(2n, units(4), units("2.1")))
+        .to.be.revertedWithCustomError(market, "ReserveAboveMax")
+        .withArgs(reserve, units("2.1"));
+      // One wei short of the reserve is refused too; the exact reserve passes consent and meets the
+      // balance check (a has 20 - 2.1 + its refund, not 97).
+      await expect(market.connect(a).submitDemand(2n, units(4), reserve - 1n))
+        .to.be.revertedWithCustomError(market, "ReserveAboveMax")
+        .withArgs(reserve, reserve - 1n);
+      await expect(market.connect(a).submitDemand(2n, units(4), reserve)).to.be.revertedWithCustomError(
+        market,
+        "InsufficientBalance",
+      );
+      expect(await market.agents(a.address)).to.deep.equal(before); // nothing settled, nothing reserved
+      await expect(market.connect(b).submitDemand(2n, 0n, 0n)).to.emit(market, "DemandSubmitted");
+    });
+
+    it("a silent agent stops holding rounds open after DORMANT_AFTER rounds, and counts again once it submits", async () => {
+      // The adversary: a join(0) that never submits, which used to hold every round to its deadline.
+      const { market, a, b, c } = await loadFixture(twoAgentsJoined);
+      await market.connect(c).join(0n);
+      expect(await market.DORMANT_AFTER()).to.equal(3n);
+      const closeEarly = () => market.closeRound();
+      const expected: bigint[] = [];
+      for (let round = 1n; round <= 5n; round++) {
+        expected.push(await market.expectedSubmitters(round));
+        await submit(market, a, units(1));
+        await submit(market, b, units(1));
+        if (round <= 4n) {
+          // c was seen in round 1 (it joined): rounds 1 to 4 wait for it, until their deadline.
+          await expect(closeEarly()).to.be.revertedWithCustomError(market, "RoundStillOpen");
+          await time.increase(100);
+        }
+        await closeEarly();
+      }
+      expect(expected).to.deep.equal([3n, 3n, 3n, 3n, 2n]);
+      // c submits in round 6: seen again, it counts in rounds 6 to 9; leaving takes it out at once.
+      await submit(market, c, 0n);
+      expect(await market.expectedSubmitters(6n)).to.equal(3n);
+      // Seen in 6 (c) and 5 (a, b): by round 9 only c would still count, by round 10 nobody.
+      expect(await market.expectedSubmitters(9n)).to.equal(1n);
+      expect(await market.expectedSubmitters(10n)).to.equal(0n);
+      await market.connect(c).leave();
+      expect(await market.expectedSubmitters(6n)).to.equal(2n);
+      await submit(market, a, units(1));
+      await submit(market, b, units(1));
+      await closeEarly();
+      expect((await market.state()).round).to.equal(7n);
+    });
+
     it("replaces the agent's earlier demand in the running total and counts it once", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(6));
-      await market.connect(b).submitDemand(units(8));
-      await market.connect(a).submitDemand(units(2));
+      await submit(market, a, units(6));
+      await submit(market, b, units(8));
+      await submit(market, a, units(2));
       expect((await market.rounds(1)).totalDemand).to.equal(units(10));
       expect((await market.state()).submitted).to.equal(2n);
       expect((await market.agents(a.address)).reserved).to.equal(units("1.1"));
@@ -225,7 +294,7 @@ describe("ClearingMarket", () => {
 
     it("a zero demand reserves nothing, pays no fixed fee and counts as submitted", async () => {
       const { market, a } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(0n);
+      await submit(market, a, 0n);
       const books = await market.agents(a.address);
       expect(books.reserved).to.equal(0n);
       expect(books.free).to.equal(units(20));
@@ -234,14 +303,14 @@ describe("ClearingMarket", () => {
 
     it("rejects inactive agents, unaffordable and oversized demands", async () => {
       const { market, a, c } = await loadFixture(twoAgentsJoined);
-      await expect(market.connect(c).submitDemand(1n))
+      await expect(submit(market, c, 1n))
         .to.be.revertedWithCustomError(market, "NotActive")
         .withArgs(c.address);
-      await expect(market.connect(a).submitDemand(units(40)))
+      await expect(submit(market, a, units(40)))
         .to.be.revertedWithCustomError(market, "InsufficientBalance")
         .withArgs(units("20.1"), units(20));
       const max = (1n << 120n) - 1n;
-      await expect(market.connect(a).submitDemand(max + 1n))
+      await expect(submit(market, a, max + 1n))
         .to.be.revertedWithCustomError(market, "DemandTooLarge")
         .withArgs(max + 1n, max);
     });
@@ -250,20 +319,20 @@ describe("ClearingMarket", () => {
       const { market, a } = await loadFixture(twoAgentsJoined);
       const deadline = (await market.state()).deadline;
       await time.setNextBlockTimestamp(deadline - 1n);
-      await market.connect(a).submitDemand(units(1));
+      await submit(market, a, units(1));
       await time.setNextBlockTimestamp(deadline);
-      await expect(market.connect(a).submitDemand(units(1)))
+      await expect(submit(market, a, units(1)))
         .to.be.revertedWithCustomError(market, "RoundExpired")
         .withArgs(1n, deadline);
       await time.setNextBlockTimestamp(deadline + 1n);
-      await expect(market.connect(a).submitDemand(units(1))).to.be.revertedWithCustomError(market, "RoundExpired");
+      await expect(submit(market, a, units(1))).to.be.revertedWithCustomError(market, "RoundExpired");
     });
   });
 
   describe("closeRound", () => {
     it("closes at the deadline, not before (-1 rejected, 0 accepted)", async () => {
       const { market, a } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(1));
+      await submit(market, a, units(1));
       const deadline = (await market.state()).deadline;
       await time.setNextBlockTimestamp(deadline - 1n);
       await expect(market.closeRound()).to.be.revertedWithCustomError(market, "RoundStillOpen").withArgs(1n, deadline);
@@ -277,16 +346,16 @@ describe("ClearingMarket", () => {
 
     it("closes early once every active agent submitted", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(1));
+      await submit(market, a, units(1));
       await expect(market.closeRound()).to.be.revertedWithCustomError(market, "RoundStillOpen");
-      await market.connect(b).submitDemand(units(1));
+      await submit(market, b, units(1));
       await expect(market.closeRound()).to.emit(market, "RoundClosed");
     });
 
     it("slack capacity: mu stays 0, residuals are 0 and the round converges", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(3));
-      await market.connect(b).submitDemand(units(4));
+      await submit(market, a, units(3));
+      await submit(market, b, units(4));
       await expect(market.closeRound())
         .to.emit(market, "RoundClosed")
         .withArgs(1n, units(7), units(10), 0n, 0n, 0n, 0n, 1n)
@@ -297,8 +366,8 @@ describe("ClearingMarket", () => {
 
     it("binding capacity: mu rises by eta (S - m) and falls back, never below 0", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(6));
-      await market.connect(b).submitDemand(units(8));
+      await submit(market, a, units(6));
+      await submit(market, b, units(8));
       await expect(market.closeRound())
         .to.emit(market, "RoundClosed")
         .withArgs(1n, units(14), units(10), 0n, units("0.4"), units(4), units("0.4"), 1n)
@@ -307,8 +376,8 @@ describe("ClearingMarket", () => {
       expect(mu).to.equal(units("0.4"));
       expect(price).to.equal(units("0.9"));
       // Excess supply of 9 pushes mu down by 0.9 from 0.4: projected to 0.
-      await market.connect(a).submitDemand(units(1));
-      await market.connect(b).submitDemand(0n);
+      await submit(market, a, units(1));
+      await submit(market, b, 0n);
       await expect(market.closeRound())
         .to.emit(market, "RoundClosed")
         .withArgs(2n, units(1), units(10), units("0.4"), 0n, units(9), units("0.4"), 1n);
@@ -316,8 +385,8 @@ describe("ClearingMarket", () => {
 
     it("an excess of 1 wei at mu = 0 is a primal residual of 1 wei (only a shortfall at 0 counts as cleared)", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(5) + 1n);
-      await market.connect(b).submitDemand(units(5));
+      await submit(market, a, units(5) + 1n);
+      await submit(market, b, units(5));
       // The step eta * 1 wei rounds to 0: mu stays 0.
       await expect(market.closeRound())
         .to.emit(market, "RoundClosed")
@@ -328,7 +397,7 @@ describe("ClearingMarket", () => {
       const f = await deployMarket({ params: { tolPrimal: 0n } });
       const [a] = f.agents;
       await f.market.connect(a).join(units(20), { value: units(20) });
-      await f.market.connect(a).submitDemand(units(3));
+      await submit(f.market, a, units(3));
       await expect(f.market.closeRound())
         .to.emit(f.market, "RoundClosed")
         .withArgs(1n, units(3), units(10), 0n, 0n, 0n, 0n, 1n)
@@ -342,8 +411,8 @@ describe("ClearingMarket", () => {
         const [a, b] = f.agents;
         for (const s of [a, b]) await f.market.connect(s).join(units(20), { value: units(20) });
         // S - m = 1e-8 moves mu by eta (S - m) = 1e-9 = tolDual (eta = 0.1 in round 1 under both rules).
-        await f.market.connect(a).submitDemand(units(5) + 10n ** 10n);
-        await f.market.connect(b).submitDemand(units(5));
+        await submit(f.market, a, units(5) + 10n ** 10n);
+        await submit(f.market, b, units(5));
         // Both residuals within tolerance, the dual one exactly at it: converged.
         await expect(f.market.closeRound())
           .to.emit(f.market, "Converged")
@@ -351,23 +420,23 @@ describe("ClearingMarket", () => {
         expect((await f.market.rounds(2)).mu).to.equal(BASE_PARAMS.tolDual);
         // At that price only 1 of 10 units is wanted: mu drops back to 0, a dual residual of
         // exactly tolDual, but the primal residual is 9 (mu was positive): not converged.
-        await f.market.connect(a).submitDemand(units(1));
-        await f.market.connect(b).submitDemand(0n);
+        await submit(f.market, a, units(1));
+        await submit(f.market, b, 0n);
         await expect(f.market.closeRound())
           .to.emit(f.market, "RoundClosed")
           .withArgs(2n, units(1), units(10), BASE_PARAMS.tolDual, 0n, units(9), BASE_PARAMS.tolDual, 1n)
           .and.not.to.emit(f.market, "Converged");
         // Round 3 is posted at 0 with slack demand: now it has converged.
-        await f.market.connect(a).submitDemand(units(1));
-        await f.market.connect(b).submitDemand(0n);
+        await submit(f.market, a, units(1));
+        await submit(f.market, b, 0n);
         await expect(f.market.closeRound()).to.emit(f.market, "Converged").withArgs(3n, 0n, units(1));
       });
     }
 
     it("settles pro rata when S > m: allocation rounds down, charges round up, refund exact", async () => {
       const { market, a, b, feeRecipient, revenueRecipient } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(6));
-      await market.connect(b).submitDemand(units(8));
+      await submit(market, a, units(6));
+      await submit(market, b, units(8));
       await market.closeRound();
       // a: allocation 6 * 10 / 14 = 4.285714285714285714 (floor); fee ceil(0.5 q) + 0.1.
       const qa = 4285714285714285714n;
@@ -377,8 +446,8 @@ describe("ClearingMarket", () => {
         .withArgs(1n, a.address, qa, feeA, 0n, units("3.1") - feeA);
       expect((await market.agents(a.address)).free).to.equal(units(20) - feeA);
       // Round 2 at mu = 0.4: b pays mu on its allocation too, settled when it next acts.
-      await market.connect(a).submitDemand(units(5));
-      await market.connect(b).submitDemand(units(10)); // settles b's round 1 first
+      await submit(market, a, units(5));
+      await submit(market, b, units(10)); // settles b's round 1 first
       // b's round-1 allocation is floor(8 * 10 / 14) = 5714285714285714285; its fee ceil(0.5 * that) + g.
       const feeB = 2857142857142857143n + units("0.1");
       expect(await market.feesAccrued()).to.equal(feeA + feeB);
@@ -407,9 +476,9 @@ describe("ClearingMarket", () => {
 
     it("settling twice or while the round is open does nothing", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(2));
+      await submit(market, a, units(2));
       await expect(market.settle(a.address)).not.to.emit(market, "Settled");
-      await market.connect(b).submitDemand(units(2));
+      await submit(market, b, units(2));
       await market.closeRound();
       await expect(market.settle(a.address)).to.emit(market, "Settled");
       await expect(market.settle(a.address)).not.to.emit(market, "Settled");
@@ -419,8 +488,8 @@ describe("ClearingMarket", () => {
   describe("leave", () => {
     it("cancels a pending demand, refunds its reservation and leaves the active set", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(6));
-      await market.connect(b).submitDemand(units(3));
+      await submit(market, a, units(6));
+      await submit(market, b, units(3));
       await expect(market.connect(a).leave())
         .to.emit(market, "DemandSubmitted")
         .withArgs(1n, a.address, 0n, 0n, units(3))
@@ -440,7 +509,7 @@ describe("ClearingMarket", () => {
         false,
       ]);
       await expect(market.connect(a).leave()).to.be.revertedWithCustomError(market, "NotActive");
-      await expect(market.connect(a).submitDemand(1n)).to.be.revertedWithCustomError(market, "NotActive");
+      await expect(submit(market, a, 1n)).to.be.revertedWithCustomError(market, "NotActive");
       // b alone is every active agent: the round may close early.
       await expect(market.closeRound()).to.emit(market, "RoundClosed");
       await market.connect(a).join(0n);
@@ -449,8 +518,8 @@ describe("ClearingMarket", () => {
 
     it("settles a closed round before leaving", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(2));
-      await market.connect(b).submitDemand(units(2));
+      await submit(market, a, units(2));
+      await submit(market, b, units(2));
       await market.closeRound();
       await expect(market.connect(a).leave()).to.emit(market, "Settled");
     });
@@ -463,7 +532,7 @@ describe("ClearingMarket", () => {
       await market.connect(a).join(units(1000), { value: units(1000) });
       let mu = 0n;
       for (let k = 1n; k <= 4n; k++) {
-        await market.connect(a).submitDemand(units(14)); // excess 4 while mu is small
+        await submit(market, a, units(14)); // excess 4 while mu is small
         await market.closeRound();
         const eta = diminishingEta(units("0.4"), k);
         mu += (eta * units(4)) / UNIT;
@@ -484,7 +553,7 @@ describe("ClearingMarket", () => {
       let closes = 0;
       for (; closes < 40; closes++) {
         const [, , , mu] = await market.currentRound();
-        await market.connect(a).submitDemand(demand(mu));
+        await submit(market, a, demand(mu));
         const rc = await (await market.closeRound()).wait();
         if (rc!.logs.some((l) => market.interface.parseLog(l)?.name === "Converged")) break;
       }
@@ -499,7 +568,7 @@ describe("ClearingMarket", () => {
       const a = agents[0];
       await market.connect(a).join(units(1000), { value: units(1000) });
       const close = async (quantity: bigint) => {
-        await market.connect(a).submitDemand(quantity);
+        await submit(market, a, quantity);
         return market.closeRound();
       };
       await close(units(20)); // mu = 0: excess 10, lo = 0
@@ -528,7 +597,7 @@ describe("ClearingMarket", () => {
       const demand = (mu: bigint) => (mu >= units(20) ? 0n : units(20) - mu);
       const play = async () => {
         const [, , , mu] = await market.currentRound();
-        await market.connect(a).submitDemand(demand(mu));
+        await submit(market, a, demand(mu));
         await market.closeRound();
       };
       await play();
@@ -561,11 +630,11 @@ describe("ClearingMarket", () => {
   describe("governance", () => {
     it("schedules parameters for the next round only, and the open round keeps its own", async () => {
       const { market, a, b } = await loadFixture(twoAgentsJoined);
-      await market.connect(a).submitDemand(units(6));
+      await submit(market, a, units(6));
       const next = { ...BASE_PARAMS, tau: units(1), capacity: units(20), fixedFee: 0n };
       await expect(market.scheduleParams(next)).to.emit(market, "ParamsScheduled");
       // Round 1 still charges tau = 0.5.
-      await market.connect(b).submitDemand(units(8));
+      await submit(market, b, units(8));
       expect((await market.agents(b.address)).reserved).to.equal(units("4.1"));
       await expect(market.closeRound()).to.emit(market, "ParamsActivated").withArgs(2n, 2n);
       const [, , price] = await market.currentRound();

@@ -15,6 +15,7 @@ import { fromFixed } from "../../common/fixed";
 import type { Population } from "../agents/population";
 import type { AgentType } from "../agents/reference";
 import { type MarketSettings, toParamsInput } from "../model/settings";
+import { reserveFor } from "../model/settlement";
 import { type PlayedRound, type RunOptions, lastShockRound, settingsAfter } from "../sim/rounds";
 import { hasConverged, roundsFromLogs } from "./events";
 
@@ -77,14 +78,16 @@ export async function runOnChain(
     for (let t = 1; t <= opts.rounds; t++) {
       const change = population.startRound(t);
       types.push(population.agents.map((_, i) => population.typeOf(i)));
-      const [, , price] = await market.currentRound();
+      const [round, , price, mu] = await market.currentRound();
       const inForce = toParamsInput(settingsAfter(settings, shocks, t));
       const demands = population.demands(fromFixed(price), fromFixed(inForce.fixedFee));
+      // Each agent names the round it saw and consents to exactly the reserve at that price.
+      const consent = (d: bigint) => reserveFor(d, price - mu, mu, inForce.fixedFee);
       const sends: Send[] = [
         ...change.leave.map((i) => call(signers[i], GAS.leave, (c, o) => c.leave(o))),
         ...change.join.map(join),
         ...demands.flatMap((d, i) =>
-          d === null ? [] : [call(signers[i], GAS.submit, (c, o) => c.submitDemand(d, o))],
+          d === null ? [] : [call(signers[i], GAS.submit, (c, o) => c.submitDemand(round, d, consent(d), o))],
         ),
       ];
       if (shocks.some((s) => s.round === t + 1)) {

@@ -3,13 +3,14 @@
  * same custom errors. Tests drive it beside the contract and compare; sweeps run it instead of
  * the chain; the auditor replays events through its pure functions.
  */
-import { abs } from "../../common/fixed";
 import { type Bracket, type Observation, adaptiveUpdate, emptyBracket } from "./adaptivePrice";
-import { ascentStep, diminishingEta, move } from "./priceUpdate";
+import { scheduledStep } from "./priceUpdate";
 import { residuals, validateParams } from "./params";
-import { allocation, charge } from "./settlement";
+import { LastSeenCounts } from "./lastSeen";
+import { allocation, charge, reserveFor } from "./settlement";
 import {
   type AgentBooks,
+  emptyAgentBooks,
   type MarketConfig,
   MarketError,
   MAX_QUANTITY,
@@ -42,6 +43,7 @@ export class ClearingModel {
   readonly params = new Map<bigint, Params>();
   readonly agents = new Map<string, AgentBooks>();
   readonly allowed = new Set<string>();
+  readonly lastSeen = new LastSeenCounts();
   bracket: Bracket = emptyBracket();
   /** Settlements since the last `drainSettled()`, for callers that compare events. */
   settled: SettledEvent[] = [];
@@ -58,12 +60,8 @@ export class ClearingModel {
 
   agent(addr: string): AgentBooks {
     const key = addr.toLowerCase();
-    let a = this.agents.get(key);
-    if (!a) {
-      a = { free: 0n, reserved: 0n, demand: 0n, round: 0n, version: 0n, active: false };
-      this.agents.set(key, a);
-    }
-    return a;
+    if (!this.agents.has(key)) this.agents.set(key, emptyAgentBooks());
+    return this.agents.get(key)!;
   }
 
   currentParams(): Params {
@@ -80,6 +78,8 @@ export class ClearingModel {
     if (a.active) throw new MarketError("AlreadyActive");
     a.active = true;
     this.active += 1n;
+    a.lastSeen = this.round;
+    this.lastSeen.count(this.round, 1n);
     this.deposit(addr, received);
   }
 
@@ -90,9 +90,15 @@ export class ClearingModel {
     this.totalLiabilities += received;
   }
 
-  submitDemand(addr: string, quantity: bigint, now: bigint): void {
+  /** What a demand of `quantity` reserves in the open round (what its agent consents to). */
+  reserveNow(quantity: bigint): bigint {
+    return reserveFor(quantity, this.currentParams().tau, this.mu(), this.currentParams().fixedFee);
+  }
+
+  submitDemand(addr: string, round: bigint, quantity: bigint, maxReserve: bigint, now: bigint): void {
     const a = this.agent(addr);
     if (!a.active) throw new MarketError("NotActive");
+    if (round !== this.round) throw new MarketError("WrongRound", [round, this.round]);
     if (now >= this.deadline) throw new MarketError("RoundExpired", [this.round, this.deadline]);
     // The contract reverts the whole call, settlement included: work on copies.
     const snapshot = this.snapshotAgent(addr);
@@ -109,10 +115,17 @@ export class ClearingModel {
       if (quantity > MAX_QUANTITY - total) throw new MarketError("DemandTooLarge", [quantity, MAX_QUANTITY - total]);
       total += quantity;
       const p = this.currentParams();
-      const { fee, revenue } = charge(quantity, quantity, p.tau, r.mu, p.fixedFee);
-      const reserve = fee + revenue;
+      const reserve = reserveFor(quantity, p.tau, r.mu, p.fixedFee);
+      if (reserve > maxReserve) throw new MarketError("ReserveAboveMax", [reserve, maxReserve]);
       if (reserve > available) throw new MarketError("InsufficientBalance", [reserve, available]);
-      if (!replacing) this.submitted += 1n;
+      if (!replacing) {
+        this.submitted += 1n;
+        if (a.lastSeen !== this.round) {
+          this.lastSeen.count(a.lastSeen, -1n);
+          this.lastSeen.count(this.round, 1n);
+          a.lastSeen = this.round;
+        }
+      }
       const previous = replacing ? a.demand : 0n;
       if ((previous === 0n) !== (quantity === 0n)) this.positive += quantity === 0n ? -1n : 1n;
       a.free = available - reserve;
@@ -190,6 +203,7 @@ export class ClearingModel {
     }
     a.active = false;
     this.active -= 1n;
+    this.lastSeen.count(a.lastSeen, -1n);
   }
 
   /**
@@ -223,7 +237,7 @@ export class ClearingModel {
   }
 
   canClose(now: bigint): boolean {
-    return now >= this.deadline || (this.submitted !== 0n && this.submitted === this.active);
+    return now >= this.deadline || (this.submitted !== 0n && this.submitted === this.lastSeen.expected(this.round));
   }
 
   closeRound(now: bigint): RoundClosedEvent {
@@ -260,12 +274,8 @@ export class ClearingModel {
   }
 
   private nextPrice(p: Params, round: bigint, mu: bigint, excess: bigint, participants: bigint) {
-    if (p.rule === StepRule.Constant) {
-      return { nextMu: move(mu, excess, ascentStep(p.eta, abs(excess))), collapsed: false };
-    }
-    if (p.rule === StepRule.Diminishing) {
-      const eta = diminishingEta(p.eta, round - p.startRound + 1n);
-      return { nextMu: move(mu, excess, ascentStep(eta, abs(excess))), collapsed: false };
+    if (p.rule !== StepRule.Adaptive) {
+      return { nextMu: scheduledStep(p.rule, p.eta, round - p.startRound + 1n, mu, excess), collapsed: false };
     }
     let previous: Observation = { valid: false, mu: 0n, excess: 0n };
     if (round > p.startRound) {
@@ -285,17 +295,17 @@ export class ClearingModel {
   }
 
   withdrawFees(caller: string): bigint {
-    if (caller.toLowerCase() !== this.feeRecipient) throw new MarketError("NotRecipient");
-    const amount = this.feesAccrued;
-    this.feesAccrued = 0n;
-    this.totalLiabilities -= amount;
-    return amount;
+    return this.withdrawAccrued(caller, this.feeRecipient, "feesAccrued");
   }
 
   withdrawRevenue(caller: string): bigint {
-    if (caller.toLowerCase() !== this.revenueRecipient) throw new MarketError("NotRecipient");
-    const amount = this.revenueAccrued;
-    this.revenueAccrued = 0n;
+    return this.withdrawAccrued(caller, this.revenueRecipient, "revenueAccrued");
+  }
+
+  private withdrawAccrued(caller: string, recipient: string, account: "feesAccrued" | "revenueAccrued"): bigint {
+    if (caller.toLowerCase() !== recipient) throw new MarketError("NotRecipient");
+    const amount = this[account];
+    this[account] = 0n;
     this.totalLiabilities -= amount;
     return amount;
   }

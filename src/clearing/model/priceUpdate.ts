@@ -3,6 +3,7 @@
  * ascent step of the constant and diminishing rules. The step's magnitude rounds down.
  */
 import { UNIT, min, mulDiv, udDiv, udSqrt } from "../../common/fixed";
+import { StepRule } from "./types";
 
 /** Highest posted congestion price (`type(uint120).max`). */
 export const MAX_PRICE = (1n << 120n) - 1n;
@@ -16,3 +17,9 @@ export function move(mu: bigint, excess: bigint, step: bigint): bigint {
 }
 
 export const diminishingEta = (eta0: bigint, k: bigint): bigint => udDiv(eta0, udSqrt(k * UNIT));
+
+/** The next price under the constant or the diminishing rule (`k` counted from the parameters' first round). */
+export function scheduledStep(rule: StepRule, eta0: bigint, k: bigint, mu: bigint, excess: bigint): bigint {
+  const eta = rule === StepRule.Diminishing ? diminishingEta(eta0, k) : eta0;
+  return move(mu, excess, ascentStep(eta, excess < 0n ? -excess : excess));
+}

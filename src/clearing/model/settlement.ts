@@ -14,3 +14,13 @@ export function charge(demand: bigint, quantity: bigint, tau: bigint, mu: bigint
   if (demand === 0n) return { fee: 0n, revenue: 0n };
   return { fee: mulDivUp(tau, quantity, UNIT) + fixedFee, revenue: mulDivUp(mu, quantity, UNIT) };
 }
+
+/**
+ * What `submitDemand` reserves for `quantity` at the posted price (`tau + mu`) and fixed fee: the
+ * charge of a full allocation, the most a round can charge. An agent that consents to exactly this
+ * passes it as `maxReserve`.
+ */
+export function reserveFor(quantity: bigint, tau: bigint, mu: bigint, fixedFee: bigint): bigint {
+  const { fee, revenue } = charge(quantity, quantity, tau, mu, fixedFee);
+  return fee + revenue;
+}

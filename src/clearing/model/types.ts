@@ -27,6 +27,8 @@ export interface Params extends Omit<ParamsInput, "rule"> {
 
 export const MAX_PRICE = (1n << 120n) - 1n;
 export const MAX_QUANTITY = (1n << 120n) - 1n;
+/** Rounds of silence after which an agent stops counting toward early closes (`DORMANT_AFTER`). */
+export const DORMANT_AFTER = 3n;
 export const MAX_ROUND_DURATION = 365n * 24n * 3600n;
 
 /** A rejected call, named as the contract's custom error. */
@@ -46,7 +48,20 @@ export interface AgentBooks {
   round: bigint;
   version: bigint;
   active: boolean;
+  /** The last round it submitted in, or joined in (it counts toward early closes until DORMANT_AFTER rounds later). */
+  lastSeen: bigint;
 }
+
+/** The books of an account that never joined. */
+export const emptyAgentBooks = (): AgentBooks => ({
+  free: 0n,
+  reserved: 0n,
+  demand: 0n,
+  round: 0n,
+  version: 0n,
+  active: false,
+  lastSeen: 0n,
+});
 
 export interface RoundRecord {
   totalDemand: bigint;

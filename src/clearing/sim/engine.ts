@@ -34,7 +34,7 @@ export function runEngine(population: Population, settings: MarketSettings, opts
     demands.forEach((d, i) => {
       if (d === null) return;
       now += 1n;
-      model.submitDemand(ids[i], d, now);
+      model.submitDemand(ids[i], model.round, d, model.reserveNow(d), now);
     });
     if (shocks.some((s) => s.round === t + 1))
       model.scheduleParams(toParamsInput(settingsAfter(settings, shocks, t + 1)));
