@@ -53,7 +53,16 @@ export interface MarketAudit {
   discrepancies: Findings["list"];
 }
 
-export function replayMarket(logs: DecodedLog[]): MarketAudit {
+/** A sender's consent to a charge, read from its `submitDemand` calldata (transaction hash -> agent -> consent). */
+export type Consents = Map<string, Map<string, { round: bigint; maxReserve: bigint }>>;
+
+/**
+ * Replays a market's log. With `consents` (the calldata of submissions sent straight to the market),
+ * each demand is replayed with the round and the cap its sender named, so a contract that charged a
+ * round or a reserve its sender did not consent to is a finding; a submission made through another
+ * contract (a wallet, a bundler) is replayed with the cap the event shows.
+ */
+export function replayMarket(logs: DecodedLog[], consents: Consents = new Map()): MarketAudit {
   const findings = new Findings();
   let model: ClearingModel | undefined;
   let asset = "";
@@ -134,8 +143,9 @@ export function replayMarket(logs: DecodedLog[]): MarketAudit {
           const leaving = tx.slice(i + 1).some((l) => l.name === "Left" && l.args.agent === a.agent);
           if (leaving) break; // the cancellation of a leaving agent's demand, replayed at Left
           run(log, () => {
-            // The event says what was reserved; the sender's own cap (calldata) is not in the log.
-            m.submitDemand(a.agent, BigInt(a.round), a.demand, BigInt(a.reserved), m.deadline - 1n);
+            const said = consents.get(log.txHash)?.get(a.agent.toLowerCase());
+            const [round, cap] = said ? [said.round, said.maxReserve] : [BigInt(a.round), BigInt(a.reserved)];
+            m.submitDemand(a.agent, round, a.demand, cap, m.deadline - 1n);
             const books = m.agent(a.agent);
             findings.same(log, {
               round: [a.round, m.round],

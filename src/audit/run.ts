@@ -3,9 +3,9 @@
  * contract's final balance of each asset (the only reads besides the log) with the replay.
  */
 import { Contract, Interface, type Provider, formatUnits, getAddress, isAddress } from "ethers";
-import { type FetchOptions, LogReadError, fetchDecodedLogs } from "../chain/logs";
+import { type DecodedLog, type FetchOptions, LogReadError, fetchDecodedLogs } from "../chain/logs";
 import type { Discrepancy } from "./findings";
-import { type MarketAudit, replayMarket } from "./market";
+import { type Consents, type MarketAudit, replayMarket } from "./market";
 import { type EscrowAudit, replayEscrow } from "./escrow";
 import { escrowDomain } from "../exchange/model/terms";
 
@@ -46,7 +46,7 @@ export async function audit(
   if (kind === "market") {
     if (!logs.some((l) => l.name === "MarketOpened"))
       throw new LogReadError(`${checksummed} is not a ClearingMarket: no MarketOpened event`);
-    report.market = replayMarket(logs);
+    report.market = replayMarket(logs, await consentsOf(provider, checksummed, abi, logs));
     report.discrepancies = report.market.discrepancies;
     owedByAsset.set(report.market.summary.asset, report.market.summary.liabilities);
   } else {
@@ -130,4 +130,22 @@ export function formatReport(r: AuditReport): string {
       lines.push(`  tx ${d.txHash} log ${d.logIndex} (block ${d.blockNumber}, ${d.event}): ${d.message}`);
   }
   return lines.join("\n");
+}
+
+/**
+ * The round and the cap each sender named in its `submitDemand` call, for the submissions sent
+ * straight to the market (one transaction read per submission); calls through another contract are
+ * not decoded.
+ */
+async function consentsOf(provider: Provider, market: string, abi: Interface, logs: DecodedLog[]): Promise<Consents> {
+  const consents: Consents = new Map();
+  for (const hash of new Set(logs.filter((l) => l.name === "DemandSubmitted").map((l) => l.txHash))) {
+    const tx = await provider.getTransaction(hash);
+    if (!tx?.to || getAddress(tx.to) !== market) continue;
+    const call = abi.parseTransaction({ data: tx.data });
+    if (call?.name !== "submitDemand") continue;
+    const [round, , maxReserve] = call.args as unknown as [bigint, bigint, bigint];
+    consents.set(hash, new Map([[tx.from.toLowerCase(), { round, maxReserve }]]));
+  }
+  return consents;
 }

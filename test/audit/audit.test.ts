@@ -7,6 +7,7 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
 import { audit } from "../../src/audit/run";
 import { replayEscrow } from "../../src/audit/escrow";
+import { replayMarket } from "../../src/audit/market";
 import { fetchDecodedLogs } from "../../src/chain/logs";
 import { toParamsInput, type MarketSettings } from "../../src/clearing/model/settings";
 import { runOnChain } from "../../src/clearing/chain/driver";
@@ -87,6 +88,26 @@ describe("Auditor", () => {
     expect(s.gini).to.be.greaterThan(0).and.lessThan(1);
     expect(r.balances[0].held).to.equal(r.balances[0].owed);
     expect(r.balances[0].owed).to.equal(await market.totalLiabilities());
+  });
+
+  it("replays each demand with the round and cap its sender named, and flags a charge beyond them", async () => {
+    const market = await marketOf("ClearingMarket", ONE_UNIT_STEPS);
+    const [, a] = await ethers.getSigners();
+    await market.connect(a).join(ethers.parseEther("10"), { value: ethers.parseEther("10") });
+    const submitted = await market.connect(a).submitDemand(1n, ethers.parseEther("2"), ethers.parseEther("1.5"));
+    const address = await market.getAddress();
+    const clean = await audit(ethers.provider, "market", address, await abi("ClearingMarket"));
+    expect(clean.discrepancies).to.deep.equal([]);
+    // The auditor read the sender's consent from the calldata: a log whose reserve exceeded it (as a
+    // contract that ignored the cap would write) is refused by the replay, at that submission.
+    const logs = await fetchDecodedLogs(ethers.provider, address, market.interface);
+    const reserved = logs.find((l) => l.name === "DemandSubmitted")!.args.reserved as bigint;
+    const consents = new Map([
+      [submitted.hash, new Map([[a.address.toLowerCase(), { round: 1n, maxReserve: reserved - 1n }]])],
+    ]);
+    expect(replayMarket(logs, consents).discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
+      [submitted.hash, "DemandSubmitted", `the model rejects this: ReserveAboveMax(${reserved}, ${reserved - 1n})`],
+    ]);
   });
 
   it("flags a wrong price update at the round that made it", async () => {
