@@ -196,8 +196,13 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
     /// @inheritdoc IClearingMarket
     function closeRound() external {
         State memory s = state;
-        bool everyoneSubmitted = s.submitted != 0 && s.submitted == expectedSubmitters(s.round);
-        if (block.timestamp < s.deadline && !everyoneSubmitted) revert RoundStillOpen(s.round, s.deadline);
+        if (block.timestamp < s.deadline) {
+            // Early: once every expected agent submitted, and not in the second the round opened, so
+            // that one agent left counting cannot run round after round within one block.
+            bool everyoneSubmitted = s.submitted != 0 && s.submitted == expectedSubmitters(s.round);
+            bool opened = block.timestamp + params[s.version].roundDuration > s.deadline;
+            if (!everyoneSubmitted || !opened) revert RoundStillOpen(s.round, s.deadline);
+        }
 
         uint256 nextMu = _priceRound(s);
 

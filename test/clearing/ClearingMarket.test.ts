@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { ethers } from "hardhat";
+import { ethers, network } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { BASE_PARAMS, UNIT, deployMarket, units } from "./fixture";
@@ -280,6 +280,32 @@ describe("ClearingMarket", () => {
       await submit(market, b, units(1));
       await closeEarly();
       expect((await market.state()).round).to.equal(7n);
+    });
+
+    it("closes early at most once in a second: a lone counting agent cannot run rounds within one block", async () => {
+      // The adversary: the only agent still counting (the others dormant) submitting and closing round
+      // after round in one block, so that a returning agent's demand always names a past round.
+      const { market, agents } = await loadFixture(base);
+      const a = agents[0];
+      await market.connect(a).join(units(20), { value: units(20) });
+      const gasLimit = 500_000n;
+      await network.provider.send("evm_setAutomine", [false]);
+      const sent = [];
+      try {
+        for (const round of [1n, 2n]) {
+          sent.push(await market.connect(a).submitDemand(round, units(11), ethers.MaxUint256, { gasLimit }));
+          sent.push(await market.connect(a).closeRound({ gasLimit }));
+        }
+        await network.provider.send("evm_mine");
+      } finally {
+        await network.provider.send("evm_setAutomine", [true]);
+      }
+      const statuses = [];
+      for (const tx of sent) statuses.push((await ethers.provider.getTransactionReceipt(tx.hash))!.status);
+      // Round 1 opened before this block and closes early; round 2 opened in it and may not close in it.
+      expect(statuses).to.deep.equal([1, 1, 1, 0]);
+      expect((await market.state()).round).to.equal(2n);
+      await expect(market.closeRound()).to.emit(market, "RoundClosed"); // the next second it may
     });
 
     it("replaces the agent's earlier demand in the running total and counts it once", async () => {

@@ -76,6 +76,7 @@ export class ClearingModel {
     if (this.allowListOnly && !this.allowed.has(addr.toLowerCase())) throw new MarketError("NotAllowed");
     const a = this.agent(addr);
     if (a.active) throw new MarketError("AlreadyActive");
+    if (a.free + received > U128) throw new MarketError("SafeCastOverflowedUintDowncast"); // before any change
     a.active = true;
     this.active += 1n;
     a.lastSeen = this.round;
@@ -237,7 +238,9 @@ export class ClearingModel {
   }
 
   canClose(now: bigint): boolean {
-    return now >= this.deadline || (this.submitted !== 0n && this.submitted === this.lastSeen.expected(this.round));
+    // Early only once every expected agent submitted, and not in the second the round opened.
+    const early = now + this.currentParams().roundDuration > this.deadline && this.submitted !== 0n;
+    return now >= this.deadline || (early && this.submitted === this.lastSeen.expected(this.round));
   }
 
   closeRound(now: bigint): RoundClosedEvent {
@@ -294,13 +297,8 @@ export class ClearingModel {
     return version;
   }
 
-  withdrawFees(caller: string): bigint {
-    return this.withdrawAccrued(caller, this.feeRecipient, "feesAccrued");
-  }
-
-  withdrawRevenue(caller: string): bigint {
-    return this.withdrawAccrued(caller, this.revenueRecipient, "revenueAccrued");
-  }
+  withdrawFees = (caller: string): bigint => this.withdrawAccrued(caller, this.feeRecipient, "feesAccrued");
+  withdrawRevenue = (caller: string): bigint => this.withdrawAccrued(caller, this.revenueRecipient, "revenueAccrued");
 
   private withdrawAccrued(caller: string, recipient: string, account: "feesAccrued" | "revenueAccrued"): bigint {
     if (caller.toLowerCase() !== recipient) throw new MarketError("NotRecipient");
