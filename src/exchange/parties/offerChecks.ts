@@ -15,13 +15,11 @@ export async function checkOfferTerms(escrow: ExchangeEscrow, t: Terms): Promise
   const refuse = (why: string) => {
     throw new EscrowCallError(`escrow client: table ${t.table}, burn setting ${t.burnSetting}: ${why}`);
   };
-  if ((await escrow.tableIdOf(t.table)) === ZeroHash) refuse(`no table ${t.table} is registered`);
-  const [registered] = await escrow.queryFilter(escrow.filters.TableRegistered(t.table));
-  const provider = escrow.runner?.provider;
-  const final = provider ? await provider.getBlock("finalized").catch(() => null) : null;
-  if (registered && final && registered.blockNumber > final.number) {
-    refuse(`table ${t.table} was registered in block ${registered.blockNumber}, not final yet (${final.number})`);
-  }
+  const tableId = await escrow.tableIdOf(t.table);
+  if (tableId === ZeroHash) refuse(`no table ${t.table} is registered`);
+  // One read at the finalized block, not a scan of the log; a node without that tag is taken at its word.
+  const final = await escrow.tableIdOf(t.table, { blockTag: "finalized" }).catch(() => tableId);
+  if (final !== tableId) refuse(`table ${t.table}'s registration is not final yet`);
   const [inForce] = await escrow.burnSetting();
   if (t.burnSetting > inForce) refuse(`the burn setting in force is ${inForce}: a later one is not made yet`);
 }
