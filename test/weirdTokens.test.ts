@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { ClearingMarket } from "../typechain-types";
+import type { ClearingMarket, GasHungryERC20 } from "../typechain-types";
 import { BASE_PARAMS, units } from "./clearing/fixture";
 import { deployEscrow, UNIT } from "./exchange/fixture";
 import { expectBooks } from "./exchange/books";
@@ -205,6 +205,39 @@ describe("Weird ERC-20 tokens", function () {
       await held();
     });
   }
+
+  it("a token payout gets three times the push gas: a token spending 90,000 is paid directly, one spending 160,000 is credited", async () => {
+    const { escrow, seller, buyer, terms, packed } = await deployEscrow();
+    const token = (await (await ethers.getContractFactory("GasHungryERC20")).deploy()) as unknown as GasHungryERC20;
+    const T = await token.getAddress();
+    const address = await escrow.getAddress();
+    expect(await escrow.PUSH_GAS()).to.equal(50_000n);
+    for (const [burnGas, pushed] of [
+      [90_000n, true],
+      [160_000n, false],
+    ] as const) {
+      const t = await terms({ asset: T, price: 10n * UNIT });
+      const [sellerDeposit, buyerDeposit] = await escrow.depositsFor(t.table, t.price);
+      for (const [who, amount] of [
+        [seller, sellerDeposit],
+        [buyer, buyerDeposit + t.price],
+      ] as const) {
+        await token.mint(who.address, amount);
+        await token.connect(who).approve(address, amount);
+      }
+      await escrow.connect(seller).offer(packed(t));
+      await escrow.connect(buyer).accept(packed(t));
+      await escrow.connect(buyer).redeem(packed(t), true);
+      const [sp] = await escrow.payouts(t.table, t.price, 4);
+      const before = await token.balanceOf(seller.address);
+      await token.setBurnGas(burnGas);
+      // A fixed gas limit: an estimate could starve the push and so choose the credit itself.
+      await escrow.connect(seller).finalize(packed(t), { gasLimit: 2_000_000 });
+      await token.setBurnGas(0n);
+      expect(await token.balanceOf(seller.address), `burning ${burnGas}`).to.equal(before + (pushed ? sp : 0n));
+      expect(await escrow.balances(seller.address, T), `burning ${burnGas}`).to.equal(pushed ? 0n : sp);
+    }
+  });
 
   for (const kind of KINDS) {
     it(`ExchangeEscrow with a ${kind} token: an honest trade pays the table, a refused payout is credited; held == owed after every step`, async () => {

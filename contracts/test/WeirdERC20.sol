@@ -152,3 +152,25 @@ contract CallbackERC20 is MockERC20 {
         if (from != address(0) && hooked[to]) ITokenRecipient(to).onTokenReceived(from, value);
     }
 }
+
+/// @notice Test-only token whose transfers spend `burnGas` gas on top of the usual (a token behind a
+/// proxy or with hooks): a payout push must give a token more gas than a native transfer.
+contract GasHungryERC20 is MockERC20 {
+    uint256 public burnGas;
+
+    constructor() MockERC20("Gas-hungry token", "GAS", 18) {}
+
+    function setBurnGas(uint256 amount) external {
+        burnGas = amount;
+    }
+
+    function _update(address from, address to, uint256 value) internal override {
+        if (from != address(0) && to != address(0)) {
+            uint256 start = gasleft();
+            // Why: spending a set amount of gas is the behaviour under test.
+            // solhint-disable-next-line no-empty-blocks
+            while (start - gasleft() < burnGas) {}
+        }
+        super._update(from, to, value);
+    }
+}

@@ -63,6 +63,29 @@ describe("ExchangeEscrow: signed offers paid by an EIP-2612 permit", () => {
     });
   }
 
+  it("a contract-wallet counterparty pays its part from the wallet, not from the account that drives it", async () => {
+    const { escrow, token, seller, other, asSeller, address, terms, domain } = await loadFixture(permitFixture);
+    // `other` owns the wallet and sends the transaction: it is tx.origin, with tokens of its own.
+    const wallet = await (await ethers.getContractFactory("ContractWallet")).deploy(other.address);
+    const w = await wallet.getAddress();
+    await token.mint(w, 100n * UNIT);
+    await token.mint(other.address, 100n * UNIT);
+    await token.connect(other).approve(address, 100n * UNIT);
+    const call = (name: string, args: unknown[]) =>
+      wallet.connect(other).execute(address, 0n, escrow.interface.encodeFunctionData(name as never, args as never));
+    await wallet
+      .connect(other)
+      .execute(await token.getAddress(), 0n, token.interface.encodeFunctionData("approve", [address, 100n * UNIT]));
+    const offer = await asSeller.signOffer(await terms({ buyer: w }), { permit: true });
+    const { counterparty: buyerPart } = await asSeller.amounts(offer.terms);
+    const p = offer.permit!;
+    await call("acceptSignedWithPermit", [offer.packed, offer.signature, [p.deadline, p.v, p.r, p.s]]);
+    expect((await escrow.deals(dealIdOf(domain, offer.terms))).stage).to.equal(2n);
+    expect(await token.balanceOf(w)).to.equal(100n * UNIT - buyerPart);
+    expect(await token.balanceOf(other.address)).to.equal(100n * UNIT);
+    expect(await token.balanceOf(seller.address)).to.equal(100n * UNIT - PRICE / 10n);
+  });
+
   it("a permit someone else submitted first still counts: its allowance stands", async () => {
     const { escrow, token, seller, asSeller, asBuyer, address, terms, domain } = await loadFixture(permitFixture);
     const offer = await asSeller.signOffer(await terms(), { permit: true });
