@@ -99,6 +99,22 @@ if (process.env.MUTATION_SHUFFLE) {
   }
 }
 
+// MUTATION_SHARD=<i>/<n> tests every n-th mutant of that order from the i-th (each shard in its own
+// sandbox, scripts/mutation.sh), so that n shards run side by side on n cores; each saves by merging
+// its own results into the file as it is on disk, so the shards' records all stay.
+const shard = process.env.MUTATION_SHARD?.match(/^(\d+)\/(\d+)$/);
+if (process.env.MUTATION_SHARD && (!shard || Number(shard[1]) < 1 || Number(shard[1]) > Number(shard[2]))) {
+  console.error(
+    `mutation-recheck: MUTATION_SHARD must be <i>/<n> with 1 <= i <= n, not '${process.env.MUTATION_SHARD}'`,
+  );
+  process.exit(2);
+}
+if (shard) {
+  const [i, n] = [Number(shard[1]), Number(shard[2])];
+  const mine = queue.filter((_, k) => k % n === i - 1);
+  queue.splice(0, queue.length, ...mine);
+}
+
 const run = (script) =>
   spawnSync("npm", ["run-script", "--silent", script], { cwd: sandbox, stdio: "ignore", env: process.env }).status;
 if (run("compile") !== 0 || run("test") !== 0) {
@@ -118,13 +134,21 @@ const outcome = (m, was, status) => ({
   status,
 });
 
-const queued = new Set(queue.map((m) => m.hash));
-const results = earlier.filter((r) => !queued.has(r.hash));
-const untestedLeft = () => {
-  const recorded = new Set(results.map((r) => r.hash));
-  return untested.filter((m) => !recorded.has(m.hash)).map((m) => outcome(m, "untested", "untested"));
+/** This run's outcomes; the file keeps every other record (an earlier run's, another shard's). */
+const fresh = [];
+const recorded = () => {
+  const onDisk = fs.existsSync(recheckFile) ? JSON.parse(fs.readFileSync(recheckFile, "utf8")) : [];
+  const mine = new Set(fresh.map((r) => r.hash));
+  const kept = onDisk.filter((r) => r.status !== "untested" && r.status !== "stale" && !mine.has(r.hash));
+  return [...kept, ...fresh];
 };
-const save = () => fs.writeFileSync(recheckFile, JSON.stringify([...results, ...untestedLeft()], null, 2) + "\n");
+const save = () => {
+  const results = recorded();
+  const hashes = new Set(results.map((r) => r.hash));
+  const untestedLeft = untested.filter((m) => !hashes.has(m.hash)).map((m) => outcome(m, "untested", "untested"));
+  fs.writeFileSync(recheckFile, JSON.stringify([...results, ...untestedLeft], null, 2) + "\n");
+  return { results, untestedLeft };
+};
 if (earlier.length > 0)
   console.error(
     `mutation-recheck: ${earlier.length} mutants recorded in ${path.relative(root, recheckFile)} ` +
@@ -137,7 +161,7 @@ for (const [i, m] of queue.entries()) {
     console.error(
       `mutation-recheck: ${m.hash} no longer matches ${path.relative(sandbox, m.file)}:${m.line} (contract changed)`,
     );
-    results.push({ hash: m.hash, was: m.was, status: "stale" });
+    fresh.push({ hash: m.hash, was: m.was, status: "stale" });
     continue;
   }
   fs.writeFileSync(m.file, source.slice(0, m.start) + m.replacement + source.slice(m.end));
@@ -147,13 +171,13 @@ for (const [i, m] of queue.entries()) {
   } finally {
     fs.writeFileSync(m.file, source);
   }
-  results.push(outcome(m, m.was, status));
+  fresh.push(outcome(m, m.was, status));
   save();
   process.stderr.write(`[${i + 1}/${queue.length}] ${m.hash} ${m.operator} line ${m.line} (${m.was}): ${status}\n`);
 }
-save();
+const { results, untestedLeft } = save();
 const count = (was, status) => results.filter((r) => r.was === was && r.status === status).length;
-const left = untestedLeft().length;
+const left = untestedLeft.length;
 console.log(
   `${target}: ${count("live", "killed")} of ${tested.filter((m) => m.status === "live").length} ` +
     `live mutants now killed; ` +

@@ -5,7 +5,9 @@
 #   npm run mutation -- --recheck market|escrow ...    re-test the live mutants against the
 #                                                      current tests (with MUTATION_UNTESTED=1
 #                                                      also those no run tested; with
-#                                                      MUTATION_ONLY=<hash>,... just those)
+#                                                      MUTATION_ONLY=<hash>,... just those;
+#                                                      MUTATION_SHARD=<i>/<n> one n-th of them,
+#                                                      so that n shards run on n cores)
 #                                                      (scripts/mutation-recheck.js)
 #
 # SuMo edits the contracts in place while it runs, so each target runs in a sandbox copy of the
@@ -94,7 +96,7 @@ for target in "${targets[@]}"; do
     continue
   fi
   if [ "$mode" = recheck ]; then
-    sandbox="$root/.mutation/$target-recheck"
+    sandbox="$root/.mutation/$target-recheck${MUTATION_SHARD:+-${MUTATION_SHARD%/*}}"
     echo "== rechecking the live mutants of $target (sandbox $sandbox, FUZZ_RUNS=$FUZZ_RUNS)"
     prepare_sandbox "$sandbox" "$target"
     node "$root/scripts/mutation-recheck.js" "$target" "$sandbox"

@@ -63,7 +63,7 @@ export async function expectSameState(
   expect(r.mu, "mu").to.equal(mr.mu);
   const b = await market.bracket();
   expect(
-    [b.lo, b.hi, b.hasLo, b.hasHi, b.excessLo, b.shortfallHi, Number(b.lastMoved), b.gapConfirmed],
+    [b.lo, b.hi, b.hasLo, b.hasHi, b.excessLo, b.shortfallHi, Number(b.lastMoved), b.gapConfirmed, Number(b.stepsLeft)],
     "bracket",
   ).to.deep.equal([
     model.bracket.lo,
@@ -74,6 +74,7 @@ export async function expectSameState(
     model.bracket.shortfallHi,
     model.bracket.lastMoved,
     model.bracket.gapConfirmed,
+    model.bracket.stepsLeft,
   ]);
   expect(await market.feesAccrued(), "fees").to.equal(model.feesAccrued);
   expect(await market.revenueAccrued(), "revenue").to.equal(model.revenueAccrued);

@@ -15,7 +15,10 @@ import {PriceUpdate} from "./PriceUpdate.sol";
  *
  * - Bracketed (`lo < hi` known): regula falsi with the Illinois modification (an end kept
  *   twice in a row has its weight halved), which converges superlinearly where plain regula
- *   falsi stalls; bisection when rounding leaves no interior point. Once `hi - lo <= tolDual`
+ *   falsi stalls; bisection when rounding leaves no interior point. Each point is projected
+ *   towards the bracket's midpoint as in the ITP method (Oliveira and Takahashi, 2020): the
+ *   bracket collapses after at most {EXTRA_STEPS} more rounds than bisection would take, also
+ *   when `S` jumps (fixed-fee drop-outs) and regula falsi alone would crawl. Once `hi - lo <= tolDual`
  *   the bracket has collapsed and the market posts `hi`, the feasible end: this is the
  *   smallest price with `S <= m` to within `tolDual`, also when `S` jumps over `m` because of
  *   the fixed fee `g` (agents dropping out) and `S = m` has no root.
@@ -27,32 +30,45 @@ import {PriceUpdate} from "./PriceUpdate.sol";
  *   linear secant step times `(S_prev + K) / (m + K)`. Upward Newton steps with slope `1/eta`
  *   get the same factor with the current `S`; a downward `eta` step is never shortened. A secant
  *   step is at most {MAX_GROWTH} times the last price move (a trust region against inelastic
- *   demand, where two nearly equal observations would make the secant arbitrarily long).
+ *   demand, where two nearly equal observations would make the secant arbitrarily long). When
+ *   the excess did not change at all between two rounds (no demand above every reservation, or
+ *   demand beyond the bound below), the step is twice the last move: any distance is crossed in
+ *   logarithmically many rounds, where a step of `eta * m` would take linearly many.
  * - Gaps and shocks: at a collapsed bracket with a shortfall at `hi` above `tolPrimal`, the
  *   market posts `lo` once (a probe): excess demand there confirms a jump of `S` (the gap) and
  *   the market returns to `hi`; none drops `lo` (demand has fallen since) and the search goes on
  *   downwards. A shortfall at `hi` that moves by more than `tolPrimal` between two observations
  *   asks for a new probe. An observation that contradicts an end (`E > 0` at or above `hi`,
- *   `E <= 0` at or below `lo`) drops that end. The market resets the bracket whenever its
- *   parameters change.
+ *   `E <= 0` at or below `lo`) drops that end. An end observed again at the same price (the
+ *   market posting `hi` while converged) is not a move: it halves no weight, so a shock finds the
+ *   weights as the search left them. The market resets the bracket whenever its parameters change.
+ * - Bounded influence: the excess counts up to `m` ({PriceUpdate-boundedExcess}), and a round at
+ *   most doubles or halves the price, or moves it by `eta * m` when that is more
+ *   ({PriceUpdate-limitMove}): one report, however large, cannot carry the price far.
  */
 library AdaptivePrice {
     /// @notice How many times the last price move a secant step may be.
     uint256 internal constant MAX_GROWTH = 4;
+    /// @notice Rounds beyond bisection's count within which a bracket collapses (ITP's `n0`).
+    uint256 internal constant EXTRA_STEPS = 3;
     uint8 internal constant MOVED_NONE = 0;
     uint8 internal constant MOVED_LO = 1;
     uint8 internal constant MOVED_HI = 2;
 
-    /// @dev Two storage slots. Weights are the observed |excess| at each end, Illinois-scaled.
+    /**
+     * @dev Two storage slots. Weights are the observed |excess| at each end (bounded by `m`),
+     * Illinois-scaled, saturating at 2^112 - 1: only their ratio matters.
+     */
     struct Bracket {
         uint120 lo;
         uint120 hi;
         bool hasLo;
         bool hasHi;
-        uint120 excessLo;
-        uint120 shortfallHi;
+        uint112 excessLo;
+        uint112 shortfallHi;
         uint8 lastMoved;
         bool gapConfirmed; // a probe at `lo` showed excess demand: the shortfall at `hi` is a jump of S
+        uint8 stepsLeft; // bracketed rounds left before the bracket must be within tolDual
     }
 
     /// @notice The round's configuration and what it observed besides the excess.
@@ -83,7 +99,9 @@ library AdaptivePrice {
         Observation memory previous,
         Context memory ctx
     ) internal pure returns (uint256 nextMu, bool collapsed) {
-        _observe(b, mu, excess, ctx.tolPrimal);
+        int256 bounded = PriceUpdate.boundedExcess(excess, ctx.capacity);
+        uint256 widthBefore = b.hasLo && b.hasHi ? uint256(b.hi) - b.lo : 0;
+        _observe(b, mu, bounded, ctx.tolPrimal);
         if (b.hasLo && b.hasHi) {
             uint256 width = uint256(b.hi) - b.lo;
             if (width <= ctx.tolDual) {
@@ -92,20 +110,65 @@ library AdaptivePrice {
                 if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return (b.lo, false);
                 return (b.hi, true);
             }
-            nextMu = b.lo + Math.mulDiv(width, b.excessLo, uint256(b.excessLo) + b.shortfallHi);
-            if (nextMu <= b.lo) nextMu = b.lo + width / 2;
-            return (nextMu, false);
+            nextMu = _bracketStep(b, width, widthBefore, ctx.tolDual);
+        } else {
+            nextMu = PriceUpdate.move(mu, bounded, _searchStep(mu, excess, previous, ctx));
         }
-        uint256 secant = _secantStep(mu, excess, previous);
+        return (PriceUpdate.limitMove(mu, nextMu, PriceUpdate.ascentStep(ctx.eta, ctx.capacity)), false);
+    }
+
+    /**
+     * @dev The next point inside the bracket: Illinois regula falsi (bisection when it rounds onto
+     * `lo`), projected onto the interval around the midpoint that keeps the next bracket at most
+     * `tolDual * 2^(stepsLeft - 1)` wide. The budget is set when the bracket forms or widens.
+     */
+    function _bracketStep(
+        Bracket memory b,
+        uint256 width,
+        uint256 widthBefore,
+        uint256 tolDual
+    ) private pure returns (uint256 x) {
+        if (widthBefore == 0 || width > widthBefore || b.stepsLeft == 0) {
+            b.stepsLeft = uint8(Math.log2(Math.ceilDiv(width, tolDual), Math.Rounding.Ceil) + EXTRA_STEPS);
+        } else if (b.stepsLeft > 1) {
+            --b.stepsLeft;
+        }
+        x = b.lo + Math.mulDiv(width, b.excessLo, uint256(b.excessLo) + b.shortfallHi);
+        if (x <= b.lo) x = b.lo + width / 2;
+        // The larger part left by a point at distance d from the midpoint is ceil(width / 2) + d.
+        uint256 mid = b.lo + width / 2;
+        uint256 upperHalf = width - width / 2;
+        uint256 allowed = uint256(tolDual) << (b.stepsLeft - 1);
+        uint256 radius = allowed > upperHalf ? allowed - upperHalf : 0;
+        if (x > mid + radius) return mid + radius;
+        if (x + radius < mid) return mid - radius;
+    }
+
+    /**
+     * @dev The unbracketed step: the longest of the corrected secant, the ascent step and the growth.
+     * The secant's slope is measured on the raw excesses (bounding one of them would bend it), and
+     * its step is bounded by the trust region; the ascent step and the growth see the bounded excess.
+     */
+    function _searchStep(
+        uint256 mu,
+        int256 rawExcess,
+        Observation memory previous,
+        Context memory ctx
+    ) private pure returns (uint256) {
+        uint256 lastMove = mu > previous.mu ? mu - previous.mu : previous.mu - mu;
+        uint256 secant = _secantStep(mu, rawExcess, previous);
         if (secant != 0) {
             // Trust region: a secant through nearly equal demands (inelastic agents) would jump
             // arbitrarily far; it may at most grow the last price move MAX_GROWTH-fold.
-            uint256 lastMove = mu > previous.mu ? mu - previous.mu : previous.mu - mu;
             secant = Math.min(_hyperbolic(secant, previous.excess, ctx), MAX_GROWTH * lastMove);
         }
+        int256 excess = PriceUpdate.boundedExcess(rawExcess, ctx.capacity);
         uint256 ascent = PriceUpdate.ascentStep(ctx.eta, PriceUpdate.abs(excess));
         if (excess > 0) ascent = _hyperbolic(ascent, excess, ctx);
-        return (PriceUpdate.move(mu, excess, Math.max(secant, ascent)), false);
+        // Demand that did not answer the last move at all: double it.
+        bool flat = previous.valid && PriceUpdate.boundedExcess(previous.excess, ctx.capacity) == excess;
+        uint256 growth = flat ? 2 * lastMove : 0;
+        return Math.max(Math.max(secant, ascent), growth);
     }
 
     /// @dev `step * (S + K) / (m + K)` with `S = m + excess`; the step is capped first so the product fits.
@@ -120,10 +183,10 @@ library AdaptivePrice {
             // Only the probe posts exactly `lo` while `hi` is known: excess demand there confirms the gap.
             bool probeAnswered = b.hasLo && b.hasHi && mu == b.lo;
             if (b.hasHi && mu >= b.hi) b.hasHi = false;
-            else if (b.hasHi && b.lastMoved == MOVED_LO) b.shortfallHi = _halve(b.shortfallHi);
+            else if (b.hasHi && b.lastMoved == MOVED_LO && mu != b.lo) b.shortfallHi = _halve(b.shortfallHi);
             b.gapConfirmed = probeAnswered && b.hasHi;
             b.lo = uint120(mu);
-            b.excessLo = uint120(uint256(excess));
+            b.excessLo = _weight(uint256(excess));
             b.hasLo = true;
             b.lastMoved = MOVED_LO;
         } else {
@@ -137,17 +200,22 @@ library AdaptivePrice {
                 PriceUpdate.abs(int256(shortfall) - int256(uint256(b.shortfallHi))) > tolPrimal
             ) b.gapConfirmed = false;
             if (b.hasLo && mu <= b.lo) b.hasLo = false;
-            else if (b.hasLo && b.lastMoved == MOVED_HI) b.excessLo = _halve(b.excessLo);
+            else if (b.hasLo && b.lastMoved == MOVED_HI && !sameEnd) b.excessLo = _halve(b.excessLo);
             b.hi = uint120(mu);
-            b.shortfallHi = uint120(shortfall);
+            b.shortfallHi = _weight(shortfall);
             b.hasHi = true;
             b.lastMoved = MOVED_HI;
         }
     }
 
     /// @dev Halves an Illinois weight, rounding up so a positive weight stays positive.
-    function _halve(uint120 w) private pure returns (uint120) {
+    function _halve(uint112 w) private pure returns (uint112) {
         return w - w / 2;
+    }
+
+    /// @dev An observed |excess| as a weight, saturating.
+    function _weight(uint256 w) private pure returns (uint112) {
+        return uint112(Math.min(w, type(uint112).max));
     }
 
     /// @dev `|E| * |dmu| / |dE|` when the last two observations show demand falling as the price rises.

@@ -372,12 +372,11 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         int256 excess,
         uint256 participants
     ) internal virtual returns (uint256 nextMu, bool collapsed) {
-        if (p.rule == StepRule.Constant) {
-            return (PriceUpdate.move(mu, excess, PriceUpdate.ascentStep(p.eta, PriceUpdate.abs(excess))), false);
-        }
-        if (p.rule == StepRule.Diminishing) {
-            uint256 eta = PriceUpdate.diminishingEta(p.eta, round - p.startRound + 1);
-            return (PriceUpdate.move(mu, excess, PriceUpdate.ascentStep(eta, PriceUpdate.abs(excess))), false);
+        if (p.rule != StepRule.Adaptive) {
+            uint256 eta =
+                p.rule == StepRule.Constant ? p.eta : PriceUpdate.diminishingEta(p.eta, round - p.startRound + 1);
+            int256 bounded = PriceUpdate.boundedExcess(excess, p.capacity);
+            return (PriceUpdate.move(mu, bounded, PriceUpdate.ascentStep(eta, PriceUpdate.abs(bounded))), false);
         }
         AdaptivePrice.Observation memory previous;
         if (round > p.startRound) {

@@ -321,10 +321,11 @@ interface IClearingMarket {
             uint120 hi,
             bool hasLo,
             bool hasHi,
-            uint120 excessLo,
-            uint120 shortfallHi,
+            uint112 excessLo,
+            uint112 shortfallHi,
             uint8 lastMoved,
-            bool gapConfirmed
+            bool gapConfirmed,
+            uint8 stepsLeft
         );
 
     /// @notice The open round's number, deadline, posted price `tau + mu` and shadow price `mu`.

@@ -7,16 +7,38 @@ import {UNIT} from "../common/Units.sol";
 
 /**
  * @title PriceUpdate
- * @notice Projected dual ascent on the shadow price: `mu' = max(0, mu + eta * (S - m))`.
+ * @notice Projected dual ascent on the shadow price: `mu' = max(0, mu + eta * (E - m))`, with the
+ * excess demand bounded: `E = min(S - m, m)`.
  *
  * Units as in {Settlement}: `mu` is a price (1e18-scaled), the excess `S - m` a quantity
  * (1e18-scaled), `eta` a price per unit of excess (1e18-scaled), so the step is
  * `eta * |S - m| / 1e18`. The step's magnitude rounds down: the price never moves further than
  * the exact step. Prices are capped at {MAX_PRICE} so the rest of the contract can pack them.
+ *
+ * Bounded influence: a demand counts in the price step up to twice the capacity (`S - m` at
+ * most `m`; it is never below `-m`), so no report, however large, moves the price of the
+ * constant or diminishing rule by more than `eta * m` in a round. The paper's populations never
+ * reach the bound (their total demand at a zero price stays below `2m`).
  */
 library PriceUpdate {
     /// @notice Largest price (and bracket end) the market ever posts.
     uint256 internal constant MAX_PRICE = type(uint120).max;
+
+    /// @notice The excess demand the price step uses: `S - m`, at most `m` (it is at least `-m` already).
+    function boundedExcess(int256 excess, uint256 capacity) internal pure returns (int256) {
+        return excess > int256(capacity) ? int256(capacity) : excess;
+    }
+
+    /**
+     * @notice Limits a move from `mu` to `nextMu` to at most doubling or halving the price, or to
+     * `floor` (the constant rule's step on a full excess, `eta * m`) when that is larger, so that
+     * a price at or near zero still moves.
+     */
+    function limitMove(uint256 mu, uint256 nextMu, uint256 floor) internal pure returns (uint256) {
+        if (nextMu > mu) return Math.min(nextMu, mu + Math.max(mu, floor));
+        uint256 maxDown = Math.max(mu / 2, floor);
+        return maxDown >= mu ? nextMu : Math.max(nextMu, mu - maxDown);
+    }
 
     /// @notice `eta * |excess|`, rounded down.
     function ascentStep(uint256 eta, uint256 absExcess) internal pure returns (uint256) {

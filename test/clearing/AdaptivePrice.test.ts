@@ -41,6 +41,7 @@ describe("AdaptivePrice library against the model", () => {
       after.shortfallHi,
       Number(after.lastMoved),
       after.gapConfirmed,
+      Number(after.stepsLeft),
     ]).to.deep.equal([
       model.lo,
       model.hi,
@@ -50,6 +51,7 @@ describe("AdaptivePrice library against the model", () => {
       model.shortfallHi,
       model.lastMoved,
       model.gapConfirmed,
+      model.stepsLeft,
     ]);
     return { ...m, bracket: model };
   }
@@ -69,21 +71,23 @@ describe("AdaptivePrice library against the model", () => {
     expect(m.nextMu).to.equal(units(1) + units(1) / 2n);
   });
 
-  it("ignores a secant through the same price or the same excess", async () => {
+  it("takes no secant through the same price; an unchanged excess doubles the last move instead", async () => {
     const samePrice = await both(bracket(), units(1), units(2), { valid: true, mu: units(1), excess: units(3) });
-    const sameExcess = await both(bracket(), units(1), units(2), { valid: true, mu: units("0.5"), excess: units(2) });
-    // Both fall back to the ascent step eta * E * (S + K) / (m + K) = 0.1 * 2 * 15 / 13.
+    // The ascent step eta * E * (S + K) / (m + K) = 0.1 * 2 * 15 / 13.
     expect(samePrice.nextMu).to.equal(units(1) + (units("0.2") * units(15)) / units(13));
-    expect(sameExcess.nextMu).to.equal(samePrice.nextMu);
+    // Equal excess at two prices says nothing about the slope (dividing by it would be a Panic): demand
+    // did not answer a move of 0.5, so the step grows to twice it.
+    const sameExcess = await both(bracket(), units(1), units(2), { valid: true, mu: units("0.5"), excess: units(2) });
+    expect(sameExcess.nextMu).to.equal(units(2));
+    // Downwards alike: 1 -> 1 - 2 * 0.25.
+    const fell = await both(bracket(), units(1), -units(2), { valid: true, mu: units("1.25"), excess: -units(2) });
+    expect(fell.nextMu).to.equal(units("0.5"));
   });
 
-  it("ignores a secant through a fall of price at unchanged demand, or without a previous round", async () => {
-    // Equal excess at two prices says nothing about the slope; dividing by it would be a Panic.
-    const fell = await both(bracket(), units(1), -units(2), { valid: true, mu: units(2), excess: -units(2) });
+  it("takes no secant without a previous round", async () => {
     // A previous observation that is not valid (first round under these parameters) is no secant.
     const stale = await both(bracket(), units(1), -units(2), { valid: false, mu: units(3), excess: units(5) });
-    // Both move down by the plain ascent step eta * |E| = 0.1 * 2 (downward steps are not shortened).
-    expect(fell.nextMu).to.equal(units("0.8"));
+    // It moves down by the plain ascent step eta * |E| = 0.1 * 2 (downward steps are not shortened).
     expect(stale.nextMu).to.equal(units("0.8"));
   });
 
@@ -102,12 +106,12 @@ describe("AdaptivePrice library against the model", () => {
     expect(down.nextMu).to.equal(units("1.5"));
   });
 
-  it("corrects a secant step of 1 wei like any other", async () => {
-    // eta = 0 leaves the secant alone: |E| dMu / |dE| = 10 * 2 wei / 20 = 1 wei, and the
-    // hyperbolic factor (S_prev + K) / (m + K) = 43 / 13 makes it 3 wei (within 4 x 2 wei).
-    const previous = { valid: true, mu: units(1), excess: units(30) };
-    const m = await both(bracket(), units(1) + 2n, units(10), previous, noAscent);
-    expect(m.nextMu).to.equal(units(1) + 2n + 3n);
+  it("corrects a secant step of a few wei like any other", async () => {
+    // eta = 0 leaves the secant alone: |E| dMu / |dE| = 4 * 5 wei / 6 = 3 wei (rounded down), and the
+    // hyperbolic factor (S_prev + K) / (m + K) = 23 / 13 makes it 5 wei (within 4 x 5 wei).
+    const previous = { valid: true, mu: units(1), excess: units(10) };
+    const m = await both(bracket(), units(1) + 5n, units(4), previous, noAscent);
+    expect(m.nextMu).to.equal(units(1) + 10n);
   });
 
   it("takes no secant step when demand rose with the price", async () => {
@@ -116,6 +120,82 @@ describe("AdaptivePrice library against the model", () => {
     const previous = { valid: true, mu: units(1), excess: units(2) };
     const m = await both(bracket(), units(2), units(3), previous, noAscent);
     expect(m.nextMu).to.equal(units(2));
+  });
+
+  describe("bounded influence of one round", () => {
+    // ctx: m = 10, eta = 0.1, so the floor eta * m is 1.
+    it("counts an excess up to m: a report of 1e30 units moves the price as one of m", async () => {
+      const huge = await both(bracket(), units(5), 10n ** 48n);
+      const full = await both(bracket(), units(5), units(10));
+      expect(huge.nextMu).to.equal(full.nextMu);
+      // eta * m * (2m + K) / (m + K) = 1 * 23 / 13
+      expect(huge.nextMu).to.equal(units(5) + units(23) / 13n);
+      expect(huge.bracket.excessLo).to.equal(units(10));
+    });
+
+    it("at most doubles the price, or raises it by eta * m when that is more", async () => {
+      // Nearly inelastic: the secant (x 4 the last move of 2, so +8) would carry 3 to 11; the cap is 6.
+      const up = await both(bracket(), units(3), units("4.9"), { valid: true, mu: units(1), excess: units(5) });
+      expect(up.nextMu).to.equal(units(6));
+      // Below the floor: 0.5 -> at most 0.5 + 1 (the ascent step would be 1 * 23 / 13).
+      const low = await both(bracket(), units("0.5"), units(10));
+      expect(low.nextMu).to.equal(units("1.5"));
+    });
+
+    it("at most halves the price, or lowers it by eta * m when that is more", async () => {
+      // No demand at 12 nor at 8: the step doubles to 8 and would reach 0; the cap keeps 4.
+      const down = await both(bracket(), units(8), -units(10), { valid: true, mu: units(12), excess: -units(10) });
+      expect(down.nextMu).to.equal(units(4));
+      // At 1.5, halving would allow 0.75 but the floor allows a move of 1: 0.5.
+      const low = await both(bracket(), units("1.5"), -units(10), { valid: true, mu: units(3), excess: -units(10) });
+      expect(low.nextMu).to.equal(units("0.5"));
+    });
+
+    it("saturates a weight at 2^112 - 1 (only the ratio of the two weights matters)", async () => {
+      const wide = { ...ctx, capacity: 1n << 118n };
+      const m = await both(bracket(), units(5), 1n << 117n, none, wide);
+      expect(m.bracket.excessLo).to.equal((1n << 112n) - 1n);
+    });
+  });
+
+  it("an end observed again at the same price halves no weight; a new position of the same end does", async () => {
+    const b = bracket({
+      lo: units(4),
+      hi: units(5),
+      hasLo: true,
+      hasHi: true,
+      excessLo: units(2),
+      shortfallHi: units(1),
+      lastMoved: 2,
+      stepsLeft: 20,
+    });
+    const again = await both(b, units(5), -units(1));
+    expect(again.bracket.excessLo).to.equal(units(2));
+    const moved = await both(again.bracket, units("4.5"), -units("0.5"));
+    expect(moved.bracket.excessLo).to.equal(units(1));
+  });
+
+  it("collapses a bracket around a jump of S within bisection's count + 3 rounds, whatever the weights", async () => {
+    // S jumps at J from m + m (an excess of m at every price below) to m - 1 wei: regula falsi alone
+    // hugs hi; the projection towards the midpoint forces the bracket down.
+    const lo = units(4);
+    const width = 1000n * 1024n; // 1024 tolDual wide: bisection takes 10 rounds
+    const jump = lo + 7n;
+    let b = bracket({ lo, hasLo: true, excessLo: units(10), lastMoved: 1 });
+    let mu = lo + width;
+    let rounds = 0;
+    let collapsed = false;
+    while (!collapsed && rounds < 40) {
+      const r = await both(b, mu, mu < jump ? units(10) : -1n);
+      if (rounds === 0) expect(r.bracket.stepsLeft).to.equal(10 + 3);
+      ({ nextMu: mu, collapsed } = r);
+      b = r.bracket;
+      rounds++;
+    }
+    expect(b.hi - b.lo).to.be.at.most(ctx.tolDual);
+    expect(b.lo).to.be.below(jump);
+    expect(b.hi).to.be.at.least(jump);
+    expect(rounds).to.be.at.most(10 + 3 + 1); // + the round that certifies the collapse
   });
 
   it("collapses at a bracket width of exactly tolDual", async () => {
@@ -201,6 +281,7 @@ describe("AdaptivePrice library against the model", () => {
           shortfallHi: fc.bigInt({ min: 0n, max: units(10) }),
           lastMoved: fc.integer({ min: 0, max: 2 }),
           gapConfirmed: fc.boolean(),
+          stepsLeft: fc.integer({ min: 0, max: 80 }),
         }),
         fc.oneof(price, fc.constant(-1n)),
         excess,
@@ -208,9 +289,15 @@ describe("AdaptivePrice library against the model", () => {
         async (r, muOrLo, e, previous) => {
           const b = bracket({ ...r, hi: r.lo + r.width });
           const mu = muOrLo < 0n ? b.lo : muOrLo; // sometimes exactly at lo (a probe)
-          const [nextMu, collapsed] = await h.update(b, mu, e, previous, ctx);
-          const m = adaptiveUpdate({ ...b }, mu, e, previous, ctx);
-          expect([nextMu, collapsed]).to.deep.equal([m.nextMu, m.collapsed]);
+          const [nextMu, collapsed, after] = await h.update(b, mu, e, previous, ctx);
+          const model = { ...b };
+          const m = adaptiveUpdate(model, mu, e, previous, ctx);
+          expect([nextMu, collapsed, Number(after.stepsLeft), after.excessLo]).to.deep.equal([
+            m.nextMu,
+            m.collapsed,
+            model.stepsLeft,
+            model.excessLo,
+          ]);
         },
       ),
       fuzzSettings(200),

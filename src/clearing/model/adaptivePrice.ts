@@ -1,10 +1,11 @@
 /**
  * Twin of `contracts/clearing/AdaptivePrice.sol`: the adaptive rule, a safeguarded root finder
- * on the excess demand `S(mu) - m` (bracket, Illinois regula falsi, secant with a hyperbolic
- * correction outside the bracket).
+ * on the bounded excess demand `min(S(mu) - m, m)` (bracket, Illinois regula falsi projected as in
+ * ITP, secant with a hyperbolic correction and geometric growth outside the bracket; every move at
+ * most doubles or halves the price, or is `eta * m`).
  */
 import { UNIT, abs, max, min, mulDiv } from "../../common/fixed";
-import { MAX_PRICE, ascentStep, move } from "./priceUpdate";
+import { MAX_PRICE, ascentStep, boundedExcess, limitMove, move } from "./priceUpdate";
 
 export interface Bracket {
   lo: bigint;
@@ -15,6 +16,7 @@ export interface Bracket {
   shortfallHi: bigint;
   lastMoved: number;
   gapConfirmed: boolean;
+  stepsLeft: number;
 }
 
 export interface Observation {
@@ -24,6 +26,8 @@ export interface Observation {
 }
 
 const MAX_GROWTH = 4n;
+const EXTRA_STEPS = 3;
+const MAX_WEIGHT = (1n << 112n) - 1n;
 const MOVED_LO = 1;
 const MOVED_HI = 2;
 
@@ -36,18 +40,22 @@ export const emptyBracket = (): Bracket => ({
   shortfallHi: 0n,
   lastMoved: 0,
   gapConfirmed: false,
+  stepsLeft: 0,
 });
 
 const halve = (w: bigint): bigint => w - w / 2n;
+const weight = (w: bigint): bigint => min(w, MAX_WEIGHT);
+/** `Math.log2(x, Ceil)` for x >= 1. */
+const log2Ceil = (x: bigint): number => (x <= 1n ? 0 : (x - 1n).toString(2).length);
 
 function observe(b: Bracket, mu: bigint, excess: bigint, tolPrimal: bigint): void {
   if (excess > 0n) {
     const probeAnswered = b.hasLo && b.hasHi && mu === b.lo;
     if (b.hasHi && mu >= b.hi) b.hasHi = false;
-    else if (b.hasHi && b.lastMoved === MOVED_LO) b.shortfallHi = halve(b.shortfallHi);
+    else if (b.hasHi && b.lastMoved === MOVED_LO && mu !== b.lo) b.shortfallHi = halve(b.shortfallHi);
     b.gapConfirmed = probeAnswered && b.hasHi;
     b.lo = mu;
-    b.excessLo = excess;
+    b.excessLo = weight(excess);
     b.hasLo = true;
     b.lastMoved = MOVED_LO;
   } else {
@@ -56,9 +64,9 @@ function observe(b: Bracket, mu: bigint, excess: bigint, tolPrimal: bigint): voi
     if (!sameEnd) b.gapConfirmed = false;
     else if (b.lastMoved === MOVED_HI && abs(shortfall - b.shortfallHi) > tolPrimal) b.gapConfirmed = false;
     if (b.hasLo && mu <= b.lo) b.hasLo = false;
-    else if (b.hasLo && b.lastMoved === MOVED_HI) b.excessLo = halve(b.excessLo);
+    else if (b.hasLo && b.lastMoved === MOVED_HI && !sameEnd) b.excessLo = halve(b.excessLo);
     b.hi = mu;
-    b.shortfallHi = shortfall;
+    b.shortfallHi = weight(shortfall);
     b.hasHi = true;
     b.lastMoved = MOVED_HI;
   }
@@ -87,28 +95,58 @@ function hyperbolic(step: bigint, excess: bigint, ctx: AdaptiveContext): bigint 
   return mulDiv(min(step, MAX_PRICE), ctx.capacity + excess + k, ctx.capacity + k);
 }
 
+/** `AdaptivePrice._bracketStep`: Illinois regula falsi projected towards the midpoint (ITP). */
+function bracketStep(b: Bracket, width: bigint, widthBefore: bigint, tolDual: bigint): bigint {
+  if (widthBefore === 0n || width > widthBefore || b.stepsLeft === 0) {
+    b.stepsLeft = log2Ceil((width + tolDual - 1n) / tolDual) + EXTRA_STEPS;
+  } else if (b.stepsLeft > 1) {
+    b.stepsLeft -= 1;
+  }
+  let x = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
+  if (x <= b.lo) x = b.lo + width / 2n;
+  const mid = b.lo + width / 2n;
+  const upperHalf = width - width / 2n;
+  const allowed = tolDual << BigInt(b.stepsLeft - 1);
+  const radius = allowed > upperHalf ? allowed - upperHalf : 0n;
+  if (x > mid + radius) return mid + radius;
+  if (x + radius < mid) return mid - radius;
+  return x;
+}
+
+/** `AdaptivePrice._searchStep`: the longest of the corrected secant, the ascent step and the growth. */
+function searchStep(mu: bigint, rawExcess: bigint, previous: Observation, ctx: AdaptiveContext): bigint {
+  const lastMove = abs(mu - previous.mu);
+  let secant = secantStep(mu, rawExcess, previous);
+  if (secant !== 0n) secant = min(hyperbolic(secant, previous.excess, ctx), MAX_GROWTH * lastMove);
+  const excess = boundedExcess(rawExcess, ctx.capacity);
+  let ascent = ascentStep(ctx.eta, abs(excess));
+  if (excess > 0n) ascent = hyperbolic(ascent, excess, ctx);
+  const flat = previous.valid && boundedExcess(previous.excess, ctx.capacity) === excess;
+  const growth = flat ? 2n * lastMove : 0n;
+  return max(max(secant, ascent), growth);
+}
+
 /** `AdaptivePrice.update`: mutates `b`, returns the next price and whether the bracket collapsed. */
 export function adaptiveUpdate(
   b: Bracket,
   mu: bigint,
-  excess: bigint,
+  rawExcess: bigint,
   previous: Observation,
   ctx: AdaptiveContext,
 ): { nextMu: bigint; collapsed: boolean } {
+  const excess = boundedExcess(rawExcess, ctx.capacity);
+  const widthBefore = b.hasLo && b.hasHi ? b.hi - b.lo : 0n;
   observe(b, mu, excess, ctx.tolPrimal);
+  let nextMu: bigint;
   if (b.hasLo && b.hasHi) {
     const width = b.hi - b.lo;
     if (width <= ctx.tolDual) {
       if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return { nextMu: b.lo, collapsed: false };
       return { nextMu: b.hi, collapsed: true };
     }
-    let nextMu = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
-    if (nextMu <= b.lo) nextMu = b.lo + width / 2n;
-    return { nextMu, collapsed: false };
+    nextMu = bracketStep(b, width, widthBefore, ctx.tolDual);
+  } else {
+    nextMu = move(mu, excess, searchStep(mu, rawExcess, previous, ctx));
   }
-  let secant = secantStep(mu, excess, previous);
-  if (secant !== 0n) secant = min(hyperbolic(secant, previous.excess, ctx), MAX_GROWTH * abs(mu - previous.mu));
-  let ascent = ascentStep(ctx.eta, abs(excess));
-  if (excess > 0n) ascent = hyperbolic(ascent, excess, ctx);
-  return { nextMu: move(mu, excess, max(secant, ascent)), collapsed: false };
+  return { nextMu: limitMove(mu, nextMu, ascentStep(ctx.eta, ctx.capacity)), collapsed: false };
 }

@@ -278,7 +278,8 @@ export class ClearingModel {
 
   private nextPrice(p: Params, round: bigint, mu: bigint, excess: bigint, participants: bigint) {
     if (p.rule !== StepRule.Adaptive) {
-      return { nextMu: scheduledStep(p.rule, p.eta, round - p.startRound + 1n, mu, excess), collapsed: false };
+      const nextMu = scheduledStep(p.rule, p.eta, round - p.startRound + 1n, mu, excess, p.capacity);
+      return { nextMu, collapsed: false };
     }
     let previous: Observation = { valid: false, mu: 0n, excess: 0n };
     if (round > p.startRound) {
