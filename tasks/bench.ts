@@ -1,7 +1,9 @@
 /**
- * npx hardhat bench [--only gas,convergence,throughput,designer] [--seeds N] [--runs N] [--update | --check]
- *   Gas per call (both contracts), rounds to converge, on-chain throughput (src/bench). Writes
- *   bench/results.json and refreshes the generated tables (docs/benchmarks.md, README summary).
+ * npx hardhat bench [--only gas,convergence,throughput,designer,robustness,attacks] [--seeds N] [--runs N]
+ *   [--update | --check]
+ *   Gas per call (both contracts), rounds to converge, on-chain throughput, the payout designer at scale,
+ *   recovery from shocks and attacks (src/bench). Writes bench/results.json and refreshes the generated
+ *   tables (docs/benchmarks.md, README summary).
  *   --update also rewrites the gas snapshot bench/gas-snapshot.json.
  *   --check (with --only gas) compares gas with the snapshot and writes nothing: exit 1 when a call
  *   costs more than 1 % above it or is on one side only; a call cheaper by more than 1 % passes
@@ -12,11 +14,15 @@ import { task, types } from "hardhat/config";
 import { z } from "zod";
 import { compileFirst, fail, parseArgs } from "./utils";
 
-const PARTS = ["gas", "convergence", "throughput", "designer"] as const;
+// As BENCH_PARTS of src/bench/run.ts, which is loaded only when the task runs (after compiling).
+const PARTS = ["gas", "convergence", "throughput", "designer", "robustness", "attacks"] as const;
 
-task("bench", "Measures gas, convergence and throughput; writes bench/results.json and the generated tables")
+task(
+  "bench",
+  "Measures gas, convergence, throughput, robustness and attacks; writes bench/results.json and the generated tables",
+)
   .addOptionalParam("only", `Comma-separated parts to run (${PARTS.join(", ")}; default: all)`)
-  .addOptionalParam("seeds", "Seeded populations per convergence scenario", 20, types.int)
+  .addOptionalParam("seeds", "Seeded populations per convergence, robustness and attack scenario", 20, types.int)
   .addOptionalParam("runs", "Throughput runs (the median is reported)", 3, types.int)
   .addFlag("update", "Also rewrite the gas snapshot bench/gas-snapshot.json (needs the gas part)")
   .addFlag("check", "Compare gas with the snapshot and write nothing (with --only gas); exit 1 on a regression")

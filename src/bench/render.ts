@@ -9,6 +9,7 @@ import { markdownTable, replaceMarked } from "../common/output";
 import { type BenchResults, GAS_CONTRACTS } from "./results";
 import type { DesignerMeasure } from "./designer";
 import type { Throughput } from "./throughput";
+import { renderRobustnessTables, robustnessSummaryRows } from "./renderRobustness";
 
 const ROOT = path.join(__dirname, "..", "..");
 /** The files that may hold generated blocks. */
@@ -23,7 +24,7 @@ interface ConvergenceDetail {
 
 const detailOf = (results: BenchResults) => (results.convergenceDetail ?? {}) as Record<string, ConvergenceDetail>;
 
-/** Every table: gas per call of each contract, rounds to converge, on-chain throughput. */
+/** Every table: gas per call of each contract, rounds to converge, robustness, attacks, on-chain throughput. */
 export function renderFull(results: BenchResults): string {
   const sections: string[] = [];
   for (const contract of GAS_CONTRACTS) {
@@ -50,6 +51,7 @@ export function renderFull(results: BenchResults): string {
       "(|S - m| <= 1e-6 m and |mu' - mu| <= 1e-6 (tau + mu*); at most 600 rounds):\n",
   );
   sections.push(markdownTable(["scenario", "binds / S jumps", ...rules], convRows));
+  sections.push(...renderRobustnessTables(results));
   const designer = results.designer as Record<string, DesignerMeasure> | undefined;
   if (designer) {
     sections.push(
@@ -108,7 +110,8 @@ const SUMMARY_GAS: { label: string; keys: string[] }[] = [
 
 /**
  * At most 15 rows: key gas figures of both contracts, adaptive against `eta = 1/L` on every
- * binding convergence scenario, throughput. A figure absent from the results leaves its row out.
+ * binding convergence scenario, the adaptive rule's slowest recovery and one attack's harm, throughput.
+ * A figure absent from the results leaves its row out.
  */
 export function renderSummary(results: BenchResults): string {
   const rows: string[][] = [];
@@ -128,6 +131,7 @@ export function renderSummary(results: BenchResults): string {
       `${fmt(byRule["adaptive eta=1/L"])} vs ${fmt(byRule["constant eta=1/L"])}`,
     ]);
   }
+  rows.push(...robustnessSummaryRows(results));
   const tp = results.throughput as Throughput | undefined;
   if (tp)
     rows.push([

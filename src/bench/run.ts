@@ -1,6 +1,6 @@
 /**
  * The benchmark's parts, run in one Hardhat runtime (`npx hardhat bench`, tasks/bench.ts): gas per
- * call, on-chain throughput, rounds to converge. Each part updates its own keys of
+ * call, on-chain throughput, rounds to converge, recovery from shocks and attacks. Each part updates its own keys of
  * bench/results.json; nothing here writes a file.
  */
 import type { ChainEnv } from "../hardhat/adapter";
@@ -9,12 +9,12 @@ import { measureGas } from "./gas";
 import { type BenchResults, GAS_CONTRACTS, sortedByKey } from "./results";
 import { progress } from "../common/progress";
 
-export const BENCH_PARTS = ["gas", "convergence", "throughput", "designer"] as const;
+export const BENCH_PARTS = ["gas", "convergence", "throughput", "designer", "robustness", "attacks"] as const;
 export type BenchPart = (typeof BENCH_PARTS)[number];
 
 export interface BenchOptions {
   parts: readonly BenchPart[];
-  /** Seeded populations per convergence scenario. */
+  /** Seeded populations per convergence, robustness and attack scenario. */
   seeds: number;
   /** Throughput runs (the median is reported). */
   runs: number;
@@ -60,6 +60,18 @@ export async function runBench(
       };
     }
     results.convergenceDetail = detail;
+  }
+
+  if (opts.parts.includes("robustness")) {
+    const { measureRobustness } = await import("./robustness");
+    const seeds = Array.from({ length: opts.seeds }, (_, i) => i + 1);
+    results.robustness = measureRobustness({ seeds, onProgress: progress, log: opts.log });
+  }
+
+  if (opts.parts.includes("attacks")) {
+    const { measureAttacks } = await import("./attacks");
+    const seeds = Array.from({ length: opts.seeds }, (_, i) => i + 1);
+    results.attacks = measureAttacks({ seeds, onProgress: progress });
   }
 
   if (opts.parts.includes("designer")) {

@@ -16,3 +16,9 @@ export function rng(seed: number): Rng {
 
 /** Uniform on [lo, hi). */
 export const uniform = (r: Rng, lo: number, hi: number): number => lo + (hi - lo) * r();
+
+/** Standard normal from two uniforms (Box–Muller). */
+export function normal(r: Rng): number {
+  const u = Math.max(r(), Number.MIN_VALUE);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+}

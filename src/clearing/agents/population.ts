@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { toFixed } from "../../common/fixed";
-import { rng, type Rng } from "../../common/random";
+import { normal, rng, type Rng } from "../../common/random";
 import { type AgentType, bestResponse } from "./reference";
 
 export const dynamicsSchema = z.object({
@@ -33,19 +33,26 @@ export const dynamicsSchema = z.object({
 export type Dynamics = z.infer<typeof dynamicsSchema>;
 export type DynamicsInput = z.input<typeof dynamicsSchema>;
 
-/** Standard normal from two uniforms (Box–Muller). */
-function normal(r: Rng): number {
-  const u = Math.max(r(), Number.MIN_VALUE);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
-
 /** Who changes presence at a round: indices of the agents that leave and that join. */
 export interface PresenceChange {
   leave: number[];
   join: number[];
 }
 
-export class Population {
+/**
+ * What the engine plays: participants present or not (present ones at round 1 join the market),
+ * started round by round, each asked for its demand at the posted price. `Population` is the
+ * reference one; `./attackers.ts` wraps it with scripted attackers and phased shocks.
+ */
+export interface Participants {
+  readonly present: readonly boolean[];
+  startRound(round: number): PresenceChange;
+  demands(price: number, fixedFee: number): (bigint | null)[];
+  /** Participant `i` as it is now (an attacker's identities report the attacker's type). */
+  typeOf(i: number): AgentType;
+}
+
+export class Population implements Participants {
   readonly dynamics: Dynamics;
   /** Current value scales (after drift). */
   readonly alpha: number[];

@@ -8,20 +8,28 @@ import { fromFixed } from "../../common/fixed";
 import type { AgentType } from "../agents/reference";
 import { type MarketSettings, toParamsInput } from "../model/settings";
 import { ClearingModel } from "../model/clearingMarket";
-import { Population } from "../agents/population";
+import { type Participants, Population } from "../agents/population";
 import { type PlayedRound, type RunOptions, lastShockRound, settingsAfter } from "./rounds";
 
 const FUNDS = 10n ** 36n;
 
-/** Plays `population` in a fresh market with `settings`; shocks change parameters through governance. */
-export function runEngine(population: Population, settings: MarketSettings, opts: RunOptions): PlayedRound[] {
+export interface EngineOptions extends RunOptions {
+  /** Stop after the first round for which this returns true (checked after `onRound`). */
+  until?: (round: PlayedRound, t: number) => boolean;
+}
+
+/**
+ * Plays `population` (reference agents, or any scripted participants: attackers, phased shocks) in a
+ * fresh market with `settings`; shocks change parameters through governance.
+ */
+export function runEngine(population: Participants, settings: MarketSettings, opts: EngineOptions): PlayedRound[] {
   let now = 1_000_000n;
   const shocks = opts.shocks ?? [];
   const model = new ClearingModel(
     { feeRecipient: "fees", revenueRecipient: "revenue", allowListOnly: false, params: toParamsInput(settings) },
     now,
   );
-  const ids = population.agents.map((_, i) => `agent-${i}`);
+  const ids = population.present.map((_, i) => `agent-${i}`);
   ids.forEach((id, i) => population.present[i] && model.join(id, FUNDS));
   const stopAfter = lastShockRound(shocks);
   const out: PlayedRound[] = [];
@@ -44,6 +52,7 @@ export function runEngine(population: Population, settings: MarketSettings, opts
     out.push(played);
     opts.onRound?.(played, t, opts.rounds);
     if (opts.untilConverged && closed.converged && t >= stopAfter) break;
+    if (opts.until?.(played, t)) break;
   }
   return out;
 }

@@ -1,0 +1,80 @@
+/**
+ * The measures of the robustness and attack benchmarks (issue 13, point 5), as pure functions of
+ * per-round series so that they are tested on hand-made cases (test/bench/robustness.test.ts).
+ */
+import type { AgentType } from "../clearing/agents/reference";
+
+/** Rounds a market must stay converged to count as re-converged. */
+export const STAY = 20;
+
+/**
+ * Rounds from the shock to re-convergence: `i - from + 1` for the first round index `i >= from`
+ * whose flag and the `stay - 1` next ones are all true (flags indexed by round, 0-based; `from` the
+ * index of the first round played after the shock). Undefined when no such stay fits in the series.
+ */
+export function roundsToReconverge(flags: boolean[], from: number, stay = STAY): number | undefined {
+  let run = 0;
+  for (let i = Math.max(0, from); i < flags.length; i++) {
+    run = flags[i] ? run + 1 : 0;
+    if (run === stay) return i - stay + 1 - from + 1;
+  }
+  return undefined;
+}
+
+/** Whether the last `stay` flags from index `from` on are all true (the runs stop there). */
+export function stayedConverged(flags: boolean[], from: number, stay = STAY): boolean {
+  return flags.length - from >= stay && flags.slice(-stay).every(Boolean);
+}
+
+/**
+ * A dead round: agents would demand at the clearing price (`demandAtClearing > 0`, their demand
+ * `S(mu*)` for the round's agents and parameters) but the round allocates nothing to anyone.
+ */
+export const isDead = (allocations: bigint[], demandAtClearing: number): boolean =>
+  demandAtClearing > 0 && allocations.every((q) => q === 0n);
+
+/**
+ * Nearest-rank quantile of rounds (undefined = never, counted as +infinity): the value at rank
+ * `ceil(q n)`; null when that value is infinite. `q = 0.5` is the lower median.
+ */
+export function rankQuantile(values: (number | undefined)[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
+  const v = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
+  return Number.isFinite(v) ? v : null;
+}
+
+/**
+ * The griefing factor: the others' welfare loss over the attacker's own payoff loss against truthful
+ * play; +Infinity when the others lost something and the attacker nothing, 0 when the others lost nothing.
+ */
+export function griefingFactor(othersLoss: number, attackerLoss: number): number {
+  if (!(othersLoss > 0)) return 0;
+  return attackerLoss > 0 ? othersLoss / attackerLoss : Infinity;
+}
+
+/** `(attack - truthful) / max(|truthful|, g)`: the attacker's relative gain in the attack rounds. */
+export const inflationGain = (attackPayoff: number, truthfulPayoff: number, fixedFee: number): number =>
+  (attackPayoff - truthfulPayoff) / Math.max(Math.abs(truthfulPayoff), fixedFee);
+
+/** `sum_t (W*_t - W_t) / sum_t W*_t`. */
+export function regretPerRound(optimum: number[], achieved: number[]): number {
+  if (optimum.length !== achieved.length) throw new Error("regret: series of different lengths");
+  const best = optimum.reduce((a, b) => a + b, 0);
+  return optimum.reduce((a, w, t) => a + w - achieved[t], 0) / best;
+}
+
+/**
+ * An agent's payoff in a round, through one identity or several (a Sybil): value minus own cost minus
+ * payments, `alpha ln(1 + Q) - (beta + price) Q - g k` with `Q` the sum of its allocations and `k` the
+ * number of its positive demands (the fixed fee is due on a demand even when its allocation rounds to 0).
+ */
+export function roundPayoff(agent: AgentType, demands: number[], allocated: number[], price: number, fixedFee: number) {
+  const k = demands.filter((d) => d > 0).length;
+  if (k === 0) return 0;
+  const q = allocated.reduce((a, b) => a + b, 0);
+  return agent.alpha * Math.log1p(q) - (agent.beta + price) * q - fixedFee * k;
+}
+
+/** JSON form of a factor: finite numbers as they are, +Infinity as the string "Infinity". */
+export const jsonFactor = (v: number): number | string => (Number.isFinite(v) ? v : "Infinity");

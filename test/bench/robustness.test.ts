@@ -1,0 +1,136 @@
+import { expect } from "chai";
+import { ATTACKS, Attacked } from "../../src/clearing/agents/attackers";
+import { drawAgents } from "../../src/clearing/agents/draw";
+import { Population } from "../../src/clearing/agents/population";
+import { runEngine } from "../../src/clearing/sim/engine";
+import { allocations } from "../../src/clearing/sim/rationing";
+import type { PlayedRound } from "../../src/clearing/sim/rounds";
+import { settingsFor } from "../../src/clearing/experiments/scenarios";
+import { measureAttacks } from "../../src/bench/attacks";
+import { measureRobustness } from "../../src/bench/robustness";
+import {
+  griefingFactor,
+  inflationGain,
+  isDead,
+  jsonFactor,
+  rankQuantile,
+  regretPerRound,
+  roundPayoff,
+  roundsToReconverge,
+  stayedConverged,
+} from "../../src/bench/robustnessMetrics";
+
+const U = 10n ** 18n;
+const flags = (...runs: [boolean, number][]) => runs.flatMap(([v, n]) => Array<boolean>(n).fill(v));
+const round = (demands: (bigint | null)[], capacity = 10n * U): PlayedRound => ({
+  round: 1n,
+  totalDemand: demands.reduce<bigint>((a, d) => a + (d ?? 0n), 0n),
+  capacity,
+  mu: 0n,
+  nextMu: 0n,
+  primalResidual: 0n,
+  dualResidual: 0n,
+  version: 1n,
+  converged: false,
+  tau: 0n,
+  fixedFee: 0n,
+  demands,
+});
+
+describe("Robustness benchmark: measures", () => {
+  it("re-convergence needs 20 converged rounds in a row, counted from the shock round", () => {
+    expect(roundsToReconverge(flags([false, 2], [true, 20]), 0)).to.equal(3);
+    expect(roundsToReconverge(flags([true, 20]), 0)).to.equal(1);
+    // a stay of 19 broken by one round does not count; the next full stay does
+    expect(roundsToReconverge(flags([true, 19], [false, 1], [true, 20]), 0)).to.equal(21);
+    // converged before the shock counts for nothing
+    expect(roundsToReconverge(flags([true, 10], [false, 3], [true, 20]), 10)).to.equal(4);
+    expect(roundsToReconverge(flags([false, 1], [true, 19]), 0)).to.equal(undefined);
+    expect(stayedConverged(flags([false, 5], [true, 20]), 5)).to.equal(true);
+    expect(stayedConverged(flags([false, 5], [true, 20]), 6)).to.equal(false);
+  });
+
+  it("a dead round: demand at the clearing price, nothing allocated", () => {
+    const series = [round([0n, 0n, null]), round([U, 0n, null]), round([0n, 0n]), round([20n * U, 20n * U])];
+    const dead = series.filter((r) => isDead(allocations("pro-rata", r), 3)).length;
+    expect(dead).to.equal(2);
+    expect(isDead(allocations("pro-rata", series[0]), 0), "nobody would demand").to.equal(false);
+    expect(allocations("pro-rata", series[3])).to.deep.equal([5n * U, 5n * U]);
+  });
+
+  it("griefing factor, inflation gain, quantiles, regret and a Sybil's payoff", () => {
+    expect(griefingFactor(5, 0)).to.equal(Infinity);
+    expect(jsonFactor(griefingFactor(5, -1))).to.equal("Infinity");
+    expect(griefingFactor(5, 2)).to.equal(2.5);
+    expect(griefingFactor(0, 3)).to.equal(0);
+    expect(jsonFactor(2.5)).to.equal(2.5);
+    expect(inflationGain(12, 10, 1)).to.be.closeTo(0.2, 1e-12);
+    expect(inflationGain(8, 10, 1)).to.be.closeTo(-0.2, 1e-12);
+    expect(inflationGain(0.5, 0.2, 1), "g floors the scale").to.be.closeTo(0.3, 1e-12);
+    const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(rankQuantile(twenty, 0.5)).to.equal(10);
+    expect(rankQuantile(twenty, 0.9)).to.equal(18);
+    expect(rankQuantile([...twenty.slice(0, 17), undefined, undefined, undefined], 0.9)).to.equal(null);
+    expect(regretPerRound([10, 10], [9, 10])).to.be.closeTo(0.05, 1e-12);
+    const a = { alpha: 10, beta: 1 };
+    expect(roundPayoff(a, [3, 3], [1, 1], 1, 0.5)).to.be.closeTo(10 * Math.log(3) - 4 - 1, 1e-12);
+    expect(roundPayoff(a, [0, 0], [0, 0], 1, 0.5)).to.equal(0);
+    expect(roundPayoff(a, [1], [0], 1, 0.5), "the fee is due on the demand").to.equal(-0.5);
+  });
+
+  it("an attacker is a participant: truthful it changes nothing, attacking it splits over its identities", () => {
+    const agents = drawAgents(5, 3);
+    const settings = settingsFor(agents, 10, 0.5, 1);
+    const plain = runEngine(new Population(agents, 1), settings, { rounds: 8 });
+    const truthful = runEngine(new Attacked(new Population(agents, 1), 0, null, 3, 10), settings, { rounds: 8 });
+    expect(truthful).to.deep.equal(plain);
+    const sybil = ATTACKS.find((s) => s.name === "sybil-split-5")!;
+    const who = new Attacked(new Population(agents, 1), 2, sybil, 3, 10);
+    expect(who.identities).to.deep.equal([2, 5, 6, 7, 8]);
+    const run = runEngine(who, settings, { rounds: 4 });
+    expect(run[1].demands.slice(5)).to.deep.equal([0n, 0n, 0n, 0n]);
+    expect(run[2].demands.filter((d) => d === 2000n * U)).to.have.length(5);
+    expect(run[3].demands[2], "the attack is over").to.not.equal(2000n * U);
+    expect(run[3].demands.slice(5)).to.deep.equal([0n, 0n, 0n, 0n]);
+  });
+});
+
+describe("Robustness benchmark: tiny runs", function () {
+  this.timeout(30_000);
+
+  it("robustness: every rule and constant-best per scenario, plausible figures", () => {
+    const r = measureRobustness({ seeds: [1, 2], scenarios: ["exit-quarter", "noise-drift"] });
+    expect(Object.keys(r)).to.deep.equal(["exit-quarter", "noise-drift"]);
+    const keys = ["adaptive/pro-rata", "diminishing/pro-rata", "constant/pro-rata", "constant-best/pro-rata"];
+    for (const sc of Object.values(r)) expect(Object.keys(sc).sort()).to.deep.equal([...keys].sort());
+    const adaptive = r["exit-quarter"]["adaptive/pro-rata"];
+    expect(adaptive).to.have.all.keys("roundsToReconverge", "roundsToReconvergeP90", "deadRounds", "deadRoundsP90");
+    expect(adaptive).to.have.property("roundsToReconverge").within(1, 30);
+    expect(adaptive).to.have.property("deadRounds").equal(0);
+    const regret = r["noise-drift"]["adaptive/pro-rata"] as { regretPerRound: number };
+    expect(regret.regretPerRound).to.be.within(0, 0.1);
+    const best = r["noise-drift"]["constant-best/pro-rata"] as { regretPerRound: number };
+    const constant = r["noise-drift"]["constant/pro-rata"] as { regretPerRound: number };
+    expect(best.regretPerRound).to.be.at.most(constant.regretPerRound);
+  });
+
+  it("attacks: an inflated round harms the others and costs its sender", () => {
+    const attacks = ATTACKS.filter((a) => a.name === "inflate-once" || a.name === "sybil-split-2");
+    const r = measureAttacks({ seeds: [1], attacks });
+    expect(Object.keys(r)).to.deep.equal(["inflate-once", "sybil-split-2"]);
+    expect(Object.keys(r["inflate-once"]).sort()).to.deep.equal([
+      "adaptive/pro-rata",
+      "constant/pro-rata",
+      "diminishing/pro-rata",
+    ]);
+    for (const e of Object.values(r["inflate-once"])) {
+      expect(e.attackRounds).to.equal(1);
+      expect(e.harmRounds).to.be.greaterThan(0.5);
+      expect(e.inflationGain, "10,000 units at the posted price cost more than they are worth").to.be.lessThan(0);
+      expect(e.griefingFactor).to.be.a("number").greaterThan(0);
+    }
+    const once = r["inflate-once"]["adaptive/pro-rata"];
+    const split = r["sybil-split-2"]["adaptive/pro-rata"];
+    expect(split.inflationGain, "one more fixed fee, the same allocation").to.be.lessThan(once.inflationGain);
+  });
+});
