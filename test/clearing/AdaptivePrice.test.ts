@@ -175,28 +175,32 @@ describe("AdaptivePrice library against the model", () => {
     expect(moved.bracket.excessLo).to.equal(units(1));
   });
 
-  it("collapses a bracket around a jump of S within bisection's count + 3 rounds, whatever the weights", async () => {
-    // S jumps at J from m + m (an excess of m at every price below) to m - 1 wei: regula falsi alone
-    // hugs hi; the projection towards the midpoint forces the bracket down.
-    const lo = units(4);
-    const width = 1000n * 1024n; // 1024 tolDual wide: bisection takes 10 rounds
-    const jump = lo + 7n;
-    let b = bracket({ lo, hasLo: true, excessLo: units(10), lastMoved: 1 });
-    let mu = lo + width;
-    let rounds = 0;
-    let collapsed = false;
-    while (!collapsed && rounds < 40) {
-      const r = await both(b, mu, mu < jump ? units(10) : -1n);
-      if (rounds === 0) expect(r.bracket.stepsLeft).to.equal(10 + 3);
-      ({ nextMu: mu, collapsed } = r);
-      b = r.bracket;
-      rounds++;
-    }
-    expect(b.hi - b.lo).to.be.at.most(ctx.tolDual);
-    expect(b.lo).to.be.below(jump);
-    expect(b.hi).to.be.at.least(jump);
-    expect(rounds).to.be.at.most(10 + 3 + 1); // + the round that certifies the collapse
-  });
+  for (const jumpNearLo of [true, false]) {
+    it(`collapses a bracket around a jump of S near ${jumpNearLo ? "lo" : "hi"} within bisection's count + 3 rounds`, async () => {
+      // Near lo, S jumps from m + m (an excess of m at every price below) to m - 1 wei: regula falsi
+      // alone hugs hi. Near hi, from m + 1 wei to 0: it hugs lo. The projection towards the midpoint
+      // forces the bracket down either way.
+      const lo = units(4);
+      const width = 1000n * 1024n; // 1024 tolDual wide: bisection takes 10 rounds
+      const jump = jumpNearLo ? lo + 7n : lo + width - 7n;
+      const [above, below] = jumpNearLo ? [units(10), -1n] : [1n, -units(10)];
+      let b = bracket({ lo, hasLo: true, excessLo: above, lastMoved: 1 });
+      let mu = lo + width;
+      let rounds = 0;
+      let collapsed = false;
+      while (!collapsed && rounds < 40) {
+        const r = await both(b, mu, mu < jump ? above : below);
+        if (rounds === 0) expect(r.bracket.stepsLeft).to.equal(10 + 3);
+        ({ nextMu: mu, collapsed } = r);
+        b = r.bracket;
+        rounds++;
+      }
+      expect(b.hi - b.lo).to.be.at.most(ctx.tolDual);
+      expect(b.lo).to.be.below(jump);
+      expect(b.hi).to.be.at.least(jump);
+      expect(rounds).to.be.at.most(10 + 3 + 1); // + the round that certifies the collapse
+    });
+  }
 
   it("collapses at a bracket width of exactly tolDual", async () => {
     const b = bracket({ lo: units(4), hasLo: true, excessLo: units(1), lastMoved: 1 });
