@@ -373,6 +373,9 @@ describe("UniformRationing library against the model", () => {
 
   describe("gas", () => {
     const rows: [string, bigint][] = [];
+    // solidity-coverage instruments the library, which changes its gas: the ceilings hold uninstrumented.
+    const instrumented = process.argv.includes("coverage");
+    const below = (gas: bigint, ceiling: bigint) => instrumented || expect(gas).to.be.lessThan(ceiling);
 
     /** A round of n agents with distinct demands from 0.5 to 8 units, and a harness that ran it. */
     async function population(n: number) {
@@ -403,8 +406,8 @@ describe("UniformRationing library against the model", () => {
       const back = await g.move.staticCall(1n, MAX_QUANTITY, 1n + 1n);
       rows.push(["move: bucket 0 -> 1023 (worst, 6 used words)", worst]);
       rows.push(["move: bucket 1023 -> 0", back]);
-      expect(worst).to.be.lessThan(34_000n);
-      expect(first).to.be.lessThan(69_000n);
+      below(worst, 34_000n);
+      below(first, 69_000n);
     });
 
     it("close: slack, typical and worst descents; first use of the result word or pre-filled", async () => {
@@ -455,9 +458,9 @@ describe("UniformRationing library against the model", () => {
       rows.push(["close: slack (4 reads)", (await closeBoth(t, 2n, MAX_QUANTITY * 10n, deep)).gasUsed]);
       const [, settleGas] = await deep.settle(2n, MAX_QUANTITY);
       rows.push(["settlement: load result + allocation", settleGas]);
-      expect(worst.gasUsed).to.be.lessThan(73_000n);
-      expect(prefilled.gasUsed).to.be.lessThan(56_000n);
-      expect(settleGas).to.be.lessThan(3_000n);
+      below(worst.gasUsed, 73_000n);
+      below(prefilled.gasUsed, 56_000n);
+      below(settleGas, 3_000n);
     });
 
     it("pre-filling the whole tree once", async () => {

@@ -1,7 +1,17 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { BUYER_PART, PRICE, SELLER_PART, UNIT, WINDOW, deployEscrow, tableArg, withSellerDeposit } from "./fixture";
+import {
+  BUYER_PART,
+  PRICE,
+  SELLER_PART,
+  UNIT,
+  WINDOW,
+  defaultPayoutTable,
+  deployEscrow,
+  tableArg,
+  withSellerDeposit,
+} from "./fixture";
 import { dealIdOf, type PackedTerms } from "../../src/exchange/model/terms";
 
 const ETH = ethers.ZeroAddress;
@@ -15,6 +25,31 @@ const setBit = (p: PackedTerms, word: number, bit: bigint): PackedTerms => {
 };
 
 describe("ExchangeEscrow", () => {
+  it("is deployed by anyone for any owner: the deployer need not be the owner", async () => {
+    const [owner, burn, deployer] = await ethers.getSigners();
+    const factory = await ethers.getContractFactory("ExchangeEscrow", deployer);
+    const escrow = await factory.deploy(owner.address, burn.address);
+    expect(await escrow.owner()).to.equal(owner.address);
+    expect(await escrow.burnSetting()).to.deep.equal([0n, burn.address]);
+  });
+
+  it("pays out a payout of a single wei (pushed, not lost)", async () => {
+    const { escrow, seller, buyer, terms, packed } = await loadFixture(deployEscrow);
+    // A table without a minimum price lets a deal of 50 wei open: its buyer deposit is 1 wei.
+    const open = { ...tableArg(await defaultPayoutTable()), minPrice: 0n };
+    const table = await escrow.registerTable.staticCall(open);
+    await escrow.registerTable(open);
+    const t = await terms({ table, price: 50n });
+    const [, buyerDeposit] = await escrow.depositsFor(table, 50n);
+    const [sp, bp] = await escrow.payouts(table, 50n, 4);
+    expect([buyerDeposit, bp]).to.deep.equal([1n, 1n]);
+    await escrow.connect(seller).offer(packed(t));
+    await escrow.connect(buyer).accept(packed(t), { value: 50n + buyerDeposit });
+    await escrow.connect(buyer).redeem(packed(t), true);
+    await expect(escrow.connect(seller).finalize(packed(t))).to.changeEtherBalances([seller, buyer], [sp, 1n]);
+    expect(await escrow.balances(buyer.address, ETH)).to.equal(0n);
+  });
+
   describe("tables", () => {
     it("numbers tables from 1, identified by content hash, idempotently, for anyone; UNIT is 1e18", async () => {
       const { escrow, table, tableNumber, other } = await loadFixture(deployEscrow);
@@ -160,6 +195,12 @@ describe("ExchangeEscrow", () => {
       await expect(escrow.payouts(tableNumber, PRICE, 8))
         .to.be.revertedWithCustomError(escrow, "InvalidState")
         .withArgs(8);
+      // Up by a single wei: a deposit of 1e-18 of a price of 1 + 1e-18 units is 2 wei.
+      const tiny = { ...tableArg(await defaultPayoutTable()), sellerDeposit: 1n };
+      const tinyNumber = await escrow.registerTable.staticCall(tiny);
+      await escrow.registerTable(tiny);
+      expect((await escrow.depositsFor(tinyNumber, UNIT + 1n))[0]).to.equal(2n);
+      expect((await escrow.depositsFor(tinyNumber, UNIT))[0]).to.equal(1n);
       // A price beyond the terms' 128 bits is a named error in the views, never an overflow Panic.
       const largest = 2n ** 128n - 1n;
       expect((await escrow.depositsFor(tableNumber, largest))[1]).to.equal((largest * 2n + 99n) / 100n);
@@ -297,7 +338,8 @@ describe("ExchangeEscrow", () => {
         await expect(offer({ [w]: 0n })).to.be.revertedWithCustomError(escrow, "ZeroWindow");
       }
       const unknown = 9n;
-      for (const table of [0n, unknown]) {
+      // The table field's top bit is part of the field: a number beyond the registered ones is unknown.
+      for (const table of [0n, unknown, 2n ** 31n, 2n ** 32n - 1n]) {
         await expect(offer({ table })).to.be.revertedWithCustomError(escrow, "UnknownTable").withArgs(table);
       }
       const p = packed(await terms());
