@@ -63,7 +63,18 @@ export async function expectSameState(
   expect(r.mu, "mu").to.equal(mr.mu);
   const b = await market.bracket();
   expect(
-    [b.lo, b.hi, b.hasLo, b.hasHi, b.excessLo, b.shortfallHi, Number(b.lastMoved), b.gapConfirmed, Number(b.stepsLeft)],
+    [
+      b.lo,
+      b.hi,
+      b.hasLo,
+      b.hasHi,
+      b.excessLo,
+      b.shortfallHi,
+      Number(b.lastMoved),
+      b.gapConfirmed,
+      Number(b.stepsLeft),
+      b.loChecked,
+    ],
     "bracket",
   ).to.deep.equal([
     model.bracket.lo,
@@ -75,6 +86,7 @@ export async function expectSameState(
     model.bracket.lastMoved,
     model.bracket.gapConfirmed,
     model.bracket.stepsLeft,
+    model.bracket.loChecked,
   ]);
   expect(await market.feesAccrued(), "fees").to.equal(model.feesAccrued);
   expect(await market.revenueAccrued(), "revenue").to.equal(model.revenueAccrued);

@@ -18,7 +18,11 @@ import {PriceUpdate} from "./PriceUpdate.sol";
  *   falsi stalls; bisection when rounding leaves no interior point. Each point is projected
  *   towards the bracket's midpoint as in the ITP method (Oliveira and Takahashi, 2020): the
  *   bracket collapses after at most {EXTRA_STEPS} more rounds than bisection would take, also
- *   when `S` jumps (fixed-fee drop-outs) and regula falsi alone would crawl. Once `hi - lo <= tolDual`
+ *   when `S` jumps (fixed-fee drop-outs) and regula falsi alone would crawl. When the last two
+ *   observations lie on one side of the root, the secant through them is used instead where it
+ *   falls inside the bracket, and where it falls below `lo` the market posts `lo` once to check it:
+ *   a lower end set by an inflated report, or made stale by a fall in demand, is dropped in a round
+ *   instead of being approached for many. Once `hi - lo <= tolDual`
  *   the bracket has collapsed and the market posts `hi`, the feasible end: this is the
  *   smallest price with `S <= m` to within `tolDual`, also when `S` jumps over `m` because of
  *   the fixed fee `g` (agents dropping out) and `S = m` has no root.
@@ -69,6 +73,7 @@ library AdaptivePrice {
         uint8 lastMoved;
         bool gapConfirmed; // a probe at `lo` showed excess demand: the shortfall at `hi` is a jump of S
         uint8 stepsLeft; // bracketed rounds left before the bracket must be within tolDual
+        bool loChecked; // `lo` was observed a second time at the same price and still showed excess demand
     }
 
     /// @notice The round's configuration and what it observed besides the excess.
@@ -110,7 +115,8 @@ library AdaptivePrice {
                 if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return (b.lo, false);
                 return (b.hi, true);
             }
-            nextMu = _bracketStep(b, width, widthBefore, ctx.tolDual);
+            (bool hasSecant, uint256 secant) = _sameSideSecant(mu, excess, previous, b);
+            nextMu = _bracketStep(b, width, widthBefore, ctx.tolDual, hasSecant, secant);
         } else {
             nextMu = PriceUpdate.move(mu, bounded, _searchStep(mu, excess, previous, ctx));
         }
@@ -118,23 +124,49 @@ library AdaptivePrice {
     }
 
     /**
-     * @dev The next point inside the bracket: Illinois regula falsi (bisection when it rounds onto
-     * `lo`), projected onto the interval around the midpoint that keeps the next bracket at most
-     * `tolDual * 2^(stepsLeft - 1)` wide. The budget is set when the bracket forms or widens.
+     * @dev A point from the last two observations when both lie on one side of the root (the
+     * bracket's far end then only carries a weight): the root of their secant if it falls inside the
+     * bracket. When it falls at or below `lo`, that end is suspect (an inflated report, or demand
+     * that has fallen since), so the point is `lo` itself, a probe, unless `lo` was checked there.
+     */
+    function _sameSideSecant(
+        uint256 mu,
+        int256 excess,
+        Observation memory previous,
+        Bracket memory b
+    ) private pure returns (bool found, uint256 x) {
+        uint256 step = _secantStep(mu, excess, previous);
+        if (step == 0 || (excess > 0) != (previous.excess > 0)) return (false, 0);
+        if (excess > 0) return mu + step < b.hi ? (true, mu + step) : (false, 0);
+        if (step < mu - b.lo) return (true, mu - step);
+        return (!b.loChecked, b.lo);
+    }
+
+    /**
+     * @dev The next point inside the bracket: the same-side secant's if there is one, else Illinois
+     * regula falsi (bisection when it rounds onto `lo`), projected onto the interval around the
+     * midpoint that keeps the next bracket at most `tolDual * 2^(stepsLeft - 1)` wide. The budget
+     * is set when the bracket forms or widens.
      */
     function _bracketStep(
         Bracket memory b,
         uint256 width,
         uint256 widthBefore,
-        uint256 tolDual
+        uint256 tolDual,
+        bool hasSecant,
+        uint256 secant
     ) private pure returns (uint256 x) {
         if (widthBefore == 0 || width > widthBefore || b.stepsLeft == 0) {
             b.stepsLeft = uint8(Math.log2(Math.ceilDiv(width, tolDual), Math.Rounding.Ceil) + EXTRA_STEPS);
         } else if (b.stepsLeft > 1) {
             --b.stepsLeft;
         }
-        x = b.lo + Math.mulDiv(width, b.excessLo, uint256(b.excessLo) + b.shortfallHi);
-        if (x <= b.lo) x = b.lo + width / 2;
+        if (hasSecant) {
+            x = secant;
+        } else {
+            x = b.lo + Math.mulDiv(width, b.excessLo, uint256(b.excessLo) + b.shortfallHi);
+            if (x <= b.lo) x = b.lo + width / 2;
+        }
         // The larger part left by a point at distance d from the midpoint is ceil(width / 2) + d.
         uint256 mid = b.lo + width / 2;
         uint256 upperHalf = width - width / 2;
@@ -185,6 +217,7 @@ library AdaptivePrice {
             if (b.hasHi && mu >= b.hi) b.hasHi = false;
             else if (b.hasHi && b.lastMoved == MOVED_LO && mu != b.lo) b.shortfallHi = _halve(b.shortfallHi);
             b.gapConfirmed = probeAnswered && b.hasHi;
+            b.loChecked = b.hasLo && mu == b.lo;
             b.lo = uint120(mu);
             b.excessLo = _weight(uint256(excess));
             b.hasLo = true;

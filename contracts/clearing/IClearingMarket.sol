@@ -325,7 +325,8 @@ interface IClearingMarket {
             uint112 shortfallHi,
             uint8 lastMoved,
             bool gapConfirmed,
-            uint8 stepsLeft
+            uint8 stepsLeft,
+            bool loChecked
         );
 
     /// @notice The open round's number, deadline, posted price `tau + mu` and shadow price `mu`.

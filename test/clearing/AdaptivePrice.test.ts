@@ -42,6 +42,7 @@ describe("AdaptivePrice library against the model", () => {
       Number(after.lastMoved),
       after.gapConfirmed,
       Number(after.stepsLeft),
+      after.loChecked,
     ]).to.deep.equal([
       model.lo,
       model.hi,
@@ -52,6 +53,7 @@ describe("AdaptivePrice library against the model", () => {
       model.lastMoved,
       model.gapConfirmed,
       model.stepsLeft,
+      model.loChecked,
     ]);
     return { ...m, bracket: model };
   }
@@ -155,6 +157,51 @@ describe("AdaptivePrice library against the model", () => {
       const wide = { ...ctx, capacity: 1n << 118n };
       const m = await both(bracket(), units(5), 1n << 117n, none, wide);
       expect(m.bracket.excessLo).to.equal((1n << 112n) - 1n);
+    });
+  });
+
+  describe("two observations on one side of the root", () => {
+    // An inflated report left lo = 2 with the full weight m; two honest rounds above show shortfalls.
+    const suspect = () =>
+      bracket({ lo: units(2), hi: units(4), hasLo: true, hasHi: true, excessLo: units(10), lastMoved: 2 });
+    const atFour = { valid: true, mu: units(4), excess: -units(6) };
+
+    it("posts lo once to check it when their secant puts the root at or below lo", async () => {
+      // Shortfalls 6 at 4 and 5 at 3: the secant's root is at -2, below lo.
+      const m = await both(suspect(), units(3), -units(5), atFour);
+      expect(m.nextMu).to.equal(units(2));
+      // lo still shows excess demand there: it is checked, and the next such secant does not probe it.
+      const checked = await both(m.bracket, units(2), units(2), { valid: true, mu: units(3), excess: -units(5) });
+      expect(checked.bracket.loChecked).to.equal(true);
+      const again = await both({ ...checked.bracket }, units("2.5"), -units(4), {
+        valid: true,
+        mu: units(3),
+        excess: -units(5),
+      });
+      expect(again.nextMu).to.be.above(units(2));
+      // lo shows none: it is dropped (the contradiction), and the search goes on below.
+      const stale = await both(m.bracket, units(2), -units(3), { valid: true, mu: units(3), excess: -units(5) });
+      expect([stale.bracket.hasLo, stale.bracket.hi]).to.deep.equal([false, units(2)]);
+      expect(stale.nextMu).to.be.below(units(2));
+    });
+
+    it("takes their secant's root when it falls inside the bracket", async () => {
+      // Shortfalls 6 at 4 and 2 at 3: the secant's root is 2.5, inside [2, 3].
+      const m = await both(suspect(), units(3), -units(2), atFour);
+      expect(m.nextMu).to.equal(units("2.5"));
+      // Excess on the lower side alike: 3 at 1.5 after 4 at 1, root at 3, inside [1.5, 4].
+      const low = bracket({
+        lo: units(1),
+        hi: units(4),
+        hasLo: true,
+        hasHi: true,
+        excessLo: units(4),
+        shortfallHi: units(1),
+        lastMoved: 1,
+        stepsLeft: 80,
+      });
+      const up = await both(low, units("1.5"), units(3), { valid: true, mu: units(1), excess: units(4) });
+      expect(up.nextMu).to.equal(units(3));
     });
   });
 
@@ -286,6 +333,7 @@ describe("AdaptivePrice library against the model", () => {
           lastMoved: fc.integer({ min: 0, max: 2 }),
           gapConfirmed: fc.boolean(),
           stepsLeft: fc.integer({ min: 0, max: 80 }),
+          loChecked: fc.boolean(),
         }),
         fc.oneof(price, fc.constant(-1n)),
         excess,

@@ -17,6 +17,7 @@ export interface Bracket {
   lastMoved: number;
   gapConfirmed: boolean;
   stepsLeft: number;
+  loChecked: boolean;
 }
 
 export interface Observation {
@@ -41,6 +42,7 @@ export const emptyBracket = (): Bracket => ({
   lastMoved: 0,
   gapConfirmed: false,
   stepsLeft: 0,
+  loChecked: false,
 });
 
 const halve = (w: bigint): bigint => w - w / 2n;
@@ -54,6 +56,7 @@ function observe(b: Bracket, mu: bigint, excess: bigint, tolPrimal: bigint): voi
     if (b.hasHi && mu >= b.hi) b.hasHi = false;
     else if (b.hasHi && b.lastMoved === MOVED_LO && mu !== b.lo) b.shortfallHi = halve(b.shortfallHi);
     b.gapConfirmed = probeAnswered && b.hasHi;
+    b.loChecked = b.hasLo && mu === b.lo;
     b.lo = mu;
     b.excessLo = weight(excess);
     b.hasLo = true;
@@ -96,14 +99,30 @@ function hyperbolic(step: bigint, excess: bigint, ctx: AdaptiveContext): bigint 
 }
 
 /** `AdaptivePrice._bracketStep`: Illinois regula falsi projected towards the midpoint (ITP). */
-function bracketStep(b: Bracket, width: bigint, widthBefore: bigint, tolDual: bigint): bigint {
+/**
+ * `AdaptivePrice._sameSideSecant`: the root of the secant through the last two observations when both
+ * lie on the same side of the root, if it falls inside the bracket; at or below `lo`, `lo` itself (a
+ * probe) unless `lo` was already checked there. Undefined when there is no such point.
+ */
+function sameSideSecant(mu: bigint, excess: bigint, previous: Observation, b: Bracket): bigint | undefined {
+  const step = secantStep(mu, excess, previous);
+  if (step === 0n || excess > 0n !== previous.excess > 0n) return undefined;
+  if (excess > 0n) return mu + step < b.hi ? mu + step : undefined;
+  if (step < mu - b.lo) return mu - step;
+  return b.loChecked ? undefined : b.lo;
+}
+
+function bracketStep(b: Bracket, width: bigint, widthBefore: bigint, tolDual: bigint, secant?: bigint): bigint {
   if (widthBefore === 0n || width > widthBefore || b.stepsLeft === 0) {
     b.stepsLeft = log2Ceil((width + tolDual - 1n) / tolDual) + EXTRA_STEPS;
   } else if (b.stepsLeft > 1) {
     b.stepsLeft -= 1;
   }
-  let x = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
-  if (x <= b.lo) x = b.lo + width / 2n;
+  let x = secant;
+  if (x === undefined) {
+    x = b.lo + mulDiv(width, b.excessLo, b.excessLo + b.shortfallHi);
+    if (x <= b.lo) x = b.lo + width / 2n;
+  }
   const mid = b.lo + width / 2n;
   const upperHalf = width - width / 2n;
   const allowed = tolDual << BigInt(b.stepsLeft - 1);
@@ -144,7 +163,7 @@ export function adaptiveUpdate(
       if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return { nextMu: b.lo, collapsed: false };
       return { nextMu: b.hi, collapsed: true };
     }
-    nextMu = bracketStep(b, width, widthBefore, ctx.tolDual);
+    nextMu = bracketStep(b, width, widthBefore, ctx.tolDual, sameSideSecant(mu, rawExcess, previous, b));
   } else {
     nextMu = move(mu, excess, searchStep(mu, rawExcess, previous, ctx));
   }
