@@ -64,7 +64,11 @@ type StrangerCall = (typeof STRANGER_CALLS)[number];
 
 const who = fc.integer({ min: 0, max: AGENTS - 1 });
 const amount = fc.oneof(fc.bigInt({ min: 0n, max: units(60) }), fc.constant(units(50)));
-const quantity = fc.oneof(fc.bigInt({ min: 0n, max: units(15) }), fc.constantFrom(0n, 1n, units(10), units(15) + 7n));
+// An attacker's inflated report (10,000 units, affordable at a zero price and fee) is one of the quantities.
+const quantity = fc.oneof(
+  fc.bigInt({ min: 0n, max: units(15) }),
+  fc.constantFrom(0n, 1n, units(10), units(15) + 7n, units(10_000)),
+);
 const params: fc.Arbitrary<ParamsInput> = fc.record({
   capacity: fc.oneof(fc.bigInt({ min: 1n, max: units(40) }), fc.constant(0n)),
   tau: fc.bigInt({ min: 0n, max: units(2) }),
