@@ -122,7 +122,7 @@ describe("ExchangeEscrow: messages, pushes, burn destination", () => {
     });
 
     it("a stranger finalizes only after the last deadline; a late fault is refused", async () => {
-      const { escrow, seller, other, burn, p, id } = await loadFixture(opened);
+      const { escrow, seller, buyer, other, burn, p, id } = await loadFixture(opened);
       const deadline = (await escrow.deals(id)).deadline + 2n * WINDOW;
       await time.setNextBlockTimestamp(deadline - 1n);
       await expect(escrow.connect(other).finalize(p))
@@ -132,6 +132,10 @@ describe("ExchangeEscrow: messages, pushes, burn destination", () => {
       await expect(escrow.connect(seller).cancelOrFault(p))
         .to.be.revertedWithCustomError(escrow, "WrongStage")
         .withArgs(4, 5);
+      // A buyer's message never finalizes: past the last deadline it is refused at the fault window.
+      await expect(escrow.connect(buyer).complain(p))
+        .to.be.revertedWithCustomError(escrow, "WrongStage")
+        .withArgs(3, 4);
       const done = escrow.connect(other).finalize(p);
       await expect(done).to.emit(escrow, "WindowExpired").withArgs(id, 4);
       await expect(done).to.emit(escrow, "Finalized").withArgs(id, 0);
