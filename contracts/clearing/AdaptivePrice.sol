@@ -22,7 +22,8 @@ import {PriceUpdate} from "./PriceUpdate.sol";
  *   observations lie on one side of the root, the secant through them is used instead where it
  *   falls inside the bracket, and where it falls below `lo` the market posts `lo` once to check it:
  *   a lower end set by an inflated report, or made stale by a fall in demand, is dropped in a round
- *   instead of being approached for many. Once `hi - lo <= tolDual`
+ *   instead of being approached for many. An upper end whose shortfall is within `tolPrimal`
+ *   clears: the market stays there, however wide the bracket. Once `hi - lo <= tolDual`
  *   the bracket has collapsed and the market posts `hi`, the feasible end: this is the
  *   smallest price with `S <= m` to within `tolDual`, also when `S` jumps over `m` because of
  *   the fixed fee `g` (agents dropping out) and `S = m` has no root.
@@ -115,6 +116,9 @@ library AdaptivePrice {
                 if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return (b.lo, false);
                 return (b.hi, true);
             }
+            // The feasible end clears within tolerance: stay. (Moving on would be the projection's
+            // doing once its budget ran down, not a better price.)
+            if (bounded <= 0 && uint256(-bounded) <= ctx.tolPrimal) return (mu, false);
             (bool hasSecant, uint256 secant) = _sameSideSecant(mu, excess, previous, b);
             nextMu = _bracketStep(b, width, widthBefore, ctx.tolDual, hasSecant, secant);
         } else {

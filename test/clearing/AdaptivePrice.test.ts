@@ -205,6 +205,26 @@ describe("AdaptivePrice library against the model", () => {
     });
   });
 
+  it("stays at an upper end that clears within tolPrimal, however low the projection's budget", async () => {
+    // A far, stale lo and a budget run down: projecting would pull the price off a clearing hi.
+    const b = bracket({
+      lo: 0n,
+      hi: units(3),
+      hasLo: true,
+      hasHi: true,
+      excessLo: units(10),
+      lastMoved: 2,
+      stepsLeft: 1,
+    });
+    for (const shortfall of [0n, ctx.tolPrimal]) {
+      const m = await both({ ...b }, units(3), -shortfall);
+      expect([m.nextMu, m.bracket.stepsLeft]).to.deep.equal([units(3), 1]);
+    }
+    // A shortfall beyond it is searched on (here, the projection to the midpoint's neighbourhood).
+    const beyond = await both({ ...b }, units(3), -ctx.tolPrimal - 1n);
+    expect(beyond.nextMu).to.be.below(units(3));
+  });
+
   it("an end observed again at the same price halves no weight; a new position of the same end does", async () => {
     const b = bracket({
       lo: units(4),
@@ -224,13 +244,13 @@ describe("AdaptivePrice library against the model", () => {
 
   for (const jumpNearLo of [true, false]) {
     it(`collapses a bracket around a jump of S near ${jumpNearLo ? "lo" : "hi"} within bisection's count + 3 rounds`, async () => {
-      // Near lo, S jumps from m + m (an excess of m at every price below) to m - 1 wei: regula falsi
+      // Near lo, S jumps from m + m (an excess of m at every price below) to just beyond tolPrimal below m: regula falsi
       // alone hugs hi. Near hi, from m + 1 wei to 0: it hugs lo. The projection towards the midpoint
       // forces the bracket down either way.
       const lo = units(4);
       const width = 1000n * 1024n; // 1024 tolDual wide: bisection takes 10 rounds
       const jump = jumpNearLo ? lo + 7n : lo + width - 7n;
-      const [above, below] = jumpNearLo ? [units(10), -1n] : [1n, -units(10)];
+      const [above, below] = jumpNearLo ? [units(10), -ctx.tolPrimal - 1n] : [1n, -units(10)];
       let b = bracket({ lo, hasLo: true, excessLo: above, lastMoved: 1 });
       let mu = lo + width;
       let rounds = 0;
@@ -245,7 +265,7 @@ describe("AdaptivePrice library against the model", () => {
       expect(b.hi - b.lo).to.be.at.most(ctx.tolDual);
       expect(b.lo).to.be.below(jump);
       expect(b.hi).to.be.at.least(jump);
-      expect(rounds).to.be.at.most(10 + 3 + 1); // + the round that certifies the collapse
+      expect(rounds).to.be.at.most(10 + 3 + 2); // + the probe of lo and the round that certifies the collapse
     });
   }
 

@@ -163,6 +163,7 @@ export function adaptiveUpdate(
       if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return { nextMu: b.lo, collapsed: false };
       return { nextMu: b.hi, collapsed: true };
     }
+    if (excess <= 0n && -excess <= ctx.tolPrimal) return { nextMu: mu, collapsed: false };
     nextMu = bracketStep(b, width, widthBefore, ctx.tolDual, sameSideSecant(mu, rawExcess, previous, b));
   } else {
     nextMu = move(mu, excess, searchStep(mu, rawExcess, previous, ctx));
