@@ -4,7 +4,7 @@ import { drawAgents } from "../../src/clearing/agents/draw";
 import { Population } from "../../src/clearing/agents/population";
 import { runEngine } from "../../src/clearing/sim/engine";
 import { allocations } from "../../src/clearing/sim/rationing";
-import type { PlayedRound } from "../../src/clearing/sim/rounds";
+import { playedRound } from "../playedRound";
 import { settingsFor } from "../../src/clearing/experiments/scenarios";
 import { measureAttacks } from "../../src/bench/attacks";
 import { measureRobustness } from "../../src/bench/robustness";
@@ -22,20 +22,7 @@ import {
 
 const U = 10n ** 18n;
 const flags = (...runs: [boolean, number][]) => runs.flatMap(([v, n]) => Array<boolean>(n).fill(v));
-const round = (demands: (bigint | null)[], capacity = 10n * U): PlayedRound => ({
-  round: 1n,
-  totalDemand: demands.reduce<bigint>((a, d) => a + (d ?? 0n), 0n),
-  capacity,
-  mu: 0n,
-  nextMu: 0n,
-  primalResidual: 0n,
-  dualResidual: 0n,
-  version: 1n,
-  converged: false,
-  tau: 0n,
-  fixedFee: 0n,
-  demands,
-});
+const round = (demands: (bigint | null)[], capacity = 10n * U) => playedRound(demands, capacity);
 
 describe("Robustness benchmark: measures", () => {
   it("re-convergence needs 20 converged rounds in a row, counted from the shock round", () => {

@@ -15,7 +15,7 @@ import {
   edges,
   grainOf,
   roundedUp,
-  waterFill,
+  exactWaterFill,
   widthOf,
 } from "../../src/clearing/model/uniformRationing";
 import { fuzzSettings } from "../fuzz";
@@ -77,7 +77,7 @@ describe("UniformRationing library against the model", () => {
   function checkRule(demands: bigint[], q: bigint[], result: bigint, capacity: bigint) {
     const sum = q.reduce((a, b) => a + b, 0n);
     expect(sum <= capacity || !decode(result).rationed, "sum of allocations above m").to.equal(true);
-    const exact = waterFill(demands, capacity);
+    const exact = exactWaterFill(demands, capacity);
     if (!decode(result).rationed) {
       expect(q).to.deep.equal(demands);
       expect(exact.rationed).to.equal(false);
@@ -335,7 +335,7 @@ describe("UniformRationing library against the model", () => {
             }
             const w = widthOf(r.bucket);
             expect(gain <= w / 4n + BigInt(demands.length) * grainOf(r.bucket) + 2n, `gain ${gain}`).to.equal(true);
-            const exact = waterFill(demands, capacity);
+            const exact = exactWaterFill(demands, capacity);
             WORST_SHARE.randomGainOverWidth = Math.max(WORST_SHARE.randomGainOverWidth, Number(gain) / Number(w));
             WORST_SHARE.gainOverLambda = Math.max(
               WORST_SHARE.gainOverLambda,

@@ -9,7 +9,7 @@ import {
   waterFill,
 } from "../../src/common/metrics";
 import { efficiency, roundWelfare, surplus } from "../../src/clearing/sim/welfare";
-import type { PlayedRound } from "../../src/clearing/sim/rounds";
+import { playedRound } from "../playedRound";
 import { toFixed } from "../../src/common/fixed";
 
 describe("Metrics against hand-computed cases", () => {
@@ -63,20 +63,7 @@ describe("Metrics against hand-computed cases", () => {
       { alpha: 10, beta: 1 },
       { alpha: 5, beta: 1 },
     ];
-    const round: PlayedRound = {
-      round: 3n,
-      totalDemand: toFixed(8),
-      capacity: toFixed(4),
-      mu: 0n,
-      nextMu: 0n,
-      primalResidual: 0n,
-      dualResidual: 0n,
-      version: 1n,
-      converged: false,
-      tau: 0n,
-      fixedFee: 0n,
-      demands: [toFixed(6), toFixed(2), null],
-    };
+    const round = playedRound([toFixed(6), toFixed(2), null], toFixed(4), { round: 3n });
     const w = roundWelfare(round, agents);
     expect(w.allocations).to.deep.equal([3, 1]);
     expect(w.utilization).to.equal(1);

@@ -1,7 +1,7 @@
 /**
  * Twin of `contracts/clearing/UniformRationing.sol`, bit for bit: the same bucket map, the same storage words
  * (two 108-bit nodes under a 40-bit round stamp), the same descent, result and allocation, the same rounding.
- * Also `waterFill`, the exact uniform rule (`q_i = min(x_i, lambda)`, `sum q_i = m`) that the tree approximates.
+ * Also `exactWaterFill`, the exact uniform rule (`q_i = min(x_i, lambda)`, `sum q_i = m`) that the tree approximates.
  */
 
 export const MAX_QUANTITY = (1n << 120n) - 1n;
@@ -216,11 +216,12 @@ export function allocation(demand: bigint, result: bigint): bigint {
 }
 
 /**
- * The exact uniform rule: `lambda` (a fraction `num / den`) with `sum_i min(x_i, lambda) = m` when the total
+ * The exact uniform rule in integers (the experiments' float `waterFill` in src/common/metrics.ts rounds, which
+ * the twin's tests cannot use): `lambda` (a fraction `num / den`) with `sum_i min(x_i, lambda) = m` when the total
  * demand exceeds `m` (otherwise no rationing, `lambda` = the largest demand), and the allocations
  * `floor(min(x_i, lambda))`.
  */
-export function waterFill(
+export function exactWaterFill(
   demands: readonly bigint[],
   m: bigint,
 ): { rationed: boolean; num: bigint; den: bigint; allocations: bigint[] } {
