@@ -86,6 +86,28 @@ describe("ExchangeEscrow: signed offers paid by an EIP-2612 permit", () => {
     expect(await token.balanceOf(seller.address)).to.equal(100n * UNIT - PRICE / 10n);
   });
 
+  it("a contract-wallet counterparty accepting a signed offer without a permit pays from the wallet, not tx.origin", async () => {
+    const { escrow, token, seller, other, asSeller, address, terms, domain, asset } = await loadFixture(permitFixture);
+    const wallet = await (await ethers.getContractFactory("ContractWallet")).deploy(other.address);
+    const w = await wallet.getAddress();
+    // Both the wallet and the account that drives it hold tokens and allow the escrow to pull them.
+    for (const holder of [w, other.address]) await token.mint(holder, 100n * UNIT);
+    await token.connect(other).approve(address, 100n * UNIT);
+    await wallet
+      .connect(other)
+      .execute(await token.getAddress(), 0n, token.interface.encodeFunctionData("approve", [address, 100n * UNIT]));
+    await asSeller.deposit(PRICE / 10n, asset); // the offerer's part comes from its balance in the escrow
+    const offer = await asSeller.signOffer(await terms({ buyer: w }));
+    const { counterparty: buyerPart } = await asSeller.amounts(offer.terms);
+    await wallet
+      .connect(other)
+      .execute(address, 0n, escrow.interface.encodeFunctionData("acceptSigned", [offer.packed, offer.signature]));
+    expect((await escrow.deals(dealIdOf(domain, offer.terms))).stage).to.equal(2n);
+    expect(await token.balanceOf(w)).to.equal(100n * UNIT - buyerPart);
+    expect(await token.balanceOf(other.address)).to.equal(100n * UNIT);
+    expect(await escrow.balances(seller.address, asset)).to.equal(0n);
+  });
+
   it("a permit someone else submitted first still counts: its allowance stands", async () => {
     const { escrow, token, seller, asSeller, asBuyer, address, terms, domain } = await loadFixture(permitFixture);
     const offer = await asSeller.signOffer(await terms(), { permit: true });

@@ -26,6 +26,9 @@ describe("ExchangeEscrow: balances and signed offers", () => {
       await expect(deposit).to.emit(escrow, "BalanceDeposited").withArgs(other.address, ETH, UNIT);
       await expect(deposit).to.changeEtherBalances([other, escrow], [-UNIT, UNIT]);
       expect(await escrow.balances(other.address, ETH)).to.equal(UNIT);
+      await escrow.connect(other).deposit(ETH, 3n, { value: 3n }); // a second deposit adds to the first
+      expect(await escrow.balances(other.address, ETH)).to.equal(UNIT + 3n);
+      await escrow.connect(other).withdraw(ETH, 3n);
       const withdrawal = escrow.connect(other).withdraw(ETH, UNIT / 4n);
       await expect(withdrawal)
         .to.emit(escrow, "BalanceWithdrawn")

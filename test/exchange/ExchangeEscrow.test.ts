@@ -31,6 +31,8 @@ describe("ExchangeEscrow", () => {
     const escrow = await factory.deploy(owner.address, burn.address);
     expect(await escrow.owner()).to.equal(owner.address);
     expect(await escrow.burnSetting()).to.deep.equal([0n, burn.address]);
+    // The first setting holds from time 0: every deal, however early, has a burn recipient.
+    await expect(escrow.deploymentTransaction()).to.emit(escrow, "BurnRecipientSet").withArgs(0n, burn.address, 0n);
   });
 
   it("pays out a payout of a single wei (pushed, not lost)", async () => {
@@ -142,6 +144,21 @@ describe("ExchangeEscrow", () => {
         const s = await escrow.getTable(id);
         return [s.sellerDeposit, s.buyerDeposit, [...s.seller], [...s.buyer], s.minPrice];
       };
+      // Every state's entries, the first (state 0) included.
+      const numbered = {
+        ...tableArg(table),
+        seller: [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n],
+        buyer: [9n, 10n, 11n, 12n, 13n, 14n, 15n, 16n],
+      };
+      const numberedId = await escrow.registerTable.staticCall(numbered);
+      await escrow.registerTable(numbered);
+      expect(await roundTrip(numberedId)).to.deep.equal([
+        numbered.sellerDeposit,
+        numbered.buyerDeposit,
+        numbered.seller,
+        numbered.buyer,
+        numbered.minPrice,
+      ]);
       expect(await roundTrip(tableNumber)).to.deep.equal([
         table.sellerDeposit,
         table.buyerDeposit,
