@@ -8,6 +8,7 @@ import {AssetTransfer} from "../common/AssetTransfer.sol";
 import {Settlement} from "./Settlement.sol";
 import {PriceUpdate} from "./PriceUpdate.sol";
 import {AdaptivePrice} from "./AdaptivePrice.sol";
+import {UniformRationing} from "./UniformRationing.sol";
 import {IClearingMarket} from "./IClearingMarket.sol";
 
 /**
@@ -17,9 +18,11 @@ import {IClearingMarket} from "./IClearingMarket.sol";
  * congestion price `mu` on what they are allocated, and the market moves `mu` by dual ascent
  * until demand clears capacity (`mu >= 0, S <= m, mu * (m - S) = 0`).
  *
- * Every transaction is O(1): a submission updates the round's running total; closing a round
- * stores one record and moves the price; each agent's charge and pro-rata refund are settled
- * lazily the next time it (or anyone for it) touches the market. No loop over agents.
+ * Every transaction is O(1): a submission updates the round's running total (and, under the uniform
+ * rule, one path of a fixed tree of demand buckets); closing a round stores one record (and, when the
+ * uniform rule rations, a bounded descent of that tree) and moves the price; each agent's allocation,
+ * charge and refund are settled lazily the next time it (or anyone for it) touches the market. No
+ * loop over agents.
  *
  * Units: see {Settlement}. Money: agents' balances, fees and revenue are pull payments; the
  * contract's balance of the asset always equals {totalLiabilities} (force-sent ETH aside).
@@ -59,6 +62,10 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
      * eight 32-bit counts to a word: agents submitting round after round update one word.
      */
     mapping(uint256 word => uint256) private _lastSeenCounts;
+    /// @dev The uniform rule's demands of the open round, by bucket (each word stamped with its round).
+    UniformRationing.Tree private _demandTree;
+    /// @dev The uniform rule's result of each rationed round.
+    UniformRationing.Results private _rationed;
 
     constructor(InitConfig memory cfg) Ownable(cfg.owner) {
         if (cfg.feeRecipient == address(0) || cfg.revenueRecipient == address(0)) revert ZeroAddress();
@@ -143,6 +150,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         if (reserve > maxReserve) revert ReserveAboveMax(reserve, maxReserve);
         if (reserve > available) revert InsufficientBalance(reserve, available);
 
+        if (p.rationing == Rationing.Uniform) UniformRationing.move(_demandTree, s.round, previous, quantity);
         a.free = uint128(available - reserve);
         a.reserved = uint128(reserve);
         a.demand = uint128(quantity);
@@ -177,6 +185,9 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         if (a.round == s.round) {
             Round storage r = rounds[s.round];
             r.totalDemand -= a.demand;
+            if (params[s.version].rationing == Rationing.Uniform) {
+                UniformRationing.move(_demandTree, s.round, a.demand, 0);
+            }
             --state.submitted;
             if (a.demand != 0) --state.positive;
             emit DemandSubmitted(s.round, msg.sender, 0, 0, r.totalDemand);
@@ -282,6 +293,23 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         return (s.round, s.deadline, params[s.version].tau + mu, mu);
     }
 
+    /// @inheritdoc IClearingMarket
+    function rationingResult(uint256 round) external view returns (uint64) {
+        return UniformRationing.resultOf(_rationed, round);
+    }
+
+    // ---------------------------------------------------------------- first use, paid ahead
+
+    /// @inheritdoc IClearingMarket
+    function prefillRationingTree(uint256 from, uint256 to) external {
+        UniformRationing.prefillTree(_demandTree, from, to);
+    }
+
+    /// @inheritdoc IClearingMarket
+    function prefillRationingResults(uint256 fromRound, uint256 toRound) external {
+        UniformRationing.prefillResults(_rationed, fromRound, toRound);
+    }
+
     // ---------------------------------------------------------------- internals
 
     function _deposit(Agent storage a, uint256 amount) private {
@@ -314,7 +342,9 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         uint256 reserved = a.reserved;
         Round storage r = rounds[round];
         Params storage p = params[a.version];
-        uint256 quantity = Settlement.allocation(demand, r.totalDemand, p.capacity);
+        uint256 quantity = p.rationing == Rationing.Uniform && r.totalDemand > p.capacity
+            ? UniformRationing.allocation(demand, UniformRationing.resultOf(_rationed, round))
+            : Settlement.allocation(demand, r.totalDemand, p.capacity);
         (uint256 fee, uint256 revenue) = _settlementCharge(demand, quantity, p.tau, r.mu, p.fixedFee);
         uint256 refund = reserved - fee - revenue;
         a.free += uint128(refund);
@@ -331,6 +361,11 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         Round memory r = rounds[s.round];
         Params memory p = params[s.version];
         int256 excess = int256(uint256(r.totalDemand)) - int256(uint256(p.capacity));
+        // Rationed by the uniform rule: the water level, found now, before the next round's submissions
+        // reuse the tree. (The exact total decides whether to ration: the tree's sums are rounded up.)
+        if (p.rationing == Rationing.Uniform && excess > 0) {
+            UniformRationing.storeResult(_rationed, s.round, UniformRationing.close(_demandTree, s.round, p.capacity));
+        }
         bool collapsed;
         (nextMu, collapsed) = _nextPrice(p, s.round, r.mu, excess, s.positive);
         _reportRound(s, r, p, excess, nextMu, collapsed);
@@ -404,6 +439,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         if (input.tau > PriceUpdate.MAX_PRICE) revert InvalidPrice(input.tau);
         if (input.fixedFee > type(uint96).max) revert InvalidFixedFee(input.fixedFee);
         if (input.rule > uint8(StepRule.Adaptive)) revert InvalidStepRule(input.rule);
+        if (input.rationing > uint8(Rationing.Uniform)) revert InvalidRationing(input.rationing);
         // eta = 0 freezes the price (the flat-fee baseline); the adaptive search needs a step.
         if (input.eta > type(uint96).max || (input.eta == 0 && input.rule == uint8(StepRule.Adaptive))) {
             revert InvalidStepSize(input.eta);
@@ -420,8 +456,9 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
                 tau: uint128(input.tau),
                 fixedFee: uint96(input.fixedFee),
                 eta: uint96(input.eta),
-                startRound: uint56(startRound),
+                startRound: uint48(startRound),
                 rule: StepRule(input.rule),
+                rationing: Rationing(input.rationing),
                 tolPrimal: uint96(input.tolPrimal),
                 tolDual: uint96(input.tolDual),
                 roundDuration: uint64(input.roundDuration)

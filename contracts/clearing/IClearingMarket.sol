@@ -19,6 +19,12 @@ interface IClearingMarket {
         Adaptive // see {AdaptivePrice}
     }
 
+    /// @notice How a round's capacity is shared when total demand exceeds it.
+    enum Rationing {
+        ProRata, // x_i * m / S: the paper's rule, neutral to splitting, but inflating a demand takes more
+        Uniform // min(x_i, lambda), water-filling: no gain from misreporting, see {UniformRationing}
+    }
+
     /// @notice Governed parameters, as given to the constructor and {scheduleParams}.
     struct ParamsInput {
         uint256 capacity; // m, quantity (1e18 = one unit)
@@ -29,6 +35,7 @@ interface IClearingMarket {
         uint256 tolPrimal; // convergence tolerance on |S - m|, quantity
         uint256 tolDual; // convergence tolerance on |mu' - mu|, price
         uint256 roundDuration; // seconds
+        uint8 rationing; // Rationing
     }
 
     /// @notice One version of the parameters, packed into three slots.
@@ -37,8 +44,9 @@ interface IClearingMarket {
         uint128 tau;
         uint96 fixedFee;
         uint96 eta;
-        uint56 startRound; // first round under this version
+        uint48 startRound; // first round under this version
         StepRule rule;
+        Rationing rationing;
         uint96 tolPrimal;
         uint96 tolDual;
         uint64 roundDuration;
@@ -137,6 +145,7 @@ interface IClearingMarket {
     error InvalidPrice(uint256 price);
     error InvalidFixedFee(uint256 fixedFee);
     error InvalidStepRule(uint8 rule);
+    error InvalidRationing(uint8 rationing);
     error InvalidStepSize(uint256 eta);
     error InvalidTolerance(uint256 tolPrimal, uint256 tolDual);
     error InvalidRoundDuration(uint256 roundDuration);
@@ -175,7 +184,7 @@ interface IClearingMarket {
      */
     function submitDemand(uint256 round, uint256 quantity, uint256 maxReserve) external;
 
-    /// @notice Settles `agent`'s last closed round: charge, pro-rata refund. Anyone may call it.
+    /// @notice Settles `agent`'s last closed round: allocation, charge, refund. Anyone may call it.
     function settle(address agent) external;
 
     /// @notice Withdraws `amount` of the caller's free balance (after settling its last round).
@@ -286,8 +295,9 @@ interface IClearingMarket {
             uint128 tau,
             uint96 fixedFee,
             uint96 eta,
-            uint56 startRound,
+            uint48 startRound,
             StepRule rule,
+            Rationing rationing,
             uint96 tolPrimal,
             uint96 tolDual,
             uint64 roundDuration
@@ -328,6 +338,25 @@ interface IClearingMarket {
             uint8 stepsLeft,
             bool loChecked
         );
+
+    /**
+     * @notice The uniform rule's 64-bit result of a rationed round (`UniformRationing.close`), 0 for a round
+     * that was not rationed under it: closed with total demand within capacity, under pro-rata, or still open.
+     */
+    function rationingResult(uint256 round) external view returns (uint64);
+
+    /**
+     * @notice Pays ahead for the first use of the uniform rule's demand tree, words `from .. to - 1` of
+     * `UniformRationing.TREE_WORDS` (548): about 22,100 gas a word, once in a deployment's life, so that no
+     * submission pays it. Anyone may call it; it changes no demand, balance or result.
+     */
+    function prefillRationingTree(uint256 from, uint256 to) external;
+
+    /**
+     * @notice Pays ahead for the first use of the result words of rounds `fromRound .. toRound - 1` (four rounds to
+     * a word, about 22,100 gas a word), so that no rationed close pays it. Anyone may call it.
+     */
+    function prefillRationingResults(uint256 fromRound, uint256 toRound) external;
 
     /// @notice The open round's number, deadline, posted price `tau + mu` and shadow price `mu`.
     function currentRound() external view returns (uint256, uint256, uint256, uint256);

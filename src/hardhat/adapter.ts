@@ -60,6 +60,7 @@ export async function deployClearingMarket(
     tolPrimal: p.tolPrimal,
     tolDual: p.tolDual,
     roundDuration: p.roundDuration,
+    rationing: p.rationing,
   };
   const { deploymentId, ...addresses } = opts;
   for (const [key, value] of Object.entries(addresses)) if (value !== undefined) parameters[key] = value;

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { REACH_MIN_RUNS, fuzzSettings } from "../fuzz";
 import { ethers, network } from "hardhat";
 import { ClearingModel } from "../../src/clearing/model/clearingMarket";
-import { StepRule, type ParamsInput } from "../../src/clearing/model/types";
+import { Rationing, StepRule, type ParamsInput } from "../../src/clearing/model/types";
 import { BASE_PARAMS, deployMarket, units } from "./fixture";
 import { expectSameState, latestTimestamp, modelStep, txAt, type TxOutcome } from "../harness";
 import { toJson } from "../../src/common/json";
@@ -78,6 +78,7 @@ const params: fc.Arbitrary<ParamsInput> = fc.record({
   tolPrimal: fc.bigInt({ min: 0n, max: units(1) }),
   tolDual: fc.bigInt({ min: 0n, max: units("0.01") }),
   roundDuration: fc.bigInt({ min: 0n, max: 500n }),
+  rationing: fc.constantFrom(Rationing.ProRata, Rationing.Uniform, Rationing.Uniform, 2),
 });
 const action: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("join" as const), who, amount }), weight: 3 },

@@ -1,6 +1,6 @@
 import { ethers } from "hardhat";
 import type { ClearingMarket } from "../../typechain-types";
-import { type ParamsInput, StepRule } from "../../src/clearing/model/types";
+import { type ParamsInput, Rationing, StepRule } from "../../src/clearing/model/types";
 import { type MarketSettings, toParamsInput } from "../../src/clearing/model/settings";
 
 import { UNIT } from "../../src/common/fixed";
@@ -18,6 +18,7 @@ export const BASE_PARAMS: ParamsInput = {
   tolPrimal: units("0.000001"),
   tolDual: units("0.000000001"),
   roundDuration: 100n,
+  rationing: Rationing.ProRata,
 };
 
 export interface DeployOptions {

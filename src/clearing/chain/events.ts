@@ -23,6 +23,7 @@ export const paramsOf = (a: DecodedLog["args"]): ParamsInput => {
     tolPrimal: p.tolPrimal,
     tolDual: p.tolDual,
     roundDuration: p.roundDuration,
+    rationing: Number(p.rationing),
   };
 };
 

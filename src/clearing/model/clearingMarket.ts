@@ -7,7 +7,8 @@ import { type Bracket, type Observation, adaptiveUpdate, emptyBracket } from "./
 import { scheduledStep } from "./priceUpdate";
 import { residuals, validateParams } from "./params";
 import { LastSeenCounts } from "./lastSeen";
-import { allocation, charge, reserveFor } from "./settlement";
+import { charge, reserveFor } from "./settlement";
+import { RoundRationing } from "./roundRationing";
 import {
   type AgentBooks,
   emptyAgentBooks,
@@ -45,6 +46,7 @@ export class ClearingModel {
   readonly allowed = new Set<string>();
   readonly lastSeen = new LastSeenCounts();
   bracket: Bracket = emptyBracket();
+  readonly rationing = new RoundRationing();
   /** Settlements since the last `drainSettled()`, for callers that compare events. */
   settled: SettledEvent[] = [];
 
@@ -64,13 +66,8 @@ export class ClearingModel {
     return this.agents.get(key)!;
   }
 
-  currentParams(): Params {
-    return this.params.get(this.version)!;
-  }
-
-  mu(): bigint {
-    return this.rounds.get(this.round)!.mu;
-  }
+  currentParams = (): Params => this.params.get(this.version)!;
+  mu = (): bigint => this.rounds.get(this.round)!.mu;
 
   join(addr: string, received: bigint): void {
     if (this.allowListOnly && !this.allowed.has(addr.toLowerCase())) throw new MarketError("NotAllowed");
@@ -119,6 +116,7 @@ export class ClearingModel {
       const reserve = reserveFor(quantity, p.tau, r.mu, p.fixedFee);
       if (reserve > maxReserve) throw new MarketError("ReserveAboveMax", [reserve, maxReserve]);
       if (reserve > available) throw new MarketError("InsufficientBalance", [reserve, available]);
+      this.rationing.move(p.rationing, this.round, replacing ? a.demand : 0n, quantity);
       if (!replacing) {
         this.submitted += 1n;
         if (a.lastSeen !== this.round) {
@@ -195,6 +193,7 @@ export class ClearingModel {
     if (a.round === this.round) {
       const r = this.rounds.get(this.round)!;
       r.totalDemand -= a.demand;
+      this.rationing.move(this.currentParams().rationing, this.round, a.demand, 0n);
       this.submitted -= 1n;
       if (a.demand !== 0n) this.positive -= 1n;
       a.free += a.reserved;
@@ -227,7 +226,7 @@ export class ClearingModel {
     if (a.round === 0n || a.round === this.round) return null;
     const r = this.rounds.get(a.round)!;
     const p = this.params.get(a.version)!;
-    const quantity = allocation(a.demand, r.totalDemand, p.capacity);
+    const quantity = this.rationing.allocation(p.rationing, a.round, a.demand, r.totalDemand, p.capacity);
     const { fee, revenue } = charge(a.demand, quantity, p.tau, r.mu, p.fixedFee);
     return { round: a.round, quantity, fee, revenue, refund: a.reserved - fee - revenue };
   }
@@ -249,6 +248,7 @@ export class ClearingModel {
     const r = this.rounds.get(t)!;
     const p = this.currentParams();
     const excess = r.totalDemand - p.capacity;
+    this.rationing.close(p.rationing, t, r.totalDemand, p.capacity);
     const { nextMu, collapsed } = this.nextPrice(p, t, r.mu, excess, this.positive);
     const { primal, dual, converged } = residuals(r.mu, nextMu, excess, collapsed, p);
     const event: RoundClosedEvent = {

@@ -4,7 +4,7 @@
  */
 import { abs } from "../../common/fixed";
 import { MAX_PRICE } from "./priceUpdate";
-import { MarketError, MAX_QUANTITY, MAX_ROUND_DURATION, type Params, type ParamsInput, StepRule } from "./types";
+import { MarketError, MAX_QUANTITY, MAX_ROUND_DURATION, type Params, type ParamsInput, Rationing, StepRule } from "./types";
 
 const U96 = (1n << 96n) - 1n;
 
@@ -23,6 +23,7 @@ export function validateParams(input: ParamsInput, startRound: bigint): Params {
   if (input.tau > MAX_PRICE) throw new MarketError("InvalidPrice", [input.tau]);
   if (input.fixedFee > U96) throw new MarketError("InvalidFixedFee", [input.fixedFee]);
   if (input.rule > StepRule.Adaptive) throw new MarketError("InvalidStepRule", [BigInt(input.rule)]);
+  if (input.rationing > Rationing.Uniform) throw new MarketError("InvalidRationing", [BigInt(input.rationing)]);
   if (input.eta > U96 || (input.eta === 0n && input.rule === StepRule.Adaptive)) {
     throw new MarketError("InvalidStepSize", [input.eta]);
   }
@@ -32,5 +33,5 @@ export function validateParams(input: ParamsInput, startRound: bigint): Params {
   if (input.roundDuration === 0n || input.roundDuration > MAX_ROUND_DURATION) {
     throw new MarketError("InvalidRoundDuration", [input.roundDuration]);
   }
-  return { ...input, rule: input.rule as StepRule, startRound };
+  return { ...input, rule: input.rule as StepRule, rationing: input.rationing as Rationing, startRound };
 }

@@ -3,10 +3,12 @@
  */
 import { z } from "zod";
 import { toFixed } from "../../common/fixed";
-import { type ParamsInput, StepRule } from "./types";
+import { type ParamsInput, Rationing, StepRule } from "./types";
 
 export const stepRuleNames = ["constant", "diminishing", "adaptive"] as const;
 export type StepRuleName = (typeof stepRuleNames)[number];
+export const rationingNames = ["pro-rata", "uniform"] as const;
+export type RationingName = (typeof rationingNames)[number];
 
 export const marketSettingsSchema = z.object({
   /** Capacity `m` per round, in units of the resource. */
@@ -23,8 +25,15 @@ export const marketSettingsSchema = z.object({
   tolDual: z.number().positive(),
   /** Round duration in seconds. */
   roundDuration: z.number().int().positive(),
+  /** How a round's capacity is shared when demand exceeds it (pro-rata, the paper's rule, unless said). */
+  rationing: z.enum(rationingNames).default("pro-rata"),
 });
-export type MarketSettings = z.infer<typeof marketSettingsSchema>;
+/** Settings as written (the rationing may be left out); {@link toParamsInput} fills the default. */
+export type MarketSettings = z.input<typeof marketSettingsSchema>;
+
+export function rationing(name: RationingName): Rationing {
+  return name === "uniform" ? Rationing.Uniform : Rationing.ProRata;
+}
 
 export function stepRule(name: StepRuleName): StepRule {
   return { constant: StepRule.Constant, diminishing: StepRule.Diminishing, adaptive: StepRule.Adaptive }[name];
@@ -42,5 +51,6 @@ export function toParamsInput(settings: MarketSettings): ParamsInput {
     tolPrimal: toFixed(s.tolPrimal),
     tolDual: toFixed(s.tolDual),
     roundDuration: BigInt(s.roundDuration),
+    rationing: rationing(s.rationing),
   };
 }

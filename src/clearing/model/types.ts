@@ -9,6 +9,12 @@ export enum StepRule {
   Adaptive = 2,
 }
 
+/** How a rationed round's capacity is shared (`IClearingMarket.Rationing`). */
+export enum Rationing {
+  ProRata = 0,
+  Uniform = 1,
+}
+
 export interface ParamsInput {
   capacity: bigint;
   tau: bigint;
@@ -18,10 +24,12 @@ export interface ParamsInput {
   tolPrimal: bigint;
   tolDual: bigint;
   roundDuration: bigint;
+  rationing: number;
 }
 
-export interface Params extends Omit<ParamsInput, "rule"> {
+export interface Params extends Omit<ParamsInput, "rule" | "rationing"> {
   rule: StepRule;
+  rationing: Rationing;
   startRound: bigint;
 }
 

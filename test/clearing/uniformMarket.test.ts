@@ -1,0 +1,179 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { BASE_PARAMS, deployMarket, units } from "./fixture";
+import { Rationing } from "../../src/clearing/model/types";
+import { RationingTree, allocation, edges, bucketOf, exactWaterFill } from "../../src/clearing/model/uniformRationing";
+import { charge } from "../../src/clearing/model/settlement";
+import { submit } from "../harness";
+
+/** m = 10, tau = 0.5, g = 0.1, constant eta 0.1, the uniform rule; four agents with 50 each. */
+async function uniformMarket() {
+  const f = await deployMarket({ params: { rationing: Rationing.Uniform } });
+  const [a, b, c, d] = f.agents;
+  for (const s of [a, b, c, d]) await f.market.connect(s).join(units(50), { value: units(50) });
+  return { ...f, a, b, c, d };
+}
+
+/** Closes the open round at its deadline (not every agent submits in these tests). */
+async function close(market: {
+  currentRound(): Promise<[bigint, bigint, bigint, bigint]>;
+  closeRound(): Promise<unknown>;
+}) {
+  const [, deadline] = await market.currentRound();
+  if (BigInt(await time.latest()) < deadline) await time.increaseTo(deadline);
+  return market.closeRound() as ReturnType<Awaited<ReturnType<typeof uniformMarket>>["market"]["closeRound"]>;
+}
+
+/** The Settled event's allocation for `who` once its round is settled. */
+async function settledAllocation(market: Awaited<ReturnType<typeof uniformMarket>>["market"], who: string) {
+  const receipt = await (await market.settle(who)).wait();
+  const log = receipt!.logs.map((l) => market.interface.parseLog(l)).find((l) => l?.name === "Settled");
+  return log!.args.allocation as bigint;
+}
+
+describe("ClearingMarket: the uniform rationing rule", () => {
+  it("shares a rationed round by water-filling: min(x, lambda), as the tree twin computes it bit for bit", async () => {
+    const { market, a, b, c, d } = await loadFixture(uniformMarket);
+    const demands = [units(1), units(3), units(8), units(20)]; // m = 10: lambda = 3 in exact water-filling
+    for (const [i, s] of [a, b, c, d].entries()) await submit(market, s, demands[i]);
+    await close(market);
+    const tree = new RationingTree();
+    for (const x of demands) tree.move(1n, 0n, x);
+    const result = tree.close(1n, units(10));
+    expect(await market.rationingResult(1)).to.equal(result);
+    const exact = exactWaterFill(demands, units(10));
+    const got: bigint[] = [];
+    for (const [i, s] of [a, b, c, d].entries()) {
+      const q = await settledAllocation(market, s.address);
+      expect(q, `agent ${i}`).to.equal(allocation(demands[i], result));
+      // Within one bucket width of exact water-filling, never above the demand.
+      expect(q <= demands[i]).to.equal(true);
+      const width = 1n << edges(bucketOf(exact.allocations[i] || 1n)).shift;
+      const gap = q > exact.allocations[i] ? q - exact.allocations[i] : exact.allocations[i] - q;
+      expect(gap <= width, `agent ${i} gap ${gap} width ${width}`).to.equal(true);
+      got.push(q);
+    }
+    expect(got[0]).to.equal(units(1)); // below the water level: its whole demand
+    expect(got.reduce((x, y) => x + y, 0n) <= units(10)).to.equal(true);
+    // The two largest get the same, however much more the largest asked for.
+    expect(got[2]).to.equal(got[3]);
+  });
+
+  it("a demand inflated 100-fold gets nothing more than the water level; under pro-rata it takes most of m", async () => {
+    const run = async (rationing: Rationing, inflated: bigint) => {
+      const f = await deployMarket({ params: { rationing } });
+      const signers = f.agents.slice(0, 5);
+      for (const s of signers) await f.market.connect(s).join(units(2000), { value: units(2000) });
+      for (const s of signers.slice(1)) await submit(f.market, s, units(4));
+      await submit(f.market, signers[0], inflated);
+      await close(f.market);
+      return settledAllocation(f.market as never, signers[0].address);
+    };
+    const truthful = await run(Rationing.Uniform, units(4)); // 5 x 4 = 20 on m = 10: everyone gets 2
+    const inflated = await run(Rationing.Uniform, units(400));
+    expect(inflated).to.equal(truthful);
+    expect(truthful).to.be.closeTo(units(2), units("0.01"));
+    const proRata = await run(Rationing.ProRata, units(400));
+    expect(proRata).to.equal((units(400) * units(10)) / units(416)); // 9.6 of the 10 units
+  });
+
+  it("a round within capacity is not rationed: no result is stored and everyone gets its demand", async () => {
+    const { market, a, b } = await loadFixture(uniformMarket);
+    await submit(market, a, units(4));
+    await submit(market, b, units(6)); // S = m exactly
+    await close(market);
+    expect(await market.rationingResult(1)).to.equal(0n);
+    expect(await settledAllocation(market, a.address)).to.equal(units(4));
+    expect(await settledAllocation(market, b.address)).to.equal(units(6));
+  });
+
+  it("revisions and departures move the tree: the close sees only the demands standing at the end", async () => {
+    const { market, a, b, c } = await loadFixture(uniformMarket);
+    await submit(market, a, units(30));
+    await submit(market, b, units(5));
+    await submit(market, c, units(7));
+    await submit(market, a, units(2)); // revised down
+    await market.connect(c).leave(); // withdrawn
+    await submit(market, b, units(9)); // revised up: S = 11 > 10
+    await close(market);
+    const tree = new RationingTree();
+    tree.move(1n, 0n, units(2));
+    tree.move(1n, 0n, units(9));
+    const result = tree.close(1n, units(10));
+    expect(await market.rationingResult(1)).to.equal(result);
+    expect(await settledAllocation(market, a.address)).to.equal(units(2));
+    expect(await settledAllocation(market, b.address)).to.equal(allocation(units(9), result));
+  });
+
+  it("a round keeps the rule it was played under when the owner switches rules", async () => {
+    const { market, owner, a, b } = await loadFixture(uniformMarket);
+    await submit(market, a, units(2));
+    await submit(market, b, units(18));
+    await market.connect(owner).scheduleParams({ ...BASE_PARAMS, rationing: Rationing.ProRata });
+    await close(market); // round 1 was uniform; round 2 is pro rata
+    const [, , fixedFee, , , , rationing] = await market.params(2);
+    expect([fixedFee, rationing]).to.deep.equal([BASE_PARAMS.fixedFee, BigInt(Rationing.ProRata)]);
+    await submit(market, a, units(2)); // settles round 1 under the uniform rule
+    await submit(market, b, units(18));
+    await close(market);
+    const uniform = new RationingTree();
+    uniform.move(1n, 0n, units(2));
+    uniform.move(1n, 0n, units(18));
+    const r1 = uniform.close(1n, units(10));
+    expect(await market.rationingResult(1)).to.equal(r1);
+    expect(await market.rationingResult(2)).to.equal(0n); // pro rata: nothing stored
+    const [, , , mu1] = await market.currentRound();
+    expect(mu1).to.be.gt(0n);
+    const receipt = await (await market.settle(b.address)).wait();
+    const settled = receipt!.logs.map((l) => market.interface.parseLog(l)).find((l) => l?.name === "Settled")!;
+    const q = (units(18) * units(10)) / units(20);
+    const [, mu2] = await market.rounds(2);
+    const { fee, revenue } = charge(units(18), q, BASE_PARAMS.tau, mu2, BASE_PARAMS.fixedFee);
+    expect([settled.args.round, settled.args.allocation, settled.args.fee, settled.args.revenue]).to.deep.equal([
+      2n,
+      q,
+      fee,
+      revenue,
+    ]);
+  });
+
+  it("refuses an unknown rationing rule, and prefill ranges outside the tree, by name", async () => {
+    const { market, owner } = await loadFixture(uniformMarket);
+    await expect(market.connect(owner).scheduleParams({ ...BASE_PARAMS, rationing: 2 }))
+      .to.be.revertedWithCustomError(market, "InvalidRationing")
+      .withArgs(2);
+    await expect(market.prefillRationingTree(0, 549))
+      .to.be.revertedWithCustomError(market, "InvalidRange")
+      .withArgs(0, 549);
+    await expect(market.prefillRationingResults(5, 4))
+      .to.be.revertedWithCustomError(market, "InvalidRange")
+      .withArgs(5, 4);
+  });
+
+  it("paying ahead for first use makes a first submission and a rationed close cheaper, and changes no outcome", async () => {
+    const play = async (prefill: boolean) => {
+      const f = await loadFixture(uniformMarket);
+      if (prefill) {
+        await f.market.prefillRationingTree(0, 548);
+        await f.market.prefillRationingResults(1, 9);
+      }
+      const first = await (await submit(f.market, f.a, units(12))).wait();
+      await submit(f.market, f.b, units(3));
+      const closed = await (await close(f.market)).wait();
+      return {
+        submitGas: first!.gasUsed,
+        closeGas: closed!.gasUsed,
+        result: await f.market.rationingResult(1),
+        q: await settledAllocation(f.market, f.a.address),
+      };
+    };
+    const cold = await play(false);
+    const warm = await play(true);
+    expect([warm.result, warm.q]).to.deep.equal([cold.result, cold.q]);
+    // Three tree words and one result word written for the first time: 17,100 gas each saved.
+    expect(cold.submitGas - warm.submitGas).to.be.gte(3n * 17_000n);
+    expect(cold.closeGas - warm.closeGas).to.be.gte(17_000n);
+    expect(ethers.toBigInt(cold.result)).to.not.equal(0n);
+  });
+});
