@@ -45,7 +45,8 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
     const fresh = env.networkName === "hardhat" ? undefined : `demo-${Date.now()}`;
     console.log(`Clearhouse demo on network "${env.networkName}"`);
     console.log(
-      `\nClearing market: 20 agents, capacity 50 (binding), adaptive rule; tau 0.5 -> 1.5 from round ${SHOCK_ROUND}`,
+      `\nClearing market: 20 agents, capacity 50 (binding), adaptive rule, uniform rationing; ` +
+        `tau 0.5 -> 1.5 from round ${SHOCK_ROUND}`,
     );
     const play = await playOnChain(env, {
       agents: 20,
@@ -53,6 +54,7 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
       tau: 0.5,
       fixedFee: 1,
       rule: "adaptive",
+      rationing: "uniform",
       etaTimesL: 1,
       rounds: 40,
       seed: 7,

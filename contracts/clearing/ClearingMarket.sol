@@ -342,9 +342,10 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         uint256 reserved = a.reserved;
         Round storage r = rounds[round];
         Params storage p = params[a.version];
-        uint256 quantity = p.rationing == Rationing.Uniform && r.totalDemand > p.capacity
-            ? UniformRationing.allocation(demand, UniformRationing.resultOf(_rationed, round))
-            : Settlement.allocation(demand, r.totalDemand, p.capacity);
+        uint256 quantity =
+            p.rationing == Rationing.Uniform && r.totalDemand > p.capacity
+                ? UniformRationing.allocation(demand, UniformRationing.resultOf(_rationed, round))
+                : Settlement.allocation(demand, r.totalDemand, p.capacity);
         (uint256 fee, uint256 revenue) = _settlementCharge(demand, quantity, p.tau, r.mu, p.fixedFee);
         uint256 refund = reserved - fee - revenue;
         a.free += uint128(refund);

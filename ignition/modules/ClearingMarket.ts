@@ -5,8 +5,8 @@ import { UNIT } from "../../src/common/fixed";
  * Deploys a ClearingMarket. Defaults (override with `--parameters`): native ETH, the paper's
  * Table 3 market (m = 100 units, tau = 0.5, g = 1), the adaptive price rule with search step
  * eta = 0.005 (about 1/L for 100 agents drawn as in Table 3; compute 1/L for your population),
- * tolerances 1e-4 units and 1e-6 per unit, 5-minute rounds, pro-rata rationing (`rationing` 0; 1 is
- * the uniform rule), open membership; the deployer owns
+ * tolerances 1e-4 units and 1e-6 per unit, 5-minute rounds, the uniform rationing rule (`rationing` 1;
+ * 0 is the paper's pro-rata; docs/clearing.md says why), open membership; the deployer owns
  * the market and receives fees and revenue.
  */
 export default buildModule("ClearingMarket", (m) => {
@@ -27,7 +27,7 @@ export default buildModule("ClearingMarket", (m) => {
         tolPrimal: m.getParameter("tolPrimal", 10n ** 14n),
         tolDual: m.getParameter("tolDual", 10n ** 12n),
         roundDuration: m.getParameter("roundDuration", 300n),
-        rationing: m.getParameter("rationing", 0),
+        rationing: m.getParameter("rationing", 1),
       },
     },
   ]);

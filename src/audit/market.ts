@@ -6,7 +6,6 @@
 import { fromFixed } from "../common/fixed";
 import { gini } from "../common/metrics";
 import { ClearingModel } from "../clearing/model/clearingMarket";
-import { allocation } from "../clearing/model/settlement";
 import { type DecodedLog, byTransaction } from "../chain/logs";
 import { Findings } from "./findings";
 import { paramsOf, roundClosedOf } from "../clearing/chain/events";
@@ -178,8 +177,10 @@ export function replayMarket(logs: DecodedLog[], consents: Consents = new Map())
             const ev = m.closeRound(m.deadline);
             const converged = tx.slice(i + 1).some((l) => l.name === "Converged" && l.args.round === a.round);
             findings.sameAs(log, roundClosedOf(a, converged), ev);
+            const rule = m.params.get(ev.version)!.rationing;
             for (const [agent, x] of demands) {
-              allocated.set(agent, (allocated.get(agent) ?? 0) + fromFixed(allocation(x, ev.totalDemand, ev.capacity)));
+              const q = m.rationing.allocation(rule, ev.round, x, ev.totalDemand, ev.capacity);
+              allocated.set(agent, (allocated.get(agent) ?? 0) + fromFixed(q));
             }
             demands.clear();
             rounds.push({

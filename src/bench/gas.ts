@@ -1,30 +1,44 @@
 /**
  * Every gas figure of the benchmark, both contracts, as one flat object sorted by key
- * (`ClearingMarket.closeRound.adaptive.n10`, `ExchangeEscrow.honestTrade.signed`, ...). The same object
+ * (`ClearingMarket.closeRound.adaptive.uniform.n10`, `ExchangeEscrow.honestTrade.signed`, ...). The same object
  * goes into bench/results.json and the gas snapshot.
  */
 import type { ChainEnv } from "../hardhat/adapter";
 import { measureClearingGas } from "./clearingGas";
 import { measureEscrowGas } from "./escrowGas";
 import { sortedByKey } from "./results";
+import { rationingNames, stepRuleNames } from "../clearing/model/settings";
+
+/** Agent counts of the market's gas table (the issue's N). */
+export const GAS_AGENTS = [10, 100, 1000] as const;
 
 /**
- * closeRound under each price rule at n = 10 and n = 200 agents, every other ClearingMarket call
- * from the adaptive n = 10 run, every ExchangeEscrow call. `log` receives one line per step.
+ * closeRound (first and typical round) under each price rule and rationing rule at every N of {@link GAS_AGENTS},
+ * repeated submitDemand per rationing rule and N (from the adaptive runs), every other ClearingMarket call from the
+ * adaptive n = 10 runs (suffixed `.uniform` under the uniform rule), every ExchangeEscrow call. `log` receives one
+ * line per step.
  */
 export async function measureGas(
   env: ChainEnv,
   log: (line: string) => void = () => {},
 ): Promise<Record<string, number>> {
   const gas: Record<string, number> = {};
-  for (const rule of ["constant", "diminishing", "adaptive"] as const) {
-    for (const n of [10, 200]) {
-      log(`gas: ${rule} rule, n = ${n} agents`);
-      const g = await measureClearingGas(env, n, rule);
-      gas[`ClearingMarket.closeRound.${rule}.n${n}`] = g.closeRound;
-      if (rule === "adaptive" && n === 10) {
+  for (const rationing of rationingNames) {
+    for (const rule of stepRuleNames) {
+      for (const n of GAS_AGENTS) {
+        log(`gas: ${rule} rule, ${rationing} rationing, n = ${n} agents`);
+        const g = await measureClearingGas(env, n, rule, rationing);
+        gas[`ClearingMarket.closeRound.${rule}.${rationing}.n${n}`] = g.closeRound;
+        gas[`ClearingMarket.closeRound.${rule}.${rationing}.n${n}.first`] = g["closeRound.first"];
+        if (rule !== "adaptive") continue;
+        gas[`ClearingMarket.submitDemand.repeated.${rationing}.n${n}`] = g["submitDemand.repeated"];
+        if (n !== 10) continue;
         for (const [call, used] of Object.entries(g)) {
-          if (call !== "closeRound") gas[`ClearingMarket.${call}`] = used;
+          if (call.startsWith("closeRound") || call === "submitDemand.repeated") continue;
+          if (rationing === "pro-rata") gas[`ClearingMarket.${call}`] = used;
+          else if (call.startsWith("submitDemand") || call === "settle" || call === "leave") {
+            gas[`ClearingMarket.${call}.uniform`] = used;
+          }
         }
       }
     }

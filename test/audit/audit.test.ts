@@ -63,7 +63,8 @@ async function marketLife(contract: string) {
       owner,
     });
   await play(8, 4, ethers.parseEther("100"));
-  await market.scheduleParams(toParamsInput({ ...settings, tau: 0.8, rule: "constant" }));
+  // From round 5 on: another fee, the constant rule and the uniform rationing rule.
+  await market.scheduleParams(toParamsInput({ ...settings, tau: 0.2, rule: "constant", rationing: "uniform" }));
   await play(8, 3, 0n);
   await market.connect(agents[7]).leave();
   await play(7, 2, 0n);
@@ -88,6 +89,9 @@ describe("Auditor", () => {
     expect(s.gini).to.be.greaterThan(0).and.lessThan(1);
     expect(r.balances[0].held).to.equal(r.balances[0].owed);
     expect(r.balances[0].owed).to.equal(await market.totalLiabilities());
+    // Rounds rationed by the uniform rule were among those replayed (their settlements bit for bit).
+    const results = await Promise.all([5, 6, 7, 8, 9].map((round) => market.rationingResult(round)));
+    expect(results.filter((x) => x !== 0n).length, "uniform rationed rounds").to.be.greaterThan(0);
   });
 
   it("replays each demand with the round and cap its sender named, and flags a charge beyond them", async () => {
@@ -135,10 +139,21 @@ describe("Auditor", () => {
       r.discrepancies.map((d) => (d.event === "balance" ? "balance" : `${d.event} ${d.message.split(":")[0]}`)),
     );
     expect([...kinds]).to.have.members(["Settled fee", "Settled refund", "FeesWithdrawn amount", "balance"]);
-    // Exactly the settlements of rationed rounds (S > m, where the defect bites) are flagged.
+    // Exactly the settlements cut short in rationed rounds (S > m; under the uniform rule of rounds 5 on, only the
+    // agents above the water level) are flagged: where the defect bites.
     const rationed = new Set(r.market!.rounds.filter((x) => x.totalDemand > x.capacity).map((x) => BigInt(x.round)));
+    const demanded = new Map<string, bigint>();
+    for (const e of await market.queryFilter(market.filters.DemandSubmitted())) {
+      demanded.set(`${e.args.round}:${e.args.agent}`, e.args.demand);
+    }
     const settlements = await market.queryFilter(market.filters.Settled());
-    const bitten = settlements.filter((e) => rationed.has(e.args.round) && e.args.allocation > 0n);
+    const bitten = settlements.filter(
+      (e) =>
+        rationed.has(e.args.round) &&
+        e.args.allocation > 0n &&
+        e.args.allocation < demanded.get(`${e.args.round}:${e.args.agent}`)!,
+    );
+    expect(bitten.length).to.be.lessThan(settlements.filter((e) => rationed.has(e.args.round)).length);
     expect(fees.map((d) => `${d.txHash}:${d.logIndex}`)).to.have.members(
       bitten.map((e) => `${e.transactionHash}:${e.index}`),
     );

@@ -45,6 +45,20 @@ describe("Robustness benchmark: measures", () => {
     expect(allocations("pro-rata", series[3])).to.deep.equal([5n * U, 5n * U]);
   });
 
+  it("the uniform rule as the contract settles it: water-filling within a bucket width, pro rata beside it", () => {
+    const r = round([U, 3n * U, 8n * U, 20n * U, null]); // m = 10: lambda = 3
+    const uniform = allocations("uniform", r);
+    expect(uniform[0]).to.equal(U);
+    expect(uniform[4]).to.equal(0n);
+    for (const q of uniform.slice(1, 4)) expect(Number(q) / 1e18).to.be.closeTo(3, 3 / 16);
+    expect(uniform[2]).to.equal(uniform[3]);
+    expect(uniform.reduce((a, b) => a + b, 0n) <= 10n * U).to.equal(true);
+    expect(allocations("pro-rata", r)[3]).to.equal((20n * U * 10n * U) / (32n * U));
+    // Within capacity both rules give every demand.
+    const slack = round([U, 2n * U]);
+    expect(allocations("uniform", slack)).to.deep.equal([U, 2n * U]);
+  });
+
   it("griefing factor, inflation gain, quantiles, regret and a Sybil's payoff", () => {
     expect(griefingFactor(5, 0)).to.equal(Infinity);
     expect(jsonFactor(griefingFactor(5, -1))).to.equal("Infinity");
@@ -88,7 +102,10 @@ describe("Robustness benchmark: tiny runs", function () {
   it("robustness: every rule and constant-best per scenario, plausible figures", () => {
     const r = measureRobustness({ seeds: [1, 2], scenarios: ["exit-quarter", "noise-drift"] });
     expect(Object.keys(r)).to.deep.equal(["exit-quarter", "noise-drift"]);
-    const keys = ["adaptive/pro-rata", "diminishing/pro-rata", "constant/pro-rata", "constant-best/pro-rata"];
+    const keys = ["adaptive", "diminishing", "constant", "constant-best"].flatMap((rule) => [
+      `${rule}/pro-rata`,
+      `${rule}/uniform`,
+    ]);
     for (const sc of Object.values(r)) expect(Object.keys(sc).sort()).to.deep.equal([...keys].sort());
     const adaptive = r["exit-quarter"]["adaptive/pro-rata"];
     expect(adaptive).to.have.all.keys("roundsToReconverge", "roundsToReconvergeP90", "deadRounds", "deadRoundsP90");
@@ -107,8 +124,11 @@ describe("Robustness benchmark: tiny runs", function () {
     expect(Object.keys(r)).to.deep.equal(["inflate-once", "sybil-split-2"]);
     expect(Object.keys(r["inflate-once"]).sort()).to.deep.equal([
       "adaptive/pro-rata",
+      "adaptive/uniform",
       "constant/pro-rata",
+      "constant/uniform",
       "diminishing/pro-rata",
+      "diminishing/uniform",
     ]);
     for (const e of Object.values(r["inflate-once"])) {
       expect(e.attackRounds).to.equal(1);
@@ -119,5 +139,10 @@ describe("Robustness benchmark: tiny runs", function () {
     const once = r["inflate-once"]["adaptive/pro-rata"];
     const split = r["sybil-split-2"]["adaptive/pro-rata"];
     expect(split.inflationGain, "one more fixed fee, the same allocation").to.be.lessThan(once.inflationGain);
+    // Under the uniform rule the inflated demand gets only the water level: it gains nothing.
+    expect(r["inflate-once"]["adaptive/uniform"].inflationGain).to.be.at.most(0.02);
+    // Two identities take two water levels, but at the converged price the second level is worth about what it
+    // costs, and its fixed fee (g = 1) makes the split a loss.
+    expect(r["sybil-split-2"]["adaptive/uniform"].inflationGain).to.be.lessThan(0);
   });
 });

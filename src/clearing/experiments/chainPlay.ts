@@ -26,6 +26,8 @@ export interface ChainPlayRequest {
   tau: number;
   fixedFee: number;
   rule: MarketSettings["rule"];
+  /** How a rationed round is shared (pro-rata unless said). */
+  rationing?: MarketSettings["rationing"];
   /** Step as a multiple of 1/L. */
   etaTimesL: number;
   rounds: number;
@@ -61,14 +63,10 @@ export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promis
   if (signers.length < total + 1)
     throw new Error(`${total} agents need ${total + 1} accounts; network "${env.networkName}" has ${signers.length}`);
   const types = drawAgents(total, req.seed);
-  const settings = settingsFor(
-    types.slice(0, req.agents),
-    req.capacity,
-    req.tau,
-    req.fixedFee,
-    req.rule,
-    req.etaTimesL,
-  );
+  const settings: MarketSettings = {
+    ...settingsFor(types.slice(0, req.agents), req.capacity, req.tau, req.fixedFee, req.rule, req.etaTimesL),
+    rationing: req.rationing,
+  };
   const market = await env.deployMarket(settings, { deploymentId: req.deploymentId });
   const run = await runOnChain(
     env.provider,
@@ -131,7 +129,8 @@ export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promis
     description:
       `ClearingMarket ${address} deployed through Ignition; ` +
       `${req.agents} agents (seed ${req.seed})${reserve ? ` plus ${reserve} that join later` : ""}, ` +
-      `capacity ${req.capacity}, tau ${req.tau}, g ${req.fixedFee}, ${req.rule} rule (eta = ${req.etaTimesL}/L); ` +
+      `capacity ${req.capacity}, tau ${req.tau}, g ${req.fixedFee}, ${req.rule} rule (eta = ${req.etaTimesL}/L), ` +
+      `${req.rationing ?? "pro-rata"} rationing; ` +
       `${run.rounds.length} rounds, ${run.transactions} transactions in ${run.blocks} blocks, ` +
       `${fmt(run.seconds, 1)} s ` +
       `(${fmt(run.throughput, 0)} tx/s${run.batched ? ", one block per round's submissions" : ""}). ` +

@@ -4,7 +4,15 @@
  */
 import { abs } from "../../common/fixed";
 import { MAX_PRICE } from "./priceUpdate";
-import { MarketError, MAX_QUANTITY, MAX_ROUND_DURATION, type Params, type ParamsInput, Rationing, StepRule } from "./types";
+import {
+  MarketError,
+  MAX_QUANTITY,
+  MAX_ROUND_DURATION,
+  type Params,
+  type ParamsInput,
+  Rationing,
+  StepRule,
+} from "./types";
 
 const U96 = (1n << 96n) - 1n;
 

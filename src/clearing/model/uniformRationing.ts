@@ -81,6 +81,9 @@ function unpack(word: bigint, lane: number): { count: bigint; sum: bigint } {
   return { count: node >> 76n, sum: node & SUM_MASK };
 }
 
+/** The words a demand in `bucket` lives in: its leaf's, its top node's and its octave node's. */
+const pathOf = (bucket: number): number[] => [BUCKETS + (bucket >> 1), TOP + (bucket >> 8), OCTAVES + (bucket >> 5)];
+
 /** `UniformRationing.Tree`: the 548 storage words (top, octaves, buckets), zero until first written. */
 export class RationingTree {
   readonly words: bigint[] = new Array<bigint>(TREE_WORDS).fill(0n);
@@ -90,13 +93,14 @@ export class RationingTree {
     checkRound(round);
     if (to > MAX_QUANTITY) throw new RationingError("DemandTooLarge", [to, MAX_QUANTITY]);
     if (from === to) return;
-    // All checks first, as a reverted transaction leaves nothing behind.
-    const saved = [...this.words];
+    // A reverted transaction leaves nothing behind: the words of both paths are restored on an error.
+    const touched = [from, to].filter((x) => x !== 0n).flatMap((x) => pathOf(bucketOf(x)));
+    const saved = touched.map((i) => this.words[i]);
     try {
       if (from !== 0n) this.apply(round, from, false);
       if (to !== 0n) this.apply(round, to, true);
     } catch (e) {
-      saved.forEach((w, i) => (this.words[i] = w));
+      touched.forEach((i, j) => (this.words[i] = saved[j]));
       throw e;
     }
   }
