@@ -11,6 +11,8 @@ const TARGETS = {
     skipContracts: ["test", "exchange", "common"],
     tests: [
       "test/clearing/ClearingMarket.test.ts",
+      "test/clearing/uniformMarket.test.ts",
+      "test/clearing/UniformRationing.test.ts",
       "test/contractAccounts.test.ts",
       "test/clearing/AdaptivePrice.test.ts",
       "test/clearing/convergence.test.ts",
