@@ -77,6 +77,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         revenueRecipient = cfg.revenueRecipient;
         emit RecipientsSet(cfg.feeRecipient, cfg.revenueRecipient);
         params[1] = _pack(cfg.params, 1);
+        bracket = AdaptivePrice.empty();
         emit ParamsScheduled(1, 1, cfg.params);
         emit ParamsActivated(1, 1);
         state = State({
@@ -221,7 +222,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
         uint32 version = s.pendingVersion;
         if (version != s.version) {
             params[version].startRound = next;
-            delete bracket;
+            bracket = AdaptivePrice.empty();
             emit ParamsActivated(version, next);
         }
         rounds[next] = Round({totalDemand: 0, mu: uint128(nextMu)});

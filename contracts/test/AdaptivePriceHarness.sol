@@ -17,4 +17,8 @@ contract AdaptivePriceHarness {
         (nextMu, collapsed) = AdaptivePrice.update(b, mu, excess, previous, ctx);
         after_ = b;
     }
+
+    function empty() external pure returns (AdaptivePrice.Bracket memory) {
+        return AdaptivePrice.empty();
+    }
 }

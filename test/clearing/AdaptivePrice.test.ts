@@ -20,7 +20,9 @@ describe("AdaptivePrice library against the model", () => {
     tolPrimal: units("0.000001"),
     tolDual: 1000n,
   };
-  const bracket = (b: Partial<Bracket> = {}): Bracket => ({ ...emptyBracket(), ...b });
+  // The library's cases start from all-zero fields and set what they need; the market starts from
+  // `empty()`, whose placeholders the case "the empty bracket's placeholders ..." checks.
+  const bracket = (b: Partial<Bracket> = {}): Bracket => ({ ...emptyBracket(), hi: 0n, stepsLeft: 0, ...b });
   const none = { valid: false, mu: 0n, excess: 0n };
 
   // No ascent step: what a secant does (or does not do) shows in the price alone.
@@ -57,6 +59,31 @@ describe("AdaptivePrice library against the model", () => {
     ]);
     return { ...m, bracket: model };
   }
+
+  it("the empty bracket's placeholders (hi at the price cap, stepsLeft 1) change nothing but its storage cost", async () => {
+    const h = await harness();
+    const e = await h.empty();
+    const onChain = [e.lo, e.hi, e.hasLo, e.hasHi, e.excessLo, e.shortfallHi, e.lastMoved, e.gapConfirmed, e.stepsLeft];
+    const m = emptyBracket();
+    const model = [m.lo, m.hi, m.hasLo, m.hasHi, m.excessLo, m.shortfallHi, m.lastMoved, m.gapConfirmed, m.stepsLeft];
+    expect(onChain.map((x) => (typeof x === "boolean" ? x : BigInt(x)))).to.deep.equal(
+      model.map((x) => (typeof x === "boolean" ? x : BigInt(x))),
+    );
+    expect([e.hi, e.stepsLeft, e.loChecked]).to.deep.equal([(1n << 120n) - 1n, 1n, false]);
+    const observations: [bigint, bigint][] = [
+      [units(1), units(3)],
+      [units(2), -units(4)],
+      [0n, units(10)],
+      [units(5), 0n],
+    ];
+    for (const [mu, excess] of observations) {
+      const placeholder = await both(emptyBracket(), mu, excess);
+      const zero = await both(bracket(), mu, excess);
+      expect(placeholder.nextMu, `mu ${mu}, excess ${excess}`).to.equal(zero.nextMu);
+      const seen = (b: Bracket) => [b.hasLo, b.hasHi, b.hasLo && b.lo, b.hasHi && b.hi, b.lastMoved];
+      expect(seen(placeholder.bracket)).to.deep.equal(seen(zero.bracket));
+    }
+  });
 
   it("bisects when regula falsi rounds onto the lower end", async () => {
     // Excess at lo of 1 wei against a huge shortfall at hi: the weighted point rounds to lo.

@@ -32,16 +32,17 @@ const MAX_WEIGHT = (1n << 112n) - 1n;
 const MOVED_LO = 1;
 const MOVED_HI = 2;
 
+/** `AdaptivePrice.empty()`: no end known; `hi` (the price cap) and `stepsLeft` (1) are placeholders. */
 export const emptyBracket = (): Bracket => ({
   lo: 0n,
-  hi: 0n,
+  hi: MAX_PRICE,
   hasLo: false,
   hasHi: false,
   excessLo: 0n,
   shortfallHi: 0n,
   lastMoved: 0,
   gapConfirmed: false,
-  stepsLeft: 0,
+  stepsLeft: 1,
   loChecked: false,
 });
 
