@@ -315,7 +315,9 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
 
     function _deposit(Agent storage a, uint256 amount) private {
         uint256 received = AssetTransfer.pullIn(asset, msg.sender, amount);
-        a.free = (a.free + received).toUint128();
+        // Free and reserved together stay within 128 bits: a revision, a settlement or a departure moves the
+        // reservation back into the free balance, which must not truncate (or revert) there.
+        a.free = (uint256(a.free) + a.reserved + received).toUint128() - a.reserved;
         totalLiabilities += received;
         emit Deposited(msg.sender, received);
     }

@@ -139,8 +139,13 @@ export function replayMarket(logs: DecodedLog[], consents: Consents = new Map())
           });
           break;
         case "DemandSubmitted": {
-          const leaving = tx.slice(i + 1).some((l) => l.name === "Left" && l.args.agent === a.agent);
-          if (leaving) break; // the cancellation of a leaving agent's demand, replayed at Left
+          // `leave` cancels a pending demand with a zero DemandSubmitted right before its Left (same agent and
+          // round). A demand followed by a Left later in the transaction (a smart account's batch: submit, close,
+          // leave) stood, and is replayed.
+          const next = tx[i + 1];
+          const cancelled =
+            next?.name === "Left" && next.args.agent === a.agent && next.args.round === a.round && a.demand === 0n;
+          if (cancelled) break; // replayed at Left
           run(log, () => {
             const said = consents.get(log.txHash)?.get(a.agent.toLowerCase());
             const [round, cap] = said ? [said.round, said.maxReserve] : [BigInt(a.round), BigInt(a.reserved)];

@@ -114,6 +114,31 @@ describe("Auditor", () => {
     ]);
   });
 
+  it("replays a smart account's batch (its demand, an early close, its departure in one transaction) as it stood", async () => {
+    const market = await marketOf("ClearingMarket", { ...ONE_UNIT_STEPS, rationing: "uniform" });
+    const [, a, b] = await ethers.getSigners();
+    const account = await (await ethers.getContractFactory("ReentrantReceiver")).deploy();
+    const address = await market.getAddress();
+    const call = (name: string, args: unknown[]) => market.interface.encodeFunctionData(name as never, args as never);
+    for (const s of [a, b]) await market.connect(s).join(ethers.parseEther("50"), { value: ethers.parseEther("50") });
+    await account.execute(address, ethers.parseEther("50"), call("join", [ethers.parseEther("50")]), {
+      value: ethers.parseEther("50"),
+    });
+    await time.increase(5);
+    for (const s of [a, b]) await submit(market, s, ethers.parseEther("8"));
+    const max = ethers.parseEther("1000");
+    await account.executeBatch(
+      [address, address, address],
+      [0n, 0n, 0n],
+      [call("submitDemand", [1n, ethers.parseEther("8"), max]), call("closeRound", []), call("leave", [])],
+    );
+    expect((await market.rounds(1))[0]).to.equal(ethers.parseEther("24")); // the account's 8 stood
+    for (const s of [a, b]) await market.settle(s.address);
+    const r = await audit(ethers.provider, "market", address, await abi("ClearingMarket"));
+    expect(r.discrepancies).to.deep.equal([]);
+    expect(r.market!.rounds[0].totalDemand).to.equal(24);
+  });
+
   it("flags a wrong price update at the round that made it", async () => {
     const market = await marketOf("WrongPriceMarket", ONE_UNIT_STEPS);
     const [, a] = await ethers.getSigners();

@@ -95,6 +95,27 @@ describe("ClearingMarket", () => {
   });
 
   describe("join, deposit, withdraw", () => {
+    it("keeps free and reserved together within 128 bits: a deposit past it is refused, a revision refunds whole", async () => {
+      // A token whose supply passes 2^128 base units; the agent's own funds are the only ones at stake.
+      const token = await (await ethers.getContractFactory("MockERC20")).deploy("Huge", "HUGE", 18);
+      const { market, agents } = await deployMarket({ asset: await token.getAddress() });
+      const [a] = agents;
+      const top = (1n << 128n) - 1n;
+      await token.mint(a.address, top + units(10));
+      await token.connect(a).approve(await market.getAddress(), ethers.MaxUint256);
+      await market.connect(a).join(top);
+      await submit(market, a, units(2)); // reserves 0.5 * 2 + 0.1 = 1.1
+      const reserved = units("1.1");
+      expect((await market.agents(a.address)).reserved).to.equal(reserved);
+      await expect(market.connect(a).deposit(reserved))
+        .to.be.revertedWithCustomError(market, "SafeCastOverflowedUintDowncast")
+        .withArgs(128, top + reserved);
+      await submit(market, a, 0n); // the reservation returns whole
+      const books = await market.agents(a.address);
+      expect([books.free, books.reserved]).to.deep.equal([top, 0n]);
+      expect(await market.totalLiabilities()).to.equal(top);
+    });
+
     it("joins with a deposit and counts the agent as active", async () => {
       const { market, agents } = await loadFixture(base);
       await expect(market.connect(agents[0]).join(units(5), { value: units(5) }))

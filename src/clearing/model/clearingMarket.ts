@@ -73,7 +73,7 @@ export class ClearingModel {
     if (this.allowListOnly && !this.allowed.has(addr.toLowerCase())) throw new MarketError("NotAllowed");
     const a = this.agent(addr);
     if (a.active) throw new MarketError("AlreadyActive");
-    if (a.free + received > U128) throw new MarketError("SafeCastOverflowedUintDowncast"); // before any change
+    if (a.free + a.reserved + received > U128) throw new MarketError("SafeCastOverflowedUintDowncast"); // first
     a.active = true;
     this.active += 1n;
     a.lastSeen = this.round;
@@ -83,7 +83,8 @@ export class ClearingModel {
 
   deposit(addr: string, received: bigint): void {
     const a = this.agent(addr);
-    if (a.free + received > U128) throw new MarketError("SafeCastOverflowedUintDowncast");
+    // Free and reserved together within 128 bits (a reservation returns to the free balance).
+    if (a.free + a.reserved + received > U128) throw new MarketError("SafeCastOverflowedUintDowncast");
     a.free += received;
     this.totalLiabilities += received;
   }
