@@ -297,10 +297,13 @@ library UniformRationing {
         (uint256 below, uint256 above) = (d.below, d.above);
         // Unchecked: as in {_descendOctaves}. One width and one grain for the whole octave.
         unchecked {
-            for (; ; ++bucket) {
+            // The last bucket of the octave ends the descent (the octave's end was checked a level up): the
+            // loop's condition never fails, the `break` on the last bucket leaves it first.
+            uint256 last = (k << 4) + 15;
+            for (; bucket <= last; ++bucket) {
                 if (bucket & 1 == 0) word = _fresh(tree.buckets[bucket >> 1], d.round);
                 node = word >> ((bucket & 1) * NODE_BITS);
-                if (bucket == (k << 4) + 15) break;
+                if (bucket == last) break;
                 // The leaf's rounded-up demands: count * L plus its excesses over L in grains.
                 uint256 count = (node >> 76) & MAX_COUNT;
                 uint256 inBucket = count * lower + ((node & SUM_MASK) << (shift - GRAIN_BITS));
