@@ -149,6 +149,10 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     await expect(market.prefillRationingResults(5, 4))
       .to.be.revertedWithCustomError(market, "InvalidRange")
       .withArgs(5, 4);
+    // An empty range is no error: nothing to pay for.
+    for (const empty of [market.prefillRationingTree(548, 548), market.prefillRationingResults(5, 5)]) {
+      expect((await (await empty).wait())!.status).to.equal(1);
+    }
   });
 
   it("paying ahead for first use makes a first submission and a rationed close cheaper, and changes no outcome", async () => {
