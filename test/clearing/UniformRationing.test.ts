@@ -178,6 +178,23 @@ describe("UniformRationing library against the model", () => {
       }
     });
 
+    it("a water level exactly on an edge (of a top node, an octave, a bucket): everyone above gets the edge", async () => {
+      const edgesTried = [1n << 64n, 1n << 59n, edges(16 * 2 + 5).lower];
+      for (const edge of edgesTried) {
+        const demands = [2n * edge, 2n * edge, 3n * edge];
+        const capacity = 3n * edge; // F(edge) = 3 edge = m: lambda is the edge itself
+        await moveBoth(
+          model,
+          ++round,
+          demands.map((x) => [0n, x]),
+        );
+        const { result } = await closeBoth(model, round, capacity);
+        expect(
+          await checkAllocations(demands, result, capacity).then(() => h.allocations(demands, result)),
+        ).to.deep.equal([edge, edge, edge]);
+      }
+    });
+
     it("random rounds with moves and removals: bit for bit, sum <= m, within one bucket width", async () => {
       const demand = fc.oneof(
         { weight: 6, arbitrary: fc.bigInt(10n ** 15n, 10n ** 21n) },

@@ -149,7 +149,11 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     await expect(market.prefillRationingResults(5, 4))
       .to.be.revertedWithCustomError(market, "InvalidRange")
       .withArgs(5, 4);
-    // An empty range is no error: nothing to pay for.
+    // Anyone may pay ahead (a stranger here, not the owner); an empty range is no error.
+    const stranger = market.connect((await ethers.getSigners())[9]);
+    for (const paid of [stranger.prefillRationingTree(0, 2), stranger.prefillRationingResults(1, 5)]) {
+      expect((await (await paid).wait())!.status).to.equal(1);
+    }
     for (const empty of [market.prefillRationingTree(548, 548), market.prefillRationingResults(5, 5)]) {
       expect((await (await empty).wait())!.status).to.equal(1);
     }
