@@ -25,6 +25,13 @@ async function close(market: {
   return market.closeRound() as ReturnType<Awaited<ReturnType<typeof uniformMarket>>["market"]["closeRound"]>;
 }
 
+/** The twin's result of a round 1 with these demands (what `rationingResult(1)` must be). */
+function twinResult(demands: bigint[], capacity = units(10)): bigint {
+  const tree = new RationingTree();
+  for (const x of demands) tree.move(1n, 0n, x);
+  return tree.close(1n, capacity);
+}
+
 /** The Settled event's allocation for `who` once its round is settled. */
 async function settledAllocation(market: Awaited<ReturnType<typeof uniformMarket>>["market"], who: string) {
   const receipt = await (await market.settle(who)).wait();
@@ -38,9 +45,7 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     const demands = [units(1), units(3), units(8), units(20)]; // m = 10: lambda = 3 in exact water-filling
     for (const [i, s] of [a, b, c, d].entries()) await submit(market, s, demands[i]);
     await close(market);
-    const tree = new RationingTree();
-    for (const x of demands) tree.move(1n, 0n, x);
-    const result = tree.close(1n, units(10));
+    const result = twinResult(demands);
     expect(await market.rationingResult(1)).to.equal(result);
     const exact = exactWaterFill(demands, units(10));
     const got: bigint[] = [];
@@ -97,10 +102,7 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     await market.connect(c).leave(); // withdrawn
     await submit(market, b, units(9)); // revised up: S = 11 > 10
     await close(market);
-    const tree = new RationingTree();
-    tree.move(1n, 0n, units(2));
-    tree.move(1n, 0n, units(9));
-    const result = tree.close(1n, units(10));
+    const result = twinResult([units(2), units(9)]);
     expect(await market.rationingResult(1)).to.equal(result);
     expect(await settledAllocation(market, a.address)).to.equal(units(2));
     expect(await settledAllocation(market, b.address)).to.equal(allocation(units(9), result));
@@ -117,10 +119,7 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     await submit(market, a, units(2)); // settles round 1 under the uniform rule
     await submit(market, b, units(18));
     await close(market);
-    const uniform = new RationingTree();
-    uniform.move(1n, 0n, units(2));
-    uniform.move(1n, 0n, units(18));
-    const r1 = uniform.close(1n, units(10));
+    const r1 = twinResult([units(2), units(18)]);
     expect(await market.rationingResult(1)).to.equal(r1);
     expect(await market.rationingResult(2)).to.equal(0n); // pro rata: nothing stored
     const [, , , mu1] = await market.currentRound();
