@@ -7,10 +7,11 @@
  *   tau = 0.5, g = 1 (tau = 0 for `huge-at-zero-price`); each rule with eta = 1/L and the
  *   convergence bench's tolerances (as in ./robustness.ts). The attacker is member 0, a random draw.
  * - "Started converged": the noise-free warm-up of ./robustness.ts (first `Converged` round W, at most
- *   WARM_CAP rounds); the attack starts in round W + 1. `huge-at-zero-price` instead attacks round 1
- *   of a cold start, the one round whose posted price is 0 (tau = 0, mu = 0).
- * - The attacks are `ATTACKS` of src/clearing/agents/attackers.ts (Sybil: the 10,000 units of
- *   `inflate-once` split equally over k identities, which join at round 1 and ask 0 otherwise).
+ *   WARM_CAP rounds); the attack starts in round W + 1. `huge-at-zero-price` and `sybil-truthful-k-at-zero-price`
+ *   instead attack round 1 of a cold start, the one round whose posted price is 0 (tau = 0, mu = 0).
+ * - The attacks are `ATTACKS` of src/clearing/agents/attackers.ts (`sybil-split-k`: the 10,000 units of
+ *   `inflate-once` split equally over k identities, which join at round 1 and ask 0 otherwise;
+ *   `sybil-truthful-k-at-zero-price`: the attacker's truthful demand split equally over k identities).
  * - Re-convergence: the first round after the last attack round that starts STAY = 20 converged rounds;
  *   the harm window runs from the first attack round to the round before it (to POST_CAP rounds after
  *   the attack when there is none).

@@ -93,6 +93,12 @@ describe("Robustness benchmark: measures", () => {
     expect(run[2].demands.filter((d) => d === 2000n * U)).to.have.length(5);
     expect(run[3].demands[2], "the attack is over").to.not.equal(2000n * U);
     expect(run[3].demands.slice(5)).to.deep.equal([0n, 0n, 0n, 0n]);
+    // A truthful Sybil splits what it truly wants at the posted price, in equal parts, in its attack round.
+    const truthfulSybil = ATTACKS.find((s) => s.name === "sybil-truthful-5-at-zero-price")!;
+    const split = runEngine(new Attacked(new Population(agents, 1), 2, truthfulSybil, 1, 10), settings, { rounds: 1 });
+    const parts = [2, 5, 6, 7, 8].map((i) => split[0].demands[i]!);
+    expect(new Set(parts).size).to.equal(1);
+    expect(parts[0] * 5n).to.be.closeTo(plain[0].demands[2]!, 4n); // truncated to the wei
   });
 });
 

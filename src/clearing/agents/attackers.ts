@@ -29,6 +29,8 @@ export interface AttackScript {
   demand: (j: number, capacity: number) => number;
   /** Played at tau = 0 from a cold start, in round 1 (mu = 0), instead of after convergence. */
   atZeroPrice?: boolean;
+  /** Splits the attacker's own truthful demand at the posted price over its identities (`demand` unused). */
+  splitsTruthful?: boolean;
 }
 
 const sybil = (k: number): AttackScript => ({
@@ -39,6 +41,21 @@ const sybil = (k: number): AttackScript => ({
   // every identity asking at least lambda gets lambda, which an equal split of 10,000 (>= 1,000 per
   // identity for k <= 10, against m = 50) does: so each identity asks 10,000 / k.
   demand: () => INFLATED,
+});
+
+/**
+ * A Sybil that splits what it truly wants over k identities in a round priced below clearing (the cold start at
+ * a zero price, where rationing binds hardest): under the uniform rule each identity asking at least `lambda`
+ * gets `lambda`, so the split takes up to k water levels for k - 1 more fixed fees; under pro-rata it takes the
+ * same as one identity would.
+ */
+const sybilTruthful = (k: number): AttackScript => ({
+  name: `sybil-truthful-${k}-at-zero-price`,
+  identities: k,
+  rounds: 1,
+  demand: () => 0,
+  atZeroPrice: true,
+  splitsTruthful: true,
 });
 
 export const ATTACKS: AttackScript[] = [
@@ -55,6 +72,9 @@ export const ATTACKS: AttackScript[] = [
   sybil(2),
   sybil(5),
   sybil(10),
+  sybilTruthful(2),
+  sybilTruthful(5),
+  sybilTruthful(10),
 ];
 
 /** A population in which member `attacker` plays `script` from round `start` on (truthful when `script` is null). */
@@ -102,7 +122,9 @@ export class Attacked implements Participants {
   demands(price: number, fixedFee: number): (bigint | null)[] {
     const out = [...this.inner.demands(price, fixedFee), ...Array<bigint | null>(this.extra).fill(0n)];
     if (this.script && this.attacking(this.round)) {
-      const each = toFixed(this.script.demand(this.round - this.start, this.capacity) / (this.extra + 1));
+      const each = this.script.splitsTruthful
+        ? (out[this.attacker] ?? 0n) / BigInt(this.extra + 1)
+        : toFixed(this.script.demand(this.round - this.start, this.capacity) / (this.extra + 1));
       for (const i of this.identities) out[i] = each;
     }
     return out;
