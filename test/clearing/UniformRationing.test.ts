@@ -165,6 +165,14 @@ describe("UniformRationing library against the model", () => {
         [[units(5), units(1), 1n, 0n], 0n],
         [[0n, units(2), units(3)], units(4)],
         [[units(1), units(1) + 1n, units(1) + 2n], units(3)],
+        // The water level a top node, an octave or a bucket above an agent below it (each level's count of the
+        // agents above is what the descent subtracts).
+        [[units(1), 1n << 66n, 1n << 66n], units(1) + 3n * (1n << 64n)],
+        [[units(1), 1n << 62n, 1n << 62n], units(1) + 3n * (1n << 60n)],
+        [
+          [edges(16 * 4 + 2).lower, edges(16 * 4 + 9).lower, edges(16 * 4 + 9).lower],
+          edges(16 * 4 + 2).lower + 2n * edges(16 * 4 + 6).lower,
+        ],
       ];
       for (const [demands, capacity] of cases) {
         const tree = model;
