@@ -168,6 +168,7 @@ describe("UniformRationing library against the model", () => {
         // The water level a top node, an octave or a bucket above an agent below it (each level's count of the
         // agents above is what the descent subtracts).
         [[units(1), 1n << 66n, 1n << 66n], units(1) + 3n * (1n << 64n)],
+        [[units(1), 1n << 66n, 1n << 80n, 1n << 80n], units(1) + (1n << 66n) + 3n * (1n << 71n)], // top node 1's top
         [[units(1), 1n << 62n, 1n << 62n], units(1) + 3n * (1n << 60n)],
         [
           [edges(16 * 4 + 2).lower, edges(16 * 4 + 9).lower, edges(16 * 4 + 9).lower],

@@ -153,7 +153,11 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     for (const paid of [stranger.prefillRationingTree(0, 2), stranger.prefillRationingResults(1, 5)]) {
       expect((await (await paid).wait())!.status).to.equal(1);
     }
-    for (const empty of [market.prefillRationingTree(548, 548), market.prefillRationingResults(5, 5)]) {
+    for (const empty of [
+      market.prefillRationingTree(548, 548),
+      market.prefillRationingResults(5, 5),
+      market.prefillRationingResults(0, 0),
+    ]) {
       expect((await (await empty).wait())!.status).to.equal(1);
     }
   });
