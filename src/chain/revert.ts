@@ -1,0 +1,27 @@
+/**
+ * A refused call in one line: the custom error a contract reverted with, decoded against the interfaces the
+ * caller knows, with its arguments. Needs only ethers (the parties' libraries and the commands share it).
+ */
+import type { Interface } from "ethers";
+
+/** The first line of a revert, naming the custom error and its arguments when one of `interfaces` has it. */
+export function describeRevert(e: unknown, interfaces: readonly Interface[]): string {
+  const err = e as { revert?: { name: string; args: unknown[] }; data?: unknown; error?: { data?: unknown } };
+  let revert = err.revert;
+  // A node that cannot decode an error (a token's, say) leaves its data in the message.
+  const inMessage = /return data: (0x[0-9a-fA-F]+)/.exec(e instanceof Error ? e.message : String(e))?.[1];
+  for (const data of [err.data, err.error?.data, inMessage]) {
+    if (revert || typeof data !== "string" || data.length < 10) continue;
+    for (const iface of interfaces) {
+      const parsed = iface.parseError(data);
+      if (parsed) {
+        revert = { name: parsed.name, args: [...parsed.args] };
+        break;
+      }
+    }
+  }
+  if (revert) return `${revert.name}(${revert.args.map(String).join(", ")})`;
+  const m = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  const custom = /custom error '([^']+)'/.exec(m);
+  return custom ? custom[1] : m;
+}
