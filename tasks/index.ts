@@ -4,4 +4,5 @@ import "./bench";
 import "./clearing";
 import "./demo";
 import "./exchange";
+import "./market";
 import "./experiments";

@@ -106,7 +106,8 @@ export async function contractAddress(
   } catch (e) {
     const url = "url" in hre.network.config ? ` at ${hre.network.config.url}` : "";
     return fail(
-      `${taskName}: cannot reach the node of network "${hre.network.name}"${url}: ${(e as Error).message.split("\n")[0]}`,
+      `${taskName}: cannot reach the node of network "${hre.network.name}"${url}: ` +
+        (e as Error).message.split("\n")[0],
     );
   }
   if (code === "0x") fail(`${taskName}: --${flag}: no contract at ${address} on network "${hre.network.name}"`);

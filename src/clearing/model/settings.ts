@@ -31,6 +31,23 @@ export const marketSettingsSchema = z.object({
 /** Settings as written (the rationing may be left out); {@link toParamsInput} fills the default. */
 export type MarketSettings = z.input<typeof marketSettingsSchema>;
 
+/**
+ * A new deployment's settings (Ignition's defaults and `market:deploy`'s): the paper's Table 3 market (m = 100,
+ * tau = 0.5, g = 1), the adaptive rule with search step 0.005 (about 1/L for 100 agents drawn as in Table 3),
+ * tolerances 1e-4 units and 1e-6 per unit, 5-minute rounds, and the uniform rationing rule (docs/clearing.md).
+ */
+export const DEFAULT_MARKET_SETTINGS = {
+  capacity: 100,
+  tau: 0.5,
+  fixedFee: 1,
+  rule: "adaptive",
+  eta: 0.005,
+  tolPrimal: 1e-4,
+  tolDual: 1e-6,
+  roundDuration: 300,
+  rationing: "uniform",
+} as const satisfies MarketSettings;
+
 export function rationing(name: RationingName): Rationing {
   return name === "uniform" ? Rationing.Uniform : Rationing.ProRata;
 }
