@@ -254,7 +254,12 @@ marketTask("market:agent", "Runs an agent: each round it submits its proximal be
   .addParam("alpha", "Value scale alpha of V(x) = alpha ln(1 + x)", undefined, types.float)
   .addParam("beta", "Unit cost beta", undefined, types.float)
   .addOptionalParam("gamma", "Proximal weight (0: the plain best response)", 0, types.float)
-  .addOptionalParam("rounds", "Stop after submitting in this many rounds (default: until Ctrl-C)", undefined, types.int)
+  .addOptionalParam(
+    "rounds",
+    "Stop once it submitted in this many rounds and the last closed (default: until Ctrl-C)",
+    undefined,
+    types.int,
+  )
   .addOptionalParam("join", "Join with this deposit first if not a member yet (units of the asset)")
   .addOptionalParam("poll", "Milliseconds between looks at the chain", 1000, types.int)
   .addFlag("noClose", "Do not close rounds (leave it to others)")

@@ -75,7 +75,10 @@ export async function deployedAddress(hre: HardhatRuntimeEnvironment, futureId: 
     .map((d) => ({ d, mtime: fs.statSync(path.join(d, "deployed_addresses.json")).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
   for (const { d } of candidates) {
-    const first = fs.readFileSync(path.join(d, "journal.jsonl"), "utf8").split("\n")[0];
+    const first = fs
+      .readFileSync(path.join(d, "journal.jsonl"), "utf8")
+      .split("\n")
+      .find((line) => line.trim() !== "");
     if (!first || (JSON.parse(first) as { chainId?: number }).chainId !== chainId) continue;
     const addresses = JSON.parse(fs.readFileSync(path.join(d, "deployed_addresses.json"), "utf8"));
     if (addresses[futureId]) return addresses[futureId] as string;
@@ -94,23 +97,24 @@ export async function contractAddress(
   given: string | undefined,
 ): Promise<string> {
   const { isAddress, getAddress } = await import("ethers");
+  try {
+    await hre.ethers.provider.getBlockNumber();
+  } catch (e) {
+    const url = "url" in hre.network.config ? ` at ${hre.network.config.url}` : "";
+    fail(
+      `${taskName}: cannot reach the node of network "${hre.network.name}"${url}: ` +
+        (e as Error).message.split("\n")[0],
+    );
+  }
   const futureId = flag === "market" ? "ClearingMarket#ClearingMarket" : "ExchangeEscrow#ExchangeEscrow";
   const address = given ?? (await deployedAddress(hre, futureId));
   if (address === undefined) {
     fail(`${taskName}: --${flag}: no address given and no Ignition deployment of it on network "${hre.network.name}"`);
   }
   if (!isAddress(address)) fail(`${taskName}: --${flag}: not an address (0x and 40 hex digits): ${address}`);
-  let code: string;
-  try {
-    code = await hre.ethers.provider.getCode(address!);
-  } catch (e) {
-    const url = "url" in hre.network.config ? ` at ${hre.network.config.url}` : "";
-    return fail(
-      `${taskName}: cannot reach the node of network "${hre.network.name}"${url}: ` +
-        (e as Error).message.split("\n")[0],
-    );
+  if ((await hre.ethers.provider.getCode(address!)) === "0x") {
+    fail(`${taskName}: --${flag}: no contract at ${address} on network "${hre.network.name}"`);
   }
-  if (code === "0x") fail(`${taskName}: --${flag}: no contract at ${address} on network "${hre.network.name}"`);
   return getAddress(address!);
 }
 

@@ -23,11 +23,15 @@ export interface Send {
   send: (overrides: Overrides) => Promise<TransactionResponse>;
 }
 
-/** True when the node answers Hardhat's methods (so `evm_setAutomine` and `evm_mine` exist). */
+/**
+ * True on a Hardhat network (in-process or `npx hardhat node`), where `evm_setAutomine` and `evm_mine` exist and
+ * every block is a second after the last. Anvil answers Hardhat's methods too, but mines blocks within the same
+ * second: it takes the path of any other node.
+ */
 async function canBatch(provider: RpcProvider): Promise<boolean> {
   try {
-    await provider.send("hardhat_metadata", []);
-    return true;
+    const client = String(await provider.send("web3_clientVersion", []));
+    return client.startsWith("HardhatNetwork");
   } catch {
     return false;
   }

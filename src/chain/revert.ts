@@ -21,7 +21,11 @@ export function describeRevert(e: unknown, interfaces: readonly Interface[]): st
     }
   }
   if (revert) return `${revert.name}(${revert.args.map(String).join(", ")})`;
-  const m = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+  // Mined and reverted without data (sent while another transaction changed the state first): say where.
+  const mined = e as { shortMessage?: string; receipt?: { blockNumber: number; hash: string } };
+  if (mined.receipt)
+    return `${mined.shortMessage ?? "reverted"} in block ${mined.receipt.blockNumber} (${mined.receipt.hash})`;
+  const m = (mined.shortMessage ?? (e instanceof Error ? e.message : String(e))).split("\n")[0];
   const custom = /custom error '([^']+)'/.exec(m);
   return custom ? custom[1] : m;
 }

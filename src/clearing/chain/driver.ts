@@ -7,9 +7,10 @@
  * group and the close the next; on a Hardhat network each group is one block (`BatchSender`).
  * It takes an ethers provider and signers: no Hardhat.
  */
-import type { Overrides, Signer } from "ethers";
+import type { Overrides, Signer, TransactionReceipt } from "ethers";
 import type { ClearingMarket } from "../../../typechain-types";
 import { BatchSender, type RpcProvider, type Send } from "../../chain/batch";
+import { sleep } from "../../common/sleep";
 import { fetchDecodedLogs } from "../../chain/logs";
 import { fromFixed } from "../../common/fixed";
 import type { Population } from "../agents/population";
@@ -71,6 +72,23 @@ export async function runOnChain(
   });
   const join = (i: number) => call(signers[i], GAS.join, (c, o) => c.join(opts.deposit, { ...o, value: opts.deposit }));
 
+  /**
+   * Closes the open round. A node that mines blocks within one second (Anvil does; a Hardhat network and a real
+   * chain do not) can land the close in the second the round opened, which the contract refuses for an early
+   * close: the driver then waits for the next second, a few times at most.
+   */
+  const closeRound = async (): Promise<TransactionReceipt> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [receipt] = await sender.group([call(opts.owner, GAS.close, (c, o) => c.closeRound(o))]);
+        return receipt;
+      } catch (e) {
+        if (sender.batched || attempt >= 3 || !(e as Error).message.endsWith("RoundStillOpen")) throw e;
+        await sleep(1000);
+      }
+    }
+  };
+
   const types: AgentType[][] = [];
   await sender.run(async () => {
     if (opts.deposit > 0n)
@@ -95,7 +113,7 @@ export async function runOnChain(
         sends.push(call(opts.owner, GAS.schedule, (c, o) => c.scheduleParams(next, o)));
       }
       await sender.group(sends);
-      const [close] = await sender.group([call(opts.owner, GAS.close, (c, o) => c.closeRound(o))]);
+      const close = await closeRound();
       const converged = hasConverged(close.logs.map((l) => market.interface.parseLog(l) ?? {}));
       opts.onProgress?.(t, opts.rounds);
       if (opts.untilConverged && converged && t >= stopAfter) break;

@@ -14,7 +14,7 @@ export interface MarketAgentOptions {
   type: AgentType;
   /** Proximal weight `gamma` (0: the plain best response). */
   gamma?: number;
-  /** Stop after submitting in this many rounds (default: until aborted). */
+  /** Stop after submitting in this many rounds, once the last of them has closed (default: until aborted). */
   rounds?: number;
   /** Also close the open round whenever it is closable (a keeper's job; on by default). */
   close?: boolean;
@@ -65,14 +65,15 @@ export async function runMarketAgent(
   const log = opts.log ?? (() => {});
   const run: MarketAgentRun = { submissions: [], closed: [], stoppedBy: "signal" };
   while (!signal?.aborted) {
-    if (rounds !== undefined && run.submissions.length >= rounds) {
-      run.stoppedBy = "rounds";
-      break;
-    }
     const status = await client.status(me);
     if (!status.active) throw new MarketCallError(`market agent: ${me} is not a member of the market: join first`);
     const open = status.open;
     if (!status.submittedNow && open.now < open.deadline) {
+      // Done once a round beyond its last one opens: it stays to close its last round when it can.
+      if (rounds !== undefined && run.submissions.length >= rounds) {
+        run.stoppedBy = "rounds";
+        break;
+      }
       const previous = await previousDemand(client, me, status.round !== 0n ? status.demand : 0n, lookback);
       const x = bestResponse(type, fromFixed(open.price), fromFixed(open.params.fixedFee), gamma, fromFixed(previous));
       const quantity = toFixed(x);
@@ -84,7 +85,7 @@ export async function runMarketAgent(
             `(reserved at most ${units(maxReserve)}; ${open.submitted + 1n}/${open.expected} submitted)`,
         );
       } catch (e) {
-        if (isRace(e)) continue;
+        if (isRace(e) || (await client.openRound()).round !== open.round) continue;
         if (e instanceof MarketCallError && e.message.includes(": InsufficientBalance(")) {
           log(`round ${open.round}: skipped, ${e.message} (deposit more to take part)`);
         } else {
@@ -102,7 +103,8 @@ export async function runMarketAgent(
         );
         continue;
       } catch (e) {
-        if (!isRace(e)) throw e;
+        // Another agent's close can be mined first, even after this one's gas estimate passed.
+        if (!isRace(e) && (await client.openRound()).round === open.round) throw e;
       }
     }
     await sleep(pollMs, signal);

@@ -45,7 +45,11 @@ export interface MarketParams {
 export interface OpenRound {
   round: bigint;
   deadline: bigint;
-  /** The latest block's time: the round takes submissions while `now < deadline`. */
+  /**
+   * The time the next block will carry, about: the latest block's time plus one, or the wall clock if later (a
+   * development node mines only when it gets a transaction, so its latest block can be old). The contract
+   * judges a call by its own block's time: the round takes submissions while that is before `deadline`.
+   */
   now: bigint;
   /** Posted price `tau + mu` and shadow price `mu`. */
   price: bigint;
@@ -145,7 +149,8 @@ export class MarketClient {
       this.contract.rounds(s.round, at),
       this.params(s.version),
     ]);
-    const now = BigInt(block.timestamp);
+    const wallClock = BigInt(Math.floor(Date.now() / 1000));
+    const now = BigInt(block.timestamp) + 1n > wallClock ? BigInt(block.timestamp) + 1n : wallClock;
     // The contract's early close: everyone expected submitted, and not in the second the round opened.
     const early = s.submitted !== 0n && s.submitted === expected && now + params.roundDuration > s.deadline;
     return {
