@@ -76,7 +76,10 @@ export interface DeployEscrowOptions {
   burnRecipient?: string;
   /** Ignition deployment id (a fresh one per run on a persistent network). */
   deploymentId?: string;
-  /** The account that sends the deployment (default: the network's first). */
+  /**
+   * The account that sends the deployment (default: the network's first). The module's `owner` and
+   * `burnRecipient` still default to the network's first account: pass them to make the sender both.
+   */
   defaultSender?: string;
 }
 
