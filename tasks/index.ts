@@ -3,5 +3,6 @@ import "./audit";
 import "./bench";
 import "./clearing";
 import "./demo";
+import "./escrow";
 import "./exchange";
 import "./experiments";
