@@ -63,10 +63,12 @@ export type TermsInput = z.input<typeof termsSchema>;
 export type OfferTermsInput = z.input<typeof offerTermsSchema>;
 export type OfferTerms = z.output<typeof offerTermsSchema>;
 
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
 /** A deal's id: 32 bytes in hex (lower case). */
 export const dealIdSchema = z
   .string({ invalid_type_error: "expected a deal id (0x and 64 hex digits)" })
-  .regex(/^0x[0-9a-fA-F]{64}$/, "expected a deal id (0x and 64 hex digits)")
+  .regex(HEX32, "expected a deal id (0x and 64 hex digits)")
   .transform((s) => s.toLowerCase());
 
 const signatureSchema = z
@@ -76,7 +78,7 @@ const signatureSchema = z
 /** The `kind` that marks a signed offer file. */
 export const SIGNED_OFFER_KIND = "ExchangeEscrow signed offer";
 
-const bytes32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected 32 bytes in hex");
+const bytes32 = z.string().regex(HEX32, "expected 32 bytes in hex");
 
 /** What `offerFile.ts` writes: a signed offer with the escrow and chain it is for, and maybe its permit. */
 const signedOfferFileSchema = z
