@@ -3,6 +3,7 @@ import "./audit";
 import "./bench";
 import "./clearing";
 import "./demo";
+import "./escrow";
 import "./exchange";
 import "./market";
 import "./experiments";

@@ -61,6 +61,8 @@ export async function signerFrom(hre: HardhatRuntimeEnvironment, taskName: strin
  * (the in-process network keeps no deployment files).
  */
 export async function deployedAddress(hre: HardhatRuntimeEnvironment, futureId: string): Promise<string | undefined> {
+  // Ignition writes no files for the in-process network; a journal for its chain id (31337) is a local node's.
+  if (hre.network.name === "hardhat") return undefined;
   const fs = await import("node:fs");
   const path = await import("node:path");
   const root = path.join(hre.config.paths.root, "ignition", "deployments");
@@ -75,6 +77,7 @@ export async function deployedAddress(hre: HardhatRuntimeEnvironment, futureId: 
     .map((d) => ({ d, mtime: fs.statSync(path.join(d, "deployed_addresses.json")).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
   for (const { d } of candidates) {
+    // Ignition's journal starts with an empty line: its first record is the first line that is not.
     const first = fs
       .readFileSync(path.join(d, "journal.jsonl"), "utf8")
       .split("\n")

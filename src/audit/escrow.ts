@@ -12,13 +12,12 @@
  * the summary while no deal uses it (registering a table is open to anyone).
  */
 import type { TypedDataDomain } from "ethers";
-import { stateName } from "../exchange/model/payoutTable";
 import { type Terms, dealIdOf, partiesOf, unpackTerms } from "../exchange/model/terms";
-import type { PayoutTable } from "../exchange/model/payoutTable";
+import { type PayoutTable, stateName, tableIdOf } from "../exchange/model/payoutTable";
 import type { Game } from "../exchange/design/game";
 import { type DecodedLog, byTransaction } from "../chain/logs";
 import { Findings } from "./findings";
-import { checkMinPrice, depositsAt, payoutsAt, tableDefects, tableIdOf, tableOf } from "./escrowTables";
+import { checkMinPrice, depositsAt, payoutsAt, tableDefects, tableOf } from "./escrowTables";
 import { type Book, type EscrowSummary, Stage, newBook, summarize } from "./escrowBooks";
 
 export { Stage, type EscrowSummary };

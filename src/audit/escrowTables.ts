@@ -5,7 +5,6 @@
  * (deposits rounded up, payouts down, the rest burnt), as `ExchangeEscrow.sol` computes them.
  */
 import path from "node:path";
-import { AbiCoder, keccak256 } from "ethers";
 import { type Game, GameError, loadGame } from "../exchange/design/game";
 import { chainTransfers, smallestSafePrice } from "../exchange/design/safePrice";
 import type { PayoutTable } from "../exchange/model/payoutTable";
@@ -15,7 +14,6 @@ const UNIT = 10n ** 18n;
 /** The designer's margin of the shipped tables; p0 is recomputed at it. */
 export const AUDIT_DELTA = 0.01;
 export const CORE_GAME_FILE = path.join(__dirname, "..", "..", "games", "core-exchange.json");
-const TABLE_TYPE = "tuple(uint96,uint96,uint96[8],uint96[8],uint64)";
 const ENTRY_MAX = (1n << 64n) - 1n;
 
 export const tableOf = (t: DecodedLog["args"]): PayoutTable => ({
@@ -25,12 +23,6 @@ export const tableOf = (t: DecodedLog["args"]): PayoutTable => ({
   buyer: [...t.buyer].map(BigInt),
   minPrice: BigInt(t.minPrice),
 });
-
-/** A table's id as the escrow computes it: the hash of its ABI encoding. */
-export const tableIdOf = (t: PayoutTable): string =>
-  keccak256(
-    AbiCoder.defaultAbiCoder().encode([TABLE_TYPE], [[t.sellerDeposit, t.buyerDeposit, t.seller, t.buyer, t.minPrice]]),
-  );
 
 /** What the escrow should have refused to register: an entry over 64 bits, a state paying more than its pot. */
 export function tableDefects(t: PayoutTable): string[] {

@@ -6,11 +6,17 @@ import type { Interface } from "ethers";
 
 /** The first line of a revert, naming the custom error and its arguments when one of `interfaces` has it. */
 export function describeRevert(e: unknown, interfaces: readonly Interface[]): string {
-  const err = e as { revert?: { name: string; args: unknown[] }; data?: unknown; error?: { data?: unknown } };
+  const err = e as {
+    revert?: { name: string; args: unknown[] };
+    data?: unknown;
+    error?: { data?: unknown };
+  };
   let revert = err.revert;
   // A node that cannot decode an error (a token's, say) leaves its data in the message.
   const inMessage = /return data: (0x[0-9a-fA-F]+)/.exec(e instanceof Error ? e.message : String(e))?.[1];
-  for (const data of [err.data, err.error?.data, inMessage]) {
+  // A Hardhat node's JSON-RPC error (`--network localhost`) carries it as `data.data`, beside its own wording.
+  const rpcData = (err.data as { data?: unknown } | undefined)?.data;
+  for (const data of [err.data, err.error?.data, rpcData, inMessage]) {
     if (revert || typeof data !== "string" || data.length < 10) continue;
     for (const iface of interfaces) {
       const parsed = iface.parseError(data);

@@ -76,6 +76,11 @@ export interface DeployEscrowOptions {
   burnRecipient?: string;
   /** Ignition deployment id (a fresh one per run on a persistent network). */
   deploymentId?: string;
+  /**
+   * The account that sends the deployment (default: the network's first). The module's `owner` and
+   * `burnRecipient` still default to the network's first account: pass them to make the sender both.
+   */
+  defaultSender?: string;
 }
 
 /** Deploys an ExchangeEscrow through its Ignition module, which also registers the default table. */
@@ -89,6 +94,7 @@ export async function deployExchangeEscrow(
   const { escrow } = await hre.ignition.deploy(ExchangeEscrowModule, {
     parameters: { ExchangeEscrow: parameters },
     deploymentId: opts.deploymentId,
+    defaultSender: opts.defaultSender,
   });
   const contract = (await hre.ethers.getContractAt(
     "ExchangeEscrow",

@@ -4,6 +4,7 @@
  * CF = CancelOrFault received), and the smallest price it is safe at. Twin of the
  * `PayoutTable` struct of `IExchangeEscrow.sol`.
  */
+import { AbiCoder, keccak256 } from "ethers";
 
 export interface PayoutTable {
   sellerDeposit: bigint;
@@ -17,6 +18,14 @@ export interface PayoutTable {
    */
   minPrice: bigint;
 }
+
+const TABLE_TYPE = "tuple(uint96,uint96,uint96[8],uint96[8],uint64)";
+
+/** A table's id as the escrow computes it (`tableIdOf`, `tableOf`): the hash of its ABI encoding. */
+export const tableIdOf = (t: PayoutTable): string =>
+  keccak256(
+    AbiCoder.defaultAbiCoder().encode([TABLE_TYPE], [[t.sellerDeposit, t.buyerDeposit, t.seller, t.buyer, t.minPrice]]),
+  );
 
 /** Contract state index of a core-exchange state name such as "R-NC-CF". */
 export function stateIndex(state: string): number {

@@ -7,7 +7,9 @@
  * line naming the contract's custom error. No Hardhat: only ethers, zod and the terms model.
  */
 import {
+  type BaseContract,
   Contract,
+  type Overrides,
   type Provider,
   type Signer,
   type TransactionReceipt,
@@ -25,11 +27,14 @@ import {
   packTerms,
   partiesOf,
 } from "../model/terms";
+import { DEFAULT_PAYOUT_TABLE } from "../model/defaultTable";
+import { tableIdOf } from "../model/payoutTable";
 import { ERC20_ABI, ESCROW_ABI } from "./abi";
 import { EscrowCallError, describeRevert } from "./errors";
 import { checkOfferTerms } from "./offerChecks";
 import { type PermitSignature, signPermit } from "./permit";
 import {
+  EscrowInputError,
   type OfferTermsInput,
   type TermsInput,
   parseAddress,
@@ -114,6 +119,15 @@ export class EscrowClient {
     return this.contract.balances(parseAddress("account", account), parseAddress("asset", asset));
   }
 
+  /**
+   * The number under which the shipped default table (`DEFAULT_PAYOUT_TABLE`, which the Ignition module
+   * registers) is registered on this escrow; undefined where nobody registered it.
+   */
+  async defaultTable(): Promise<bigint | undefined> {
+    const table = await this.contract.tableOf(tableIdOf(DEFAULT_PAYOUT_TABLE));
+    return table === 0n ? undefined : table;
+  }
+
   // ------------------------------------------------------------ offering and opening
 
   /**
@@ -143,6 +157,14 @@ export class EscrowClient {
   async signOffer(terms: OfferTermsInput | Terms, opts: { permit?: boolean } = {}): Promise<SignedOffer> {
     const t = { ...(await this.offerTerms(terms)), fromWallet: Boolean(opts.permit) };
     const signer = await this.party(partiesOf(t).offerer, "the offerer");
+    // The escrow checks the table's minimum price only when the offer is opened: a signer learns it now.
+    const { minPrice } = await this.contract.getTable(t.table);
+    if (t.price < minPrice) {
+      throw new EscrowInputError(
+        `escrow client: terms.price: ${t.price} is below table ${t.table}'s minimum price ${minPrice} ` +
+          "(the escrow would refuse to open it)",
+      );
+    }
     const domain = await this.domain();
     const signature = await signer.signTypedData(domain, TERMS_TYPES, t);
     const offer: SignedOffer = { terms: t, packed: packTerms(t), id: dealIdOf(domain, t), signature };
@@ -172,11 +194,9 @@ export class EscrowClient {
       throw new EscrowCallError(`escrow client: this signed offer cannot open: ${why}`);
     }
     if (permit) {
-      return this.send("acceptSignedWithPermit", () =>
-        this.as(signer).acceptSignedWithPermit(packTerms(t), signature, permit),
-      );
+      return this.send(this.as(signer), "acceptSignedWithPermit", [packTerms(t), signature, permit]);
     }
-    return this.send("acceptSigned", () => this.as(signer).acceptSigned(packTerms(t), signature, { value }));
+    return this.send(this.as(signer), "acceptSigned", [packTerms(t), signature], { value });
   }
 
   /** The offerer offers on chain and pays its part in (terms without `burnSetting`: the one in force). */
@@ -184,7 +204,7 @@ export class EscrowClient {
     const t = await this.offerTerms(terms);
     const signer = await this.party(partiesOf(t).offerer, "the offerer");
     const value = await this.payIn(signer, t.asset, (await this.amounts(t)).offerer);
-    return this.send("offer", () => this.as(signer).offer(packTerms(t), { value }));
+    return this.send(this.as(signer), "offer", [packTerms(t)], { value });
   }
 
   /** The counterparty accepts an on-chain offer and pays its part in. */
@@ -192,17 +212,17 @@ export class EscrowClient {
     const t = parseTerms(terms);
     const signer = await this.party(partiesOf(t).counterparty, "the counterparty");
     const value = await this.payIn(signer, t.asset, (await this.amounts(t)).counterparty);
-    return this.send("accept", () => this.as(signer).accept(packTerms(t), { value }));
+    return this.send(this.as(signer), "accept", [packTerms(t)], { value });
   }
 
   /** The offerer takes back an on-chain offer nobody accepted. */
   async withdrawOffer(terms: TermsInput | Terms): Promise<TransactionReceipt> {
-    return this.byParty("withdrawOffer", terms, "offerer", (c, p) => c.withdrawOffer(p));
+    return this.byParty("withdrawOffer", terms, "offerer");
   }
 
   /** The offerer cancels its signed offer before anyone opens it. */
   async cancelSigned(terms: TermsInput | Terms): Promise<TransactionReceipt> {
-    return this.byParty("cancelSigned", terms, "offerer", (c, p) => c.cancelSigned(p));
+    return this.byParty("cancelSigned", terms, "offerer");
   }
 
   // ------------------------------------------------------------ balance
@@ -213,47 +233,47 @@ export class EscrowClient {
     const n = parseAmount("amount", amount);
     const signer = this.requireSigner();
     const value = await this.payIn(signer, a, n);
-    return this.send("deposit", () => this.as(signer).deposit(a, n, { value }));
+    return this.send(this.as(signer), "deposit", [a, n], { value });
   }
 
   /** Takes `amount` of `asset` out of the caller's balance in the escrow. */
   async withdraw(amount: bigint | number | string, asset: string = ZeroAddress): Promise<TransactionReceipt> {
     const a = parseAddress("asset", asset);
     const n = parseAmount("amount", amount);
-    return this.send("withdraw", () => this.as(this.requireSigner()).withdraw(a, n));
+    return this.send(this.as(this.requireSigner()), "withdraw", [a, n]);
   }
 
   // ------------------------------------------------------------ messages
 
   /** Buyer: the item arrived; with `confirm` the buyer also waives its complaint. */
   redeem(terms: TermsInput | Terms, confirm = false): Promise<TransactionReceipt> {
-    return this.byParty("redeem", terms, "buyer", (c, p) => c.redeem(p, confirm));
+    return this.byParty("redeem", terms, "buyer", confirm);
   }
 
   /** Buyer: nothing arrived, a refund is asked for. */
   requestRefund(terms: TermsInput | Terms): Promise<TransactionReceipt> {
-    return this.byParty("requestRefund", terms, "buyer", (c, p) => c.requestRefund(p));
+    return this.byParty("requestRefund", terms, "buyer");
   }
 
   /** Buyer: the quality was low. */
   complain(terms: TermsInput | Terms): Promise<TransactionReceipt> {
-    return this.byParty("complain", terms, "buyer", (c, p) => c.complain(p));
+    return this.byParty("complain", terms, "buyer");
   }
 
   /** Buyer: no complaint (ends the complaint window early). */
   confirmQuality(terms: TermsInput | Terms): Promise<TransactionReceipt> {
-    return this.byParty("confirmQuality", terms, "buyer", (c, p) => c.confirmQuality(p));
+    return this.byParty("confirmQuality", terms, "buyer");
   }
 
   /** Seller: admits fault or cancels (`cancelOrFault`); the deal ends and pays out. */
   admitFault(terms: TermsInput | Terms): Promise<TransactionReceipt> {
-    return this.byParty("cancelOrFault", terms, "seller", (c, p) => c.cancelOrFault(p));
+    return this.byParty("cancelOrFault", terms, "seller");
   }
 
   /** Ends the deal and pays out: the seller in its fault window, anyone after the last deadline. */
   async finalize(terms: TermsInput | Terms): Promise<TransactionReceipt> {
     const p = packTerms(parseTerms(terms));
-    return this.send("finalize", () => this.as(this.requireSigner()).finalize(p));
+    return this.send(this.as(this.requireSigner()), "finalize", [p]);
   }
 
   // ------------------------------------------------------------ internals
@@ -273,16 +293,17 @@ export class EscrowClient {
     return signer;
   }
 
+  /** `method` on the terms (and `rest`), sent by the party of the terms in `role`. */
   private async byParty(
     method: string,
     terms: TermsInput | Terms,
     role: "offerer" | "seller" | "buyer",
-    call: (c: ExchangeEscrow, p: PackedTerms) => Promise<ContractTransactionResponse>,
+    ...rest: unknown[]
   ): Promise<TransactionReceipt> {
     const t = parseTerms(terms);
     const who = role === "offerer" ? partiesOf(t).offerer : t[role];
     const signer = await this.party(who, `the ${role}`);
-    return this.send(method, () => call(this.as(signer), packTerms(t)));
+    return this.send(this.as(signer), method, [packTerms(t), ...rest]);
   }
 
   private as(signer: Signer): ExchangeEscrow {
@@ -295,14 +316,27 @@ export class EscrowClient {
     const token = new Contract(asset, ERC20_ABI, signer);
     const allowance = (await token.allowance(await signer.getAddress(), this.address)) as bigint;
     if (allowance < amount) {
-      await this.send("approve", () => token.approve(this.address, amount) as Promise<ContractTransactionResponse>);
+      await this.send(token, "approve", [this.address, amount]);
     }
     return 0n;
   }
 
-  private async send(method: string, tx: () => Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+  /**
+   * Sends `method(...args)` and waits for its receipt; a refusal is one line naming the custom error. The call
+   * is simulated first, in the next block: a refused one is then never sent, so it costs nothing and mines
+   * nothing, also where transactions go out with a fixed gas limit and no estimate (Hardhat's networks would
+   * mine a reverting transaction and charge its gas).
+   */
+  private async send(
+    contract: BaseContract,
+    method: string,
+    args: unknown[],
+    overrides: Overrides = {},
+  ): Promise<TransactionReceipt> {
+    const fn = contract.getFunction(method);
     try {
-      const receipt = await (await tx()).wait();
+      await fn.staticCall(...args, { ...overrides, blockTag: "pending" });
+      const receipt = await ((await fn.send(...args, overrides)) as ContractTransactionResponse).wait();
       if (!receipt) throw new Error("no receipt");
       return receipt;
     } catch (e) {

@@ -63,9 +63,42 @@ export type TermsInput = z.input<typeof termsSchema>;
 export type OfferTermsInput = z.input<typeof offerTermsSchema>;
 export type OfferTerms = z.output<typeof offerTermsSchema>;
 
+const HEX32 = /^0x[0-9a-fA-F]{64}$/;
+
+/** A deal's id: 32 bytes in hex (lower case). */
+export const dealIdSchema = z
+  .string({ invalid_type_error: "expected a deal id (0x and 64 hex digits)" })
+  .regex(HEX32, "expected a deal id (0x and 64 hex digits)")
+  .transform((s) => s.toLowerCase());
+
 const signatureSchema = z
   .string()
   .refine((s) => isHexString(s) && (s.length === 132 || s.length === 130), "expected a 65- or 64-byte hex signature");
+
+/** The `kind` that marks a signed offer file. */
+export const SIGNED_OFFER_KIND = "ExchangeEscrow signed offer";
+
+const bytes32 = z.string().regex(HEX32, "expected 32 bytes in hex");
+
+/** What `offerFile.ts` writes: a signed offer with the escrow and chain it is for, and maybe its permit. */
+const signedOfferFileSchema = z
+  .object({
+    kind: z.literal(SIGNED_OFFER_KIND, {
+      errorMap: () => ({ message: `expected "${SIGNED_OFFER_KIND}": not a signed offer file` }),
+    }),
+    escrow: address,
+    chainId: uint,
+    id: dealIdSchema,
+    terms: termsSchema,
+    signature: signatureSchema,
+    permit: z
+      .object({ deadline: uint, v: z.number().int().min(27).max(28), r: bytes32, s: bytes32 })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type SignedOfferFields = z.output<typeof signedOfferFileSchema>;
 
 function check<T extends z.ZodTypeAny>(what: string, schema: T, raw: unknown): z.output<T> {
   const parsed = schema.safeParse(raw);
@@ -82,3 +115,6 @@ export const parseOfferTerms = (raw: unknown): OfferTerms => check("terms", offe
 export const parseAddress = (what: string, raw: unknown): string => check(what, address, raw);
 export const parseAmount = (what: string, raw: unknown): bigint => check(what, uint, raw);
 export const parseSignature = (raw: unknown): string => check("signature", signatureSchema, raw);
+export const parseDealId = (raw: unknown): string => check("id", dealIdSchema, raw);
+export const parseSignedOfferFile = (raw: unknown): SignedOfferFields =>
+  check("signed offer", signedOfferFileSchema, raw);

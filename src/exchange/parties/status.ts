@@ -1,8 +1,8 @@
 /**
  * Where a deal stands, read from the escrow by a party: its slot (stage, deadline, messages) and its
  * events (how it opened, which messages came, what was credited, how it ended), with what the next
- * call would see once expired windows are closed; and every deal of an account, found through the
- * indexed `Offered` and `Opened` events. Read-only: a Provider is enough.
+ * call would see once expired windows are closed; every deal of an account, and a deal's terms by
+ * its id, found through the indexed `Offered` and `Opened` events. Read-only: a Provider is enough.
  */
 import { type Provider, type TypedDataDomain, zeroPadValue } from "ethers";
 import type { ExchangeEscrow } from "../../../typechain-types";
@@ -10,7 +10,8 @@ import { type DecodedLog, type FetchOptions, deploymentBlock, fetchDecodedLogs }
 import { stateName } from "../model/payoutTable";
 import { type Terms, dealIdOf, unpackTerms } from "../model/terms";
 import { ESCROW_INTERFACE, STAGES, type StageName } from "./abi";
-import { type TermsInput, parseAddress, parseTerms } from "./inputs";
+import { EscrowCallError } from "./errors";
+import { type TermsInput, parseAddress, parseDealId, parseTerms } from "./inputs";
 
 /** What the status functions need of an escrow (an `EscrowClient` is one). */
 export interface EscrowReader {
@@ -39,6 +40,8 @@ export interface DealStatus {
   /** The slot's deadline: the offer's expiry while Offered, else the end of the current window. */
   deadline: bigint;
   createdAt: bigint;
+  /** The latest block's time, at which the status was read (what `due` and `acceptable` are judged at). */
+  now: bigint;
   /** Messages received (the slot's flags) and the buyer's other choices (its events). */
   messages: {
     redeem: boolean;
@@ -124,6 +127,7 @@ export async function dealStatus(
     stage,
     deadline: slot.deadline,
     createdAt: slot.createdAt,
+    now,
     messages: {
       redeem: (flags & 4) !== 0,
       complaint: (flags & 2) !== 0,
@@ -148,6 +152,60 @@ export async function dealStatus(
   return status;
 }
 
+/** The `Offered` and `Opened` events' topic: the two that carry a deal's full terms. */
+const CREATED = [ESCROW_INTERFACE.getEvent("Offered")!.topicHash, ESCROW_INTERFACE.getEvent("Opened")!.topicHash];
+
+/**
+ * The escrow's logs that match any of `filters` (topic lists, as `eth_getLogs` takes them), decoded, in
+ * chain order: read in pages of blocks from its deployment block (or `opts.fromBlock`) to `opts.toBlock`.
+ */
+async function logsMatching(
+  escrow: EscrowReader,
+  filters: (string | string[] | null)[][],
+  opts: Omit<FetchOptions, "onPage">,
+): Promise<{ latest: number; logs: DecodedLog[] }> {
+  const latest = opts.toBlock ?? (await escrow.provider.getBlockNumber());
+  const from = opts.fromBlock ?? (await deploymentBlock(escrow.provider, escrow.address, latest));
+  const page = opts.pageSize ?? 2000;
+  const logs: DecodedLog[] = [];
+  for (let start = from; start <= latest; start += page) {
+    const range = { address: escrow.address, fromBlock: start, toBlock: Math.min(latest, start + page - 1) };
+    for (const topics of filters) {
+      for (const log of await escrow.provider.getLogs({ ...range, topics })) {
+        const parsed = ESCROW_INTERFACE.parseLog({ topics: [...log.topics], data: log.data })!;
+        logs.push({
+          blockNumber: log.blockNumber,
+          txHash: log.transactionHash,
+          logIndex: log.index,
+          name: parsed.name,
+          args: parsed.args,
+        });
+      }
+    }
+  }
+  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  return { latest, logs };
+}
+
+const termsIn = (log: DecodedLog): Terms => unpackTerms([...log.args[3]].map(String));
+
+/**
+ * A deal's terms from its id: the `Offered` or `Opened` event that created it (the id is indexed).
+ * A signed offer nobody opened has no event: its terms are in the offer its offerer handed over.
+ */
+export async function termsOf(
+  escrow: EscrowReader,
+  id: string,
+  opts: Omit<FetchOptions, "onPage"> = {},
+): Promise<Terms> {
+  const dealId = parseDealId(id);
+  const { logs } = await logsMatching(escrow, [[CREATED, dealId]], opts);
+  if (logs.length === 0) {
+    throw new EscrowCallError(`escrow client: no deal ${dealId} was offered or opened on escrow ${escrow.address}`);
+  }
+  return termsIn(logs[0]);
+}
+
 export interface AccountDeal {
   id: string;
   terms: Terms;
@@ -170,36 +228,20 @@ export async function dealsOf(
   opts: Omit<FetchOptions, "onPage"> = {},
 ): Promise<AccountDeal[]> {
   const who = zeroPadValue(parseAddress("account", account), 32);
-  const latest = opts.toBlock ?? (await escrow.provider.getBlockNumber());
-  const from = opts.fromBlock ?? (await deploymentBlock(escrow.provider, escrow.address, latest));
-  const page = opts.pageSize ?? 2000;
-  const kinds = [ESCROW_INTERFACE.getEvent("Offered")!.topicHash, ESCROW_INTERFACE.getEvent("Opened")!.topicHash];
-  const logs: DecodedLog[] = [];
-  for (let start = from; start <= latest; start += page) {
-    const range = { address: escrow.address, fromBlock: start, toBlock: Math.min(latest, start + page - 1) };
-    for (const topics of [
-      [kinds, null, who],
-      [kinds, null, null, who],
-    ]) {
-      for (const log of await escrow.provider.getLogs({ ...range, topics })) {
-        const parsed = ESCROW_INTERFACE.parseLog({ topics: [...log.topics], data: log.data })!;
-        logs.push({
-          blockNumber: log.blockNumber,
-          txHash: log.transactionHash,
-          logIndex: log.index,
-          name: parsed.name,
-          args: parsed.args,
-        });
-      }
-    }
-  }
-  logs.sort((a, b) => a.blockNumber - b.blockNumber || a.logIndex - b.logIndex);
+  const { latest, logs } = await logsMatching(
+    escrow,
+    [
+      [CREATED, null, who],
+      [CREATED, null, null, who],
+    ],
+    opts,
+  );
   const deals = new Map<string, AccountDeal>();
   const me = BigInt(who);
   for (const log of logs) {
     const id = String(log.args[0]);
     if (deals.has(id)) continue;
-    const terms = unpackTerms([...log.args[3]].map(String));
+    const terms = termsIn(log);
     deals.set(id, {
       id,
       terms,
