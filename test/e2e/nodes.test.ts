@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { HDNodeWallet, formatEther, parseEther } from "ethers";
 import { bestResponse } from "../../src/clearing/agents/reference";
 
 /**
@@ -15,6 +16,8 @@ import { bestResponse } from "../../src/clearing/agents/reference";
  * everything. On the Hardhat node, finally, the node is stopped and the auditor pointed at it (a clear error).
  */
 const run = promisify(execFile);
+/** Both nodes' default accounts come from this mnemonic. */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 
 interface NodeKind {
   name: string;
@@ -109,7 +112,12 @@ NODES.forEach((kind, k) => {
       expect(auditEscrow).to.contain("final states: R-NC-NC 1, RfE-C-CF 1");
     });
 
-    it("the owner, three long-running agents and a watcher play a market by commands; the audit is clean", async () => {
+    it("market and escrow by commands, side by side; both audit clean", async () => {
+      await Promise.all([marketByCommands(), signedDealByCommands()]);
+    });
+
+    /** The owner, three long-running agents and a watcher play a market by commands; the audit is clean. */
+    async function marketByCommands() {
       const deployed = JSON.parse(
         await ok(["market:deploy", "--capacity", "10", "--round-duration", "3600", "--rationing", "uniform", "--json"]),
       );
@@ -161,7 +169,49 @@ NODES.forEach((kind, k) => {
       const audit = await ok(["audit", "--market", market]);
       expect(audit).to.contain("rounds 3, agents 3");
       expect(audit).to.contain("No discrepancy");
-    });
+    }
+
+    /**
+     * A seller (account 5) signs an offer into a file, funded from its escrow balance; the buyer (account 6)
+     * opens it from the file, redeems and confirms; the seller finalizes; both are paid by the default table.
+     */
+    async function signedDealByCommands() {
+      const { escrow } = JSON.parse(await ok(["escrow:deploy", "--from", "4", "--json"]));
+      const buyer = HDNodeWallet.fromPhrase(DEV_MNEMONIC, undefined, "m/44'/60'/0'/0/6");
+      const at = ["--escrow", escrow];
+      const offer = JSON.parse(
+        await ok([
+          "escrow:offer",
+          ...at,
+          "--from",
+          "5",
+          "--side",
+          "seller",
+          "--counterparty",
+          buyer.address,
+          "--price",
+          "10",
+          "--signed",
+          offerFile,
+          "--json",
+        ]),
+      );
+      await ok(["escrow:deposit", ...at, "--from", "5", "--amount", formatEther(offer.sellerDeposit)]);
+      await ok(["escrow:accept", ...at, "--from", "6", "--file", offerFile]);
+      await ok(["escrow:redeem", ...at, "--from", "6", "--id", offer.id, "--confirm"]);
+      await ok(["escrow:finalize", ...at, "--from", "5", "--id", offer.id]);
+      const { status } = JSON.parse(await ok(["escrow:status", ...at, "--id", offer.id, "--json"]));
+      // R-NC-NC under the default table at price 10: the seller gets the price and its deposit back.
+      expect([status.stage, status.state, status.payouts.seller]).to.deep.equal([
+        "Final",
+        "R-NC-NC",
+        String(parseEther("10") + BigInt(offer.sellerDeposit)),
+      ]);
+      expect(status.payouts.buyer).to.equal(offer.buyerDeposit);
+      const audit = await ok(["audit", "--escrow", escrow]);
+      expect(audit).to.contain("final states: R-NC-NC 1");
+      expect(audit).to.contain("No discrepancy");
+    }
 
     if (kind.name === "hardhat node") {
       it("a stopped node or a wrong address gives one clear line and exit code 1", async () => {

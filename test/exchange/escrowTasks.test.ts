@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import hre, { ethers } from "hardhat";
+import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { HardhatPluginError } from "hardhat/plugins";
 import { DEFAULT_PAYOUT_TABLE } from "../../src/exchange/model/defaultTable";
@@ -12,6 +12,7 @@ import { type Terms, dealIdOf, escrowDomain, packTerms } from "../../src/exchang
 import { ESCROW_INTERFACE } from "../../src/exchange/parties/abi";
 import { describeRevert } from "../../src/exchange/parties/errors";
 import type { ExchangeEscrow } from "../../typechain-types";
+import { runTask } from "../taskOutput";
 
 /**
  * The escrow participants' commands (tasks/escrow.ts), run in process as the command line runs them: what each
@@ -32,15 +33,7 @@ describe("escrow commands", function () {
 
   /** Runs a command; what it printed, line by line. */
   async function run(name: string, args: Record<string, unknown>): Promise<string[]> {
-    const lines: string[] = [];
-    const log = console.log;
-    console.log = (...xs: unknown[]) => void lines.push(xs.join(" "));
-    try {
-      await hre.run(name, args);
-    } finally {
-      console.log = log;
-    }
-    return lines.join("\n").split("\n");
+    return (await runTask(name, args)).split("\n");
   }
 
   /** A command's `--json` output. */

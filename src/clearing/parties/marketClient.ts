@@ -8,8 +8,9 @@
  * Amounts (deposits, balances, fees) are in the asset's base units; quantities are 18-decimal fixed point.
  */
 import {
+  type BaseContract,
   Contract,
-  type ContractTransactionResponse,
+  type Overrides,
   type Provider,
   type Signer,
   type TransactionReceipt,
@@ -17,6 +18,7 @@ import {
 } from "ethers";
 import type { ClearingMarket } from "../../../typechain-types";
 import { describeRevert } from "../../chain/revert";
+import { simulateAndSend } from "../../chain/send";
 import { ERC20_ABI, TOKEN_ERRORS } from "../../exchange/parties/abi";
 import { type MarketSettings, rationingNames, stepRuleNames, toParamsInput } from "../model/settings";
 import { reserveFor } from "../model/settlement";
@@ -221,13 +223,13 @@ export class MarketClient {
   async join(amount: bigint): Promise<TransactionReceipt> {
     const signer = this.requireSigner();
     const value = await this.payIn(signer, amount);
-    return this.send("join", () => this.as(signer).join(amount, { value }));
+    return this.send(this.as(signer), "join", [amount], { value });
   }
 
   async deposit(amount: bigint): Promise<TransactionReceipt> {
     const signer = this.requireSigner();
     const value = await this.payIn(signer, amount);
-    return this.send("deposit", () => this.as(signer).deposit(amount, { value }));
+    return this.send(this.as(signer), "deposit", [amount], { value });
   }
 
   /**
@@ -247,26 +249,26 @@ export class MarketClient {
     const round = opts.round ?? open.round;
     const maxReserve = opts.maxReserve ?? (await this.reserveFor(quantity, open));
     const signer = this.requireSigner();
-    const receipt = await this.send("submitDemand", () => this.as(signer).submitDemand(round, quantity, maxReserve));
+    const receipt = await this.send(this.as(signer), "submitDemand", [round, quantity, maxReserve]);
     return { receipt, round, maxReserve };
   }
 
   /** Books `agent`'s pending charge and refund once its round closed (anyone may). */
   settle(agent: string): Promise<TransactionReceipt> {
-    return this.send("settle", () => this.as(this.requireSigner()).settle(agent));
+    return this.send(this.as(this.requireSigner()), "settle", [agent]);
   }
 
   withdraw(amount: bigint): Promise<TransactionReceipt> {
-    return this.send("withdraw", () => this.as(this.requireSigner()).withdraw(amount));
+    return this.send(this.as(this.requireSigner()), "withdraw", [amount]);
   }
 
   leave(): Promise<TransactionReceipt> {
-    return this.send("leave", () => this.as(this.requireSigner()).leave());
+    return this.send(this.as(this.requireSigner()), "leave", []);
   }
 
   /** Closes the open round (anyone may, once it is closable). */
   closeRound(): Promise<TransactionReceipt> {
-    return this.send("closeRound", () => this.as(this.requireSigner()).closeRound());
+    return this.send(this.as(this.requireSigner()), "closeRound", []);
   }
 
   // ------------------------------------------------------------ the owner's and the recipients' calls
@@ -274,23 +276,23 @@ export class MarketClient {
   /** Schedules a parameter version for the next round. */
   scheduleParams(settings: MarketSettings): Promise<TransactionReceipt> {
     const input = toParamsInput(settings);
-    return this.send("scheduleParams", () => this.as(this.requireSigner()).scheduleParams(input));
+    return this.send(this.as(this.requireSigner()), "scheduleParams", [input]);
   }
 
   setRecipients(fees: string, revenue: string): Promise<TransactionReceipt> {
-    return this.send("setRecipients", () => this.as(this.requireSigner()).setRecipients(fees, revenue));
+    return this.send(this.as(this.requireSigner()), "setRecipients", [fees, revenue]);
   }
 
   setAllowed(account: string, allowed: boolean): Promise<TransactionReceipt> {
-    return this.send("setAllowed", () => this.as(this.requireSigner()).setAllowed(account, allowed));
+    return this.send(this.as(this.requireSigner()), "setAllowed", [account, allowed]);
   }
 
   withdrawFees(): Promise<TransactionReceipt> {
-    return this.send("withdrawFees", () => this.as(this.requireSigner()).withdrawFees());
+    return this.send(this.as(this.requireSigner()), "withdrawFees", []);
   }
 
   withdrawRevenue(): Promise<TransactionReceipt> {
-    return this.send("withdrawRevenue", () => this.as(this.requireSigner()).withdrawRevenue());
+    return this.send(this.as(this.requireSigner()), "withdrawRevenue", []);
   }
 
   // ------------------------------------------------------------ internals
@@ -311,16 +313,19 @@ export class MarketClient {
     const token = new Contract(asset, ERC20_ABI, signer);
     const allowance = (await token.allowance(await signer.getAddress(), this.address)) as bigint;
     if (allowance < amount) {
-      await this.send("approve", () => token.approve(this.address, amount) as Promise<ContractTransactionResponse>);
+      await this.send(token, "approve", [this.address, amount]);
     }
     return 0n;
   }
 
-  private async send(method: string, tx: () => Promise<ContractTransactionResponse>): Promise<TransactionReceipt> {
+  private async send(
+    contract: BaseContract,
+    method: string,
+    args: unknown[],
+    overrides: Overrides = {},
+  ): Promise<TransactionReceipt> {
     try {
-      const receipt = await (await tx()).wait();
-      if (!receipt) throw new Error("no receipt");
-      return receipt;
+      return await simulateAndSend(contract, method, args, overrides);
     } catch (e) {
       throw new MarketCallError(`market: ${method} reverted: ${describeRevert(e, [MARKET_INTERFACE, TOKEN_ERRORS])}`, {
         cause: e,

@@ -15,7 +15,6 @@ import {
   type TransactionReceipt,
   type TypedDataDomain,
   ZeroAddress,
-  type ContractTransactionResponse,
 } from "ethers";
 import type { ExchangeEscrow } from "../../../typechain-types";
 import {
@@ -29,6 +28,7 @@ import {
 } from "../model/terms";
 import { DEFAULT_PAYOUT_TABLE } from "../model/defaultTable";
 import { tableIdOf } from "../model/payoutTable";
+import { simulateAndSend } from "../../chain/send";
 import { ERC20_ABI, ESCROW_ABI } from "./abi";
 import { EscrowCallError, describeRevert } from "./errors";
 import { checkOfferTerms } from "./offerChecks";
@@ -333,12 +333,8 @@ export class EscrowClient {
     args: unknown[],
     overrides: Overrides = {},
   ): Promise<TransactionReceipt> {
-    const fn = contract.getFunction(method);
     try {
-      await fn.staticCall(...args, { ...overrides, blockTag: "pending" });
-      const receipt = await ((await fn.send(...args, overrides)) as ContractTransactionResponse).wait();
-      if (!receipt) throw new Error("no receipt");
-      return receipt;
+      return await simulateAndSend(contract, method, args, overrides);
     } catch (e) {
       throw new EscrowCallError(`escrow client: ${method} reverted: ${describeRevert(e)}`, { cause: e });
     }
