@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { parseEther } from "ethers";
 import type { ClearingMarket } from "../../typechain-types";
 import { MARKET_INTERFACE } from "../../src/clearing/parties/abi";
