@@ -17,6 +17,7 @@ import { type PayoutTable, stateName, tableIdOf } from "../exchange/model/payout
 import type { Game } from "../exchange/design/game";
 import { type DecodedLog, byTransaction } from "../chain/logs";
 import { Findings } from "./findings";
+import { type Owed, ReplayTrail } from "./trail";
 import { checkMinPrice, depositsAt, payoutsAt, tableDefects, tableOf } from "./escrowTables";
 import { type Book, type EscrowSummary, Stage, newBook, summarize } from "./escrowBooks";
 
@@ -35,6 +36,15 @@ export interface EscrowAudit {
   discrepancies: Findings["list"];
 }
 
+/** The escrow's books at the end of the replay, for the comparison with the contract's views. */
+export interface EscrowBooks {
+  deals: Map<string, Book>;
+  /** "account:asset" (lower case) -> balance. */
+  balances: Map<string, bigint>;
+  burnSettings: number;
+  tables: number;
+}
+
 export interface EscrowReplayOptions {
   /** The escrow's EIP-712 domain: with it every deal id is recomputed from its terms. */
   domain?: TypedDataDomain;
@@ -49,6 +59,7 @@ export function replayEscrow(
   logs: DecodedLog[],
   timestamps: Map<number, bigint>,
   opts: EscrowReplayOptions = {},
+  trail: ReplayTrail<EscrowBooks> = new ReplayTrail(),
 ): EscrowAudit {
   const findings = new Findings();
   const tables = new Map<bigint, PayoutTable>(); // by registration number
@@ -63,7 +74,12 @@ export function replayEscrow(
   const unsafe = new Map<bigint, { tableId: string; reason: string; used: boolean }>();
   const payments = { pushed: 0, credited: 0 };
   const add = (m: Map<string, bigint>, k: string, x: bigint) => m.set(k, (m.get(k) ?? 0n) + x);
-  const credit = (account: string, asset: string, x: bigint) => add(balances, `${lower(account)}:${lower(asset)}`, x);
+  /** What the escrow owes per asset: the money of its deals and every balance. */
+  const owed: Owed = new Map();
+  const credit = (account: string, asset: string, x: bigint) => {
+    add(balances, `${lower(account)}:${lower(asset)}`, x);
+    add(owed, lower(asset), x);
+  };
   // The setting in force at `time` (settings are numbered in order; a later one may start no earlier).
   const burnDestination = (time: bigint, t: Terms) => {
     const setting = burnSettings.findLastIndex((b) => b.since <= time);
@@ -74,6 +90,11 @@ export function replayEscrow(
 
   for (const tx of byTransaction(logs)) {
     const now = timestamps.get(tx[0].blockNumber)!;
+    const mark = { txHash: tx[0].txHash, blockNumber: tx[0].blockNumber };
+    const owedBefore = new Map(owed);
+    // The deals this transaction names, with the money each held before it (0 for a deal it creates).
+    const ids = [...new Set(tx.map((l) => l.args.id as string | undefined).filter((x) => x !== undefined))];
+    const heldBefore = new Map(ids.map((x) => [x, deals.get(x)?.held ?? 0n]));
     const claimed = new Set<DecodedLog>();
     /** The unclaimed Credited logs of deal `id` after `log` in this transaction. */
     const creditsAfter = (log: DecodedLog, id: string) =>
@@ -169,10 +190,9 @@ export function replayEscrow(
               findings.same(permit, { "offerer's part": [permit.args.amount, part] });
               if (BigInt(t.asset) === 0n) findings.at(permit, "a permit for native ETH");
             } else {
-              const key = `${lower(partiesOf(t).offerer)}:${lower(t.asset)}`;
-              const has = balances.get(key) ?? 0n;
+              const has = balances.get(`${lower(partiesOf(t).offerer)}:${lower(t.asset)}`) ?? 0n;
               if (has < part) findings.at(log, `the offerer's balance ${has} is below its part ${part}`);
-              balances.set(key, has - part);
+              credit(partiesOf(t).offerer, t.asset, -part);
             }
             book = newBook(t, table, Stage.Redeem, now, 0n);
             deals.set(id!, book);
@@ -274,7 +294,18 @@ export function replayEscrow(
           findings.unknownEvent(log);
       }
     }
+    for (const [x, before] of heldBefore) {
+      const d = deals.get(x);
+      if (d) add(owed, lower(d.terms.asset), d.held - before);
+      if (d || cancelled.has(x)) trail.touch(`deal ${x}`, mark);
+    }
+    for (const l of tx) {
+      if (l.name === "Credited" || l.name === "BalanceDeposited" || l.name === "BalanceWithdrawn")
+        trail.touch(`balance ${lower(l.args.account)}:${lower(l.args.asset)}`, mark);
+    }
+    trail.recordTx(mark, owedBefore, owed);
   }
+  trail.final = { deals, balances, burnSettings: burnSettings.length, tables: tables.size };
 
   return {
     summary: summarize(

@@ -1,10 +1,14 @@
 /**
- * What an audit found: each discrepancy with the log (transaction, index, block, event) where it
- * was found.
+ * What an audit found: each discrepancy with what it is about (an agent, a deal, an account, a round, the
+ * contract) and where it was found (transaction, log index, block, event), or the state read where no
+ * transaction explains it.
  */
 import type { DecodedLog } from "../chain/logs";
 
 export interface Discrepancy {
+  /** What the finding is about: `agent 0x..`, `deal 0x..`, `account 0x..`, `round 5`, `contract`. */
+  subject: string;
+  /** The transaction where it was found; for a state read, the last transaction that set that state. */
   txHash: string;
   logIndex: number;
   blockNumber: number;
@@ -12,11 +16,30 @@ export interface Discrepancy {
   message: string;
 }
 
+/** What a log is about, from its arguments: the agent, the deal, the account or the round it names. */
+export function subjectOf(log: Pick<DecodedLog, "args">): string {
+  const a = log.args as unknown as Record<string, unknown>;
+  const has = (key: string) => {
+    try {
+      return a[key] !== undefined;
+    } catch {
+      return false; // ethers' Result throws on a name it does not have
+    }
+  };
+  if (has("agent")) return `agent ${a.agent}`;
+  if (has("id")) return `deal ${a.id}`;
+  if (has("account")) return `account ${a.account}`;
+  if (has("recipient")) return `recipient ${a.recipient}`;
+  if (has("round")) return `round ${a.round}`;
+  return "contract";
+}
+
 /** Collects discrepancies with the log they were found at. */
 export class Findings {
   readonly list: Discrepancy[] = [];
-  at(log: DecodedLog, message: string): void {
+  at(log: DecodedLog, message: string, subject = subjectOf(log)): void {
     this.list.push({
+      subject,
       txHash: log.txHash,
       logIndex: log.logIndex,
       blockNumber: log.blockNumber,
@@ -30,14 +53,14 @@ export class Findings {
       this.at(log, `unexpected event ${log.name}`);
   }
 
-  /** Runs a model step; a rejection by the model (a custom error) becomes a discrepancy. */
+  /** Runs a model step; a rejection by the model (a custom error) becomes a discrepancy naming the refusal. */
   attempt(log: DecodedLog, step: () => void): void {
     try {
       step();
     } catch (e) {
       const name = (e as { errorName?: unknown }).errorName;
       if (typeof name !== "string") throw e;
-      this.at(log, `the model rejects this: ${(e as Error).message}`);
+      this.at(log, `the exact replay refuses this ${log.name}: ${(e as Error).message}`);
     }
   }
 

@@ -7,7 +7,8 @@ import { fromFixed } from "../common/fixed";
 import { gini } from "../common/metrics";
 import { ClearingModel } from "../clearing/model/clearingMarket";
 import { type DecodedLog, byTransaction } from "../chain/logs";
-import { Findings } from "./findings";
+import { Findings, subjectOf } from "./findings";
+import { type Owed, ReplayTrail } from "./trail";
 import { paramsOf, roundClosedOf } from "../clearing/chain/events";
 
 export interface MarketSummary {
@@ -61,7 +62,11 @@ export type Consents = Map<string, Map<string, { round: bigint; maxReserve: bigi
  * round or a reserve its sender did not consent to is a finding; a submission made through another
  * contract (a wallet, a bundler) is replayed with the cap the event shows.
  */
-export function replayMarket(logs: DecodedLog[], consents: Consents = new Map()): MarketAudit {
+export function replayMarket(
+  logs: DecodedLog[],
+  consents: Consents = new Map(),
+  trail: ReplayTrail<ClearingModel> = new ReplayTrail(),
+): MarketAudit {
   const findings = new Findings();
   let model: ClearingModel | undefined;
   let asset = "";
@@ -74,10 +79,19 @@ export function replayMarket(logs: DecodedLog[], consents: Consents = new Map())
 
   const run = (log: DecodedLog, step: () => void) => findings.attempt(log, step);
 
+  // What the market owes: every agent's balance and the accrued fees and revenue (`totalLiabilities`).
+  const owed = (): Owed => (model ? new Map([[asset.toLowerCase(), model.totalLiabilities]]) : new Map());
   for (const tx of byTransaction(logs)) {
+    const mark = { txHash: tx[0].txHash, blockNumber: tx[0].blockNumber };
+    const owedBefore = owed();
     for (let i = 0; i < tx.length; i++) {
       const log = tx[i];
       const a = log.args;
+      const subject = subjectOf(log);
+      if (subject !== "contract") trail.touch(subject, mark);
+      // A close also sets the next round's price.
+      if (log.name === "RoundClosed") trail.touch(`round ${BigInt(a.round) + 1n}`, mark);
+      if (log.name === "DemandSubmitted" || log.name === "Left") trail.touch(`round ${a.round}`, mark);
       if (log.name === "MarketOpened") {
         asset = a.asset;
         allowListOnly = a.allowListOnly;
@@ -214,8 +228,10 @@ export function replayMarket(logs: DecodedLog[], consents: Consents = new Map())
           findings.unknownEvent(log);
       }
     }
+    trail.recordTx(mark, owedBefore, owed());
   }
   if (!model) throw new Error("the log has no ClearingMarket creation events (MarketOpened, ParamsScheduled)");
+  trail.final = model;
 
   let fees = 0n;
   let revenue = 0n;

@@ -2,11 +2,14 @@
  * Runs an audit against a node: fetches and decodes the log, replays it, and cross-checks the
  * contract's final balance of each asset (the only reads besides the log) with the replay.
  */
-import { Contract, Interface, type Provider, formatUnits, getAddress, isAddress } from "ethers";
+import { type Interface, type Provider, ZeroAddress, formatUnits, getAddress, isAddress } from "ethers";
 import { type DecodedLog, type FetchOptions, LogReadError, fetchDecodedLogs } from "../chain/logs";
 import type { Discrepancy } from "./findings";
 import { type Consents, type MarketAudit, replayMarket } from "./market";
-import { type EscrowAudit, replayEscrow } from "./escrow";
+import { type EscrowAudit, type EscrowBooks, replayEscrow } from "./escrow";
+import { type Holdings, checkHoldings, checkTransfers, reconcileEscrowState, reconcileMarketState } from "./reconcile";
+import { ReplayTrail } from "./trail";
+import type { ClearingModel } from "../clearing/model/clearingMarket";
 import { escrowDomain } from "../exchange/model/terms";
 
 export type AuditKind = "market" | "escrow";
@@ -17,17 +20,13 @@ export interface AuditReport {
   events: number;
   market?: MarketAudit;
   escrow?: EscrowAudit;
-  /** Per asset: balance held by the contract, what the replay says it owes. */
+  /** Per asset: balance held by the contract, what the replay says it owes (at the last block). */
   balances: { asset: string; held: bigint; owed: bigint }[];
+  /** Where the holdings were checked: at every block with events, or (pruned history) the last block only. */
+  checked: Holdings["checked"];
+  /** Money that arrived without a call (not a discrepancy). */
+  notes: string[];
   discrepancies: Discrepancy[];
-}
-
-const ERC20 = new Interface(["function balanceOf(address) view returns (uint256)"]);
-const NATIVE = "0x0000000000000000000000000000000000000000";
-
-async function balanceOf(provider: Provider, asset: string, holder: string): Promise<bigint> {
-  if (asset.toLowerCase() === NATIVE) return provider.getBalance(holder);
-  return (await new Contract(asset, ERC20, provider).balanceOf(holder)) as bigint;
 }
 
 export async function audit(
@@ -39,45 +38,60 @@ export async function audit(
 ): Promise<AuditReport> {
   if (!isAddress(address)) throw new LogReadError(`"${address}" is not an address`);
   const checksummed = getAddress(address);
-  const logs = await fetchDecodedLogs(provider, checksummed, abi, opts);
-  const report: AuditReport = { kind, address: checksummed, events: logs.length, balances: [], discrepancies: [] };
-  const lastBlock = logs.length ? logs[logs.length - 1].blockNumber : undefined;
-  const owedByAsset = new Map<string, bigint>();
+  const latest = opts.toBlock ?? (await provider.getBlockNumber());
+  const logs = await fetchDecodedLogs(provider, checksummed, abi, { ...opts, toBlock: latest });
+  const report: AuditReport = {
+    kind,
+    address: checksummed,
+    events: logs.length,
+    balances: [],
+    checked: "every block with events",
+    notes: [],
+    discrepancies: [],
+  };
+  let assets: string[];
+  let state: Discrepancy[];
   if (kind === "market") {
     if (!logs.some((l) => l.name === "MarketOpened"))
       throw new LogReadError(`${checksummed} is not a ClearingMarket: no MarketOpened event`);
-    report.market = replayMarket(logs, await consentsOf(provider, checksummed, abi, logs));
-    report.discrepancies = report.market.discrepancies;
-    owedByAsset.set(report.market.summary.asset, report.market.summary.liabilities);
+    const trail = new ReplayTrail<ClearingModel>();
+    report.market = replayMarket(logs, await consentsOf(provider, checksummed, abi, logs), trail);
+    report.discrepancies.push(...report.market.discrepancies);
+    assets = [report.market.summary.asset.toLowerCase()];
+    state = await reconcileMarketState(provider, checksummed, abi, trail.final!, trail, latest);
+    await reconcileMoney(provider, report, trail, assets, latest);
   } else {
     const timestamps = new Map<number, bigint>();
     for (const n of new Set(logs.map((l) => l.blockNumber))) {
       timestamps.set(n, BigInt((await provider.getBlock(n))!.timestamp));
     }
     const domain = escrowDomain((await provider.getNetwork()).chainId, checksummed);
-    report.escrow = replayEscrow(logs, timestamps, { domain });
-    report.discrepancies = report.escrow.discrepancies;
-    for (const [asset, a] of Object.entries(report.escrow.summary.assets)) owedByAsset.set(asset, a.owed);
+    const trail = new ReplayTrail<EscrowBooks>();
+    report.escrow = replayEscrow(logs, timestamps, { domain }, trail);
+    report.discrepancies.push(...report.escrow.discrepancies);
+    assets = Object.keys(report.escrow.summary.assets);
+    state = await reconcileEscrowState(provider, checksummed, abi, trail.final!, trail, latest);
+    await reconcileMoney(provider, report, trail, assets, latest);
   }
-  // Cross-check: the contract holds what the replay says it owes. A market must hold at least
-  // that (force-sent ETH is never accounted for); an escrow exactly that, per asset: the money
-  // of its open deals plus every balance (more is money sent to it without a call).
-  for (const [asset, owed] of owedByAsset) {
-    const held = await balanceOf(provider, asset, checksummed);
-    report.balances.push({ asset, held, owed });
-    if ((held < owed || (kind === "escrow" && held > owed)) && lastBlock !== undefined) {
-      report.discrepancies.push({
-        txHash: "(final state)",
-        logIndex: -1,
-        blockNumber: lastBlock,
-        event: "balance",
-        message:
-          `the contract holds ${held} of asset ${asset} but owes ${owed}` +
-          (held > owed ? " (the surplus came without a call, or a payout is missing from the books)" : ""),
-      });
-    }
-  }
+  report.discrepancies.push(...state);
   return report;
+}
+
+/** The money checks (holdings at every block with events, token transfers per transaction) into the report. */
+async function reconcileMoney(
+  provider: Provider,
+  report: AuditReport,
+  trail: ReplayTrail,
+  assets: string[],
+  latest: number,
+): Promise<void> {
+  const holdings = await checkHoldings(provider, report.address, trail, assets, latest);
+  report.balances = holdings.balances;
+  report.checked = holdings.checked;
+  report.notes = holdings.notes;
+  report.discrepancies.push(...holdings.findings);
+  const tokens = assets.filter((a) => a !== ZeroAddress.toLowerCase());
+  report.discrepancies.push(...(await checkTransfers(provider, report.address, trail, tokens)));
 }
 
 const fmt = (x: bigint) => formatUnits(x, 18);
@@ -123,11 +137,16 @@ export function formatReport(r: AuditReport): string {
   }
   for (const b of r.balances)
     lines.push(`  balance of ${b.asset}: held ${fmt(b.held)}, owed by the replay ${fmt(b.owed)}`);
-  if (r.discrepancies.length === 0) lines.push("No discrepancy: every event matches the exact replay.");
+  lines.push(`  holdings checked at ${r.checked}; the contract's views compared with the replay's end state`);
+  for (const note of r.notes) lines.push(`  note: ${note}`);
+  if (r.discrepancies.length === 0)
+    lines.push("No discrepancy: every event, balance and view matches the exact replay.");
   else {
     lines.push(`${r.discrepancies.length} discrepanc${r.discrepancies.length === 1 ? "y" : "ies"}:`);
-    for (const d of r.discrepancies)
-      lines.push(`  tx ${d.txHash} log ${d.logIndex} (block ${d.blockNumber}, ${d.event}): ${d.message}`);
+    for (const d of r.discrepancies) {
+      const where = d.logIndex >= 0 ? `tx ${d.txHash} log ${d.logIndex}` : `tx ${d.txHash}`;
+      lines.push(`  ${d.subject}: ${where} (block ${d.blockNumber}, ${d.event}): ${d.message}`);
+    }
   }
   return lines.join("\n");
 }

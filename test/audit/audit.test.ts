@@ -110,7 +110,11 @@ describe("Auditor", () => {
       [submitted.hash, new Map([[a.address.toLowerCase(), { round: 1n, maxReserve: reserved - 1n }]])],
     ]);
     expect(replayMarket(logs, consents).discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
-      [submitted.hash, "DemandSubmitted", `the model rejects this: ReserveAboveMax(${reserved}, ${reserved - 1n})`],
+      [
+        submitted.hash,
+        "DemandSubmitted",
+        `the exact replay refuses this DemandSubmitted: ReserveAboveMax(${reserved}, ${reserved - 1n})`,
+      ],
     ]);
   });
 
@@ -158,12 +162,25 @@ describe("Auditor", () => {
     const r = await audit(ethers.provider, "market", await market.getAddress(), await abi("ClearingMarket"));
     const fees = r.discrepancies.filter((d) => d.event === "Settled" && d.message.startsWith("fee:"));
     expect(fees.length).to.be.greaterThan(0);
-    // Each overcharged settlement (fee + 1, refund - 1), the fee claim that took the extra wei,
-    // and the final books: the contract holds less than the replay says the agents are owed.
+    // Each overcharged settlement (fee + 1, refund - 1), the fee claim that took the extra wei (and the money
+    // that left with it, beyond what the events account for), and the contract's views at the end: the agents'
+    // free balances and the liabilities below the replay's.
     const kinds = new Set(
       r.discrepancies.map((d) => (d.event === "balance" ? "balance" : `${d.event} ${d.message.split(":")[0]}`)),
     );
-    expect([...kinds]).to.have.members(["Settled fee", "Settled refund", "FeesWithdrawn amount", "balance"]);
+    expect([...kinds]).to.have.members([
+      "Settled fee",
+      "Settled refund",
+      "FeesWithdrawn amount",
+      "balance",
+      "state totalLiabilities",
+      "state free",
+    ]);
+    const claim = r.discrepancies.find((d) => d.event === "FeesWithdrawn")!;
+    const extra = r.discrepancies.find((d) => d.event === "balance" && d.txHash === claim.txHash)!;
+    expect(extra.message).to.match(
+      /its events account for -\d+: \d+ more left it \(or less came in\) than its events say$/,
+    );
     // Exactly the settlements cut short in rationed rounds (S > m; under the uniform rule of rounds 5 on, only the
     // agents above the water level) are flagged: where the defect bites.
     const rationed = new Set(r.market!.rounds.filter((x) => x.totalDemand > x.capacity).map((x) => BigInt(x.round)));
@@ -285,9 +302,34 @@ describe("Auditor", () => {
       expect((await escrow.payouts(t.table, t.price, 6))[2], "the variant's own view agrees with it").to.equal(
         burn - 1n,
       );
-      expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
-        [fin.hash, "Credited", `burn: event says ${burn - 1n}, replay says ${burn}`],
-        ["(final state)", "balance", `the contract holds ${burn - 1n} of asset ${ETH} but owes ${burn}`],
+      // The credit, the money that left in that transaction (one wei more than its events say: the seller's
+      // push), the books after it, and the burn recipient's balance as the contract stores it.
+      const id = await escrow.dealId(packTerms(t));
+      const eth = ETH.toLowerCase();
+      const burnBalance = `balance ${(await ethers.getSigners())[1].address.toLowerCase()}:${eth}`;
+      const pot = (t.price * 103n) / 100n;
+      expect(r.discrepancies.map((d) => [d.subject, d.txHash, d.event, d.message])).to.deep.equal([
+        [`deal ${id}`, fin.hash, "Credited", `burn: event says ${burn - 1n}, replay says ${burn}`],
+        [
+          `deal ${id}, ${burnBalance}`,
+          fin.hash,
+          "balance",
+          `the contract's balance of ${eth} moved by ${-pot - 1n}, its events account for ${-pot}: ` +
+            "1 more left it (or less came in) than its events say",
+        ],
+        [
+          `deal ${id}, ${burnBalance}`,
+          fin.hash,
+          "balance",
+          `after this block the contract holds ${burn - 1n} of ${eth} but owes ${burn}`,
+        ],
+        [
+          burnBalance,
+          fin.hash,
+          "state",
+          `balance: the contract stores ${burn - 1n}, the replay says ${burn} (read at block ${fin.blockNumber}; ` +
+            "last set by this transaction, and no event since explains the difference)",
+        ],
       ]);
     });
 
@@ -372,12 +414,13 @@ describe("Auditor", () => {
       await market.closeRound(); // excess -10 at mu 0: stays 0, plus one wei
       const json = path.join(os.tmpdir(), `clearhouse-audit-${process.pid}.json`);
       await expect(hre.run("audit", { market: await market.getAddress(), pageSize: 2000, json })).to.be.rejectedWith(
-        "2 discrepancies found",
+        "3 discrepancies found",
       );
       const written = JSON.parse(fs.readFileSync(json, "utf8"));
       expect(written.discrepancies.map((d: { message: string }) => d.message.split(":")[0])).to.deep.equal([
         "nextMu",
         "dualResidual",
+        "mu", // round 2's price as the contract stores it
       ]);
       expect(written.market.rounds).to.have.length(1);
       await expect(hre.run("audit", { market: a.address, pageSize: 2000 })).to.be.rejectedWith(

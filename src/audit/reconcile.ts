@@ -1,0 +1,324 @@
+/**
+ * The reconciliation that follows a replay: the replay says what the contract should hold, owe and store;
+ * the node says what it does. Three comparisons, each finding naming its subject and a transaction:
+ *
+ * - money at every block with events: across each such block the contract's balance of each asset must move by
+ *   exactly what its events say it took in or paid out, it must hold at least what it owes after it, and no
+ *   money may leave between those blocks (money arriving without a call, a force-sent donation, is a note);
+ *   where the node has pruned the history, at the last block only, and the report says so;
+ * - token movements: in each transaction with events, the asset's ERC-20 `Transfer` logs into and out of the
+ *   contract must net to what its events say;
+ * - state: the contract's views at the last block (agents, rounds, price state, parameters, recipients,
+ *   accrued fees and revenue, liabilities; deals, balances, settings) must equal the replay's end state.
+ */
+import { Contract, type Interface, type Provider, ZeroAddress, id as topicOf } from "ethers";
+import type { ClearingModel } from "../clearing/model/clearingMarket";
+import type { Discrepancy } from "./findings";
+import type { EscrowBooks } from "./escrow";
+import { Stage } from "./escrowBooks";
+import type { ReplayTrail } from "./trail";
+
+const ERC20 = ["function balanceOf(address) view returns (uint256)"];
+const TRANSFER = topicOf("Transfer(address,address,uint256)");
+
+export interface Holdings {
+  /** Per asset at the last block: what the contract holds and what the replay says it owes. */
+  balances: { asset: string; held: bigint; owed: bigint }[];
+  /** "every block with events", or "the last block only" where the node keeps no history. */
+  checked: "every block with events" | "the last block only";
+  /** Money that arrived without a call (force-sent), per asset: not a finding, but reported. */
+  notes: string[];
+  findings: Discrepancy[];
+}
+
+async function balanceAt(provider: Provider, asset: string, holder: string, block: number): Promise<bigint> {
+  if (asset === ZeroAddress.toLowerCase()) return provider.getBalance(holder, block);
+  return (await new Contract(asset, ERC20, provider).balanceOf(holder, { blockTag: block })) as bigint;
+}
+
+/** A finding about a block's transactions: the first names it, the subjects are those its transactions touched. */
+function blockFinding(trail: ReplayTrail, block: number, message: string): Discrepancy {
+  const txs = trail.txsOfBlock.get(block) ?? [];
+  const subjects = [...new Set(txs.flatMap((t) => [...(trail.subjectsOfTx.get(t) ?? [])]))];
+  return {
+    subject: subjects.length ? subjects.join(", ") : "contract",
+    txHash: txs[0] ?? "(none)",
+    logIndex: -1,
+    blockNumber: block,
+    event: "balance",
+    message: txs.length > 1 ? `${message} (transactions ${txs.join(", ")})` : message,
+  };
+}
+
+/**
+ * Money checks for `assets` (lower case; the zero address is ETH): across each block with events the balance
+ * moves by what the events account for, after it the contract holds at least what it owes, and between such
+ * blocks nothing leaves (what arrives is a note: anyone can force-send ETH or send a token).
+ */
+export async function checkHoldings(
+  provider: Provider,
+  contract: string,
+  trail: ReplayTrail,
+  assets: string[],
+  latest: number,
+): Promise<Holdings> {
+  const out: Holdings = { balances: [], checked: "every block with events", notes: [], findings: [] };
+  const blocks = [...trail.owedAfterBlock.keys()].sort((a, b) => a - b);
+  const owedAt = (block: number, asset: string) => trail.owedAfterBlock.get(block)?.get(asset);
+  const finalOwed = (asset: string) => {
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const o = owedAt(blocks[i], asset);
+      if (o !== undefined) return o;
+    }
+    return 0n;
+  };
+  try {
+    if (blocks.length) await balanceAt(provider, assets[0] ?? ZeroAddress.toLowerCase(), contract, blocks[0] - 1);
+  } catch {
+    out.checked = "the last block only";
+  }
+  for (const asset of assets) {
+    const held = await balanceAt(provider, asset, contract, latest);
+    const owed = finalOwed(asset);
+    out.balances.push({ asset, held, owed });
+    if (out.checked === "the last block only") {
+      const last = blocks[blocks.length - 1] ?? latest;
+      if (held < owed)
+        out.findings.push(blockFinding(trail, last, `the contract holds ${held} of ${asset} but owes ${owed}`));
+      if (held > owed) {
+        out.findings.push(
+          blockFinding(
+            trail,
+            last,
+            `the contract holds ${held} of ${asset}, ${held - owed} more than it owes: money sent without a call, ` +
+              "or payouts smaller than its events say (the node keeps no history to tell which)",
+          ),
+        );
+      }
+      continue;
+    }
+    let prevHeld = blocks.length ? await balanceAt(provider, asset, contract, blocks[0] - 1) : 0n;
+    let prevOwed = 0n;
+    let prevBlock = blocks.length ? blocks[0] - 1 : latest;
+    const between = (before: bigint, from: number, to: number) => {
+      if (before > prevHeld)
+        out.notes.push(`${before - prevHeld} of ${asset} arrived without a call in blocks ${from + 1}-${to}`);
+      if (before < prevHeld) {
+        out.findings.push({
+          subject: "contract",
+          txHash: "(none)",
+          logIndex: -1,
+          blockNumber: to,
+          event: "balance",
+          message: `${prevHeld - before} of ${asset} left the contract in blocks ${from + 1}-${to} with no event`,
+        });
+      }
+    };
+    for (const block of blocks) {
+      const before = block - 1 > prevBlock ? await balanceAt(provider, asset, contract, block - 1) : prevHeld;
+      between(before, prevBlock, block - 1);
+      const after = await balanceAt(provider, asset, contract, block);
+      const owedAfter = owedAt(block, asset) ?? prevOwed;
+      const moved = after - before;
+      const accounted = owedAfter - prevOwed;
+      if (moved !== accounted) {
+        const what =
+          moved < accounted
+            ? `${accounted - moved} more left it (or less came in) than its events say`
+            : `${moved - accounted} less left it (or more came in) than its events say`;
+        out.findings.push(
+          blockFinding(
+            trail,
+            block,
+            `the contract's balance of ${asset} moved by ${moved}, its events account for ${accounted}: ${what}`,
+          ),
+        );
+      }
+      if (after < owedAfter) {
+        out.findings.push(
+          blockFinding(trail, block, `after this block the contract holds ${after} of ${asset} but owes ${owedAfter}`),
+        );
+      }
+      [prevHeld, prevOwed, prevBlock] = [after, owedAfter, block];
+    }
+    if (latest > prevBlock) between(held, prevBlock, latest);
+  }
+  return out;
+}
+
+/** In every transaction with events, the token's `Transfer` logs into and out of the contract, against the events. */
+export async function checkTransfers(
+  provider: Provider,
+  contract: string,
+  trail: ReplayTrail,
+  tokens: string[],
+): Promise<Discrepancy[]> {
+  const findings: Discrepancy[] = [];
+  if (tokens.length === 0) return findings;
+  const me = contract.toLowerCase();
+  const word = (address: string) => "0x" + address.slice(2).padStart(64, "0");
+  for (const [txHash, change] of trail.owedChangeOfTx) {
+    const receipt = await provider.getTransactionReceipt(txHash);
+    if (!receipt) continue;
+    for (const token of tokens) {
+      let net = 0n;
+      for (const log of receipt.logs) {
+        if (log.address.toLowerCase() !== token || log.topics[0] !== TRANSFER || log.topics.length !== 3) continue;
+        const value = BigInt(log.data);
+        if (log.topics[2].toLowerCase() === word(me)) net += value;
+        if (log.topics[1].toLowerCase() === word(me)) net -= value;
+      }
+      const expected = change.get(token) ?? 0n;
+      if (net !== expected) {
+        const subjects = [...(trail.subjectsOfTx.get(txHash) ?? [])];
+        findings.push({
+          subject: subjects.length ? subjects.join(", ") : "contract",
+          txHash,
+          logIndex: -1,
+          blockNumber: receipt.blockNumber,
+          event: "Transfer",
+          message: `the token's Transfer logs move ${net} of ${token} into the contract (net), its events account for ${expected}`,
+        });
+      }
+    }
+  }
+  return findings;
+}
+
+/** One comparison of a view with the replay; its finding names the subject and the last transaction that set it. */
+class StateComparison {
+  readonly findings: Discrepancy[] = [];
+  constructor(
+    private readonly trail: ReplayTrail,
+    private readonly block: number,
+  ) {}
+
+  same(subject: string, fields: Record<string, [unknown, unknown]>): void {
+    for (const [field, [onChain, replayed]] of Object.entries(fields)) {
+      if (String(onChain) === String(replayed)) continue;
+      const last = this.trail.lastTx.get(subject.toLowerCase());
+      this.findings.push({
+        subject,
+        txHash: last?.txHash ?? "(none)",
+        logIndex: -1,
+        blockNumber: last?.blockNumber ?? this.block,
+        event: "state",
+        message:
+          `${field}: the contract stores ${onChain}, the replay says ${replayed} (read at block ${this.block}` +
+          (last ? `; last set by this transaction, and no event since explains the difference)` : ")"),
+      });
+    }
+  }
+}
+
+/** The market's views at block `block` against the replay's model. */
+export async function reconcileMarketState(
+  provider: Provider,
+  address: string,
+  abi: Interface,
+  model: ClearingModel,
+  trail: ReplayTrail,
+  block: number,
+): Promise<Discrepancy[]> {
+  const c = new Contract(address, abi, provider);
+  const at = { blockTag: block };
+  const cmp = new StateComparison(trail, block);
+  const s = await c.state(at);
+  cmp.same("contract", {
+    round: [s.round, model.round],
+    submitted: [s.submitted, model.submitted],
+    positive: [s.positive, model.positive],
+    active: [s.active, model.active],
+    version: [s.version, model.version],
+    pendingVersion: [s.pendingVersion, model.pendingVersion],
+    feesAccrued: [await c.feesAccrued(at), model.feesAccrued],
+    revenueAccrued: [await c.revenueAccrued(at), model.revenueAccrued],
+    totalLiabilities: [await c.totalLiabilities(at), model.totalLiabilities],
+    feeRecipient: [String(await c.feeRecipient(at)).toLowerCase(), model.feeRecipient.toLowerCase()],
+    revenueRecipient: [String(await c.revenueRecipient(at)).toLowerCase(), model.revenueRecipient.toLowerCase()],
+  });
+  const b = await c.bracket(at);
+  const mb = model.bracket;
+  cmp.same("contract", {
+    "price state lo": [b.lo, mb.lo],
+    "price state hi": [b.hi, mb.hi],
+    "price state hasLo": [b.hasLo, mb.hasLo],
+    "price state hasHi": [b.hasHi, mb.hasHi],
+    "price state excessLo": [b.excessLo, mb.excessLo],
+    "price state shortfallHi": [b.shortfallHi, mb.shortfallHi],
+    "price state lastMoved": [b.lastMoved, mb.lastMoved],
+    "price state gapConfirmed": [b.gapConfirmed, mb.gapConfirmed],
+    "price state stepsLeft": [b.stepsLeft, mb.stepsLeft],
+    "price state loChecked": [b.loChecked, mb.loChecked],
+  });
+  for (const [version, p] of model.params) {
+    const onChain = await c.params(version, at);
+    cmp.same(`parameters version ${version}`, {
+      capacity: [onChain.capacity, p.capacity],
+      tau: [onChain.tau, p.tau],
+      fixedFee: [onChain.fixedFee, p.fixedFee],
+      eta: [onChain.eta, p.eta],
+      startRound: [onChain.startRound, p.startRound],
+      rule: [onChain.rule, p.rule],
+      rationing: [onChain.rationing, p.rationing],
+      tolPrimal: [onChain.tolPrimal, p.tolPrimal],
+      tolDual: [onChain.tolDual, p.tolDual],
+      roundDuration: [onChain.roundDuration, p.roundDuration],
+    });
+  }
+  for (const [round, r] of model.rounds) {
+    const onChain = await c.rounds(round, at);
+    cmp.same(`round ${round}`, { totalDemand: [onChain.totalDemand, r.totalDemand], mu: [onChain.mu, r.mu] });
+  }
+  for (const [agent, books] of model.agents) {
+    const onChain = await c.agents(agent, at);
+    cmp.same(`agent ${agent}`, {
+      free: [onChain.free, books.free],
+      reserved: [onChain.reserved, books.reserved],
+      demand: [onChain.demand, books.demand],
+      round: [onChain.round, books.round],
+      version: [onChain.version, books.version],
+      active: [onChain.active, books.active],
+      lastSeen: [onChain.lastSeen, books.lastSeen],
+    });
+  }
+  for (const account of model.allowed) {
+    cmp.same(`account ${account}`, { allowed: [await c.allowed(account, at), true] });
+  }
+  return cmp.findings;
+}
+
+/** The escrow's views at block `block` against the replay's books. */
+export async function reconcileEscrowState(
+  provider: Provider,
+  address: string,
+  abi: Interface,
+  books: EscrowBooks,
+  trail: ReplayTrail,
+  block: number,
+): Promise<Discrepancy[]> {
+  const c = new Contract(address, abi, provider);
+  const at = { blockTag: block };
+  const cmp = new StateComparison(trail, block);
+  const [setting] = await c.burnSetting(at);
+  cmp.same("contract", {
+    tableCount: [await c.tableCount(at), books.tables],
+    burnSetting: [setting, books.burnSettings - 1],
+  });
+  for (const [id, d] of books.deals) {
+    const slot = await c.deals(id, at);
+    const open = d.stage >= Stage.Offered && d.stage <= Stage.Fault;
+    cmp.same(`deal ${id}`, {
+      stage: [Stage[Number(slot.stage)], Stage[d.stage]],
+      flags: [slot.flags, d.flags],
+      createdAt: [slot.createdAt, d.createdAt],
+      // A closed deal's deadline is no longer read by the contract.
+      ...(open ? { deadline: [slot.deadline, d.deadline] } : {}),
+    });
+  }
+  for (const [key, amount] of books.balances) {
+    const [account, asset] = key.split(":");
+    cmp.same(`balance ${account}:${asset}`, { balance: [await c.balances(account, asset, at), amount] });
+  }
+  return cmp.findings;
+}
