@@ -602,8 +602,11 @@ contract ExchangeEscrow is IExchangeEscrow, EIP712, Ownable2Step, ReentrancyGuar
         _pay(id, terms.asset(), terms.buyer(), buyer);
     }
 
-    /// @dev Sends `amount` to `to` with a gas allowance; if the transfer fails, credits it instead.
-    function _pay(bytes32 id, address asset, address to, uint256 amount) private {
+    /**
+     * @dev Sends `amount` to `to` with a gas allowance; if the transfer fails, credits it instead (virtual only
+     * for test-only defect variants).
+     */
+    function _pay(bytes32 id, address asset, address to, uint256 amount) internal virtual {
         if (amount != 0 && !AssetTransfer.tryPushOut(asset, to, amount, PUSH_GAS)) _credit(id, asset, to, amount);
     }
 

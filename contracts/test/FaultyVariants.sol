@@ -45,3 +45,21 @@ contract OffTableEscrow is ExchangeEscrow {
         return seller && share != 0 ? share + 1 : share;
     }
 }
+
+/// @notice Test-only: an escrow that pushes 90 % of each payout its books record; the rest stays in it, owed to nobody.
+contract ShortPayingEscrow is ExchangeEscrow {
+    constructor(address owner, address burnRecipient_) ExchangeEscrow(owner, burnRecipient_) {}
+
+    function _pay(bytes32 id, address asset, address to, uint256 amount) internal override {
+        super._pay(id, asset, to, (amount * 9) / 10);
+    }
+}
+
+/// @notice Test-only: an escrow that pushes 110 % of each payout its books record, out of other deals' money.
+contract OverPayingEscrow is ExchangeEscrow {
+    constructor(address owner, address burnRecipient_) ExchangeEscrow(owner, burnRecipient_) {}
+
+    function _pay(bytes32 id, address asset, address to, uint256 amount) internal override {
+        super._pay(id, asset, to, (amount * 11) / 10);
+    }
+}

@@ -5,7 +5,7 @@ import path from "node:path";
 import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { Interface } from "ethers";
-import { audit } from "../../src/audit/run";
+import { audit, formatReport } from "../../src/audit/run";
 import { replayEscrow } from "../../src/audit/escrow";
 import { replayMarket } from "../../src/audit/market";
 import { fetchDecodedLogs } from "../../src/chain/logs";
@@ -27,6 +27,16 @@ const WINDOWS = { redeemWindow: 100n, complaintWindow: 100n, faultWindow: 100n }
 const abi = async (name: string) => new Interface((await hre.artifacts.readArtifact(name)).abi);
 
 const marketOf = (contract: string, settings: MarketSettings) => deployWithSettings(settings, contract);
+
+/** The storage slot of `key` in whichever mapping of `contract` holds a word that `match` recognizes there. */
+async function mappingSlot(contract: string, key: string, match: (word: bigint) => boolean): Promise<string> {
+  for (let p = 0; p < 256; p++) {
+    const slot = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [key, p]));
+    const word = BigInt(await ethers.provider.getStorage(contract, slot));
+    if (word !== 0n && match(word)) return slot;
+  }
+  throw new Error(`no mapping of ${contract} holds ${key}`);
+}
 
 /** m = 10, tau = 0.5, no fixed fee, constant eta = 0.1: price moves are easy to check by hand. */
 const ONE_UNIT_STEPS: MarketSettings = {
@@ -402,6 +412,207 @@ describe("Auditor", () => {
       expect(r.discrepancies).to.deep.equal([]);
       expect([r.escrow!.summary.pushed, r.escrow!.summary.credited]).to.deep.equal([1, 1]);
       expect(r.balances[0].held).to.equal(r.balances[0].owed);
+    });
+
+    /** R-NC-NC (redeemed and confirmed): what its payouts push, by the table. */
+    const honestEnd = async (escrow: ExchangeEscrow, t: Terms, buyer: { address: string }) => {
+      await escrow.connect(await ethers.getSigner(buyer.address)).redeem(packTerms(t), true);
+      return escrow.connect(await ethers.getSigner(t.seller)).finalize(packTerms(t));
+    };
+
+    it("flags a variant that pushes 90 % of a payout at the transaction that paid it, after money was force-sent", async () => {
+      const { escrow, buyer, terms, open, run } = await escrowOf("ShortPayingEscrow");
+      const t = await terms();
+      await open(t);
+      const address = await escrow.getAddress();
+      const donation = ethers.parseEther("0.2");
+      // As a force-send would arrive: in a block of its own (Hardhat changes the latest block's state in place).
+      await ethers.provider.send("evm_mine", []);
+      await ethers.provider.send("hardhat_setBalance", [
+        address,
+        ethers.toBeHex((await ethers.provider.getBalance(address)) + donation),
+      ]);
+      const fin = await honestEnd(escrow, t, buyer);
+      const [seller, buyerPays] = await escrow.payouts(t.table, t.price, 4);
+      const sent = (seller * 9n) / 10n + (buyerPays * 9n) / 10n;
+      const r = await run();
+      expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
+        [
+          fin.hash,
+          "balance",
+          `the contract's balance of ${ETH} moved by ${-sent}, its events account for ${-(seller + buyerPays)}: ` +
+            `${seller + buyerPays - sent} less left it (or more came in) than its events say`,
+        ],
+      ]);
+      expect(r.notes).to.have.length(1);
+      expect(r.notes[0]).to.match(new RegExp(`^${donation} of ${ETH} arrived without a call in blocks \\d+-\\d+$`));
+    });
+
+    it("flags a variant that pushes 110 % of a payout, out of another deal's money, even after a donation", async () => {
+      const { escrow, buyer, terms, open, run } = await escrowOf("OverPayingEscrow");
+      const [t, other] = [await terms(), await terms()];
+      await open(t);
+      await open(other);
+      const address = await escrow.getAddress();
+      await ethers.provider.send("evm_mine", []);
+      await ethers.provider.send("hardhat_setBalance", [
+        address,
+        ethers.toBeHex((await ethers.provider.getBalance(address)) + ethers.parseEther("0.2")),
+      ]);
+      const fin = await honestEnd(escrow, t, buyer);
+      const [seller, buyerPays] = await escrow.payouts(t.table, t.price, 4);
+      const sent = (seller * 11n) / 10n + (buyerPays * 11n) / 10n;
+      const r = await run();
+      const id = await escrow.dealId(packTerms(t));
+      expect(r.discrepancies.map((d) => [d.subject, d.txHash, d.event, d.message])).to.deep.equal([
+        [
+          `deal ${id}`,
+          fin.hash,
+          "balance",
+          `the contract's balance of ${ETH} moved by ${-sent}, its events account for ${-(seller + buyerPays)}: ` +
+            `${sent - seller - buyerPays} more left it (or less came in) than its events say`,
+        ],
+      ]);
+    });
+
+    it("matches every token movement to the token's Transfer logs: a 90 % payout in a token is flagged there", async () => {
+      const { escrow, seller, buyer, terms, sd, buyerPart, run } = await escrowOf("ShortPayingEscrow");
+      const token = await (await ethers.getContractFactory("MockERC20")).deploy("Token", "TOK", 18);
+      const asset = (await token.getAddress()).toLowerCase();
+      for (const [who, amount] of [
+        [seller, sd],
+        [buyer, buyerPart],
+      ] as const) {
+        await token.mint(who.address, amount);
+        await token.connect(who).approve(await escrow.getAddress(), amount);
+      }
+      const t = await terms({ asset: await token.getAddress() });
+      await escrow.connect(seller).offer(packTerms(t));
+      await escrow.connect(buyer).accept(packTerms(t));
+      const fin = await honestEnd(escrow, t, buyer);
+      const [s, b] = await escrow.payouts(t.table, t.price, 4);
+      const sent = (s * 9n) / 10n + (b * 9n) / 10n;
+      const r = await run();
+      expect(r.discrepancies.map((d) => [d.txHash, d.event, d.message])).to.deep.equal([
+        [
+          fin.hash,
+          "balance",
+          `the contract's balance of ${asset} moved by ${-sent}, its events account for ${-(s + b)}: ` +
+            `${s + b - sent} less left it (or more came in) than its events say`,
+        ],
+        [
+          fin.hash,
+          "Transfer",
+          `the token's Transfer logs move ${-sent} of ${asset} into the contract (net), its events account for ${-(s + b)}`,
+        ],
+      ]);
+    });
+
+    it("flags a deal whose stored stage was set to Final behind the log's back (hardhat_setStorageAt)", async () => {
+      const { escrow, terms, sd, buyerPart, seller, buyer, run } = await escrowOf("ExchangeEscrow");
+      const t = await terms();
+      await escrow.connect(seller).offer(packTerms(t), { value: sd });
+      const accepted = await escrow.connect(buyer).accept(packTerms(t), { value: buyerPart });
+      const id = await escrow.dealId(packTerms(t));
+      const [deadline] = await escrow.deals(id);
+      // The deal's word: deadline (40 bits), stage (8), flags (8), createdAt (40).
+      const slot = await mappingSlot(await escrow.getAddress(), id, (w) => (w & ((1n << 40n) - 1n)) === deadline);
+      const word = BigInt(await ethers.provider.getStorage(await escrow.getAddress(), slot));
+      const final = (word & ~(0xffn << 40n)) | (5n << 40n);
+      await ethers.provider.send("hardhat_setStorageAt", [await escrow.getAddress(), slot, ethers.toBeHex(final, 32)]);
+      expect((await escrow.deals(id)).stage).to.equal(5n);
+      const r = await run();
+      const block = await ethers.provider.getBlockNumber();
+      expect(r.discrepancies.map((d) => [d.subject, d.txHash, d.event, d.message])).to.deep.equal([
+        [
+          `deal ${id}`,
+          accepted.hash,
+          "state",
+          `stage: the contract stores Final, the replay says Redeem (read at block ${block}; ` +
+            "last set by this transaction, and no event since explains the difference)",
+        ],
+      ]);
+    });
+  });
+
+  describe("reconciliation with the market's views", () => {
+    it("flags an agent's free balance raised by 50 behind the log's back, naming the agent and its last transaction", async () => {
+      const market = await marketOf("ClearingMarket", ONE_UNIT_STEPS);
+      const [, a] = await ethers.getSigners();
+      await market.connect(a).join(ethers.parseEther("10"), { value: ethers.parseEther("10") });
+      const last = await submit(market, a, ethers.parseEther("2"));
+      const address = await market.getAddress();
+      const free = (await market.agents(a.address)).free;
+      // The agent's first word: free (low 128 bits), reserved (high 128 bits).
+      const slot = await mappingSlot(
+        address,
+        ethers.zeroPadValue(a.address, 32),
+        (w) => (w & ((1n << 128n) - 1n)) === free,
+      );
+      const word = BigInt(await ethers.provider.getStorage(address, slot));
+      await ethers.provider.send("hardhat_setStorageAt", [
+        address,
+        slot,
+        ethers.toBeHex(word + ethers.parseEther("50"), 32),
+      ]);
+      const r = await audit(ethers.provider, "market", address, await abi("ClearingMarket"));
+      const block = await ethers.provider.getBlockNumber();
+      expect(r.discrepancies.map((d) => [d.subject, d.txHash, d.event, d.message])).to.deep.equal([
+        [
+          `agent ${a.address.toLowerCase()}`,
+          (await last.wait())!.hash,
+          "state",
+          `free: the contract stores ${free + ethers.parseEther("50")}, the replay says ${free} (read at block ${block}; ` +
+            "last set by this transaction, and no event since explains the difference)",
+        ],
+      ]);
+    });
+
+    it("flags the open round's price changed behind the log's back, naming the round and the close that set it", async () => {
+      const market = await marketOf("ClearingMarket", ONE_UNIT_STEPS);
+      const [, a] = await ethers.getSigners();
+      await market.connect(a).join(ethers.parseEther("100"), { value: ethers.parseEther("100") });
+      await submit(market, a, ethers.parseEther("12"));
+      await time.increase(3600);
+      const close = await market.closeRound();
+      const address = await market.getAddress();
+      const [, mu] = await market.rounds(2);
+      expect(mu).to.be.greaterThan(0n);
+      // Round 2's word: totalDemand (low 128 bits, 0), mu (high 128 bits).
+      const slot = await mappingSlot(address, ethers.toBeHex(2, 32), (w) => w >> 128n === mu);
+      await ethers.provider.send("hardhat_setStorageAt", [address, slot, ethers.toBeHex((mu + 1n) << 128n, 32)]);
+      const r = await audit(ethers.provider, "market", address, await abi("ClearingMarket"));
+      const block = await ethers.provider.getBlockNumber();
+      expect(r.discrepancies.map((d) => [d.subject, d.txHash, d.event, d.message])).to.deep.equal([
+        [
+          "round 2",
+          close.hash,
+          "state",
+          `mu: the contract stores ${mu + 1n}, the replay says ${mu} (read at block ${block}; ` +
+            "last set by this transaction, and no event since explains the difference)",
+        ],
+      ]);
+    });
+
+    it("where the node keeps no history, checks the holdings at the last block only, and says so", async () => {
+      const { market } = await marketLife("ClearingMarket");
+      const latest = await ethers.provider.getBlockNumber();
+      // A provider that refuses state older than the latest block, as a pruned node does.
+      const pruned = new Proxy(ethers.provider, {
+        get(target, key, receiver) {
+          if (key === "getBalance")
+            return async (holder: string, tag?: number) => {
+              if (tag !== undefined && tag !== latest) throw new Error("missing trie node");
+              return target.getBalance(holder, tag);
+            };
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const r = await audit(pruned, "market", await market.getAddress(), await abi("ClearingMarket"));
+      expect(r.checked).to.equal("the last block only");
+      expect(r.discrepancies).to.deep.equal([]);
+      expect(formatReport(r)).to.contain("holdings checked at the last block only");
     });
   });
 
