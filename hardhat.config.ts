@@ -1,6 +1,6 @@
 import path from "node:path";
 import { subtask, vars, type HardhatUserConfig } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, TASK_TEST_GET_TEST_FILES } from "hardhat/builtin-tasks/task-names";
 import "@nomicfoundation/hardhat-toolbox";
 
 /**
@@ -24,6 +24,17 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
     version: SOLC_VERSION,
     longVersion,
   };
+});
+
+/**
+ * `npm test` (and coverage) run every test but the end-to-end ones, which start two nodes and some forty
+ * processes (about two and a half minutes): `npm run test:e2e` runs those, and so does CI. Files named on the
+ * command line always run.
+ */
+subtask(TASK_TEST_GET_TEST_FILES, async (args: { testFiles: string[] }, _hre, runSuper) => {
+  const files: string[] = await runSuper(args);
+  if (args.testFiles.length > 0) return files;
+  return files.filter((f) => !f.startsWith(path.join(__dirname, "test", "e2e") + path.sep));
 });
 
 // The project's tasks; each loads its library code lazily, so no task needs a compiled project to load.

@@ -94,8 +94,8 @@ describe("Layout", () => {
   it("models, chain readers and the parties' libraries need only ethers and zod, through every import", () => {
     const portable = [
       path.join("src", "chain"),
-      ...["model", "agents", "sim", "chain"].map((f) => path.join("src", "clearing", f)),
-      ...["model", "chain"].map((f) => path.join("src", "exchange", f)),
+      ...["model", "agents", "sim", "chain", "parties"].map((f) => path.join("src", "clearing", f)),
+      ...["model", "chain", "parties"].map((f) => path.join("src", "exchange", f)),
     ].flatMap(under);
     expect(portable.length).to.be.greaterThan(20);
     const needs = portable.flatMap((f) =>

@@ -6,43 +6,32 @@
  * outside its window, a final state other than the messages received, a credit that differs from
  * the table's payout (`payouts`) or goes to another account than the payee or the deal's burn
  * destination (the recipient in force at creation if the terms agreed to it and it is not a party,
- * else DEAD), a withdrawal above a balance. A payout with no Credited event was pushed (a transfer is
- * not observable in the log). Each table's hash is recomputed and its `minPrice` checked against p0
- * (see escrowTables.ts): a table below p0 is a finding where a deal is created on it, and a note in
- * the summary while no deal uses it (registering a table is open to anyone).
+ * else DEAD), a withdrawal above a balance. A payout with no Credited event was pushed (holdings.ts checks
+ * the money that left). Each table's hash is recomputed and its `minPrice` checked against p0 (escrowTables.ts):
+ * below p0 is a finding where a deal is created on it, else a note (registering a table is open to anyone).
  */
 import type { TypedDataDomain } from "ethers";
 import { type Terms, dealIdOf, partiesOf, unpackTerms } from "../exchange/model/terms";
+import { COMPLAINT, FAULT, MAX_TIME, REDEEM } from "../exchange/model/exchangeEscrow";
+import { DEAD as BURN_DEAD } from "../exchange/model/escrowBalances";
 import { type PayoutTable, stateName, tableIdOf } from "../exchange/model/payoutTable";
 import type { Game } from "../exchange/design/game";
 import { type DecodedLog, byTransaction } from "../chain/logs";
 import { Findings } from "./findings";
 import { type Owed, ReplayTrail } from "./trail";
 import { checkMinPrice, depositsAt, payoutsAt, tableDefects, tableOf } from "./escrowTables";
-import { type Book, type EscrowSummary, Stage, newBook, summarize } from "./escrowBooks";
+import { type Book, type EscrowBooks, type EscrowSummary, Stage, newBook, summarize } from "./escrowBooks";
+import { unusedUnsafe } from "./escrowBooks";
 
-export { Stage, type EscrowSummary };
+export { Stage, type EscrowBooks, type EscrowSummary };
 
-const FAULT = 1;
-const COMPLAINT = 2;
-const REDEEM = 4;
-const MAX_TIME = (1n << 40n) - 1n;
-const DEAD = "0x000000000000000000000000000000000000dead";
+const DEAD = BURN_DEAD.toLowerCase();
 const after = (time: bigint, window: bigint) => (time + window < MAX_TIME ? time + window : MAX_TIME);
 
 export interface EscrowAudit {
   summary: EscrowSummary;
   deals: { id: string; state: string | null; stage: Stage; price: bigint; asset: string }[];
   discrepancies: Findings["list"];
-}
-
-/** The escrow's books at the end of the replay, for the comparison with the contract's views. */
-export interface EscrowBooks {
-  deals: Map<string, Book>;
-  /** "account:asset" (lower case) -> balance. */
-  balances: Map<string, bigint>;
-  burnSettings: number;
-  tables: number;
 }
 
 export interface EscrowReplayOptions {
@@ -299,10 +288,8 @@ export function replayEscrow(
       if (d) add(owed, lower(d.terms.asset), d.held - before);
       if (d || cancelled.has(x)) trail.touch(`deal ${x}`, mark);
     }
-    for (const l of tx) {
-      if (l.name === "Credited" || l.name === "BalanceDeposited" || l.name === "BalanceWithdrawn")
-        trail.touch(`balance ${lower(l.args.account)}:${lower(l.args.asset)}`, mark);
-    }
+    for (const l of tx.filter((x) => ["Credited", "BalanceDeposited", "BalanceWithdrawn"].includes(x.name)))
+      trail.touch(`balance ${lower(l.args.account)}:${lower(l.args.asset)}`, mark);
     trail.recordTx(mark, owedBefore, owed);
   }
   trail.final = { deals, balances, burnSettings: burnSettings.length, tables: tables.size };
@@ -325,8 +312,3 @@ export function replayEscrow(
     discrepancies: findings.list,
   };
 }
-
-const unusedUnsafe = (unsafe: Map<bigint, { tableId: string; reason: string; used: boolean }>) =>
-  [...unsafe.entries()]
-    .filter(([, u]) => !u.used)
-    .map(([table, u]) => ({ table, tableId: u.tableId, reason: u.reason }));

@@ -41,6 +41,15 @@ export const newBook = (terms: Terms, table: PayoutTable, stage: Stage, createdA
   expired: false,
 });
 
+/** The escrow's books at the end of the replay, for the comparison with the contract's views. */
+export interface EscrowBooks {
+  deals: Map<string, Book>;
+  /** "account:asset" (lower case) -> balance. */
+  balances: Map<string, bigint>;
+  burnSettings: number;
+  tables: number;
+}
+
 export interface EscrowSummary {
   tables: number;
   /** Tables whose minPrice could not be checked (not a core-exchange design at delta 0.01), with why. */
@@ -125,3 +134,9 @@ export function summarize(
     assets,
   };
 }
+
+/** The tables below p0 that no deal used: a note in the summary, not a finding. */
+export const unusedUnsafe = (unsafe: Map<bigint, { tableId: string; reason: string; used: boolean }>) =>
+  [...unsafe.entries()]
+    .filter(([, u]) => !u.used)
+    .map(([table, u]) => ({ table, tableId: u.tableId, reason: u.reason }));

@@ -7,7 +7,8 @@ import { type DecodedLog, type FetchOptions, LogReadError, fetchDecodedLogs } fr
 import type { Discrepancy } from "./findings";
 import { type Consents, type MarketAudit, replayMarket } from "./market";
 import { type EscrowAudit, type EscrowBooks, replayEscrow } from "./escrow";
-import { type Holdings, checkHoldings, checkTransfers, reconcileEscrowState, reconcileMarketState } from "./reconcile";
+import { type Holdings, checkHoldings, checkTransfers } from "./holdings";
+import { reconcileEscrowState, reconcileMarketState } from "./reconcile";
 import { ReplayTrail } from "./trail";
 import type { ClearingModel } from "../clearing/model/clearingMarket";
 import { escrowDomain } from "../exchange/model/terms";

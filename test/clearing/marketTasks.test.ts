@@ -134,29 +134,29 @@ describe("Market commands", function () {
       [
         "market:submit",
         as(1, { quantity: "1", round: 2 }),
-        "market:submit: market: submitDemand reverted: WrongRound(2, 1)",
+        "market:submit: market client: submitDemand reverted: WrongRound(2, 1)",
       ],
       [
         "market:submit",
         as(1, { quantity: "4", maxReserve: "2.9" }),
-        `market:submit: market: submitDemand reverted: ReserveAboveMax(${e("3")}, ${e("2.9")})`,
+        `market:submit: market client: submitDemand reverted: ReserveAboveMax(${e("3")}, ${e("2.9")})`,
       ],
       [
         "market:submit",
         as(1, { quantity: "100" }),
-        `market:submit: market: submitDemand reverted: InsufficientBalance(${e("51")}, ${e("10")})`,
+        `market:submit: market client: submitDemand reverted: InsufficientBalance(${e("51")}, ${e("10")})`,
       ],
-      ["market:submit", as(2, { quantity: "1" }), "market:submit: market: submitDemand reverted: NotActive("],
+      ["market:submit", as(2, { quantity: "1" }), "market:submit: market client: submitDemand reverted: NotActive("],
       ["market:submit", as(1, { quantity: "-1" }), "market:submit: --quantity: expected a non-negative decimal number"],
       ["market:submit", as(1, { quantity: "1.5e3" }), "market:submit: --quantity: expected a non-negative decimal"],
-      ["market:join", as(1, { amount: "1" }), `market:join: market: join reverted: AlreadyActive(${a.address})`],
+      ["market:join", as(1, { amount: "1" }), `market:join: market client: join reverted: AlreadyActive(${a.address})`],
       [
         "market:withdraw",
         as(1, { amount: "11" }),
-        `market:withdraw: market: withdraw reverted: InsufficientBalance(${e("11")}, ${e("10")})`,
+        `market:withdraw: market client: withdraw reverted: InsufficientBalance(${e("11")}, ${e("10")})`,
       ],
-      ["market:close", as(1), "market:close: market: closeRound reverted: RoundStillOpen(1, "],
-      ["market:leave", as(2), "market:leave: market: leave reverted: NotActive("],
+      ["market:close", as(1), "market:close: market client: closeRound reverted: RoundStillOpen(1, "],
+      ["market:leave", as(2), "market:leave: market client: leave reverted: NotActive("],
       ["market:status", as(500), "market:status: --from: account 500 does not exist (network has 210)"],
       [
         "market:status",
@@ -167,7 +167,7 @@ describe("Market commands", function () {
       [
         "market:allow",
         as(1, { account: a.address }),
-        `market:allow: market: setAllowed reverted: OwnableUnauthorizedAccount(${a.address})`,
+        `market:allow: market client: setAllowed reverted: OwnableUnauthorizedAccount(${a.address})`,
       ],
       ["market:schedule", as(0, { capacity: 0 }), "market:schedule: --capacity: Number must be greater than 0"],
       ["market:schedule", as(0, { rule: "fastest" }), "market:schedule: --rule: Invalid enum value"],
@@ -184,7 +184,7 @@ describe("Market commands", function () {
     await deploy({ allowListOnly: true });
     const [owner, a, , c] = await ethers.getSigners();
     await expect(runTask("market:join", as(1, { amount: "10" }))).to.be.rejectedWith(
-      `market:join: market: join reverted: NotAllowed(${a.address})`,
+      `market:join: market client: join reverted: NotAllowed(${a.address})`,
     );
     expect(await runTask("market:allow", as(0, { account: a.address }))).to.equal(
       `${a.address} added to the allow-list`,

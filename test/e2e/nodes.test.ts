@@ -160,7 +160,7 @@ NODES.forEach((kind, k) => {
       // A demand for a round that has closed is refused, in one line; nothing is charged.
       const refused = await hardhat(["market:submit", "--from", "1", "--quantity", "1", "--round", "3"]);
       expect(refused.code).to.equal(1);
-      expect(refused.stderr).to.contain("market:submit: market: submitDemand reverted: WrongRound(3, 4)");
+      expect(refused.stderr).to.contain("market:submit: market client: submitDemand reverted: WrongRound(3, 4)");
       const status = JSON.parse(await ok(["market:status", "--from", "1", "--json"]));
       expect([status.open.round, status.round, status.settleable]).to.deep.equal(["4", "3", true]);
       const withdrawn = await ok(["market:withdraw", "--from", "1", "--amount", "all"]);

@@ -7,19 +7,9 @@
  *
  * Amounts (deposits, balances, fees) are in the asset's base units; quantities are 18-decimal fixed point.
  */
-import {
-  type BaseContract,
-  Contract,
-  type Overrides,
-  type Provider,
-  type Signer,
-  type TransactionReceipt,
-  ZeroAddress,
-} from "ethers";
+import type { Provider, Signer, TransactionReceipt } from "ethers";
 import type { ClearingMarket } from "../../../typechain-types";
-import { describeRevert } from "../../chain/revert";
-import { simulateAndSend } from "../../chain/send";
-import { ERC20_ABI, TOKEN_ERRORS } from "../../exchange/parties/abi";
+import { ContractClient } from "../../chain/client";
 import { type MarketSettings, rationingNames, stepRuleNames, toParamsInput } from "../model/settings";
 import { reserveFor } from "../model/settlement";
 import { MAX_QUANTITY } from "../model/types";
@@ -86,21 +76,9 @@ export interface AgentStatus {
   mayNow: string[];
 }
 
-const isSigner = (r: Signer | Provider): r is Signer => typeof (r as Signer).getAddress === "function";
-
-export class MarketClient {
-  readonly address: string;
-  readonly contract: ClearingMarket;
-  readonly provider: Provider;
-  private readonly signer: Signer | undefined;
-
+export class MarketClient extends ContractClient<ClearingMarket> {
   constructor(runner: Signer | Provider, market: string) {
-    this.address = market;
-    this.contract = new Contract(market, MARKET_ABI, runner) as unknown as ClearingMarket;
-    this.signer = isSigner(runner) ? runner : undefined;
-    const provider = isSigner(runner) ? runner.provider : runner;
-    if (!provider) throw new MarketCallError("market client: the signer has no provider");
-    this.provider = provider;
+    super(runner, market, MARKET_ABI, "market client", [MARKET_INTERFACE], MarketCallError);
   }
 
   /** The same market for another runner. */
@@ -222,13 +200,13 @@ export class MarketClient {
   /** Joins with an initial deposit (ETH as `msg.value`; a token is approved first). */
   async join(amount: bigint): Promise<TransactionReceipt> {
     const signer = this.requireSigner();
-    const value = await this.payIn(signer, amount);
+    const value = await this.payIn(signer, await this.asset(), amount);
     return this.send(this.as(signer), "join", [amount], { value });
   }
 
   async deposit(amount: bigint): Promise<TransactionReceipt> {
     const signer = this.requireSigner();
-    const value = await this.payIn(signer, amount);
+    const value = await this.payIn(signer, await this.asset(), amount);
     return this.send(this.as(signer), "deposit", [amount], { value });
   }
 
@@ -293,43 +271,5 @@ export class MarketClient {
 
   withdrawRevenue(): Promise<TransactionReceipt> {
     return this.send(this.as(this.requireSigner()), "withdrawRevenue", []);
-  }
-
-  // ------------------------------------------------------------ internals
-
-  private requireSigner(): Signer {
-    if (!this.signer) throw new MarketCallError("market client: connected to a provider: a transaction needs a signer");
-    return this.signer;
-  }
-
-  private as(signer: Signer): ClearingMarket {
-    return this.contract.connect(signer) as ClearingMarket;
-  }
-
-  /** The `msg.value` for paying `amount` in; for a token, approves the market first if needed. */
-  private async payIn(signer: Signer, amount: bigint): Promise<bigint> {
-    const asset = await this.asset();
-    if (asset === ZeroAddress) return amount;
-    const token = new Contract(asset, ERC20_ABI, signer);
-    const allowance = (await token.allowance(await signer.getAddress(), this.address)) as bigint;
-    if (allowance < amount) {
-      await this.send(token, "approve", [this.address, amount]);
-    }
-    return 0n;
-  }
-
-  private async send(
-    contract: BaseContract,
-    method: string,
-    args: unknown[],
-    overrides: Overrides = {},
-  ): Promise<TransactionReceipt> {
-    try {
-      return await simulateAndSend(contract, method, args, overrides);
-    } catch (e) {
-      throw new MarketCallError(`market: ${method} reverted: ${describeRevert(e, [MARKET_INTERFACE, TOKEN_ERRORS])}`, {
-        cause: e,
-      });
-    }
   }
 }

@@ -1,7 +1,6 @@
 /**
  * The ExchangeEscrow ABI in human-readable form, so that the parties library needs no Hardhat and no
- * build artifact at run time (test/exchange/parties.test.ts keeps it equal to the compiled one),
- * and the minimal ERC-20 calls a party makes for a token deal.
+ * build artifact at run time (test/exchange/parties.test.ts keeps it equal to the compiled one).
  */
 import { Interface } from "ethers";
 
@@ -101,31 +100,6 @@ export const ESCROW_ABI = [
 ];
 
 export const ESCROW_INTERFACE = new Interface(ESCROW_ABI);
-
-/**
- * The errors a standard token (OpenZeppelin's ERC-20 and EIP-2612, `IERC20Errors`) reverts with when
- * the escrow pulls or pushes it: a refusal is then named too, not shown as raw data.
- */
-export const TOKEN_ERRORS = new Interface([
-  "error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)",
-  "error ERC20InvalidSender(address sender)",
-  "error ERC20InvalidReceiver(address receiver)",
-  "error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)",
-  "error ERC20InvalidApprover(address approver)",
-  "error ERC20InvalidSpender(address spender)",
-  "error ERC2612ExpiredSignature(uint256 deadline)",
-  "error ERC2612InvalidSigner(address signer, address owner)",
-  "error SafeERC20FailedOperation(address token)",
-]);
-
-export const ERC20_ABI = [
-  "function allowance(address owner, address spender) view returns (uint256)",
-  "function approve(address spender, uint256 amount) returns (bool)",
-  // EIP-2612 permits and their EIP-712 domain (ERC-5267).
-  "function nonces(address owner) view returns (uint256)",
-  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, " +
-    "address verifyingContract, bytes32 salt, uint256[] extensions)",
-] as const;
 
 /** The slot's stages, as `IExchangeEscrow.Stage` numbers them. */
 export const STAGES = ["None", "Offered", "Redeem", "Complaint", "Fault", "Final", "Withdrawn"] as const;

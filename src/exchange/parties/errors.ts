@@ -3,7 +3,8 @@
  * custom error and its arguments. Needs only ethers.
  */
 import { describeRevert as describeWith } from "../../chain/revert";
-import { ESCROW_INTERFACE, TOKEN_ERRORS } from "./abi";
+import { TOKEN_ERRORS } from "../../chain/erc20";
+import { ESCROW_INTERFACE } from "./abi";
 
 /** A call the escrow (or a token) refused, or a party that cannot make it; the message is one line. */
 export class EscrowCallError extends Error {}

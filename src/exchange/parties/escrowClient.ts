@@ -6,16 +6,7 @@
  * a token by approving the escrow first) and waits for the receipt. A revert comes back as one
  * line naming the contract's custom error. No Hardhat: only ethers, zod and the terms model.
  */
-import {
-  type BaseContract,
-  Contract,
-  type Overrides,
-  type Provider,
-  type Signer,
-  type TransactionReceipt,
-  type TypedDataDomain,
-  ZeroAddress,
-} from "ethers";
+import { type Provider, type Signer, type TransactionReceipt, type TypedDataDomain, ZeroAddress } from "ethers";
 import type { ExchangeEscrow } from "../../../typechain-types";
 import {
   type PackedTerms,
@@ -28,8 +19,8 @@ import {
 } from "../model/terms";
 import { DEFAULT_PAYOUT_TABLE } from "../model/defaultTable";
 import { tableIdOf } from "../model/payoutTable";
-import { simulateAndSend } from "../../chain/send";
-import { ERC20_ABI, ESCROW_ABI } from "./abi";
+import { ContractClient } from "../../chain/client";
+import { ESCROW_ABI, ESCROW_INTERFACE } from "./abi";
 import { EscrowCallError, describeRevert } from "./errors";
 import { checkOfferTerms } from "./offerChecks";
 import { type PermitSignature, signPermit } from "./permit";
@@ -63,26 +54,13 @@ export interface DealAmounts {
   counterparty: bigint;
 }
 
-const isSigner = (r: Signer | Provider): r is Signer =>
-  typeof (r as Signer).signTypedData === "function" && typeof (r as Signer).getAddress === "function";
-
 export { EscrowCallError, describeRevert };
 
-export class EscrowClient {
-  readonly address: string;
-  /** The escrow bound to the runner (typechain's type over the library's own ABI). */
-  readonly contract: ExchangeEscrow;
-  readonly provider: Provider;
-  private readonly signer: Signer | undefined;
+export class EscrowClient extends ContractClient<ExchangeEscrow> {
   private domainOf: Promise<TypedDataDomain> | undefined;
 
   constructor(runner: Signer | Provider, escrow: string) {
-    this.address = parseAddress("escrow", escrow);
-    this.contract = new Contract(this.address, ESCROW_ABI, runner) as unknown as ExchangeEscrow;
-    this.signer = isSigner(runner) ? runner : undefined;
-    const provider = isSigner(runner) ? runner.provider : runner;
-    if (!provider) throw new EscrowCallError("escrow client: the signer has no provider");
-    this.provider = provider;
+    super(runner, parseAddress("escrow", escrow), ESCROW_ABI, "escrow client", [ESCROW_INTERFACE], EscrowCallError);
   }
 
   /** The same escrow for another party. */
@@ -278,11 +256,6 @@ export class EscrowClient {
 
   // ------------------------------------------------------------ internals
 
-  private requireSigner(): Signer {
-    if (!this.signer) throw new EscrowCallError("escrow client: connected to a provider: a transaction needs a signer");
-    return this.signer;
-  }
-
   /** The signer, checked to be `who` (an address of the terms). */
   private async party(who: string, role: string): Promise<Signer> {
     const signer = this.requireSigner();
@@ -304,39 +277,5 @@ export class EscrowClient {
     const who = role === "offerer" ? partiesOf(t).offerer : t[role];
     const signer = await this.party(who, `the ${role}`);
     return this.send(this.as(signer), method, [packTerms(t), ...rest]);
-  }
-
-  private as(signer: Signer): ExchangeEscrow {
-    return this.contract.connect(signer) as ExchangeEscrow;
-  }
-
-  /** The `msg.value` for paying `amount` of `asset`; for a token, approves the escrow first if needed. */
-  private async payIn(signer: Signer, asset: string, amount: bigint): Promise<bigint> {
-    if (asset === ZeroAddress) return amount;
-    const token = new Contract(asset, ERC20_ABI, signer);
-    const allowance = (await token.allowance(await signer.getAddress(), this.address)) as bigint;
-    if (allowance < amount) {
-      await this.send(token, "approve", [this.address, amount]);
-    }
-    return 0n;
-  }
-
-  /**
-   * Sends `method(...args)` and waits for its receipt; a refusal is one line naming the custom error. The call
-   * is simulated first, in the next block: a refused one is then never sent, so it costs nothing and mines
-   * nothing, also where transactions go out with a fixed gas limit and no estimate (Hardhat's networks would
-   * mine a reverting transaction and charge its gas).
-   */
-  private async send(
-    contract: BaseContract,
-    method: string,
-    args: unknown[],
-    overrides: Overrides = {},
-  ): Promise<TransactionReceipt> {
-    try {
-      return await simulateAndSend(contract, method, args, overrides);
-    } catch (e) {
-      throw new EscrowCallError(`escrow client: ${method} reverted: ${describeRevert(e)}`, { cause: e });
-    }
   }
 }

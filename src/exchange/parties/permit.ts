@@ -4,7 +4,7 @@
  */
 import { Contract, Signature, type Signer, ZeroAddress } from "ethers";
 import type { Terms } from "../model/terms";
-import { ERC20_ABI } from "./abi";
+import { ERC20_ABI } from "../../chain/erc20";
 import { EscrowInputError } from "./inputs";
 
 /** An EIP-2612 permit's deadline and signature, as `acceptSignedWithPermit` takes it. */
