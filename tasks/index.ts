@@ -7,3 +7,4 @@ import "./escrow";
 import "./exchange";
 import "./market";
 import "./experiments";
+import "./wallets";
