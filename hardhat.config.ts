@@ -91,8 +91,13 @@ const config: HardhatUserConfig = {
       accounts: { count: 210, accountsBalance: (10n ** 27n).toString() },
     },
     localhost: { url: "http://127.0.0.1:8545" },
-    // A `npx hardhat node` started by the end-to-end test on its own loopback port.
-    e2e: { url: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547" },
+    // A `npx hardhat node` (or Anvil) started by an end-to-end test on its own loopback port. It signs with the
+    // node's own accounts, or, with E2E_ACCOUNTS (private keys, comma-separated), with just those, locally, as a
+    // testnet user does (test/e2e/oneKey.test.ts gives it one key).
+    e2e: {
+      url: process.env.E2E_RPC_URL ?? "http://127.0.0.1:8547",
+      ...(process.env.E2E_ACCOUNTS ? { accounts: process.env.E2E_ACCOUNTS.split(",") } : {}),
+    },
     ...(testnetUrl ? { testnet: { url: testnetUrl, accounts: testnetKey ? [testnetKey] : [] } } : {}),
   },
   // A mutant keeps the ABI, so the generated bindings from the sandbox's first build stand.

@@ -10,3 +10,4 @@ import "./market";
 import "./marketLive";
 import "./marketOwner";
 import "./experiments";
+import "./wallets";

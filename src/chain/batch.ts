@@ -111,7 +111,8 @@ export class BatchSender {
         () => "unknown reason",
         (c) => (c.data ? (this.iface.parseError(c.data)?.name ?? c.data) : (c.shortMessage ?? String(c))),
       );
-    const call = this.iface.parseTransaction({ data: t.data })?.name ?? "transaction";
+    // A plain ETH transfer has no call data to name (and ethers cannot parse an empty one).
+    const call = (t.data !== "0x" ? this.iface.parseTransaction({ data: t.data })?.name : undefined) ?? "transaction";
     throw new Error(`${call} from ${t.from} reverted: ${reason}`);
   }
 }

@@ -4,8 +4,11 @@
  */
 import type { Interface } from "ethers";
 
-/** The first line of a revert, naming the custom error and its arguments when one of `interfaces` has it. */
-export function describeRevert(e: unknown, interfaces: readonly Interface[]): string {
+/** The custom error a call reverted with and its arguments, when one of `interfaces` has it. */
+export function decodeRevert(
+  e: unknown,
+  interfaces: readonly Interface[],
+): { name: string; args: readonly unknown[] } | undefined {
   const err = e as {
     revert?: { name: string; args: unknown[] };
     data?: unknown;
@@ -26,6 +29,12 @@ export function describeRevert(e: unknown, interfaces: readonly Interface[]): st
       }
     }
   }
+  return revert;
+}
+
+/** The first line of a revert, naming the custom error and its arguments when one of `interfaces` has it. */
+export function describeRevert(e: unknown, interfaces: readonly Interface[]): string {
+  const revert = decodeRevert(e, interfaces);
   if (revert) return `${revert.name}(${revert.args.map(String).join(", ")})`;
   // Mined and reverted without data (sent while another transaction changed the state first): say where.
   const mined = e as { shortMessage?: string; receipt?: { blockNumber: number; hash: string } };

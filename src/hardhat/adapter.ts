@@ -4,7 +4,7 @@
  * `--network localhost`, a testnet), and the provider and signers the Hardhat-free libraries
  * take. Only tasks, scripts and tests import this file.
  */
-import type { Signer } from "ethers";
+import { type Signer, ZeroAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import ClearingMarketModule from "../../ignition/modules/ClearingMarket";
 import ExchangeEscrowModule from "../../ignition/modules/ExchangeEscrow";
@@ -22,6 +22,7 @@ export interface ChainEnv {
   provider: RpcProvider;
   signers: AccountSigner[];
   deployMarket: (settings: MarketSettings, opts?: DeployClearingOptions) => Promise<ClearingMarket>;
+  deployGas: (settings: MarketSettings, opts?: DeployClearingOptions) => Promise<bigint>;
   deployEscrow: (opts?: DeployEscrowOptions) => Promise<{ escrow: ExchangeEscrow; table: bigint; tableId: string }>;
 }
 
@@ -31,6 +32,7 @@ export async function chainEnv(hre: HardhatRuntimeEnvironment): Promise<ChainEnv
     provider: hre.ethers.provider,
     signers: await hre.ethers.getSigners(),
     deployMarket: (settings, opts) => deployClearingMarket(hre, settings, opts),
+    deployGas: (settings, opts) => clearingMarketDeployGas(hre, settings, opts),
     deployEscrow: (opts) => deployExchangeEscrow(hre, opts),
   };
 }
@@ -69,6 +71,29 @@ export async function deployClearingMarket(
     deploymentId,
   });
   return hre.ethers.getContractAt("ClearingMarket", await market.getAddress()) as unknown as Promise<ClearingMarket>;
+}
+
+/**
+ * The gas the node estimates for deploying a ClearingMarket with `settings` from the network's first account, as
+ * Ignition's module would (same constructor arguments and defaults): a budget checks it before anything is sent.
+ */
+export async function clearingMarketDeployGas(
+  hre: HardhatRuntimeEnvironment,
+  settings: MarketSettings,
+  opts: DeployClearingOptions = {},
+): Promise<bigint> {
+  const [deployer] = await hre.ethers.getSigners();
+  if (!deployer) throw new Error(`network "${hre.network.name}" has no account to deploy from`);
+  const factory = await hre.ethers.getContractFactory("ClearingMarket", deployer);
+  const tx = await factory.getDeployTransaction({
+    asset: opts.asset ?? ZeroAddress,
+    owner: opts.owner ?? deployer.address,
+    feeRecipient: opts.feeRecipient ?? deployer.address,
+    revenueRecipient: opts.revenueRecipient ?? deployer.address,
+    allowListOnly: opts.allowListOnly ?? false,
+    params: toParamsInput(settings),
+  });
+  return hre.ethers.provider.estimateGas({ ...tx, from: deployer.address });
 }
 
 export interface DeployEscrowOptions {

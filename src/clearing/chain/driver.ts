@@ -7,7 +7,7 @@
  * group and the close the next; on a Hardhat network each group is one block (`BatchSender`).
  * It takes an ethers provider and signers: no Hardhat.
  */
-import type { Overrides, Signer, TransactionReceipt } from "ethers";
+import { type Overrides, type Signer, type TransactionReceipt, ZeroAddress } from "ethers";
 import type { ClearingMarket } from "../../../typechain-types";
 import { BatchSender, type RpcProvider, type Send } from "../../chain/batch";
 import { sleep } from "../../common/sleep";
@@ -22,7 +22,10 @@ import { hasConverged, roundsFromLogs } from "./events";
 
 export interface ChainRunOptions extends Omit<RunOptions, "onRound"> {
   onProgress?: (done: number, total: number) => void;
-  /** Deposit each agent joins with (native ETH market); `0n` when the agents have joined already. */
+  /**
+   * Deposit each agent joins with, in the market's asset (ETH is sent with the call; a token market's agents must
+   * have allowed the market to take it); `0n` when the agents have joined already.
+   */
   deposit: bigint;
   /** Governance account (the market's owner), for scheduled parameter changes and closes. */
   owner: Signer;
@@ -42,8 +45,11 @@ export interface ChainRun {
   batched: boolean;
 }
 
-// Fixed gas limits skip one estimateGas round trip per transaction (they are far above use).
-const GAS = { submit: 200_000n, join: 200_000n, leave: 200_000n, schedule: 400_000n, close: 300_000n };
+/**
+ * Fixed gas limits skip one estimateGas round trip per transaction (they are far above use). A budget for the run
+ * counts them: a node admits a transaction only when its sender holds its gas limit at its fee cap.
+ */
+export const GAS_LIMITS = { submit: 200_000n, join: 200_000n, leave: 200_000n, schedule: 400_000n, close: 300_000n };
 
 /**
  * Plays `population` (agent `i` signs with `signers[i]`) for `opts.rounds` rounds from the
@@ -70,7 +76,9 @@ export async function runOnChain(
     gasLimit,
     send: (o) => send(market.connect(from), o) as ReturnType<Send["send"]>,
   });
-  const join = (i: number) => call(signers[i], GAS.join, (c, o) => c.join(opts.deposit, { ...o, value: opts.deposit }));
+  const native = (await market.asset()) === ZeroAddress;
+  const join = (i: number) =>
+    call(signers[i], GAS_LIMITS.join, (c, o) => c.join(opts.deposit, native ? { ...o, value: opts.deposit } : o));
 
   /**
    * Closes the open round. A node that mines blocks within one second (Anvil does; a Hardhat network and a real
@@ -80,7 +88,7 @@ export async function runOnChain(
   const closeRound = async (): Promise<TransactionReceipt> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        const [receipt] = await sender.group([call(opts.owner, GAS.close, (c, o) => c.closeRound(o))]);
+        const [receipt] = await sender.group([call(opts.owner, GAS_LIMITS.close, (c, o) => c.closeRound(o))]);
         return receipt;
       } catch (e) {
         if (sender.batched || attempt >= 3 || !(e as Error).message.endsWith("RoundStillOpen")) throw e;
@@ -102,15 +110,15 @@ export async function runOnChain(
       // Each agent names the round it saw and consents to exactly the reserve at that price.
       const consent = (d: bigint) => reserveFor(d, price - mu, mu, inForce.fixedFee);
       const sends: Send[] = [
-        ...change.leave.map((i) => call(signers[i], GAS.leave, (c, o) => c.leave(o))),
+        ...change.leave.map((i) => call(signers[i], GAS_LIMITS.leave, (c, o) => c.leave(o))),
         ...change.join.map(join),
         ...demands.flatMap((d, i) =>
-          d === null ? [] : [call(signers[i], GAS.submit, (c, o) => c.submitDemand(round, d, consent(d), o))],
+          d === null ? [] : [call(signers[i], GAS_LIMITS.submit, (c, o) => c.submitDemand(round, d, consent(d), o))],
         ),
       ];
       if (shocks.some((s) => s.round === t + 1)) {
         const next = toParamsInput(settingsAfter(settings, shocks, t + 1));
-        sends.push(call(opts.owner, GAS.schedule, (c, o) => c.scheduleParams(next, o)));
+        sends.push(call(opts.owner, GAS_LIMITS.schedule, (c, o) => c.scheduleParams(next, o)));
       }
       await sender.group(sends);
       const close = await closeRound();

@@ -11,6 +11,7 @@ import type { MarketSettings } from "../model/settings";
 import { type DynamicsInput, Population } from "../agents/population";
 import type { ParamShock } from "../sim/rounds";
 import { drawAgents } from "../agents/draw";
+import type { AgentType } from "../agents/reference";
 import { roundWelfare } from "../sim/welfare";
 import { fromFixed } from "../../common/fixed";
 import { resilience } from "../../common/metrics";
@@ -38,6 +39,10 @@ export interface ChainPlayRequest {
   untilConverged: boolean;
   /** Ignition deployment id (fresh per run on persistent networks). */
   deploymentId?: string;
+  /** An ERC-20 the market is paid in (default: native ETH); its agents must hold the deposit and allow the market. */
+  asset?: string;
+  /** What each agent joins with (default: 100 per round, in the asset's units: ample for these agents). */
+  deposit?: bigint;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -53,25 +58,60 @@ export interface MarketEnv {
   provider: RpcProvider;
   /** The first deploys and governs; agent i signs with signer i + 1. */
   signers: Signer[];
-  deployMarket: (settings: MarketSettings, opts: { deploymentId?: string }) => Promise<ClearingMarket>;
+  deployMarket: (settings: MarketSettings, opts: { deploymentId?: string; asset?: string }) => Promise<ClearingMarket>;
+  /** Gas the market's deployment would take (an estimate by the node), for a budget checked before it is sent. */
+  deployGas: (settings: MarketSettings, opts: { asset?: string }) => Promise<bigint>;
 }
 
-export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promise<ChainPlay> {
-  const signers = env.signers;
-  const reserve = req.dynamics.reserve ?? 0;
-  const total = req.agents + reserve;
-  if (signers.length < total + 1)
-    throw new Error(`${total} agents need ${total + 1} accounts; network "${env.networkName}" has ${signers.length}`);
-  const types = drawAgents(total, req.seed);
+/** What a request plays, known before any chain: the whole population (those that join later too) and the market. */
+export interface PlaySetup {
+  types: AgentType[];
+  settings: MarketSettings;
+}
+
+/** The population (seeded) and the market's settings a request plays: the same on any chain and in a dry run. */
+export function playSetup(req: ChainPlayRequest): PlaySetup {
+  const types = drawAgents(req.agents + (req.dynamics.reserve ?? 0), req.seed);
   const settings: MarketSettings = {
     ...settingsFor(types.slice(0, req.agents), req.capacity, req.tau, req.fixedFee, req.rule, req.etaTimesL),
     rationing: req.rationing,
   };
-  const market = await env.deployMarket(settings, { deploymentId: req.deploymentId });
+  return { types, settings };
+}
+
+/** Deploys the request's market (through `env`, so through Ignition under Hardhat). */
+export function deployPlayMarket(env: MarketEnv, req: ChainPlayRequest, setup: PlaySetup): Promise<ClearingMarket> {
+  return env.deployMarket(setup.settings, { deploymentId: req.deploymentId, asset: req.asset });
+}
+
+/** Deploys a market and plays it with the network's accounts: the first governs, agent i is account i + 1. */
+export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promise<ChainPlay> {
+  const signers = env.signers;
+  const setup = playSetup(req);
+  const total = setup.types.length;
+  if (signers.length < total + 1)
+    throw new Error(`${total} agents need ${total + 1} accounts; network "${env.networkName}" has ${signers.length}`);
+  const market = await deployPlayMarket(env, req, setup);
+  return playMarket(env, req, setup, market, { owner: signers[0], agents: signers.slice(1) });
+}
+
+/**
+ * Plays `setup` on a deployed `market`: `accounts.owner` governs (closes, scheduled changes), agent i signs with
+ * `accounts.agents[i]`; the run is read back from the market's events into a report section.
+ */
+export async function playMarket(
+  env: MarketEnv,
+  req: ChainPlayRequest,
+  setup: PlaySetup,
+  market: ClearingMarket,
+  accounts: { owner: Signer; agents: readonly Signer[] },
+): Promise<ChainPlay> {
+  const { types, settings } = setup;
+  const reserve = req.dynamics.reserve ?? 0;
   const run = await runOnChain(
     env.provider,
     market,
-    signers.slice(1),
+    [...accounts.agents],
     new Population(types, req.seed, req.dynamics),
     settings,
     {
@@ -79,8 +119,8 @@ export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promis
       shocks: req.shocks,
       untilConverged: req.untilConverged,
       // Enough for every round's charges: at most ~(tau + mu) 20 + g per round for these agents.
-      deposit: parseEther(String(100 * req.rounds)),
-      owner: signers[0],
+      deposit: req.deposit ?? parseEther(String(100 * req.rounds)),
+      owner: accounts.owner,
       onProgress: req.onProgress,
     },
   );
@@ -127,7 +167,7 @@ export async function playOnChain(env: MarketEnv, req: ChainPlayRequest): Promis
     key: "chain",
     title: `On-chain run (network "${env.networkName}")`,
     description:
-      `ClearingMarket ${address} deployed through Ignition; ` +
+      `ClearingMarket ${address}${req.asset ? ` (paid in token ${req.asset})` : ""} deployed through Ignition; ` +
       `${req.agents} agents (seed ${req.seed})${reserve ? ` plus ${reserve} that join later` : ""}, ` +
       `capacity ${req.capacity}, tau ${req.tau}, g ${req.fixedFee}, ${req.rule} rule (eta = ${req.etaTimesL}/L), ` +
       `${req.rationing ?? "pro-rata"} rationing; ` +
