@@ -37,6 +37,12 @@ class StateComparison {
   }
 }
 
+/** The named fields of a view's result and of the replay's record, side by side. */
+function fields(keys: readonly string[], onChain: object, replayed: object): Record<string, [unknown, unknown]> {
+  const [a, b] = [onChain as Record<string, unknown>, replayed as Record<string, unknown>];
+  return Object.fromEntries(keys.map((k) => [k, [a[k], b[k]]]));
+}
+
 /** The market's views at block `block` against the replay's model. */
 export async function reconcileMarketState(
   provider: Provider,
@@ -50,64 +56,26 @@ export async function reconcileMarketState(
   const at = { blockTag: block };
   const cmp = new StateComparison(trail, block);
   const s = await c.state(at);
+  const counters = ["round", "submitted", "positive", "active", "version", "pendingVersion"] as const;
   cmp.same("contract", {
-    round: [s.round, model.round],
-    submitted: [s.submitted, model.submitted],
-    positive: [s.positive, model.positive],
-    active: [s.active, model.active],
-    version: [s.version, model.version],
-    pendingVersion: [s.pendingVersion, model.pendingVersion],
+    ...fields(counters, s, model),
     feesAccrued: [await c.feesAccrued(at), model.feesAccrued],
     revenueAccrued: [await c.revenueAccrued(at), model.revenueAccrued],
     totalLiabilities: [await c.totalLiabilities(at), model.totalLiabilities],
     feeRecipient: [String(await c.feeRecipient(at)).toLowerCase(), model.feeRecipient.toLowerCase()],
     revenueRecipient: [String(await c.revenueRecipient(at)).toLowerCase(), model.revenueRecipient.toLowerCase()],
   });
-  const b = await c.bracket(at);
-  const mb = model.bracket;
-  cmp.same("contract", {
-    "price state lo": [b.lo, mb.lo],
-    "price state hi": [b.hi, mb.hi],
-    "price state hasLo": [b.hasLo, mb.hasLo],
-    "price state hasHi": [b.hasHi, mb.hasHi],
-    "price state excessLo": [b.excessLo, mb.excessLo],
-    "price state shortfallHi": [b.shortfallHi, mb.shortfallHi],
-    "price state lastMoved": [b.lastMoved, mb.lastMoved],
-    "price state gapConfirmed": [b.gapConfirmed, mb.gapConfirmed],
-    "price state stepsLeft": [b.stepsLeft, mb.stepsLeft],
-    "price state loChecked": [b.loChecked, mb.loChecked],
-  });
+  const bracket = ["lo", "hi", "hasLo", "hasHi", "excessLo", "shortfallHi", "lastMoved", "gapConfirmed", "stepsLeft"];
+  cmp.same("contract (price state)", fields([...bracket, "loChecked"], await c.bracket(at), model.bracket));
+  const params = ["capacity", "tau", "fixedFee", "eta", "startRound", "rule", "rationing", "tolPrimal", "tolDual"];
   for (const [version, p] of model.params) {
-    const onChain = await c.params(version, at);
-    cmp.same(`parameters version ${version}`, {
-      capacity: [onChain.capacity, p.capacity],
-      tau: [onChain.tau, p.tau],
-      fixedFee: [onChain.fixedFee, p.fixedFee],
-      eta: [onChain.eta, p.eta],
-      startRound: [onChain.startRound, p.startRound],
-      rule: [onChain.rule, p.rule],
-      rationing: [onChain.rationing, p.rationing],
-      tolPrimal: [onChain.tolPrimal, p.tolPrimal],
-      tolDual: [onChain.tolDual, p.tolDual],
-      roundDuration: [onChain.roundDuration, p.roundDuration],
-    });
+    cmp.same(`parameters version ${version}`, fields([...params, "roundDuration"], await c.params(version, at), p));
   }
   for (const [round, r] of model.rounds) {
-    const onChain = await c.rounds(round, at);
-    cmp.same(`round ${round}`, { totalDemand: [onChain.totalDemand, r.totalDemand], mu: [onChain.mu, r.mu] });
+    cmp.same(`round ${round}`, fields(["totalDemand", "mu"], await c.rounds(round, at), r));
   }
-  for (const [agent, books] of model.agents) {
-    const onChain = await c.agents(agent, at);
-    cmp.same(`agent ${agent}`, {
-      free: [onChain.free, books.free],
-      reserved: [onChain.reserved, books.reserved],
-      demand: [onChain.demand, books.demand],
-      round: [onChain.round, books.round],
-      version: [onChain.version, books.version],
-      active: [onChain.active, books.active],
-      lastSeen: [onChain.lastSeen, books.lastSeen],
-    });
-  }
+  const books = ["free", "reserved", "demand", "round", "version", "active", "lastSeen"] as const;
+  for (const [agent, b] of model.agents) cmp.same(`agent ${agent}`, fields(books, await c.agents(agent, at), b));
   for (const account of model.allowed) {
     cmp.same(`account ${account}`, { allowed: [await c.allowed(account, at), true] });
   }

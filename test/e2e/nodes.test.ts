@@ -1,11 +1,12 @@
 import { expect } from "chai";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { HDNodeWallet, formatEther, parseEther } from "ethers";
 import { bestResponse } from "../../src/clearing/agents/reference";
+import { startNode, stopNode } from "./localNode";
 
 /**
  * End to end over JSON-RPC on two independent nodes, `npx hardhat node` and Foundry's Anvil, each started on a
@@ -30,33 +31,6 @@ const NODES: NodeKind[] = [
   // As many accounts as Hardhat's node gives (the library driver's ten agents and the deals' parties).
   { name: "anvil", command: ["anvil", "--accounts", "20", "--host", "127.0.0.1", "--port"], ready: "Listening on" },
 ];
-
-function startNode(kind: NodeKind, port: number): Promise<ChildProcess> {
-  const node = spawn("npx", [...kind.command, String(port)], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${kind.name} did not start:\n${output}`)), 90_000);
-    node.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(kind.ready)) {
-        clearTimeout(timer);
-        resolve(node);
-      }
-    });
-    node.on("exit", (code) => reject(new Error(`${kind.name} exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopNode(node: ChildProcess | undefined): Promise<void> {
-  if (!node?.pid || node.exitCode !== null) return;
-  const exited = new Promise((r) => node.once("exit", r));
-  try {
-    process.kill(-node.pid, "SIGTERM");
-  } catch {
-    return; // already gone
-  }
-  await exited;
-}
 
 NODES.forEach((kind, k) => {
   describe(`End to end on ${kind.name} (JSON-RPC, every role a separate process)`, function () {
@@ -84,7 +58,7 @@ NODES.forEach((kind, k) => {
     };
 
     before(async () => {
-      node = await startNode(kind, port);
+      node = await startNode(kind.name, [...kind.command, String(port)], kind.ready);
     });
 
     after(async () => {

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,6 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { HDNodeWallet, JsonRpcProvider } from "ethers";
 import { deriveWallets } from "../../src/chain/wallets";
+import { startNode, stopNode } from "./localNode";
 import { MARKET_INTERFACE } from "../../src/clearing/parties/abi";
 import { gasPaid } from "../gasPaid";
 
@@ -24,33 +25,13 @@ const DEV_MNEMONIC = "test test test test test test test test test test test jun
 /** Methods a public node does not have. */
 const NODE_ONLY = /^(evm_|hardhat_|anvil_)/;
 
-function startAnvil(port: number): Promise<ChildProcess> {
-  const args = ["anvil", "--host", "127.0.0.1", "--port", String(port), "--block-time", "1", "--accounts", "1"];
-  const node = spawn("npx", args, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`anvil did not start:\n${output}`)), 60_000);
-    node.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes("Listening on")) {
-        clearTimeout(timer);
-        resolve(node);
-      }
-    });
-    node.on("exit", (code) => reject(new Error(`anvil exited with ${code}:\n${output}`)));
-  });
-}
-
-async function stopAnvil(node: ChildProcess | undefined): Promise<void> {
-  if (!node?.pid || node.exitCode !== null) return;
-  const exited = new Promise((r) => node.once("exit", r));
-  try {
-    process.kill(-node.pid, "SIGTERM");
-  } catch {
-    return; // already gone
-  }
-  await exited;
-}
+const startAnvil = (port: number): Promise<ChildProcess> =>
+  startNode(
+    "anvil",
+    ["anvil", "--host", "127.0.0.1", "--port", String(port), "--block-time", "1", "--accounts", "1"],
+    "Listening on",
+    60_000,
+  );
 
 interface RpcCall {
   jsonrpc: string;
@@ -138,7 +119,7 @@ describe("One funded key on a node without Hardhat's methods (Anvil, a block a s
   after(async () => {
     provider?.destroy();
     proxy?.server.close();
-    await stopAnvil(anvil);
+    await stopNode(anvil);
     fs.rmSync(home, { recursive: true, force: true });
     // Ignition's journals of the throw-away node's deployments.
     const journals = path.join("ignition", "deployments");

@@ -5,22 +5,15 @@
  */
 import { fromFixed } from "../../common/fixed";
 import { sleep } from "../../common/sleep";
+import { roundClosedOf } from "../chain/events";
+import type { RoundClosedEvent } from "../model/types";
 import { MARKET_INTERFACE } from "./abi";
 import type { MarketClient } from "./marketClient";
 
-/** One closed round as the watcher reports it. */
-export interface WatchedRound {
-  round: bigint;
+/** One closed round as the watcher reports it: the model's event, and where it was emitted. */
+export interface WatchedRound extends RoundClosedEvent {
   blockNumber: number;
   txHash: string;
-  totalDemand: bigint;
-  capacity: bigint;
-  mu: bigint;
-  nextMu: bigint;
-  primalResidual: bigint;
-  dualResidual: bigint;
-  version: bigint;
-  converged: boolean;
 }
 
 export interface WatchOptions {
@@ -64,21 +57,13 @@ export async function watchRounds(client: MarketClient, opts: WatchOptions = {})
         if (event?.name === "ParamsActivated") {
           log(`round ${event.args.round}: parameters version ${event.args.version} in force`);
         } else if (event?.name === "RoundClosed") {
-          const a = event.args;
           // `Converged` follows its round's `RoundClosed` in the same transaction.
           const after = parsed[i + 1];
+          const converged = after?.event?.name === "Converged" && after.log.transactionHash === l.transactionHash;
           const round: WatchedRound = {
-            round: a.round,
+            ...roundClosedOf(event.args, converged),
             blockNumber: l.blockNumber,
             txHash: l.transactionHash,
-            totalDemand: a.totalDemand,
-            capacity: a.capacity,
-            mu: a.mu,
-            nextMu: a.nextMu,
-            primalResidual: a.primalResidual,
-            dualResidual: a.dualResidual,
-            version: a.version,
-            converged: after?.event?.name === "Converged" && after.log.transactionHash === l.transactionHash,
           };
           seen.push(round);
           log(describeRound(round), round);
