@@ -6,7 +6,7 @@ import { task } from "hardhat/config";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { z } from "zod";
 import { fromFixed } from "../src/common/fixed";
-import { contractAddress, orFail, signerFrom } from "./utils";
+import { contractAddress, signerFrom } from "./utils";
 
 /** The flags every market command has. */
 export const common = { market: z.string().optional(), from: z.string().optional(), json: z.boolean() };
@@ -23,9 +23,7 @@ export async function clientFor(hre: HardhatRuntimeEnvironment, name: string, o:
   const { MarketClient } = await import("../src/clearing/parties/marketClient");
   const address = await contractAddress(hre, name, "market", o.market);
   const signer = await signerFrom(hre, name, o.from);
-  const client = new MarketClient(signer, address);
-  await orFail(name, () => client.check());
-  return { client, me: signer.address };
+  return { client: new MarketClient(signer, address), me: signer.address };
 }
 
 /** A fixed-point amount or quantity as a decimal with `digits` places. */

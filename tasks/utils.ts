@@ -8,8 +8,27 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { getAddress } from "ethers";
 import { z } from "zod";
 
+/** Tasks that run other code which may call ours and handle its errors: a failure there must throw. */
+const HOSTS = new Set(["test", "coverage", "run", "console"]);
+
+/**
+ * Whether a person ran this task from the command line (`npx hardhat market:join ...`), not a test, a script or
+ * another task. Hardhat's CLI prints a plugin error's stack trace after its line wherever it believes it runs on
+ * a CI server, which includes every Linux machine without a display (SSH servers, containers): a person's refused
+ * command then gets its one line on stderr and exit code 1, and nothing else.
+ */
+function ranFromCommandLine(): boolean {
+  const main = require.main?.filename ?? "";
+  if (!/hardhat[\\/]internal[\\/]cli[\\/](bootstrap|cli)\.[jt]s$/.test(main)) return false;
+  return !process.argv.slice(2).some((arg) => HOSTS.has(arg));
+}
+
 /** Ends the task with `message` on one line and exit code 1. */
 export const fail = (message: string): never => {
+  if (ranFromCommandLine()) {
+    console.error(`Error in plugin clearhouse: ${message}`);
+    process.exit(1);
+  }
   throw new HardhatPluginError("clearhouse", message);
 };
 
@@ -118,6 +137,15 @@ export async function contractAddress(
   if ((await hre.ethers.provider.getCode(address!)) === "0x") {
     fail(`${taskName}: --${flag}: no contract at ${address} on network "${hre.network.name}"`);
   }
+  // A view only that contract has: the other mechanism (or any other contract) at the address is refused here,
+  // before a call meets a selector it does not know.
+  const [kind, probe] = flag === "market" ? ["ClearingMarket", "DORMANT_AFTER"] : ["ExchangeEscrow", "tableCount"];
+  const { Contract } = await import("ethers");
+  const probed = new Contract(address!, [`function ${probe}() view returns (uint256)`], hre.ethers.provider);
+  await probed
+    .getFunction(probe)
+    .staticCall()
+    .catch(() => fail(`${taskName}: --${flag}: ${address} is not a${kind === "ExchangeEscrow" ? "n" : ""} ${kind}`));
   return getAddress(address!);
 }
 

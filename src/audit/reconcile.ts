@@ -22,7 +22,9 @@ class StateComparison {
   same(subject: string, fields: Record<string, [unknown, unknown]>): void {
     for (const [field, [onChain, replayed]] of Object.entries(fields)) {
       if (String(onChain) === String(replayed)) continue;
-      const last = this.trail.lastTx.get(subject.toLowerCase());
+      const last =
+        this.trail.lastTx.get(subject.toLowerCase()) ??
+        (subject.startsWith("contract") ? this.trail.lastTx.get("contract") : undefined);
       this.findings.push({
         subject,
         txHash: last?.txHash ?? "(none)",

@@ -34,6 +34,8 @@ export class ReplayTrail<Final = unknown> {
     this.owedChangeOfTx.set(mark.txHash, change);
     this.txsOfBlock.set(mark.blockNumber, [...(this.txsOfBlock.get(mark.blockNumber) ?? []), mark.txHash]);
     this.owedAfterBlock.set(mark.blockNumber, new Map(after));
+    // Contract-wide state (counters, accrued fees, the price state) was last set by the last transaction with events.
+    this.lastTx.set("contract", mark);
   }
 
   touch(subject: string, mark: TxMark): void {

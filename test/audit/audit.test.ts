@@ -568,6 +568,66 @@ describe("Auditor", () => {
       ]);
     });
 
+    it("money planted for an account the log never names is flagged where it leaves", async () => {
+      const market = await marketOf("ClearingMarket", ONE_UNIT_STEPS);
+      const signers = await ethers.getSigners();
+      const [a, stranger] = [signers[1], signers[9]];
+      await market.connect(a).join(ethers.parseEther("10"), { value: ethers.parseEther("10") });
+      const address = await market.getAddress();
+      // The agents' mapping slot, found from a's entry; the stranger's entry in the same mapping gets 5 units.
+      const free = (await market.agents(a.address)).free;
+      const slotOfA = await mappingSlot(address, ethers.zeroPadValue(a.address, 32), (w) => w === free);
+      let base = 0;
+      for (; base < 256; base++) {
+        const key = ethers.AbiCoder.defaultAbiCoder().encode(
+          ["bytes32", "uint256"],
+          [ethers.zeroPadValue(a.address, 32), base],
+        );
+        if (ethers.keccak256(key) === slotOfA) break;
+      }
+      const slot = ethers.keccak256(
+        ethers.AbiCoder.defaultAbiCoder().encode(
+          ["bytes32", "uint256"],
+          [ethers.zeroPadValue(stranger.address, 32), base],
+        ),
+      );
+      await ethers.provider.send("hardhat_setStorageAt", [address, slot, ethers.toBeHex(ethers.parseEther("5"), 32)]);
+      // A mapping's keys cannot be listed over JSON-RPC: an account no event names is not read.
+      const before = await audit(ethers.provider, "market", address, await abi("ClearingMarket"));
+      expect(before.discrepancies).to.deep.equal([]);
+      // Once the planted money moves, the transaction that moved it is flagged, twice over.
+      const taken = await market.connect(stranger).withdraw(ethers.parseEther("5"));
+      const r = await audit(ethers.provider, "market", address, await abi("ClearingMarket"));
+      expect(r.discrepancies.map((d) => [d.subject, d.txHash, d.event, d.message])).to.deep.equal([
+        [
+          `agent ${stranger.address}`,
+          taken.hash,
+          "Withdrawn",
+          `the exact replay refuses this Withdrawn: InsufficientBalance(${ethers.parseEther("5")}, 0)`,
+        ],
+        [
+          `agent ${stranger.address}`,
+          taken.hash,
+          "balance",
+          `the contract's balance of ${ethers.ZeroAddress} moved by ${-ethers.parseEther("5")}, its events account ` +
+            `for 0: ${ethers.parseEther("5")} more left it (or less came in) than its events say`,
+        ],
+        [
+          `agent ${stranger.address}`,
+          taken.hash,
+          "balance",
+          `after this block the contract holds ${ethers.parseEther("5")} of ${ethers.ZeroAddress} but owes ${ethers.parseEther("10")}`,
+        ],
+        [
+          "contract",
+          taken.hash,
+          "state",
+          `totalLiabilities: the contract stores ${ethers.parseEther("5")}, the replay says ${ethers.parseEther("10")} ` +
+            `(read at block ${taken.blockNumber}; last set by this transaction, and no event since explains the difference)`,
+        ],
+      ]);
+    });
+
     it("flags the open round's price changed behind the log's back, naming the round and the close that set it", async () => {
       const market = await marketOf("ClearingMarket", ONE_UNIT_STEPS);
       const [, a] = await ethers.getSigners();

@@ -64,11 +64,13 @@ export async function runMarketAgent(
   const { type, gamma = 0, rounds, close = true, pollMs = 1000, lookback = 10_000, signal } = opts;
   const log = opts.log ?? (() => {});
   const run: MarketAgentRun = { submissions: [], closed: [], stoppedBy: "signal" };
+  /** A round it could not afford: it says so once and waits for the next round (or a deposit). */
+  let skipped: bigint | undefined;
   while (!signal?.aborted) {
     const status = await client.status(me);
     if (!status.active) throw new MarketCallError(`market agent: ${me} is not a member of the market: join first`);
     const open = status.open;
-    if (!status.submittedNow && open.now < open.deadline) {
+    if (!status.submittedNow && open.now < open.deadline && skipped !== open.round) {
       // Done once a round beyond its last one opens: it stays to close its last round when it can.
       if (rounds !== undefined && run.submissions.length >= rounds) {
         run.stoppedBy = "rounds";
@@ -84,17 +86,17 @@ export async function runMarketAgent(
           `round ${open.round}: price ${units(open.price)}, demand ${units(quantity)} ` +
             `(reserved at most ${units(maxReserve)}; ${open.submitted + 1n}/${open.expected} submitted)`,
         );
+        continue;
       } catch (e) {
-        if (isRace(e) || (await client.openRound()).round !== open.round) continue;
         if (e instanceof MarketCallError && e.message.includes(": InsufficientBalance(")) {
           log(`round ${open.round}: skipped, ${e.message} (deposit more to take part)`);
-        } else {
+          skipped = open.round;
+        } else if (!isRace(e) && (await client.openRound()).round === open.round) {
           throw e;
         }
+        // A race (the round closed or expired under it): look again after the pause.
       }
-      continue;
-    }
-    if (close && open.closable) {
+    } else if (close && open.closable) {
       try {
         await client.closeRound();
         run.closed.push(open.round);

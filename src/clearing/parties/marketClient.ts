@@ -10,6 +10,7 @@
 import type { Provider, Signer, TransactionReceipt } from "ethers";
 import type { ClearingMarket } from "../../../typechain-types";
 import { ContractClient } from "../../chain/client";
+import { nextBlockTime } from "../../chain/clock";
 import { type MarketSettings, rationingNames, stepRuleNames, toParamsInput } from "../model/settings";
 import { reserveFor } from "../model/settlement";
 import { MAX_QUANTITY } from "../model/types";
@@ -38,9 +39,8 @@ export interface OpenRound {
   round: bigint;
   deadline: bigint;
   /**
-   * The time the next block will carry, about: the latest block's time plus one, or the wall clock if later (a
-   * development node mines only when it gets a transaction, so its latest block can be old). The contract
-   * judges a call by its own block's time: the round takes submissions while that is before `deadline`.
+   * The time the next block will carry (`nextBlockTime`): the contract judges a call by its own block's time, and
+   * the round takes submissions while that is before `deadline`.
    */
   now: bigint;
   /** Posted price `tau + mu` and shadow price `mu`. */
@@ -86,18 +86,6 @@ export class MarketClient extends ContractClient<ClearingMarket> {
     return new MarketClient(runner, this.address);
   }
 
-  /** Fails with a clear line when no ClearingMarket answers at the address. */
-  async check(): Promise<void> {
-    if ((await this.provider.getCode(this.address)) === "0x") {
-      throw new MarketCallError(`market client: no contract at ${this.address}`);
-    }
-    try {
-      await this.contract.DORMANT_AFTER();
-    } catch {
-      throw new MarketCallError(`market client: ${this.address} is not a ClearingMarket`);
-    }
-  }
-
   // ------------------------------------------------------------ reading
 
   async params(version: number | bigint): Promise<MarketParams> {
@@ -129,8 +117,7 @@ export class MarketClient extends ContractClient<ClearingMarket> {
       this.contract.rounds(s.round, at),
       this.params(s.version),
     ]);
-    const wallClock = BigInt(Math.floor(Date.now() / 1000));
-    const now = BigInt(block.timestamp) + 1n > wallClock ? BigInt(block.timestamp) + 1n : wallClock;
+    const now = await nextBlockTime(this.provider);
     // The contract's early close: everyone expected submitted, and not in the second the round opened.
     const early = s.submitted !== 0n && s.submitted === expected && now + params.roundDuration > s.deadline;
     return {
@@ -167,7 +154,7 @@ export class MarketClient extends ContractClient<ClearingMarket> {
     const free = a.free;
     const mayNow = [
       ...(mayJoin ? ["join"] : []),
-      ...(a.active ? ["deposit"] : []),
+      "deposit", // a balance needs no membership: it waits for a join
       ...(a.active && open.now < open.deadline ? ["submit"] : []),
       ...(settleable ? ["settle"] : []),
       ...(free > 0n || settleable ? ["withdraw"] : []),

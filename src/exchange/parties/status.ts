@@ -6,6 +6,7 @@
  */
 import { type Provider, type TypedDataDomain, zeroPadValue } from "ethers";
 import type { ExchangeEscrow } from "../../../typechain-types";
+import { nextBlockTime } from "../../chain/clock";
 import { type DecodedLog, type FetchOptions, deploymentBlock, fetchDecodedLogs } from "../../chain/logs";
 import { stateName } from "../model/payoutTable";
 import { type Terms, dealIdOf, unpackTerms } from "../model/terms";
@@ -40,7 +41,10 @@ export interface DealStatus {
   /** The slot's deadline: the offer's expiry while Offered, else the end of the current window. */
   deadline: bigint;
   createdAt: bigint;
-  /** The latest block's time, at which the status was read (what `due` and `acceptable` are judged at). */
+  /**
+   * The time `due` and `acceptable` are judged at: the next block's (`nextBlockTime`), what the next call would
+   * meet; for a status as of a past block (`toBlock`), that block's time.
+   */
   now: bigint;
   /** Messages received (the slot's flags) and the buyer's other choices (its events). */
   messages: {
@@ -51,7 +55,7 @@ export interface DealStatus {
     qualityConfirmed: boolean;
   };
   /**
-   * What the next call sees at the latest block's time: windows whose deadline passed are closed.
+   * What the next call sees at `now`: windows whose deadline passed are closed.
    * `Final` here while the slot is not yet means anyone may finalize.
    */
   due: { stage: StageName; deadline: bigint };
@@ -120,7 +124,8 @@ export async function dealStatus(
   const has = (name: string) => logs.some((l) => l.name === name);
   const stage = STAGES[Number(slot.stage)];
   const flags = Number(slot.flags);
-  const now = BigInt(latest.timestamp);
+  // Now: the time the next call would be judged by; for a status as of a past block, that block's time.
+  const now = opts.toBlock === undefined ? await nextBlockTime(escrow.provider) : BigInt(latest.timestamp);
   const opened = logs.find((l) => l.name === "Opened");
   const status: DealStatus = {
     id,
