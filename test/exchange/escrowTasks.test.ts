@@ -355,7 +355,9 @@ describe("escrow commands", function () {
     expect(out[2]).to.equal("  next: buyer may complain, confirm");
     out = await run("escrow:status", { escrow, id });
     expect(out).to.include("  messages: refund requested");
-    expect(out[6]).to.match(new RegExp(`^  if nobody moves, anyone may finalize from ${AT} \\(in 33m (?:1\\d|20)s\\)$`));
+    expect(out[6]).to.match(
+      new RegExp(`^  if nobody moves, anyone may finalize from ${AT} \\(in 33m (?:1\\d|20)s\\)$`),
+    );
     expect(statesIn(out)).to.deep.equal([0, 1, 2, 3].map(payoutLine)); // no redeem any more: the RfE states
 
     out = await run("escrow:complain", { escrow, id, from: "3" });
