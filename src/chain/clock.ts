@@ -8,8 +8,12 @@
 import type { Provider } from "ethers";
 
 export async function nextBlockTime(provider: Provider): Promise<bigint> {
-  const pending = await provider.getBlock("pending").catch(() => null);
-  if (pending && pending.timestamp > 0) return BigInt(pending.timestamp);
+  // Raw JSON-RPC: ethers' own `getBlock("pending")` refuses a pending block without a number (Hardhat's).
+  const rpc = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  const pending = (await rpc.send?.("eth_getBlockByNumber", ["pending", false]).catch(() => null)) as {
+    timestamp?: string;
+  } | null;
+  if (pending?.timestamp && BigInt(pending.timestamp) > 0n) return BigInt(pending.timestamp);
   const latest = await provider.getBlock("latest");
   const wallClock = BigInt(Math.floor(Date.now() / 1000));
   const afterLatest = BigInt(latest?.timestamp ?? 0) + 1n;

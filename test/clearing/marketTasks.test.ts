@@ -134,6 +134,10 @@ describe("Market commands", function () {
     const [, a] = await ethers.getSigners();
     await runTask("market:join", as(1, { amount: "10" }));
     const state = async () => [await market.agents(a.address), await market.state(), await market.rounds(1)];
+    const { escrow: escrowAddress } = JSON.parse(await runTask("escrow:deploy", { json: true }));
+    expect(
+      await runTask("escrow:status", { escrow: address, id: ethers.ZeroHash }).catch((e: Error) => e.message),
+    ).to.equal(`escrow:status: --escrow: ${address} is not an ExchangeEscrow`);
     const before = await state();
     const refusals: [string, Record<string, unknown>, string][] = [
       [
@@ -178,6 +182,7 @@ describe("Market commands", function () {
       ["market:schedule", as(0, { rule: "fastest" }), "market:schedule: --rule: Invalid enum value"],
       ["market:collect", as(1), `market:collect: ${a.address} is neither the fee nor the revenue recipient`],
       ["market:agent", as(2, { alpha: 10, beta: 1, rounds: 1 }), "is not a member of the market: join first"],
+      ["market:status", { market: escrowAddress }, `market:status: --market: ${escrowAddress} is not a ClearingMarket`],
     ];
     for (const [name, args, message] of refusals) {
       await expect(runTask(name, args), name).to.be.rejectedWith(message);
@@ -239,6 +244,29 @@ describe("Market commands", function () {
     );
     expect(lines).to.have.length(6);
     expect((await market.state()).round).to.equal(3n);
+  });
+
+  it("market:agent says once that it cannot afford a round, and waits instead of retrying", async () => {
+    await deploy({ roundDuration: 3600 });
+    const { runMarketAgent } = await import("../../src/clearing/parties/marketAgent");
+    const { MarketClient } = await import("../../src/clearing/parties/marketClient");
+    const [, a] = await ethers.getSigners();
+    await runTask("market:join", as(1, { amount: "0.1" })); // less than the fixed fee
+    const logs: string[] = [];
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 500);
+    const client = new MarketClient(a, address);
+    const run = await runMarketAgent(client, a.address, {
+      type: { alpha: 10, beta: 1 },
+      pollMs: 20,
+      signal: stop.signal,
+      log: (l) => logs.push(l),
+    });
+    expect(run.submissions).to.deep.equal([]);
+    expect(logs).to.have.length(1);
+    expect(logs[0]).to.match(
+      /^round 1: skipped, market client: submitDemand reverted: InsufficientBalance\(\d+, 100000000000000000\) \(deposit more to take part\)$/,
+    );
   });
 
   it("long-running agents play rounds to their best responses while a watcher follows the closes", async () => {

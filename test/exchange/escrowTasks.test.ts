@@ -316,6 +316,28 @@ describe("escrow commands", function () {
     );
   });
 
+  it("judges a deal by the next block's time, not the latest block's: an idle node's windows have passed", async () => {
+    const { escrow, buyer } = await loadFixture(deployed);
+    const id = idIn(
+      (
+        await run("escrow:offer", {
+          ...{ escrow, from: "2", side: "seller", counterparty: buyer.address, price: "10" },
+          ...WINDOWS,
+        })
+      )[0],
+    );
+    await run("escrow:accept", { escrow, id, from: "3" });
+    // Nothing mined for 1,500 s: the latest block still says Redeem, the next one will be in the complaint window.
+    const latest = (await ethers.provider.getBlock("latest"))!.timestamp;
+    await ethers.provider.send("evm_setNextBlockTimestamp", [latest + 1500]);
+    const status = await runJson("escrow:status", { escrow, id });
+    expect([status.status.stage, status.status.due.stage]).to.deep.equal(["Redeem", "Complaint"]);
+    expect(status.next.buyer).to.not.include("redeem");
+    expect(await refusal("escrow:redeem", { escrow, id, from: "3" })).to.equal(
+      "escrow:redeem: escrow client: redeem reverted: WrongStage(2, 3)",
+    );
+  });
+
   it("a dispute: refund asked, complaint, fault admitted; status shows the reachable states shrinking", async () => {
     const { escrow, contract, seller, buyer } = await loadFixture(deployed);
     let out = await run("escrow:offer", {
