@@ -94,6 +94,7 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
       movieLens: path.join("test", "fixtures", "movielens", "u.data"),
       onProgress: progress,
     });
+    for (const w of study.flatMap((r) => r.warnings ?? [])) console.warn(`Warning: ${w}`);
     const written = await writeReport(
       opts.out,
       {

@@ -53,6 +53,7 @@ task(
       if (e instanceof DataError) fail(`experiments: ${e.message}`);
       throw e;
     }
+    for (const w of results!.flatMap((r) => r.warnings ?? [])) console.warn(`Warning: ${w}`);
     const written = await writeReport(
       opts.out,
       {

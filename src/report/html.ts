@@ -88,7 +88,9 @@ export async function writeReport(
       );
     }
     sections.push(
-      `<section id="${r.key}"><h2>${escapeHtml(r.title)}</h2><p>${escapeHtml(r.description)}</p>` +
+      `<section id="${r.key}"><h2>${escapeHtml(r.title)}</h2>` +
+        (r.warnings ?? []).map((w) => `<p class="warning"><strong>Warning:</strong> ${escapeHtml(w)}</p>`).join("") +
+        `<p>${escapeHtml(r.description)}</p>` +
         `<div class="figs">${figs.join("")}</div>` +
         (r.comparisons.length ? `<h3>Paper and ours</h3>${comparisonTable([r])}` : "") +
         `<p class="files">Tables: ${files.join(", ")}</p></section>`,

@@ -30,6 +30,8 @@ export interface ExperimentResult {
   title: string;
   /** What was run, in a paragraph (HTML-escaped by the report). */
   description: string;
+  /** What a reader must know first (the run differs from what was asked): shown above the description. */
+  warnings?: string[];
   tables: Table[];
   charts: Chart[];
   comparisons: Comparison[];

@@ -3,12 +3,15 @@ import hre, { ethers } from "hardhat";
 import { lipschitz } from "../../src/clearing/agents/reference";
 import { runOnChain } from "../../src/clearing/chain/driver";
 import type { MarketSettings } from "../../src/clearing/model/settings";
-import { deployClearingMarket } from "../../src/hardhat/adapter";
 import { runEngine } from "../../src/clearing/sim/engine";
 import { type DynamicsInput, Population } from "../../src/clearing/agents/population";
 import type { ParamShock } from "../../src/clearing/sim/rounds";
 import { drawAgents } from "../../src/clearing/agents/draw";
 import { roundWelfare } from "../../src/clearing/sim/welfare";
+import { playOnChain } from "../../src/clearing/experiments/chainPlay";
+import { describePlay, summarizePlay } from "../../src/clearing/experiments/playSummary";
+import { MARKET_INTERFACE } from "../../src/clearing/parties/abi";
+import { chainEnv, deployClearingMarket } from "../../src/hardhat/adapter";
 
 describe("Chain driver and engine", () => {
   const n = 14;
@@ -69,6 +72,52 @@ describe("Chain driver and engine", () => {
       const w = roundWelfare(r, chain.types[t]);
       expect(w.allocations.reduce((a, b) => a + b, 0)).to.be.at.most(settings.capacity + 1e-12);
     }
+  });
+
+  it("clearing:play's summary: convergence, the shock's prices, R, settled charges and Gini, from the run's events", async () => {
+    const env = await chainEnv(hre);
+    const play = await playOnChain(env, {
+      agents: 10,
+      capacity: 10,
+      tau: 0.5,
+      fixedFee: 1,
+      rule: "adaptive",
+      etaTimesL: 1,
+      rounds: 14,
+      seed: 3,
+      dynamics: {},
+      shocks: [{ round: 8, set: { tau: 1.5 } }],
+      untilConverged: false,
+    });
+    const s = await summarizePlay(env.provider, play, [{ round: 8, set: { tau: 1.5 } }]);
+    const rows = play.result.tables[0].rows as {
+      round: number;
+      mu: number;
+      converged: boolean;
+      efficiency: number;
+      gini: number;
+    }[];
+    const settled = (await ethers.provider.getLogs({ address: play.market, fromBlock: 0 }))
+      .map((l) => MARKET_INTERFACE.parseLog(l)!)
+      .filter((e) => e.name === "Settled");
+    const fees = settled.reduce((sum, e) => sum + e.args.fee, 0n);
+    expect(s.rounds).to.equal(14);
+    expect(s.convergedAt).to.equal(rows.find((r) => r.converged)?.round ?? null);
+    expect(s.shocks[0].muBefore).to.equal(rows[6].mu);
+    expect(s.shocks[0].muAfter).to.equal(rows[13].mu);
+    expect(s.shocks[0].muAfter).to.be.lessThan(s.shocks[0].muBefore); // a dearer tau lowers the congestion price
+    expect(s.resilience).to.be.closeTo(
+      rows.slice(7, 12).reduce((a, r) => a + r.efficiency, 0) / rows.slice(2, 7).reduce((a, r) => a + r.efficiency, 0),
+      1e-12,
+    );
+    expect(s.feesSettled).to.be.closeTo(Number(fees) / 1e18, 1e-9);
+    expect(s.meanGini).to.be.closeTo(rows.reduce((a, r) => a + r.gini, 0) / 14, 1e-12);
+    const lines = describePlay(s);
+    expect(lines[1]).to.match(
+      new RegExp(
+        `^shock at round 8 \\(tau 1\\.5\\): mu ${rows[6].mu.toFixed(4)} before, ${rows[13].mu.toFixed(4)} at the end; `,
+      ),
+    );
   });
 
   it("the engine is reproducible from its seed and differs with another seed", () => {

@@ -7,6 +7,7 @@ import {
   agentsFromRatings,
   loadUData,
   parseUData,
+  movieLensExperiment,
   sampleUsers,
 } from "../../src/clearing/experiments/movielens";
 
@@ -60,5 +61,28 @@ describe("MovieLens loader", () => {
     expect(new Set(a).size).to.equal(10);
     expect(sampleUsers(users, 10, 5)).to.deep.equal(a);
     expect(sampleUsers(users, 10, 6)).to.not.deep.equal(a);
+  });
+});
+
+describe("MovieLens experiment on a file with fewer users than agents", () => {
+  it("warns, and says the n and m it played in its description, chart titles and captions", () => {
+    const text = "1\t10\t5\t100\n2\t11\t3\t101\n3\t10\t1\t102\n";
+    const users = agentsFromRatings(parseUData(text));
+    const r = movieLensExperiment({ replications: 2, seed: 1 }, users, "three.data");
+    expect(r.warnings).to.deep.equal([
+      "three.data has 3 users, fewer than the 20 agents asked for paper defaults (n = 20, m = 100): " +
+        "it is played as paper defaults (n = 3, m = 15), every replication with all of them.",
+      "three.data has 3 users, fewer than the 20 agents asked for binding (n = 20, m = 50): " +
+        "it is played as binding (n = 3, m = 7.50), every replication with all of them.",
+    ]);
+    expect(r.description).to.contain("as agents of paper defaults (n = 3, m = 15) and of binding (n = 3, m = 7.50);");
+    const titles = r.charts.map((c) => (c.spec as { title?: unknown }).title);
+    expect(titles).to.deep.equal([
+      "RelEff — paper defaults (n = 3, m = 15)",
+      "cost vs Gini — paper defaults (n = 3, m = 15)",
+      "RelEff — binding (n = 3, m = 7.50)",
+      "cost vs Gini — binding (n = 3, m = 7.50)",
+    ]);
+    expect(r.charts.every((c) => !c.caption.includes("n = 20"))).to.equal(true);
   });
 });

@@ -118,13 +118,20 @@ export type MovieLensRow = { scenario: string; n: number; capacity: number; mech
   "efficiencyPerAgent" | "relEff" | "avgCost" | "gini"
 > & { participation: number };
 
+/** A scenario as played on `users` users: at most its n agents, its capacity scaled with them. */
+function played(sc: Scenario, users: number): { n: number; capacity: number; label: string } {
+  const n = Math.min(sc.n, users);
+  const capacity = (sc.capacity * n) / sc.n;
+  const m = Number.isInteger(capacity) ? String(capacity) : capacity.toFixed(2);
+  return { n, capacity, label: `${sc.label.replace(/ \(.*\)$/, "")} (n = ${n}, m = ${m})` };
+}
+
 export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], source: string): ExperimentResult {
   const raw: MovieLensReplicationRow[] = [];
   const table: MovieLensRow[] = [];
   const tick = progressOf(opts, "MovieLens", SCENARIOS.length * opts.replications);
   for (const sc of SCENARIOS) {
-    const n = Math.min(sc.n, users.length);
-    const capacity = (sc.capacity * n) / sc.n;
+    const { n, capacity } = played(sc, users.length);
     const muFlat = flatSurcharge(users, capacity / n, sc.tau, sc.fixedFee);
     const market = (rep: number) => ({
       agents: sampleUsers(users, n, (opts.seed * 7919 + rep * 104729 + sc.capacity) >>> 0),
@@ -166,36 +173,38 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
       });
     }
   }
-  const charts = SCENARIOS.flatMap((sc) => [
-    {
-      name: `fig8-${sc.key}-releff`,
-      caption:
-        `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ` +
-        `${sc.label}, MovieLens users.`,
-      spec: barChart({
-        title: `RelEff — ${sc.label}`,
-        rows: table.filter((r) => r.scenario === sc.key).map((r) => ({ ...r, ...band(r.relEff, r.relEffStd) })),
-        group: "mechanism",
-        y: "relEff",
-        yTitle: "RelEff",
-        errors: true,
-      }),
-    },
-    {
-      name: `fig8-${sc.key}-cost-gini`,
-      caption: `Average cost against Gini per replication, ${sc.label}, MovieLens users.`,
-      spec: scatter({
-        title: `cost vs Gini — ${sc.label}`,
-        rows: raw.filter((r) => r.scenario === sc.key),
-        x: "gini",
-        y: "avgCost",
-        color: "mechanism",
-        colorType: "nominal",
-        xTitle: "Gini",
-        yTitle: "avg cost",
-      }),
-    },
-  ]);
+  const charts = SCENARIOS.flatMap((sc) => {
+    const { label } = played(sc, users.length);
+    return [
+      {
+        name: `fig8-${sc.key}-releff`,
+        caption:
+          `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ` + `${label}, MovieLens users.`,
+        spec: barChart({
+          title: `RelEff — ${label}`,
+          rows: table.filter((r) => r.scenario === sc.key).map((r) => ({ ...r, ...band(r.relEff, r.relEffStd) })),
+          group: "mechanism",
+          y: "relEff",
+          yTitle: "RelEff",
+          errors: true,
+        }),
+      },
+      {
+        name: `fig8-${sc.key}-cost-gini`,
+        caption: `Average cost against Gini per replication, ${label}, MovieLens users.`,
+        spec: scatter({
+          title: `cost vs Gini — ${label}`,
+          rows: raw.filter((r) => r.scenario === sc.key),
+          x: "gini",
+          y: "avgCost",
+          color: "mechanism",
+          colorType: "nominal",
+          xTitle: "Gini",
+          yTitle: "avg cost",
+        }),
+      },
+    ];
+  });
   const line = (sc: Scenario, mech: Mechanism) => {
     const r = table.find((x) => x.scenario === sc.key && x.mechanism === mech)!;
     return (
@@ -206,10 +215,16 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
   return {
     key: "movielens",
     title: "MovieLens-100K case (paper Table 8)",
+    warnings: SCENARIOS.filter((sc) => users.length < sc.n).map(
+      (sc) =>
+        `${source} has ${users.length} users, fewer than the ${sc.n} agents asked for ${sc.label}: ` +
+        `it is played as ${played(sc, users.length).label}, every replication with all of them.`,
+    ),
     description:
       `Source: ${source} (${users.length} users). ` +
-      `Each replication samples distinct users (seeded) as agents of the paper's defaults (20 agents, m = 100) ` +
-      `and of the binding scenario (20 agents, m = 50); ${opts.replications} replications. ` +
+      `Each replication samples distinct users (seeded) as agents of ` +
+      SCENARIOS.map((sc) => played(sc, users.length).label).join(" and of ") +
+      `; ${opts.replications} replications. ` +
       `Mapping: alpha = 5 + 15 x (min-max normalized ln(1 + number of ratings)), ` +
       `beta = 0.5 + 4.5 x (1 - (mean rating - 1)/4). ` +
       `RelEff = Eff / Eff(no enforcement) on the same users.`,
