@@ -124,9 +124,9 @@ task(
           ? "batched: each group of transactions mined as one block (Hardhat's evm_mine)"
           : "not batched: every transaction sent at once and awaited in the node's own blocks"),
     );
+    if (sweepLine) console.log(sweepLine);
     const { describePlay, summarizePlay } = await import("../src/clearing/experiments/playSummary");
     for (const line of describePlay(await summarizePlay(env.provider, play, req.shocks))) console.log(line);
-    if (sweepLine) console.log(sweepLine);
     console.log(`Wrote ${written.html}`);
   });
 
