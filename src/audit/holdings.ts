@@ -10,10 +10,10 @@
  *   to what its events say.
  */
 import { Contract, type Provider, ZeroAddress, id as topicOf } from "ethers";
+import { ERC20_ABI } from "../chain/erc20";
 import type { Discrepancy } from "./findings";
 import type { ReplayTrail } from "./trail";
 
-const ERC20 = ["function balanceOf(address) view returns (uint256)"];
 const TRANSFER = topicOf("Transfer(address,address,uint256)");
 
 export interface Holdings {
@@ -29,7 +29,7 @@ export interface Holdings {
 async function balanceAt(provider: Provider, asset: string, holder: string, block: number): Promise<bigint> {
   if (asset === ZeroAddress.toLowerCase()) return provider.getBalance(holder, block);
   try {
-    return (await new Contract(asset, ERC20, provider).balanceOf(holder, { blockTag: block })) as bigint;
+    return (await new Contract(asset, ERC20_ABI, provider).balanceOf(holder, { blockTag: block })) as bigint;
   } catch (e) {
     // Before the token existed, nobody held any of it.
     if ((await provider.getCode(asset, block)) === "0x") return 0n;

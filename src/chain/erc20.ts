@@ -1,6 +1,6 @@
 /**
- * What a party of either mechanism needs of an ERC-20 asset: the calls it makes (allowance, approve, EIP-2612
- * nonces and domain) and the errors a standard token reverts with, so that a refusal is named too.
+ * What a party of either mechanism needs of an ERC-20 asset: the calls it makes and the errors a standard token
+ * reverts with, so that a refusal is named too.
  */
 import { Interface } from "ethers";
 
@@ -20,11 +20,11 @@ export const TOKEN_ERRORS = new Interface([
   "error SafeERC20FailedOperation(address token)",
 ]);
 
+/** The standard ERC-20 calls the parties and the auditor make (EIP-2612's are in permit.ts). */
 export const ERC20_ABI = [
+  "function balanceOf(address owner) view returns (uint256)",
+  "function decimals() view returns (uint8)",
   "function allowance(address owner, address spender) view returns (uint256)",
   "function approve(address spender, uint256 amount) returns (bool)",
-  // EIP-2612 permits and their EIP-712 domain (ERC-5267).
-  "function nonces(address owner) view returns (uint256)",
-  "function eip712Domain() view returns (bytes1 fields, string name, string version, uint256 chainId, " +
-    "address verifyingContract, bytes32 salt, uint256[] extensions)",
+  "function transfer(address to, uint256 amount) returns (bool)",
 ] as const;

@@ -17,7 +17,7 @@ import {
   formatUnits,
 } from "ethers";
 import { WalletError } from "../common/walletError";
-import { TOKEN_ERRORS } from "./erc20";
+import { ERC20_ABI, TOKEN_ERRORS } from "./erc20";
 import { BatchSender, type RpcProvider, type Send } from "./batch";
 import { PERMIT_ABI } from "./permit";
 
@@ -42,15 +42,7 @@ export const WALLET_GAS = { ethTransfer: 21_000n, tokenTransfer: 100_000n, appro
 export type AddressedSigner = Signer & { readonly address: string };
 
 /** The token calls the wallets make, and a standard token's errors. */
-export const TOKEN_INTERFACE = new Interface([
-  "function balanceOf(address owner) view returns (uint256)",
-  "function decimals() view returns (uint8)",
-  "function allowance(address owner, address spender) view returns (uint256)",
-  "function approve(address spender, uint256 amount) returns (bool)",
-  "function transfer(address to, uint256 amount) returns (bool)",
-  ...PERMIT_ABI,
-  ...TOKEN_ERRORS.fragments,
-]);
+export const TOKEN_INTERFACE = new Interface([...ERC20_ABI, ...PERMIT_ABI, ...TOKEN_ERRORS.fragments]);
 
 export const tokenAt = (address: string, runner: Provider | Signer) => new Contract(address, TOKEN_INTERFACE, runner);
 
