@@ -88,12 +88,14 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
     });
 
     console.log(`\nExperiments on the exact engine (${opts.replications} replications per cell):`);
-    const study = runStudy({
-      replications: opts.replications,
-      seed: opts.seed,
-      movieLens: path.join("test", "fixtures", "movielens", "u.data"),
-      onProgress: progress,
-    });
+    const study = runStudy(
+      {
+        replications: opts.replications,
+        seed: opts.seed,
+        movieLens: path.join("test", "fixtures", "movielens", "u.data"),
+      },
+      progress,
+    );
     for (const w of study.flatMap((r) => r.warnings ?? [])) console.warn(`Warning: ${w}`);
     const written = await writeReport(
       opts.out,

@@ -1,6 +1,10 @@
 /**
  * npx hardhat experiments [--replications N] [--seed N] [--only a,b] [--movielens u.data] [--out dir]
+ *                         [--workers W] [--shard k/N]
  *   The paper's study (spec §4) on the exact engine: CSV/JSON tables, SVG charts, report.html.
+ *   With --shard k/N it runs only the k-th of N disjoint parts and writes out/shard-k-of-N.json.
+ * npx hardhat experiments merge <shard files...> [--out dir]
+ *   The report of the N shard files of one study (byte for byte the tables of a single run).
  */
 import path from "node:path";
 import { task, types } from "hardhat/config";
@@ -11,6 +15,8 @@ task(
   "experiments",
   "Runs the paper's experiments on the exact engine and writes CSV/JSON tables, SVG charts and an HTML report",
 )
+  .addOptionalPositionalParam("action", 'Leave out to run the study; "merge" to assemble shard files')
+  .addOptionalVariadicPositionalParam("files", "With merge: the shard files (shard-k-of-N.json)")
   .addOptionalParam("replications", "Monte Carlo replications per cell", 200, types.int)
   .addOptionalParam("seed", "Seed of every random draw", 20261124, types.int)
   .addOptionalParam(
@@ -19,14 +25,27 @@ task(
   )
   .addOptionalParam("movielens", "Path of a MovieLens-100K u.data file (default: the synthetic test fixture)")
   .addOptionalParam("out", "Output folder", "out/report")
+  .addOptionalParam(
+    "workers",
+    "Worker threads (default: the number of cores; 1 runs in this thread)",
+    undefined,
+    types.int,
+  )
+  .addOptionalParam("shard", "Run only part k of N (k/N) and write its rows to <out>/shard-k-of-N.json")
   .setAction(async (args) => {
-    const { EXPERIMENTS, STUDY_NOTES, runStudy } = await import("../src/clearing/experiments/study");
-    const { DataError } = await import("../src/clearing/experiments/movielens");
-    const { writeReport } = await import("../src/report/html");
+    const { EXPERIMENTS, studyUnits, shardUnits, unitProgress, runUnit, assembleStudy } =
+      await import("../src/clearing/experiments/study");
+    const { DataError, usersOf } = await import("../src/clearing/experiments/movielens");
+    const shards = await import("../src/clearing/experiments/shards");
+    const { defaultWorkers, runOnWorkers } = await import("../src/clearing/experiments/pool");
+    const { writeStudyReport } = await import("../src/clearing/experiments/studyReport");
     const { progress } = await import("../src/common/progress");
+    const { ensureDir } = await import("../src/common/output");
     const opts = parseArgs(
       "experiments",
       z.object({
+        action: z.enum(["merge"], { message: 'the only action is "merge"' }).optional(),
+        files: z.array(z.string()).default([]),
         replications: z.number().int().min(2).max(100_000),
         seed: z.number().int().nonnegative(),
         only: z
@@ -36,39 +55,62 @@ task(
           .pipe(z.array(z.enum(EXPERIMENTS)).optional()),
         movielens: z.string().default(path.join("test", "fixtures", "movielens", "u.data")),
         out: z.string().min(1),
+        workers: z.number().int().min(1).max(256).optional(),
+        shard: z.string().optional(),
       }),
       args,
     );
     const started = Date.now();
-    let results;
+    const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
     try {
-      results = runStudy({
-        replications: opts.replications,
-        seed: opts.seed,
-        only: opts.only,
-        movieLens: opts.movielens,
-        onProgress: progress,
+      if (opts.action === "merge") {
+        if (opts.files.length === 0) fail("experiments: merge: give the shard files to merge");
+        const merged = shards.mergeShards(opts.files);
+        const results = assembleStudy(merged.request, merged.units);
+        const written = await writeStudyReport(opts.out, merged.request, results, {
+          run: `merged from ${merged.count} shards`,
+          "merge time": seconds(),
+        });
+        console.log(`Wrote ${written.html} (${merged.count} shards merged)`);
+        return;
+      }
+      if (opts.files.length > 0) fail(`experiments: unexpected argument ${opts.files[0]} (did you mean "merge"?)`);
+      const sel = { replications: opts.replications, seed: opts.seed, movieLens: opts.movielens, only: opts.only };
+      // The data file is read here first, so a bad file fails at once with its one-line error.
+      if (!sel.only || sel.only.includes("movielens")) usersOf(sel.movieLens);
+      const shard = opts.shard === undefined ? undefined : shards.parseShard(opts.shard);
+      const all = studyUnits(sel);
+      const units = shard ? shardUnits(all, shard.k, shard.count) : all;
+      const workers = opts.workers ?? defaultWorkers();
+      const tick = unitProgress(units, progress);
+      const rows =
+        workers === 1
+          ? units.map((u) => {
+              const r = runUnit(sel, u);
+              tick(r);
+              return r;
+            })
+          : await runOnWorkers(sel, units, workers, tick);
+      if (shard) {
+        const file = path.join(ensureDir(opts.out), `shard-${shard.k}-of-${shard.count}.json`);
+        shards.writeShard(file, {
+          format: shards.SHARD_FORMAT,
+          request: sel,
+          movieLensSha256: shards.fileSha256(sel.movieLens),
+          shard,
+          units: rows,
+        });
+        console.log(`Wrote ${file} (${units.length} of ${all.length} units, ${workers} workers, ${seconds()})`);
+        return;
+      }
+      const results = assembleStudy(sel, rows);
+      const written = await writeStudyReport(opts.out, sel, results, {
+        workers: String(workers),
+        "run time": seconds(),
       });
+      console.log(`Wrote ${written.html} (${written.figures.length} figures, ${written.tables.length} table files)`);
     } catch (e) {
-      if (e instanceof DataError) fail(`experiments: ${e.message}`);
+      if (e instanceof DataError || e instanceof shards.ShardError) fail(`experiments: ${e.message}`);
       throw e;
     }
-    for (const w of results!.flatMap((r) => r.warnings ?? [])) console.warn(`Warning: ${w}`);
-    const written = await writeReport(
-      opts.out,
-      {
-        title: "Clearhouse — the contract-clearing study",
-        meta: {
-          replications: String(opts.replications),
-          seed: String(opts.seed),
-          "MovieLens source": opts.movielens,
-          engine: "exact fixed-point model of ClearingMarket (bit-for-bit equal to the contract, tested)",
-          "run time": `${((Date.now() - started) / 1000).toFixed(1)} s`,
-        },
-        notes: STUDY_NOTES,
-        experiments: results!,
-      },
-      progress("charts"),
-    );
-    console.log(`Wrote ${written.html} (${written.figures.length} figures, ${written.tables.length} table files)`);
   });

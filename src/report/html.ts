@@ -55,6 +55,21 @@ function comparisonTable(results: ExperimentResult[]): string {
   );
 }
 
+/**
+ * `svg` with vega's gradient ids numbered from `first`, in order of appearance. Vega numbers them
+ * with a counter global to the process, so without this the same chart would differ with what the
+ * process rendered before; numbered per report they are also unique within its page.
+ */
+function renumberGradients(svg: string, first: number): { svg: string; next: number } {
+  const ids = new Map<string, string>();
+  let next = first;
+  const out = svg.replace(/gradient_\d+/g, (id) => {
+    if (!ids.has(id)) ids.set(id, `gradient_${next++}`);
+    return ids.get(id)!;
+  });
+  return { svg: out, next };
+}
+
 /** Writes the report into `outDir` (figures/, tables/, report.html, results.json). */
 export async function writeReport(
   outDir: string,
@@ -67,10 +82,13 @@ export async function writeReport(
   const tables: string[] = [];
   const sections: string[] = [];
   const totalCharts = input.experiments.reduce((s, r) => s + r.charts.length, 0);
+  let gradients = 0;
   for (const r of input.experiments) {
     const figs: string[] = [];
     for (const c of r.charts) {
-      const svg = await renderSvg(c.spec);
+      const rendered = renumberGradients(await renderSvg(c.spec), gradients);
+      const svg = rendered.svg;
+      gradients = rendered.next;
       const rel = `figures/${c.name}.svg`;
       fs.writeFileSync(path.join(figDir, `${c.name}.svg`), svg);
       figures.push(rel);

@@ -7,9 +7,9 @@ import {
   agentsFromRatings,
   loadUData,
   parseUData,
-  movieLensExperiment,
   sampleUsers,
 } from "../../src/clearing/experiments/movielens";
+import { runStudy } from "../../src/clearing/experiments/study";
 
 const FIXTURE = path.join(__dirname, "..", "fixtures", "movielens", "u.data");
 
@@ -66,13 +66,13 @@ describe("MovieLens loader", () => {
 
 describe("MovieLens experiment on a file with fewer users than agents", () => {
   it("warns, and says the n and m it played in its description, chart titles and captions", () => {
-    const text = "1\t10\t5\t100\n2\t11\t3\t101\n3\t10\t1\t102\n";
-    const users = agentsFromRatings(parseUData(text));
-    const r = movieLensExperiment({ replications: 2, seed: 1 }, users, "three.data");
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "clearhouse-ml-")), "three.data");
+    fs.writeFileSync(file, "1\t10\t5\t100\n2\t11\t3\t101\n3\t10\t1\t102\n");
+    const [r] = runStudy({ replications: 2, seed: 1, movieLens: file, only: ["movielens"] });
     expect(r.warnings).to.deep.equal([
-      "three.data has 3 users, fewer than the 20 agents asked for paper defaults (n = 20, m = 100): " +
+      `${file} has 3 users, fewer than the 20 agents asked for paper defaults (n = 20, m = 100): ` +
         "it is played as paper defaults (n = 3, m = 15), every replication with all of them.",
-      "three.data has 3 users, fewer than the 20 agents asked for binding (n = 20, m = 50): " +
+      `${file} has 3 users, fewer than the 20 agents asked for binding (n = 20, m = 50): ` +
         "it is played as binding (n = 3, m = 7.50), every replication with all of them.",
     ]);
     expect(r.description).to.contain("as agents of paper defaults (n = 3, m = 15) and of binding (n = 3, m = 7.50);");

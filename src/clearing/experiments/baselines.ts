@@ -113,22 +113,6 @@ export function playMechanism(mechanism: Mechanism, m: Market, muFlat = 0, maxRo
   };
 }
 
-/**
- * Every mechanism on the same market per replication (`market(rep)`): each mechanism's outcomes in
- * replication order. `onReplication` sees one replication's outcomes, in `MECHANISMS` order.
- */
-export function playMechanisms(
-  replications: number,
-  market: (rep: number) => Market,
-  muFlat: number,
-  onReplication: (rep: number, outcomes: MechanismOutcome[]) => void,
-): Map<Mechanism, MechanismOutcome[]> {
-  const cells = new Map<Mechanism, MechanismOutcome[]>(MECHANISMS.map((m) => [m, []]));
-  for (let rep = 0; rep < replications; rep++) {
-    const m = market(rep);
-    const outcomes = MECHANISMS.map((mech) => playMechanism(mech, m, muFlat));
-    for (const o of outcomes) cells.get(o.mechanism)!.push(o);
-    onReplication(rep, outcomes);
-  }
-  return cells;
-}
+/** Every mechanism on the same market, in `MECHANISMS` order. */
+export const playMechanisms = (m: Market, muFlat: number): MechanismOutcome[] =>
+  MECHANISMS.map((mech) => playMechanism(mech, m, muFlat));

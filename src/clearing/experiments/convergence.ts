@@ -11,8 +11,9 @@ import { fromFixed } from "../../common/fixed";
 import { lineChart } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { FIG2_DEMAND, FIG2_PRICE, compare } from "./paper";
-import { BINDING, SCENARIOS, settingsFor } from "./scenarios";
-import { type StudyOptions, fmt, seedOf } from "./shared";
+import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
+import { BINDING, SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
+import { fmt, seedOf } from "./shared";
 
 const CONVERGENCE_RULES = [
   { key: "constant 1/L (paper, safe)", rule: "constant", etaTimesL: 1 },
@@ -24,6 +25,7 @@ type RuleKey = (typeof CONVERGENCE_RULES)[number]["key"];
 export interface ConvergenceRoundRow {
   scenario: string;
   rule: RuleKey;
+  seed: number;
   round: number;
   mu: number;
   totalDemand: number;
@@ -38,6 +40,7 @@ export interface ConvergenceRoundRow {
 /** Each agent's demand per round under the constant step 1.9/L. */
 export interface ConvergenceAgentRow {
   scenario: string;
+  seed: number;
   round: number;
   agent: string;
   demand: number;
@@ -46,6 +49,7 @@ export interface ConvergenceAgentRow {
 export interface ConvergenceSummaryRow {
   scenario: string;
   rule: RuleKey;
+  seed: number;
   eta: number;
   firstConvergedRound: number | null;
   muT: number;
@@ -54,57 +58,105 @@ export interface ConvergenceSummaryRow {
   binding: boolean;
 }
 
-export function convergenceExperiment(opts: StudyOptions, rounds = 60): ExperimentResult {
-  const rows: ConvergenceRoundRow[] = [];
-  const agentRows: ConvergenceAgentRow[] = [];
-  const summary: ConvergenceSummaryRow[] = [];
+/** A convergence unit's rows: each round, each agent's demand per round, and the run's summary. */
+export type ConvergenceRow =
+  | ({ table: "rounds" } & ConvergenceRoundRow)
+  | ({ table: "agents" } & ConvergenceAgentRow)
+  | ({ table: "summary" } & ConvergenceSummaryRow);
+
+export const CONVERGENCE_ROUNDS = 60;
+
+/** One unit: one rule on its scenario's population for `CONVERGENCE_ROUNDS` rounds. */
+function runRule(req: StudyRequest, unit: UnitParams): ConvergenceRow[] {
+  const sc = scenarioOf(unit.scenario);
+  const r = CONVERGENCE_RULES.find((x) => x.key === unit.rule)!;
+  // One population per scenario, the same for every rule.
+  const seed = seedOf(req, 2, sc.n, sc.capacity);
+  const agents = drawAgents(sc.n, seed);
+  const exact = solveClearing(agents, sc.capacity, sc.tau, sc.fixedFee);
+  const settings = settingsFor(agents, sc.capacity, sc.tau, sc.fixedFee, r.rule, r.etaTimesL);
+  const run = runEngine(new Population(agents, 0), settings, { rounds: CONVERGENCE_ROUNDS });
+  const out: ConvergenceRow[] = [];
+  let first: number | null = null;
+  for (const played of run) {
+    const w = roundWelfare(played, agents);
+    if (played.converged && first === null) first = w.round;
+    out.push({
+      table: "rounds",
+      scenario: sc.key,
+      rule: r.key,
+      seed,
+      round: w.round,
+      mu: w.mu,
+      totalDemand: w.totalDemand,
+      capacity: w.capacity,
+      efficiency: w.efficiency,
+      gini: w.gini,
+      primalResidual: fromFixed(played.primalResidual),
+      dualResidual: fromFixed(played.dualResidual),
+      converged: played.converged,
+    });
+    if (r.rule === "constant" && r.etaTimesL === 1.9) {
+      played.demands.forEach((d, i) =>
+        out.push({
+          table: "agents",
+          scenario: sc.key,
+          seed,
+          round: w.round,
+          agent: `agent ${i + 1}`,
+          demand: fromFixed(d ?? 0n),
+        }),
+      );
+    }
+  }
+  const muT = fromFixed(run[run.length - 1].nextMu);
+  out.push({
+    table: "summary",
+    scenario: sc.key,
+    rule: r.key,
+    seed,
+    eta: settings.eta,
+    firstConvergedRound: first,
+    muT,
+    muStar: exact.mu,
+    absError: Math.abs(muT - exact.mu),
+    binding: exact.binding,
+  });
+  return out;
+}
+
+export const convergencePlan: ExperimentPlan<ConvergenceRow> = {
+  key: "convergence",
+  label: "convergence",
+  units: () => SCENARIOS.flatMap((sc) => CONVERGENCE_RULES.map((r) => ({ scenario: sc.key, rule: r.key }))),
+  run: runRule,
+  report: convergenceReport,
+};
+
+/** `rows` of one table, without the discriminator. */
+function tableOf<T extends ConvergenceRow["table"]>(rows: ConvergenceRow[], table: T) {
+  type Row = Extract<ConvergenceRow, { table: T }>;
+  return rows
+    .filter((r): r is Row => r.table === table)
+    .map((r) => {
+      const { table: _, ...rest } = r;
+      return rest;
+    });
+}
+
+function convergenceReport(req: StudyRequest, all: ConvergenceRow[]): ExperimentResult {
+  const rounds = CONVERGENCE_ROUNDS;
+  const rows = tableOf(all, "rounds");
+  const agentRows = tableOf(all, "agents");
+  const summary = tableOf(all, "summary");
   const charts: Chart[] = [];
   for (const sc of SCENARIOS) {
-    const agents = drawAgents(sc.n, seedOf(opts, 2, sc.n, sc.capacity));
-    const exact = solveClearing(agents, sc.capacity, sc.tau, sc.fixedFee);
-    for (const r of CONVERGENCE_RULES) {
-      const settings = settingsFor(agents, sc.capacity, sc.tau, sc.fixedFee, r.rule, r.etaTimesL);
-      const run = runEngine(new Population(agents, 0), settings, { rounds });
-      let first: number | null = null;
-      for (const played of run) {
-        const w = roundWelfare(played, agents);
-        if (played.converged && first === null) first = w.round;
-        rows.push({
-          scenario: sc.key,
-          rule: r.key,
-          round: w.round,
-          mu: w.mu,
-          totalDemand: w.totalDemand,
-          capacity: w.capacity,
-          efficiency: w.efficiency,
-          gini: w.gini,
-          primalResidual: fromFixed(played.primalResidual),
-          dualResidual: fromFixed(played.dualResidual),
-          converged: played.converged,
-        });
-        if (r.rule === "constant" && r.etaTimesL === 1.9) {
-          played.demands.forEach((d, i) =>
-            agentRows.push({ scenario: sc.key, round: w.round, agent: `agent ${i + 1}`, demand: fromFixed(d ?? 0n) }),
-          );
-        }
-      }
-      const muT = fromFixed(run[run.length - 1].nextMu);
-      summary.push({
-        scenario: sc.key,
-        rule: r.key,
-        eta: settings.eta,
-        firstConvergedRound: first,
-        muT,
-        muStar: exact.mu,
-        absError: Math.abs(muT - exact.mu),
-        binding: exact.binding,
-      });
-    }
+    const exact = summary.find((x) => x.scenario === sc.key)!;
     const these = rows.filter((x) => x.scenario === sc.key);
     charts.push(
       {
         name: `fig2-${sc.key}-price`,
-        caption: `Shadow price mu_t per rule, ${sc.label}. mu* = ${fmt(exact.mu, 6)}.`,
+        caption: `Shadow price mu_t per rule, ${sc.label}. mu* = ${fmt(exact.muStar, 6)}.`,
         spec: lineChart({
           title: `mu_t — ${sc.label}`,
           rows: these,
@@ -112,7 +164,7 @@ export function convergenceExperiment(opts: StudyOptions, rounds = 60): Experime
           y: "mu",
           series: "rule",
           yTitle: "shadow price mu_t",
-          ruleY: exact.mu,
+          ruleY: exact.muStar,
         }),
       },
       {

@@ -10,12 +10,14 @@ import { gini, meanStd, priceOfFairness, waterFill } from "../../common/metrics"
 import { boxPlot } from "../../report/charts";
 import type { ExperimentResult } from "../../report/types";
 import { PRICE_OF_FAIRNESS, compare } from "./paper";
-import { SCENARIOS } from "./scenarios";
-import { type StudyOptions, fmt, mean, pm, seedOf } from "./shared";
+import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
+import { SCENARIOS, scenarioOf } from "./scenarios";
+import { fmt, groupBy, mean, pm, replications, seedOf } from "./shared";
 
 export interface FairnessReplicationRow {
   scenario: string;
   rep: number;
+  seed: number;
   efficiencyOptimal: number;
   efficiencyFair: number;
   pof: number;
@@ -31,47 +33,58 @@ export interface FairnessRow {
   giniFair: number;
 }
 
-export function fairnessExperiment(opts: StudyOptions): ExperimentResult {
-  const rows: FairnessReplicationRow[] = [];
-  const summary: FairnessRow[] = [];
-  for (const sc of SCENARIOS) {
-    const pofs: number[] = [];
-    for (let rep = 0; rep < opts.replications; rep++) {
-      const agents = drawAgents(sc.n, seedOf(opts, 8, sc.capacity, rep));
-      const star = solveClearing(agents, sc.capacity, sc.tau, sc.fixedFee);
-      const caps = agents.map((a) => bestResponse(a, sc.tau, sc.fixedFee));
-      const fair = waterFill(caps, sc.capacity);
-      const effStar = efficiency(agents, star.x, sc.tau, sc.fixedFee);
-      const effFair = efficiency(agents, fair, sc.tau, sc.fixedFee);
-      const pof = priceOfFairness(effStar, effFair);
-      pofs.push(pof);
-      rows.push({
-        scenario: sc.key,
-        rep,
-        efficiencyOptimal: effStar,
-        efficiencyFair: effFair,
-        pof,
-        giniOptimal: gini(star.x),
-        giniFair: gini(fair),
-      });
-    }
-    const s = meanStd(pofs);
-    const these = rows.filter((r) => r.scenario === sc.key);
-    summary.push({
+function replicate(req: StudyRequest, unit: UnitParams): FairnessReplicationRow[] {
+  const sc = scenarioOf(unit.scenario);
+  const rep = Number(unit.rep);
+  const seed = seedOf(req, 8, sc.capacity, rep);
+  const agents = drawAgents(sc.n, seed);
+  const star = solveClearing(agents, sc.capacity, sc.tau, sc.fixedFee);
+  const fair = waterFill(
+    agents.map((a) => bestResponse(a, sc.tau, sc.fixedFee)),
+    sc.capacity,
+  );
+  const effStar = efficiency(agents, star.x, sc.tau, sc.fixedFee);
+  const effFair = efficiency(agents, fair, sc.tau, sc.fixedFee);
+  return [
+    {
       scenario: sc.key,
+      rep,
+      seed,
+      efficiencyOptimal: effStar,
+      efficiencyFair: effFair,
+      pof: priceOfFairness(effStar, effFair),
+      giniOptimal: gini(star.x),
+      giniFair: gini(fair),
+    },
+  ];
+}
+
+export const fairnessPlan: ExperimentPlan<FairnessReplicationRow> = {
+  key: "fairness",
+  label: "fairness",
+  units: (req) => SCENARIOS.flatMap((sc) => replications(req.replications).map((rep) => ({ scenario: sc.key, rep }))),
+  run: replicate,
+  report: fairnessReport,
+};
+
+function fairnessReport(req: StudyRequest, rows: FairnessReplicationRow[]): ExperimentResult {
+  const summary: FairnessRow[] = [...groupBy(rows, (r) => r.scenario).values()].map((these) => {
+    const s = meanStd(these.map((r) => r.pof));
+    return {
+      scenario: these[0].scenario,
       pof: s.mean,
       pofStd: s.std,
       giniOptimal: mean(these.map((r) => r.giniOptimal)),
       giniFair: mean(these.map((r) => r.giniFair)),
-    });
-  }
+    };
+  });
   return {
     key: "fairness",
     title: "Price of fairness",
     description:
       `PoF = max Eff / Eff(fair). The optimum is the clearing allocation (mu*, the market's ` +
       `equilibrium); the fair rule splits m max-min fairly (water-filling) among all agents, each ` +
-      `capped at what it demands at the fee alone. ${opts.replications} replications per scenario.`,
+      `capped at what it demands at the fee alone. ${req.replications} replications per scenario.`,
     tables: [
       { name: "fairness", rows: summary },
       { name: "fairness-replications", rows },

@@ -5,10 +5,11 @@
 import { drawAgents } from "../agents/draw";
 import { bandChart, scatter } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
-import { type MechanismOutcome, playMechanism } from "./baselines";
+import { playMechanism } from "./baselines";
 import { TABLE5_CLAIMS, compare } from "./paper";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS } from "./scenarios";
-import { type StudyOptions, type Summary, band, pm, progressOf, seedOf, summarize } from "./shared";
+import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
+import { BINDING, PAPER_DEFAULTS, SCENARIOS, scenarioOf } from "./scenarios";
+import { type Summary, band, groupBy, pm, replications, seedOf, summarize } from "./shared";
 
 export const TAU_GRID = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 
@@ -16,6 +17,7 @@ export interface FeeSweepReplicationRow {
   scenario: string;
   tau: number;
   rep: number;
+  seed: number;
   efficiency: number;
   efficiencyPerAgent: number;
   avgCost: number;
@@ -29,43 +31,57 @@ type FeeSweepMeasure = "efficiency" | "efficiencyPerAgent" | "avgCost" | "fairne
 /** Mean and sd over the replications of one (scenario, tau) cell. */
 export type FeeSweepRow = { scenario: string; tau: number } & Summary<FeeSweepMeasure>;
 
-export function feeSweepExperiment(opts: StudyOptions): ExperimentResult {
-  const raw: FeeSweepReplicationRow[] = [];
-  const table: FeeSweepRow[] = [];
-  const tick = progressOf(opts, "fee sweep", SCENARIOS.length * TAU_GRID.length * opts.replications);
-  for (const sc of SCENARIOS) {
-    for (const tau of TAU_GRID) {
-      const cell: MechanismOutcome[] = [];
-      for (let rep = 0; rep < opts.replications; rep++) {
-        const agents = drawAgents(sc.n, seedOf(opts, 3, sc.capacity, rep));
-        const o = playMechanism("proposed", { agents, capacity: sc.capacity, tau, fixedFee: sc.fixedFee });
-        cell.push(o);
-        raw.push({
-          scenario: sc.key,
-          tau,
-          rep,
-          efficiency: o.efficiency,
-          efficiencyPerAgent: o.efficiency / sc.n,
-          avgCost: o.avgCost,
-          fairness: 1 - o.gini,
-          participation: o.participation,
-          rounds: o.rounds,
-        });
-        tick();
-      }
-      table.push({
-        scenario: sc.key,
-        tau,
-        ...summarize(cell, {
-          efficiency: (o) => o.efficiency,
-          efficiencyPerAgent: (o) => o.efficiency / sc.n,
-          avgCost: (o) => o.avgCost,
-          fairness: (o) => 1 - o.gini,
-          participation: (o) => o.participation,
-        }),
-      });
-    }
-  }
+/** One unit: replication `rep` of the proposed mechanism at fee `tau` in scenario `scenario`. */
+function replicate(req: StudyRequest, unit: UnitParams): FeeSweepReplicationRow[] {
+  const sc = scenarioOf(unit.scenario);
+  const tau = Number(unit.tau);
+  const rep = Number(unit.rep);
+  const seed = seedOf(req, 3, sc.capacity, rep);
+  const o = playMechanism("proposed", {
+    agents: drawAgents(sc.n, seed),
+    capacity: sc.capacity,
+    tau,
+    fixedFee: sc.fixedFee,
+  });
+  return [
+    {
+      scenario: sc.key,
+      tau,
+      rep,
+      seed,
+      efficiency: o.efficiency,
+      efficiencyPerAgent: o.efficiency / sc.n,
+      avgCost: o.avgCost,
+      fairness: 1 - o.gini,
+      participation: o.participation,
+      rounds: o.rounds,
+    },
+  ];
+}
+
+export const feeSweepPlan: ExperimentPlan<FeeSweepReplicationRow> = {
+  key: "fee-sweep",
+  label: "fee sweep",
+  units: (req) =>
+    SCENARIOS.flatMap((sc) =>
+      TAU_GRID.flatMap((tau) => replications(req.replications).map((rep) => ({ scenario: sc.key, tau, rep }))),
+    ),
+  run: replicate,
+  report: feeSweepReport,
+};
+
+function feeSweepReport(req: StudyRequest, raw: FeeSweepReplicationRow[]): ExperimentResult {
+  const table: FeeSweepRow[] = [...groupBy(raw, (r) => `${r.scenario}|${r.tau}`).values()].map((cell) => ({
+    scenario: cell[0].scenario,
+    tau: cell[0].tau,
+    ...summarize(cell, {
+      efficiency: (r) => r.efficiency,
+      efficiencyPerAgent: (r) => r.efficiencyPerAgent,
+      avgCost: (r) => r.avgCost,
+      fairness: (r) => r.fairness,
+      participation: (r) => r.participation,
+    }),
+  }));
   const bands = (field: FeeSweepMeasure) =>
     table.map((r) => ({
       scenario: r.scenario,
@@ -137,7 +153,7 @@ export function feeSweepExperiment(opts: StudyOptions): ExperimentResult {
     key: "fee-sweep",
     title: "Fee sweep (paper Table 5, Fig. 3)",
     description:
-      `tau over ${TAU_GRID.join(", ")}; g = 1; ${opts.replications} replications per cell ` +
+      `tau over ${TAU_GRID.join(", ")}; g = 1; ${req.replications} replications per cell ` +
       `(fresh population each); the proposed mechanism (adaptive rule) played to its Converged event; ` +
       `metrics of the converged round.`,
     tables: [

@@ -7,8 +7,9 @@ import { boxPlot, lineChart } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms, referencePopulation } from "./baselines";
 import { compare, table6Claim } from "./paper";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor } from "./scenarios";
-import { type StudyOptions, type Summary, mean, pm, progressOf, seedOf, summarize } from "./shared";
+import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
+import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
+import { type Summary, groupBy, mean, pm, replications, seedOf, summarize } from "./shared";
 
 export const N_GRID = [10, 20, 50, 100];
 
@@ -17,6 +18,7 @@ export interface MechanismReplicationRow {
   n: number;
   capacity: number;
   rep: number;
+  seed: number;
   mechanism: Mechanism;
   efficiency: number;
   efficiencyPerAgent: number;
@@ -35,65 +37,77 @@ export type MechanismRow = {
   muFlat: number | null;
 } & Summary<"efficiency" | "efficiencyPerAgent" | "avgCost" | "gini"> & { participation: number; utilization: number };
 
-export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): ExperimentResult {
-  const raw: MechanismReplicationRow[] = [];
-  const table: MechanismRow[] = [];
-  const reference = referencePopulation();
-  const tick = progressOf(opts, "mechanisms", SCENARIOS.length * nGrid.length * opts.replications);
-  for (const sc of SCENARIOS) {
-    for (const n of nGrid) {
-      const capacity = capacityFor(sc, n);
-      const muFlat = flatSurcharge(reference, capacity / n, sc.tau, sc.fixedFee);
-      const market = (rep: number) => ({
-        agents: drawAgents(n, seedOf(opts, 4, sc.capacity, n, rep)),
-        capacity,
-        tau: sc.tau,
-        fixedFee: sc.fixedFee,
-      });
-      const cells = playMechanisms(opts.replications, market, muFlat, (rep, outcomes) => {
-        for (const o of outcomes) {
-          raw.push({
-            scenario: sc.key,
-            n,
-            capacity,
-            rep,
-            mechanism: o.mechanism,
-            efficiency: o.efficiency,
-            efficiencyPerAgent: o.efficiency / n,
-            avgCost: o.avgCost,
-            gini: o.gini,
-            participation: o.participation,
-            utilization: o.utilization,
-          });
-        }
-        tick();
-      });
-      for (const [mech, list] of cells) {
-        table.push({
-          scenario: sc.key,
-          n,
-          capacity,
-          mechanism: mech,
-          muFlat: mech === "flat" ? muFlat : null,
-          ...summarize(list, {
-            efficiency: (o) => o.efficiency,
-            efficiencyPerAgent: (o) => o.efficiency / n,
-            avgCost: (o) => o.avgCost,
-            gini: (o) => o.gini,
-          }),
-          participation: mean(list.map((o) => o.participation)),
-          utilization: mean(list.map((o) => o.utilization)),
-        });
-      }
-    }
-  }
+/** One unit: replication `rep` of all four mechanisms on one population of `n` agents. */
+function replicate(req: StudyRequest, unit: UnitParams): MechanismReplicationRow[] {
+  const sc = scenarioOf(unit.scenario);
+  const n = Number(unit.n);
+  const rep = Number(unit.rep);
+  const capacity = capacityFor(sc, n);
+  const seed = seedOf(req, 4, sc.capacity, n, rep);
+  const market = { agents: drawAgents(n, seed), capacity, tau: sc.tau, fixedFee: sc.fixedFee };
+  return playMechanisms(market, flatSurchargeOf(sc, n)).map((o) => ({
+    scenario: sc.key,
+    n,
+    capacity,
+    rep,
+    seed,
+    mechanism: o.mechanism,
+    efficiency: o.efficiency,
+    efficiencyPerAgent: o.efficiency / n,
+    avgCost: o.avgCost,
+    gini: o.gini,
+    participation: o.participation,
+    utilization: o.utilization,
+  }));
+}
+
+/** mu_flat of a scenario at n agents, computed once per process (it solves a 2000-agent market). */
+const flatSurchargeOf = (() => {
+  const known = new Map<string, number>();
+  return (sc: Scenario, n: number): number => {
+    const k = `${sc.key}|${n}`;
+    if (!known.has(k)) known.set(k, flatSurcharge(referencePopulation(), capacityFor(sc, n) / n, sc.tau, sc.fixedFee));
+    return known.get(k)!;
+  };
+})();
+
+export const mechanismPlan: ExperimentPlan<MechanismReplicationRow> = {
+  key: "mechanisms",
+  label: "mechanisms",
+  units: (req) =>
+    SCENARIOS.flatMap((sc) =>
+      N_GRID.flatMap((n) => replications(req.replications).map((rep) => ({ scenario: sc.key, n, rep }))),
+    ),
+  run: replicate,
+  report: mechanismReport,
+};
+
+function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): ExperimentResult {
+  const nGrid = [...new Set(raw.map((r) => r.n))];
+  const table: MechanismRow[] = [...groupBy(raw, (r) => `${r.scenario}|${r.n}|${r.mechanism}`).values()].map(
+    (list) => ({
+      scenario: list[0].scenario,
+      n: list[0].n,
+      capacity: list[0].capacity,
+      mechanism: list[0].mechanism,
+      muFlat: list[0].mechanism === "flat" ? flatSurchargeOf(scenarioOf(list[0].scenario), list[0].n) : null,
+      ...summarize(list, {
+        efficiency: (o) => o.efficiency,
+        efficiencyPerAgent: (o) => o.efficiencyPerAgent,
+        avgCost: (o) => o.avgCost,
+        gini: (o) => o.gini,
+      }),
+      participation: mean(list.map((o) => o.participation)),
+      utilization: mean(list.map((o) => o.utilization)),
+    }),
+  );
   const at20 = (sc: Scenario) => raw.filter((r) => r.scenario === sc.key && r.n === 20);
   const charts: Chart[] = [];
   for (const sc of SCENARIOS) {
     charts.push(
       {
         name: `fig4-${sc.key}-efficiency`,
-        caption: `Efficiency per agent by mechanism at n = 20, ${sc.label} (${opts.replications} replications).`,
+        caption: `Efficiency per agent by mechanism at n = 20, ${sc.label} (${req.replications} replications).`,
         spec: boxPlot({
           title: `Eff / n — ${sc.label}`,
           rows: at20(sc),
@@ -143,7 +157,7 @@ export function mechanismExperiment(opts: StudyOptions, nGrid = N_GRID): Experim
     key: "mechanisms",
     title: "Mechanism comparison over n (paper Table 6, Fig. 4–5)",
     description:
-      `n in ${nGrid.join(", ")}, ${opts.replications} replications each ` +
+      `n in ${nGrid.join(", ")}, ${req.replications} replications each ` +
       `(fresh population per replication, the same population for all four mechanisms). ` +
       `Capacity: m = 100 at the defaults for every n; ` +
       `m = 2.5 n in the binding scenario (the tightness of n = 20, m = 50). ` +

@@ -16,8 +16,9 @@ import { barChart, scatter } from "../../report/charts";
 import type { ExperimentResult } from "../../report/types";
 import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms } from "./baselines";
 import { compare, table8Claim } from "./paper";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario } from "./scenarios";
-import { type StudyOptions, type Summary, band, mean, pm, progressOf, summarize } from "./shared";
+import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
+import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
+import { type Summary, band, groupBy, mean, pm, replications, summarize } from "./shared";
 
 export class DataError extends Error {}
 
@@ -103,7 +104,10 @@ export function sampleUsers<T>(users: T[], k: number, seed: number): T[] {
 
 export interface MovieLensReplicationRow {
   scenario: string;
+  n: number;
+  capacity: number;
   rep: number;
+  seed: number;
   mechanism: Mechanism;
   efficiencyPerAgent: number;
   /** Eff / Eff of no enforcement on the same users. */
@@ -126,53 +130,67 @@ function played(sc: Scenario, users: number): { n: number; capacity: number; lab
   return { n, capacity, label: `${sc.label.replace(/ \(.*\)$/, "")} (n = ${n}, m = ${m})` };
 }
 
-export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], source: string): ExperimentResult {
-  const raw: MovieLensReplicationRow[] = [];
-  const table: MovieLensRow[] = [];
-  const tick = progressOf(opts, "MovieLens", SCENARIOS.length * opts.replications);
-  for (const sc of SCENARIOS) {
-    const { n, capacity } = played(sc, users.length);
-    const muFlat = flatSurcharge(users, capacity / n, sc.tau, sc.fixedFee);
-    const market = (rep: number) => ({
-      agents: sampleUsers(users, n, (opts.seed * 7919 + rep * 104729 + sc.capacity) >>> 0),
-      capacity,
-      tau: sc.tau,
-      fixedFee: sc.fixedFee,
-    });
-    const cells = playMechanisms(opts.replications, market, muFlat, (rep, outcomes) => {
-      const base = outcomes[MECHANISMS.indexOf("no enforcement")].efficiency;
-      for (const o of outcomes) {
-        raw.push({
-          scenario: sc.key,
-          rep,
-          mechanism: o.mechanism,
-          efficiencyPerAgent: o.efficiency / n,
-          relEff: o.efficiency / base,
-          avgCost: o.avgCost,
-          gini: o.gini,
-          participation: o.participation,
-        });
-      }
-      tick();
-    });
-    const base = cells.get("no enforcement")!;
-    for (const [mech, list] of cells) {
-      const withRelEff = list.map((o, rep) => ({ ...o, relEff: o.efficiency / base[rep].efficiency }));
-      table.push({
-        scenario: sc.key,
-        n,
-        capacity,
-        mechanism: mech,
-        ...summarize(withRelEff, {
-          efficiencyPerAgent: (o) => o.efficiency / n,
-          relEff: (o) => o.relEff,
-          avgCost: (o) => o.avgCost,
-          gini: (o) => o.gini,
-        }),
-        participation: mean(list.map((o) => o.participation)),
-      });
-    }
-  }
+/** The agents of the MovieLens file at `file`, read once per process (each worker reads its own). */
+export const usersOf = (() => {
+  const known = new Map<string, UserAgent[]>();
+  return (file: string): UserAgent[] => {
+    if (!known.has(file)) known.set(file, agentsFromRatings(loadUData(file)));
+    return known.get(file)!;
+  };
+})();
+
+/** One unit: replication `rep` of all four mechanisms on distinct users sampled from the file. */
+function replicate(req: StudyRequest, unit: UnitParams): MovieLensReplicationRow[] {
+  const users = usersOf(req.movieLens);
+  const sc = scenarioOf(unit.scenario);
+  const rep = Number(unit.rep);
+  const { n, capacity } = played(sc, users.length);
+  const seed = (req.seed * 7919 + rep * 104729 + sc.capacity) >>> 0;
+  const market = { agents: sampleUsers(users, n, seed), capacity, tau: sc.tau, fixedFee: sc.fixedFee };
+  const outcomes = playMechanisms(market, flatSurcharge(users, capacity / n, sc.tau, sc.fixedFee));
+  const base = outcomes[MECHANISMS.indexOf("no enforcement")].efficiency;
+  return outcomes.map((o) => ({
+    scenario: sc.key,
+    n,
+    capacity,
+    rep,
+    seed,
+    mechanism: o.mechanism,
+    efficiencyPerAgent: o.efficiency / n,
+    relEff: o.efficiency / base,
+    avgCost: o.avgCost,
+    gini: o.gini,
+    participation: o.participation,
+  }));
+}
+
+export const movieLensPlan: ExperimentPlan<MovieLensReplicationRow> = {
+  key: "movielens",
+  label: "MovieLens",
+  units: (req) => SCENARIOS.flatMap((sc) => replications(req.replications).map((rep) => ({ scenario: sc.key, rep }))),
+  run: replicate,
+  report: (req, raw) => movieLensReport(req, raw, usersOf(req.movieLens), req.movieLens),
+};
+
+export function movieLensReport(
+  req: StudyRequest,
+  raw: MovieLensReplicationRow[],
+  users: UserAgent[],
+  source: string,
+): ExperimentResult {
+  const table: MovieLensRow[] = [...groupBy(raw, (r) => `${r.scenario}|${r.mechanism}`).values()].map((list) => ({
+    scenario: list[0].scenario,
+    n: list[0].n,
+    capacity: list[0].capacity,
+    mechanism: list[0].mechanism,
+    ...summarize(list, {
+      efficiencyPerAgent: (o) => o.efficiencyPerAgent,
+      relEff: (o) => o.relEff,
+      avgCost: (o) => o.avgCost,
+      gini: (o) => o.gini,
+    }),
+    participation: mean(list.map((o) => o.participation)),
+  }));
   const charts = SCENARIOS.flatMap((sc) => {
     const { label } = played(sc, users.length);
     return [
@@ -224,7 +242,7 @@ export function movieLensExperiment(opts: StudyOptions, users: UserAgent[], sour
       `Source: ${source} (${users.length} users). ` +
       `Each replication samples distinct users (seeded) as agents of ` +
       SCENARIOS.map((sc) => played(sc, users.length).label).join(" and of ") +
-      `; ${opts.replications} replications. ` +
+      `; ${req.replications} replications. ` +
       `Mapping: alpha = 5 + 15 x (min-max normalized ln(1 + number of ratings)), ` +
       `beta = 0.5 + 4.5 x (1 - (mean rating - 1)/4). ` +
       `RelEff = Eff / Eff(no enforcement) on the same users.`,

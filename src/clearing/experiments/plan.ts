@@ -37,5 +37,4 @@ export interface ExperimentPlan<Row extends object = object> {
 }
 
 /** `p` with its row type erased, so plans of different rows sit in one list. */
-export const erasePlan = <Row extends object>(p: ExperimentPlan<Row>): ExperimentPlan =>
-  p as unknown as ExperimentPlan;
+export const erasePlan = <Row extends object>(p: ExperimentPlan<Row>): ExperimentPlan => p as unknown as ExperimentPlan;

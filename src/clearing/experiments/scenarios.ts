@@ -24,6 +24,13 @@ export const PAPER_DEFAULTS: Scenario = {
 export const BINDING: Scenario = { ...PAPER_DEFAULTS, key: "binding", label: "binding (n = 20, m = 50)", capacity: 50 };
 export const SCENARIOS = [PAPER_DEFAULTS, BINDING];
 
+/** The scenario named `key` (a unit's `scenario` parameter). */
+export function scenarioOf(key: string | number): Scenario {
+  const sc = SCENARIOS.find((s) => s.key === key);
+  if (!sc) throw new Error(`unknown scenario ${key}`);
+  return sc;
+}
+
 /** Capacity per agent of a scenario, so that comparisons over `n` keep the same tightness. */
 export const capacityFor = (sc: Scenario, n: number): number =>
   sc.key === "defaults" ? sc.capacity : (sc.capacity * n) / sc.n;

@@ -5,10 +5,11 @@
 import { drawAgents } from "../agents/draw";
 import { heatMap, scatter } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
-import { type MechanismOutcome, playMechanism } from "./baselines";
+import { playMechanism } from "./baselines";
 import { FIG6_COLLAPSE, FIG6_FAIRNESS, compare, fig6FairnessVerdict } from "./paper";
-import { BINDING, SCENARIOS, type Scenario } from "./scenarios";
-import { type StudyOptions, fmt, mean, progressOf, seedOf } from "./shared";
+import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
+import { BINDING, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
+import { fmt, groupBy, mean, replications, seedOf } from "./shared";
 
 export const G_GRID = [0, 1, 2, 3, 4, 5];
 const SENS_TAU = [0, 0.5, 1, 1.5, 2];
@@ -40,36 +41,54 @@ function withElasticity(cells: SensitivityCell[]): SensitivityRow[] {
   });
 }
 
-export function sensitivityExperiment(opts: StudyOptions): ExperimentResult {
-  const cells: SensitivityCell[] = [];
-  const reps = opts.replications;
-  const tick = progressOf(opts, "sensitivity", SCENARIOS.length * SENS_TAU.length * G_GRID.length * reps);
-  for (const sc of SCENARIOS) {
-    for (const g of G_GRID) {
-      for (const tau of SENS_TAU) {
-        const list: MechanismOutcome[] = [];
-        for (let rep = 0; rep < reps; rep++) {
-          list.push(
-            playMechanism("proposed", {
-              agents: drawAgents(sc.n, seedOf(opts, 5, sc.capacity, rep)),
-              capacity: sc.capacity,
-              tau,
-              fixedFee: g,
-            }),
-          );
-          tick();
-        }
-        cells.push({
-          scenario: sc.key,
-          tau,
-          g,
-          efficiencyPerAgent: mean(list.map((o) => o.efficiency / sc.n)),
-          fairness: mean(list.map((o) => 1 - o.gini)),
-          participation: mean(list.map((o) => o.participation)),
-        });
-      }
-    }
-  }
+/** One replication of one (scenario, tau, g) cell: the proposed mechanism to convergence. */
+export interface SensitivityReplicationRow extends SensitivityCell {
+  rep: number;
+  seed: number;
+}
+
+function replicate(req: StudyRequest, unit: UnitParams): SensitivityReplicationRow[] {
+  const sc = scenarioOf(unit.scenario);
+  const [tau, g, rep] = [Number(unit.tau), Number(unit.g), Number(unit.rep)];
+  const seed = seedOf(req, 5, sc.capacity, rep);
+  const o = playMechanism("proposed", { agents: drawAgents(sc.n, seed), capacity: sc.capacity, tau, fixedFee: g });
+  return [
+    {
+      scenario: sc.key,
+      tau,
+      g,
+      rep,
+      seed,
+      efficiencyPerAgent: o.efficiency / sc.n,
+      fairness: 1 - o.gini,
+      participation: o.participation,
+    },
+  ];
+}
+
+export const sensitivityPlan: ExperimentPlan<SensitivityReplicationRow> = {
+  key: "sensitivity",
+  label: "sensitivity",
+  units: (req) =>
+    SCENARIOS.flatMap((sc) =>
+      G_GRID.flatMap((g) =>
+        SENS_TAU.flatMap((tau) => replications(req.replications).map((rep) => ({ scenario: sc.key, tau, g, rep }))),
+      ),
+    ),
+  run: replicate,
+  report: sensitivityReport,
+};
+
+function sensitivityReport(req: StudyRequest, raw: SensitivityReplicationRow[]): ExperimentResult {
+  const reps = req.replications;
+  const cells: SensitivityCell[] = [...groupBy(raw, (r) => `${r.scenario}|${r.g}|${r.tau}`).values()].map((list) => ({
+    scenario: list[0].scenario,
+    tau: list[0].tau,
+    g: list[0].g,
+    efficiencyPerAgent: mean(list.map((o) => o.efficiencyPerAgent)),
+    fairness: mean(list.map((o) => o.fairness)),
+    participation: mean(list.map((o) => o.participation)),
+  }));
   const table = withElasticity(cells);
   const charts: Chart[] = [];
   for (const sc of SCENARIOS) {

@@ -1,25 +1,26 @@
 /**
- * What every experiment of the study shares: its options, seeds, progress, summaries of
- * replications and the formatting of numbers in the comparisons.
+ * What every experiment of the study shares: seeds, grouping and summaries of replications and
+ * the formatting of numbers in the comparisons.
  */
 import { meanStd } from "../../common/metrics";
 
-export interface StudyOptions {
-  /** Monte Carlo replications per cell (the paper uses 50-200). */
-  replications: number;
-  seed: number;
-  onProgress?: (label: string) => (done: number, total: number) => void;
-}
-
 /** The seed of one draw: the study's seed mixed with the parts naming the draw. */
-export const seedOf = (opts: StudyOptions, ...parts: number[]): number =>
-  parts.reduce((s, p) => (Math.imul(s, 31) + p) >>> 0, opts.seed >>> 0);
+export const seedOf = (req: { seed: number }, ...parts: number[]): number =>
+  parts.reduce((s, p) => (Math.imul(s, 31) + p) >>> 0, req.seed >>> 0);
 
-/** Counts the `total` steps of `label` for the study's progress callback (a no-op when it has none). */
-export function progressOf(opts: StudyOptions, label: string, total: number): () => void {
-  const report = opts.onProgress?.(label);
-  let done = 0;
-  return () => report?.(++done, total);
+/** The replication indices 0 .. replications - 1. */
+export const replications = (n: number): number[] => Array.from({ length: n }, (_, rep) => rep);
+
+/** `items` grouped by `key`: groups in order of first appearance, each group's items in order. */
+export function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
 
 export const mean = (values: number[]): number => meanStd(values).mean;

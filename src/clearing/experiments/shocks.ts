@@ -13,8 +13,9 @@ import { dynamicRegret, meanStd, resilience } from "../../common/metrics";
 import { lineChart } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { FIG7_TAU_SHOCK, compare, driftRegretClaim } from "./paper";
-import { BINDING, SCENARIOS, settingsFor } from "./scenarios";
-import { type StudyOptions, fmt, mean, pm, progressOf, seedOf } from "./shared";
+import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
+import { BINDING, SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
+import { fmt, groupBy, mean, pm, replications, seedOf } from "./shared";
 
 export interface ShockCase {
   key: string;
@@ -100,80 +101,111 @@ function welfareSeries(agents: AgentType[], seed: number, settings: MarketSettin
   return run.map((r, t) => roundWelfare(r, types[t]));
 }
 
-export function shockExperiment(opts: StudyOptions, rounds = 100): ExperimentResult {
-  const rows: ShockRoundRow[] = [];
-  const summary: ShockSummaryRow[] = [];
-  const reps = Math.max(1, Math.min(opts.replications, 50));
-  const tick = progressOf(opts, "shocks", SCENARIOS.length * SHOCK_CASES.length * SHOCK_RULES.length * reps);
-  for (const sc of SCENARIOS) {
-    for (const c of SHOCK_CASES) {
-      for (const r of SHOCK_RULES) {
-        const resil: number[] = [];
-        const regretT: number[] = [];
-        const perRound = new Map<
-          number,
-          { eff: number[]; opt: number[]; gini: number[]; mu: number[]; regret: number[] }
-        >();
-        for (let rep = 0; rep < reps; rep++) {
-          const n = sc.n + (c.dynamics.reserve ?? 0);
-          const agents = drawAgents(n, seedOf(opts, 6, sc.capacity, rep));
-          const active = agents.slice(0, sc.n);
-          const settings = settingsFor(active, sc.capacity, sc.tau, sc.fixedFee, r.rule);
-          const w = welfareSeries(agents, seedOf(opts, 7, rep), settings, c, rounds);
-          const regret = dynamicRegret(
-            w.map((x) => x.optimum),
-            w.map((x) => x.efficiency),
-          );
-          const k = c.shockRound - 1;
-          resil.push(
-            resilience(
-              w.slice(k - 10, k).map((x) => x.efficiency),
-              w.slice(k, k + 10).map((x) => x.efficiency),
-            ),
-          );
-          regretT.push(regret[regret.length - 1]);
-          w.forEach((x, t) => {
-            const cell = perRound.get(x.round) ?? { eff: [], opt: [], gini: [], mu: [], regret: [] };
-            cell.eff.push(x.efficiency);
-            cell.opt.push(x.optimum);
-            cell.gini.push(x.gini);
-            cell.mu.push(x.mu);
-            cell.regret.push(regret[t]);
-            perRound.set(x.round, cell);
-          });
-          tick();
-        }
-        for (const [round, cell] of perRound) {
-          rows.push({
-            scenario: sc.key,
-            shock: c.key,
-            rule: r.key,
-            round,
-            efficiency: mean(cell.eff),
-            optimum: mean(cell.opt),
-            gini: mean(cell.gini),
-            mu: mean(cell.mu),
-            regret: mean(cell.regret),
-          });
-        }
-        const reg = (t: number) =>
-          rows.find((x) => x.scenario === sc.key && x.shock === c.key && x.rule === r.key && x.round === t)?.regret ??
-          NaN;
-        const R = meanStd(resil);
-        summary.push({
-          scenario: sc.key,
-          shock: c.key,
-          rule: r.key,
-          resilience: R.mean,
-          resilienceStd: R.std,
-          regretT: mean(regretT),
-          regretPerRound25: reg(25) / 25,
-          regretPerRound50: reg(50) / 50,
-          regretPerRound100: reg(rounds) / rounds,
-        });
-      }
-    }
-  }
+/** Replications per shock case: at most 50 (each is a 100-round run). */
+const shockReplications = (req: StudyRequest): number => Math.max(1, Math.min(req.replications, 50));
+
+export const SHOCK_ROUNDS = 100;
+
+/** A shock unit's rows: its rounds, and its replication's resilience and final regret. */
+export type ShockRow =
+  | ({ table: "rounds"; rep: number; seed: number } & ShockRoundRow)
+  | {
+      table: "replication";
+      scenario: string;
+      shock: string;
+      rule: RuleKey;
+      rep: number;
+      seed: number;
+      resilience: number;
+      regretT: number;
+    };
+
+/** One unit: replication `rep` of one (scenario, shock case, rule). */
+function replicate(req: StudyRequest, unit: UnitParams): ShockRow[] {
+  const sc = scenarioOf(unit.scenario);
+  const c = SHOCK_CASES.find((x) => x.key === unit.shock)!;
+  const r = SHOCK_RULES.find((x) => x.key === unit.rule)!;
+  const rep = Number(unit.rep);
+  const seed = seedOf(req, 6, sc.capacity, rep);
+  const agents = drawAgents(sc.n + (c.dynamics.reserve ?? 0), seed);
+  const settings = settingsFor(agents.slice(0, sc.n), sc.capacity, sc.tau, sc.fixedFee, r.rule);
+  const w = welfareSeries(agents, seedOf(req, 7, rep), settings, c, SHOCK_ROUNDS);
+  const regret = dynamicRegret(
+    w.map((x) => x.optimum),
+    w.map((x) => x.efficiency),
+  );
+  const k = c.shockRound - 1;
+  const cell = { scenario: sc.key, shock: c.key, rule: r.key, rep, seed };
+  return [
+    ...w.map((x, t) => ({
+      table: "rounds" as const,
+      ...cell,
+      round: x.round,
+      efficiency: x.efficiency,
+      optimum: x.optimum,
+      gini: x.gini,
+      mu: x.mu,
+      regret: regret[t],
+    })),
+    {
+      table: "replication",
+      ...cell,
+      resilience: resilience(
+        w.slice(k - 10, k).map((x) => x.efficiency),
+        w.slice(k, k + 10).map((x) => x.efficiency),
+      ),
+      regretT: regret[regret.length - 1],
+    },
+  ];
+}
+
+export const shockPlan: ExperimentPlan<ShockRow> = {
+  key: "shocks",
+  label: "shocks",
+  units: (req) =>
+    SCENARIOS.flatMap((sc) =>
+      SHOCK_CASES.flatMap((c) =>
+        SHOCK_RULES.flatMap((r) =>
+          replications(shockReplications(req)).map((rep) => ({ scenario: sc.key, shock: c.key, rule: r.key, rep })),
+        ),
+      ),
+    ),
+  run: replicate,
+  report: shockReport,
+};
+
+function shockReport(req: StudyRequest, all: ShockRow[]): ExperimentResult {
+  const rounds = SHOCK_ROUNDS;
+  const reps = shockReplications(req);
+  const cellOf = (x: { scenario: string; shock: string; rule: string }) => `${x.scenario}|${x.shock}|${x.rule}`;
+  const roundRows = all.filter((x) => x.table === "rounds");
+  const rows: ShockRoundRow[] = [...groupBy(roundRows, (x) => `${cellOf(x)}|${x.round}`).values()].map((cell) => ({
+    scenario: cell[0].scenario,
+    shock: cell[0].shock,
+    rule: cell[0].rule,
+    round: cell[0].round,
+    efficiency: mean(cell.map((x) => x.efficiency)),
+    optimum: mean(cell.map((x) => x.optimum)),
+    gini: mean(cell.map((x) => x.gini)),
+    mu: mean(cell.map((x) => x.mu)),
+    regret: mean(cell.map((x) => x.regret)),
+  }));
+  const replicationRows = all.filter((x) => x.table === "replication");
+  const summary: ShockSummaryRow[] = [...groupBy(replicationRows, cellOf).values()].map((cell) => {
+    const reg = (t: number) => rows.find((x) => cellOf(x) === cellOf(cell[0]) && x.round === t)?.regret ?? NaN;
+    const R = meanStd(cell.map((x) => x.resilience));
+    return {
+      scenario: cell[0].scenario,
+      shock: cell[0].shock,
+      rule: cell[0].rule,
+      resilience: R.mean,
+      resilienceStd: R.std,
+      regretT: mean(cell.map((x) => x.regretT)),
+      regretPerRound25: reg(25) / 25,
+      regretPerRound50: reg(50) / 50,
+      regretPerRound100: reg(rounds) / rounds,
+    };
+  });
   const binding = (shock: string) => rows.filter((x) => x.scenario === BINDING.key && x.shock === shock);
   const charts: Chart[] = SHOCK_CASES.map((c) => ({
     name: `fig7-${c.key}-efficiency`,

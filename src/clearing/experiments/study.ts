@@ -1,16 +1,28 @@
 /**
- * The whole study: every experiment of spec §4 on the exact engine, in one call, for the
- * `experiments` task and the demo.
+ * The whole study: every experiment of spec §4 on the exact engine, as a list of units of work
+ * (`plan.ts`) that run here, on worker threads (`pool.ts`) or as shards on other machines
+ * (`shards.ts`), and the report assembled from their rows.
  */
 import type { ExperimentResult } from "../../report/types";
-import { convergenceExperiment } from "./convergence";
-import { fairnessExperiment } from "./fairness";
-import { feeSweepExperiment } from "./feeSweep";
-import { mechanismExperiment } from "./mechanisms";
-import { agentsFromRatings, loadUData, movieLensExperiment } from "./movielens";
-import { sensitivityExperiment } from "./sensitivity";
-import type { StudyOptions } from "./shared";
-import { shockExperiment } from "./shocks";
+import { convergencePlan } from "./convergence";
+import { fairnessPlan } from "./fairness";
+import { feeSweepPlan } from "./feeSweep";
+import { mechanismPlan } from "./mechanisms";
+import { movieLensPlan } from "./movielens";
+import { type ExperimentPlan, type StudyRequest, type UnitParams, erasePlan } from "./plan";
+import { sensitivityPlan } from "./sensitivity";
+import { shockPlan } from "./shocks";
+
+/** Every experiment, in the report's order. */
+export const PLANS: ExperimentPlan[] = [
+  erasePlan(convergencePlan),
+  erasePlan(feeSweepPlan),
+  erasePlan(mechanismPlan),
+  erasePlan(sensitivityPlan),
+  erasePlan(shockPlan),
+  erasePlan(fairnessPlan),
+  erasePlan(movieLensPlan),
+];
 
 export const EXPERIMENTS = [
   "convergence",
@@ -23,23 +35,100 @@ export const EXPERIMENTS = [
 ] as const;
 export type ExperimentKey = (typeof EXPERIMENTS)[number];
 
-export interface StudyRequest extends StudyOptions {
+/** What to run: the request and the experiments wanted (all when `only` is absent). */
+export interface StudySelection extends StudyRequest {
   only?: ExperimentKey[];
-  /** Path of a MovieLens `u.data` file. */
-  movieLens: string;
 }
 
-export function runStudy(req: StudyRequest): ExperimentResult[] {
-  const want = (k: ExperimentKey) => !req.only || req.only.includes(k);
-  const out: ExperimentResult[] = [];
-  if (want("convergence")) out.push(convergenceExperiment(req));
-  if (want("fee-sweep")) out.push(feeSweepExperiment(req));
-  if (want("mechanisms")) out.push(mechanismExperiment(req));
-  if (want("sensitivity")) out.push(sensitivityExperiment(req));
-  if (want("shocks")) out.push(shockExperiment(req));
-  if (want("fairness")) out.push(fairnessExperiment(req));
-  if (want("movielens")) out.push(movieLensExperiment(req, agentsFromRatings(loadUData(req.movieLens)), req.movieLens));
-  return out;
+/** One unit of the study: its experiment, its index in that experiment's units, its parameters. */
+export interface StudyUnit {
+  experiment: string;
+  index: number;
+  params: UnitParams;
+}
+
+/** A unit's rows, as run anywhere. */
+export interface UnitRows {
+  experiment: string;
+  index: number;
+  rows: object[];
+}
+
+export const planOf = (key: string): ExperimentPlan => {
+  const plan = PLANS.find((p) => p.key === key);
+  if (!plan) throw new Error(`unknown experiment ${key}`);
+  return plan;
+};
+
+const selected = (sel: StudySelection): ExperimentPlan[] =>
+  PLANS.filter((p) => !sel.only || sel.only.includes(p.key as ExperimentKey));
+
+/** Every unit of the selected experiments, experiment by experiment in the report's order. */
+export const studyUnits = (sel: StudySelection): StudyUnit[] =>
+  selected(sel).flatMap((p) => p.units(sel).map((params, index) => ({ experiment: p.key, index, params })));
+
+/** The units of shard `k` of `count` (1-based): every `count`-th unit from the `k`-th on; the shards are disjoint. */
+export const shardUnits = (units: StudyUnit[], k: number, count: number): StudyUnit[] =>
+  units.filter((_, i) => i % count === k - 1);
+
+export const runUnit = (req: StudyRequest, unit: StudyUnit): UnitRows => ({
+  experiment: unit.experiment,
+  index: unit.index,
+  rows: planOf(unit.experiment).run(req, unit.params),
+});
+
+/** Counts finished units per experiment for a progress display (`onProgress(label)` gives a bar). */
+export function unitProgress(
+  units: StudyUnit[],
+  onProgress?: (label: string) => (done: number, total: number) => void,
+): (done: UnitRows) => void {
+  const bars = new Map<string, { done: number; total: number; show?: (d: number, t: number) => void }>();
+  for (const u of units) {
+    const bar = bars.get(u.experiment) ?? { done: 0, total: 0, show: onProgress?.(planOf(u.experiment).label) };
+    bar.total += 1;
+    bars.set(u.experiment, bar);
+  }
+  return (r) => {
+    const bar = bars.get(r.experiment)!;
+    bar.show?.(++bar.done, bar.total);
+  };
+}
+
+/**
+ * The report sections of the selected experiments from the rows of all their units, however they
+ * were run: each experiment's rows are concatenated in unit order, so the result is the same
+ * byte for byte. A unit missing or given twice is an error.
+ */
+export function assembleStudy(sel: StudySelection, results: UnitRows[]): ExperimentResult[] {
+  return selected(sel).map((plan) => {
+    const expected = plan.units(sel).length;
+    const mine = results.filter((r) => r.experiment === plan.key).sort((a, b) => a.index - b.index);
+    mine.forEach((r, i) => {
+      if (r.index !== i) throw new Error(`${plan.key}: unit ${i} is ${r.index < i ? "given twice" : "missing"}`);
+    });
+    if (mine.length !== expected) throw new Error(`${plan.key}: ${expected - mine.length} units missing`);
+    return plan.report(
+      sel,
+      mine.flatMap((r) => r.rows),
+    );
+  });
+}
+
+/** The study in this thread: every unit in order, then the report sections. */
+export function runStudy(
+  sel: StudySelection,
+  onProgress?: (label: string) => (done: number, total: number) => void,
+): ExperimentResult[] {
+  const units = studyUnits(sel);
+  const tick = unitProgress(units, onProgress);
+  return assembleStudy(
+    sel,
+    units.map((u) => {
+      const r = runUnit(sel, u);
+      tick(r);
+      return r;
+    }),
+  );
 }
 
 /** What every report of the study says up front: the scenarios, the metrics and the baselines, defined. */
