@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ensureDir, writeCsv, writeJson } from "../common/output";
+import { signedPercent } from "../common/paired";
 import { renderSvg } from "./charts";
 import type { ExperimentResult } from "./types";
 
@@ -70,6 +71,62 @@ function renumberGradients(svg: string, first: number): { svg: string; next: num
   return { svg: out, next };
 }
 
+const percent = (v: unknown): string => signedPercent(typeof v === "number" ? v : null);
+
+/** The verdict rows (common/paired's fields) as a table: one line per comparison. */
+function verdictTable(rows: object[]): string {
+  const cells = (r: Record<string, unknown>) =>
+    [
+      `${r.scenario}, n = ${r.n}`,
+      String(r.metric),
+      `${r.treatment} vs ${r.baseline}`,
+      percent(r.relativeDifference),
+      `${percent(r.ciLow)} to ${percent(r.ciHigh)}`,
+      `${r.wins} / ${r.ties} / ${r.losses}`,
+      String(r.verdict),
+      percent(r.paperRelative),
+    ]
+      .map((c) => `<td>${escapeHtml(c)}</td>`)
+      .join("");
+  const head = [
+    "where",
+    "metric",
+    "comparison",
+    "relative difference",
+    "95 % CI",
+    "better / equal / worse",
+    "verdict",
+    "paper",
+  ];
+  return (
+    `<table class="verdict"><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead>` +
+    `<tbody>${rows.map((r) => `<tr>${cells(r as Record<string, unknown>)}</tr>`).join("")}</tbody></table>`
+  );
+}
+
+/** The report's first section: every experiment's verdict, in words and as the table behind the words. */
+function verdictSection(results: ExperimentResult[]): string {
+  const verdicts = results.filter((r) => r.verdict);
+  if (verdicts.length === 0) return "";
+  const blocks = verdicts.map(
+    (r) =>
+      `<h3>${escapeHtml(r.title)}</h3>` +
+      `<ul>${r.verdict!.sentences.map((v) => `<li>${escapeHtml(v)}</li>`).join("")}</ul>` +
+      `<details><summary>The ${r.verdict!.table.rows.length} paired comparisons behind these sentences ` +
+      `(<a href="tables/${r.verdict!.table.name}.csv">${r.verdict!.table.name}.csv</a>)</summary>` +
+      `${verdictTable(r.verdict!.table.rows)}</details>`,
+  );
+  return (
+    `<section id="verdict"><h2>Verdict: does the proposed mechanism win?</h2>` +
+    `<p>Paired over the replications (the same population under every mechanism): relative difference = ` +
+    `difference of means / |baseline mean|; 95 % confidence intervals by a paired bootstrap ` +
+    `(2,000 resamples, fixed seed); better / equal / worse counts replications; ` +
+    `for avg cost and Gini lower is better. ` +
+    `"paper" is the same relative difference computed from the paper's own table means.</p>` +
+    `${blocks.join("")}</section>`
+  );
+}
+
 /** Writes the report into `outDir` (figures/, tables/, report.html, results.json). */
 export async function writeReport(
   outDir: string,
@@ -84,6 +141,12 @@ export async function writeReport(
   const totalCharts = input.experiments.reduce((s, r) => s + r.charts.length, 0);
   let gradients = 0;
   for (const r of input.experiments) {
+    if (r.verdict) {
+      const t = r.verdict.table;
+      writeCsv(path.join(tableDir, `${t.name}.csv`), t.rows as Record<string, unknown>[]);
+      writeJson(path.join(tableDir, `${t.name}.json`), t.rows);
+      tables.push(`tables/${t.name}.csv`, `tables/${t.name}.json`);
+    }
     const figs: string[] = [];
     for (const c of r.charts) {
       const rendered = renumberGradients(await renderSvg(c.spec), gradients);
@@ -127,6 +190,7 @@ export async function writeReport(
 <table class="meta">${meta}</table>
 ${input.notes.map((n) => `<p>${escapeHtml(n)}</p>`).join("\n")}
 <nav>${nav}</nav>
+${verdictSection(input.experiments)}
 ${sideBySide}
 ${sections.join("\n")}
 </body></html>

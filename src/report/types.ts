@@ -25,6 +25,12 @@ export interface Comparison {
   why: string;
 }
 
+/** What an experiment concludes, shown first in the report: sentences, and the rows behind them. */
+export interface Verdict {
+  sentences: string[];
+  table: Table;
+}
+
 export interface ExperimentResult {
   key: string;
   title: string;
@@ -35,4 +41,5 @@ export interface ExperimentResult {
   tables: Table[];
   charts: Chart[];
   comparisons: Comparison[];
+  verdict?: Verdict;
 }

@@ -1,6 +1,7 @@
 /**
  * The four mechanisms compared in the paper's Table 6, each defined precisely and, wherever
- * possible, as a parameterization of the same ClearingMarket run by the exact engine:
+ * possible, as a parameterization of the same ClearingMarket run by the exact engine, and one of
+ * ours beside them:
  *
  * - proposed: the contract with the adaptive price rule, played until its `Converged` event;
  *   outcome of the converged round.
@@ -13,6 +14,7 @@
  * - no enforcement: no contract: no fees (`tau = g = 0`) and no capacity cap (the contract with
  *   `m` unbounded records the demands). The resource still delivers only `m`: each agent gets
  *   `x m / S` when `S > m`, but bears its own cost `beta x` on everything it asked for.
+ * - proposed, uniform: proposed with the uniform rationing rule instead of pro-rata (the paper's).
  */
 import { type AgentType } from "../agents/reference";
 import type { MarketSettings } from "../model/settings";
@@ -25,7 +27,14 @@ import { fromFixed } from "../../common/fixed";
 import { gini, participation } from "../../common/metrics";
 import { settingsFor } from "./scenarios";
 
-export const MECHANISMS = ["no enforcement", "proportional", "flat", "proposed"] as const;
+/** The paper's four mechanisms (Table 6, Table 8), each with pro-rata rationing as in the paper. */
+export const PAPER_MECHANISMS = ["no enforcement", "proportional", "flat", "proposed"] as const;
+export type PaperMechanism = (typeof PAPER_MECHANISMS)[number];
+/**
+ * The paper's mechanisms and one of ours beside them: the proposed contract with the uniform
+ * rationing rule (water-filling, strategy-proof; the default of new deployments, docs/clearing.md).
+ */
+export const MECHANISMS = [...PAPER_MECHANISMS, "proposed, uniform"] as const;
 export type Mechanism = (typeof MECHANISMS)[number];
 
 export interface MechanismOutcome {
@@ -80,11 +89,17 @@ export function playMechanism(mechanism: Mechanism, m: Market, muFlat = 0, maxRo
     rounds,
     converged,
   });
-  if (mechanism === "proposed") {
-    const run = runEngine(pop(), settingsFor(m.agents, m.capacity, m.tau, m.fixedFee), {
-      rounds: maxRounds,
-      untilConverged: true,
-    });
+  if (mechanism === "proposed" || mechanism === "proposed, uniform") {
+    const settings = settingsFor(m.agents, m.capacity, m.tau, m.fixedFee);
+    const rationing = mechanism === "proposed" ? "pro-rata" : "uniform";
+    const run = runEngine(
+      pop(),
+      { ...settings, rationing },
+      {
+        rounds: maxRounds,
+        untilConverged: true,
+      },
+    );
     const last = run[run.length - 1];
     return outcome(roundWelfare(last, m.agents), run.length, last.converged);
   }

@@ -3,13 +3,29 @@
  * on the same population per replication, for a grid of population sizes.
  */
 import { drawAgents } from "../agents/draw";
-import { boxPlot, lineChart } from "../../report/charts";
+import { lineChart } from "../../report/charts";
+import { pairedDifferenceChart } from "../../report/pairedChart";
 import type { Chart, ExperimentResult } from "../../report/types";
-import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms, referencePopulation } from "./baselines";
+import {
+  PAPER_MECHANISMS,
+  type Mechanism,
+  type PaperMechanism,
+  flatSurcharge,
+  playMechanisms,
+  referencePopulation,
+} from "./baselines";
 import { compare, table6Claim } from "./paper";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
 import { type Summary, groupBy, mean, pm, replications, seedOf, summarize } from "./shared";
+import { pairedComparisons, verdictOf } from "./verdict";
+
+/** The metrics of the paired-difference charts (Fig. 4's questions: which mechanism is better). */
+const PAIRED_METRICS = [
+  { metric: "Eff", key: "efficiency" },
+  { metric: "avg cost", key: "cost" },
+  { metric: "Gini", key: "gini" },
+] as const;
 
 export const N_GRID = [10, 20, 50, 100];
 
@@ -101,37 +117,32 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
       utilization: mean(list.map((o) => o.utilization)),
     }),
   );
-  const at20 = (sc: Scenario) => raw.filter((r) => r.scenario === sc.key && r.n === 20);
+  const paired = pairedComparisons(req, "synthetic", raw, (_, n) => (n === 20 ? 6 : null));
   const charts: Chart[] = [];
   for (const sc of SCENARIOS) {
     charts.push(
-      {
-        name: `fig4-${sc.key}-efficiency`,
-        caption: `Efficiency per agent by mechanism at n = 20, ${sc.label} (${req.replications} replications).`,
-        spec: boxPlot({
-          title: `Eff / n — ${sc.label}`,
-          rows: at20(sc),
-          group: "mechanism",
-          y: "efficiencyPerAgent",
-          yTitle: "Eff / n",
+      ...PAIRED_METRICS.map(({ metric, key }) => ({
+        name: `fig4-${sc.key}-paired-${key}`,
+        caption:
+          `Paired difference of ${metric} (proposed − baseline) / |baseline mean|, in percent, per n, with ` +
+          `95 % paired-bootstrap intervals, ${sc.label}; each replication plays the same population under ` +
+          `every mechanism. ${metric === "Eff" ? "Above" : "Below"} the dashed zero line the proposed ` +
+          `mechanism is better.`,
+        spec: pairedDifferenceChart({
+          title: `${metric}: proposed vs baselines — ${sc.label}`,
+          points: paired
+            .filter((r) => r.scenario === sc.key && r.metric === metric && r.treatment === "proposed")
+            .map((r) => ({
+              at: r.n,
+              against: r.baseline,
+              percent: 100 * r.relativeDifference,
+              low: 100 * r.ciLow,
+              high: 100 * r.ciHigh,
+            })),
+          xTitle: "n (agents)",
+          yTitle: `${metric}: relative difference (%)`,
         }),
-      },
-      {
-        name: `fig4-${sc.key}-cost`,
-        caption: `Average cost per agent by mechanism at n = 20, ${sc.label}.`,
-        spec: boxPlot({
-          title: `avg cost — ${sc.label}`,
-          rows: at20(sc),
-          group: "mechanism",
-          y: "avgCost",
-          yTitle: "avg cost",
-        }),
-      },
-      {
-        name: `fig4-${sc.key}-gini`,
-        caption: `Gini of allocations by mechanism at n = 20, ${sc.label}.`,
-        spec: boxPlot({ title: `Gini — ${sc.label}`, rows: at20(sc), group: "mechanism", y: "gini", yTitle: "Gini" }),
-      },
+      })),
       {
         name: `fig5-${sc.key}-scaling`,
         caption: `Mean efficiency per agent over n by mechanism, ${sc.label}.`,
@@ -146,7 +157,7 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
       },
     );
   }
-  const line = (sc: Scenario, mech: Mechanism) => {
+  const line = (sc: Scenario, mech: PaperMechanism) => {
     const r = table.find((x) => x.scenario === sc.key && x.n === 20 && x.mechanism === mech)!;
     return (
       `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.avgCost, r.avgCostStd)} | ` +
@@ -165,10 +176,22 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
       `flat's mu_flat is the clearing price of a 2000-agent reference population at the same capacity per agent.`,
     tables: [
       { name: "mechanisms", rows: table },
+      { name: "mechanisms-paired", rows: paired },
       { name: "mechanisms-replications", rows: raw },
     ],
+    verdict: verdictOf(
+      "verdict-synthetic",
+      paired,
+      [BINDING, PAPER_DEFAULTS].flatMap((sc) =>
+        [...new Set([20, Math.max(...nGrid)])].map((n) => ({
+          label: `${sc.label.replace(/ \(.*\)$/, "")}, n = ${n}, m = ${capacityFor(sc, n)}`,
+          rows: paired.filter((r) => r.scenario === sc.key && r.n === n),
+        })),
+      ),
+      (r) => `${scenarioOf(r.scenario).label.replace(/ \(.*\)$/, "")}, n = ${r.n}`,
+    ),
     charts,
-    comparisons: MECHANISMS.map((mech) =>
+    comparisons: PAPER_MECHANISMS.map((mech) =>
       compare(table6Claim(mech), `defaults: ${line(PAPER_DEFAULTS, mech)}; binding: ${line(BINDING, mech)}`),
     ),
   };

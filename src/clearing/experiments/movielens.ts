@@ -14,11 +14,19 @@ import type { AgentType } from "../agents/reference";
 import { rng } from "../../common/random";
 import { barChart, scatter } from "../../report/charts";
 import type { ExperimentResult } from "../../report/types";
-import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms } from "./baselines";
+import {
+  MECHANISMS,
+  PAPER_MECHANISMS,
+  type Mechanism,
+  type PaperMechanism,
+  flatSurcharge,
+  playMechanisms,
+} from "./baselines";
 import { compare, table8Claim } from "./paper";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
 import { type Summary, band, groupBy, mean, pm, replications, summarize } from "./shared";
+import { pairedComparisons, verdictOf } from "./verdict";
 
 export class DataError extends Error {}
 
@@ -191,6 +199,7 @@ export function movieLensReport(
     }),
     participation: mean(list.map((o) => o.participation)),
   }));
+  const paired = pairedComparisons(req, "MovieLens", raw, () => 8);
   const charts = SCENARIOS.flatMap((sc) => {
     const { label } = played(sc, users.length);
     return [
@@ -223,7 +232,7 @@ export function movieLensReport(
       },
     ];
   });
-  const line = (sc: Scenario, mech: Mechanism) => {
+  const line = (sc: Scenario, mech: PaperMechanism) => {
     const r = table.find((x) => x.scenario === sc.key && x.mechanism === mech)!;
     return (
       `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.relEff, r.relEffStd)} | ` +
@@ -248,11 +257,21 @@ export function movieLensReport(
       `RelEff = Eff / Eff(no enforcement) on the same users.`,
     tables: [
       { name: "movielens", rows: table },
+      { name: "movielens-paired", rows: paired },
       { name: "movielens-replications", rows: raw },
       { name: "movielens-agents", rows: users.map((u) => ({ ...u })) },
     ],
+    verdict: verdictOf(
+      "verdict-movielens",
+      paired,
+      [BINDING, PAPER_DEFAULTS].map((sc) => ({
+        label: `MovieLens users, ${played(sc, users.length).label}`,
+        rows: paired.filter((r) => r.scenario === sc.key),
+      })),
+      (r) => played(scenarioOf(r.scenario), users.length).label,
+    ),
     charts,
-    comparisons: MECHANISMS.map((mech) =>
+    comparisons: PAPER_MECHANISMS.map((mech) =>
       compare(
         table8Claim(mech, source.includes("fixture")),
         `defaults: ${line(PAPER_DEFAULTS, mech)}; binding: ${line(BINDING, mech)}`,
