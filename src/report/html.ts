@@ -8,6 +8,8 @@ import path from "node:path";
 import { ensureDir, writeCsv, writeJson } from "../common/output";
 import { signedPercent } from "../common/paired";
 import { renderSvg } from "./charts";
+import { escapeHtml } from "./escape";
+import { experimentComparisons, sideBySideTable } from "./sideBySide";
 import type { ExperimentResult } from "./types";
 
 export interface ReportInput {
@@ -25,9 +27,6 @@ export interface WrittenReport {
   tables: string[];
 }
 
-export const escapeHtml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
 // One string per line of the style sheet (the first empty: it starts with a newline).
 const STYLE = [
   "",
@@ -41,20 +40,6 @@ const STYLE = [
     ".files{font-size:12px;color:#555}",
   "nav a{margin-right:1em}",
 ].join("\n");
-
-function comparisonTable(results: ExperimentResult[]): string {
-  const rows = results.flatMap((r) =>
-    r.comparisons.map(
-      (c) =>
-        `<tr><td>${escapeHtml(r.title)}</td><td>${escapeHtml(c.quantity)}</td><td>${escapeHtml(c.paper)}</td>` +
-        `<td>${escapeHtml(c.ours)}</td><td>${escapeHtml(c.why)}</td></tr>`,
-    ),
-  );
-  return (
-    `<table class="comparison"><thead><tr><th>experiment</th><th>quantity</th><th>paper</th><th>ours</th>` +
-    `<th>why they differ</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
-  );
-}
 
 /**
  * `svg` with vega's gradient ids numbered from `first`, in order of appearance. Vega numbers them
@@ -173,7 +158,7 @@ export async function writeReport(
         (r.warnings ?? []).map((w) => `<p class="warning"><strong>Warning:</strong> ${escapeHtml(w)}</p>`).join("") +
         `<p>${escapeHtml(r.description)}</p>` +
         `<div class="figs">${figs.join("")}</div>` +
-        (r.comparisons.length ? `<h3>Paper and ours</h3>${comparisonTable([r])}` : "") +
+        (r.comparisons.length ? `<h3>Paper and ours</h3>${experimentComparisons(r.comparisons)}` : "") +
         `<p class="files">Tables: ${files.join(", ")}</p></section>`,
     );
   }
@@ -183,7 +168,7 @@ export async function writeReport(
   const nav = input.experiments.map((r) => `<a href="#${r.key}">${escapeHtml(r.title)}</a>`).join("");
   const sideBySide =
     `<section id="side-by-side"><h2>The paper's numbers and ours, side by side</h2>` +
-    `${comparisonTable(input.experiments)}</section>`;
+    `${sideBySideTable(input.experiments.flatMap((r) => r.comparisons))}</section>`;
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(input.title)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(input.title)}</h1>

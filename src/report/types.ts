@@ -17,12 +17,35 @@ export interface Chart {
   spec: VegaLiteSpec;
 }
 
-/** One number of the paper next to ours, and why they differ. */
-export interface Comparison {
-  quantity: string;
+/** The metric columns of the side-by-side table; a comparison fills those its table or figure has. */
+export const METRIC_COLUMNS = ["Eff", "avg cost", "Gini / fairness", "participation", "other"] as const;
+export type MetricColumn = (typeof METRIC_COLUMNS)[number];
+
+/** One metric of the paper next to ours. */
+export interface MetricCell {
   paper: string;
   ours: string;
-  why: string;
+}
+
+/** One item of a paper table (a fee level, a mechanism ...): each of its metrics next to ours. */
+export interface ComparisonItem {
+  item: string;
+  cells: Partial<Record<MetricColumn, MetricCell>>;
+}
+
+/**
+ * One table or figure of the paper beside ours: the whole of it per metric (a level, a direction,
+ * a ranking), its items one by one, and every disagreement in direction or size with its cause
+ * (or "unexplained").
+ */
+export interface Comparison {
+  /** "Table 5", "Fig. 2" ... */
+  source: string;
+  /** What it shows, in a few words. */
+  shows: string;
+  summary: Partial<Record<MetricColumn, MetricCell>>;
+  items: ComparisonItem[];
+  disagreements: string[];
 }
 
 /** What an experiment concludes, shown first in the report: sentences, and the rows behind them. */

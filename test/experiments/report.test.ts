@@ -83,20 +83,61 @@ describe("Report", function () {
     const links = elements(doc, "a").map((a) => attr(a, "href"));
     expect(links).to.include("tables/fee-sweep.csv");
 
-    // The side-by-side table: paper, ours and why, for every comparison of every experiment.
+    // The side-by-side table: one row per paper table and figure, in the paper's order, one column per
+    // metric, and the disagreements.
     const sideBySide = elements(doc, "section").find((s) => attr(s, "id") === "side-by-side")!;
     const rows = elements(sideBySide, "tr").slice(1);
     expect(rows).to.have.length(results.reduce((n, r) => n + r.comparisons.length, 0));
+    const cellsOf = (row: Element) => elements(row, "td");
     for (const row of rows) {
-      const cells = elements(row, "td").map((c) => text(c));
-      expect(cells).to.have.length(5);
+      const cells = cellsOf(row).map((c) => text(c));
+      expect(cells).to.have.length(2 + 5 + 1);
       cells.forEach((c) => expect(c.trim()).to.not.equal(""));
     }
-    const table5 = rows
-      .map((r) => elements(r, "td").map((c) => text(c)))
-      .find((c) => c[1].startsWith("Table 5, tau = 0.5"))!;
-    expect(table5[2]).to.equal("2.28 ± 0.14 | 0.50 ± 0.06 | 0.62 ± 0.02 | 92.1 ± 2.5%");
-    expect(table5[3]).to.match(/per agent/);
+    const sources = rows.map((r) => text(cellsOf(r)[0]));
+    expect(sources).to.deep.equal([
+      "Table 3",
+      "Table 4",
+      "Table 5",
+      "Table 6",
+      "Table 8 (and 7)",
+      "Fig. 2",
+      "Fig. 3",
+      "Fig. 4",
+      "Fig. 5",
+      "Fig. 6",
+      "Fig. 7",
+      "Fig. 7 (regret)",
+      "spec §3",
+    ]);
+    const header = elements(elements(sideBySide, "thead")[0], "th").map((h) => text(h));
+    expect(header).to.deep.equal([
+      "paper",
+      "shows",
+      "Eff",
+      "avg cost",
+      "Gini / fairness",
+      "participation",
+      "other",
+      "disagreements and their causes",
+    ]);
+    const table5 = rows.find((r) => text(cellsOf(r)[0]) === "Table 5")!;
+    expect(text(cellsOf(table5)[2])).to.equal(
+      "paper: 2.45 -> 1.52ours: " + text(cellsOf(table5)[2]).split("ours: ")[1],
+    );
+    expect(text(cellsOf(table5)[7])).to.contain("Avg cost: the paper's rises from 0.42 to 0.95");
+
+    // Each experiment's items: Table 5 by tau sorted numerically, a paper and an ours column per metric.
+    const feeSweep = elements(doc, "section").find((s) => attr(s, "id") === "fee-sweep")!;
+    const items = elements(
+      elements(feeSweep, "table").find((t) => attr(t, "class") === "items")!,
+      "tbody",
+    )[0];
+    const itemRows = elements(items, "tr").map((r) => elements(r, "td").map((c) => text(c)));
+    expect(itemRows.map((r) => r[0])).to.deep.equal(["tau = 0", "tau = 0.5", "tau = 1", "tau = 1.5", "tau = 2"]);
+    expect(itemRows[1].slice(1, 2)).to.deep.equal(["2.28 ± 0.14"]);
+    expect(itemRows[1][3]).to.equal("0.50 ± 0.06");
+    expect(itemRows[1]).to.have.length(1 + 2 * 4);
     expect(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")).experiments).to.have.length(
       results.length,
     );

@@ -10,9 +10,9 @@ import { roundWelfare } from "../sim/welfare";
 import { fromFixed } from "../../common/fixed";
 import { lineChart } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
-import { FIG2_DEMAND, FIG2_PRICE, compare } from "./paper";
+import { fig2Comparison } from "./paperFigures";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
+import { SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
 import { fmt, seedOf } from "./shared";
 
 const CONVERGENCE_RULES = [
@@ -140,7 +140,7 @@ function tableOf<T extends ConvergenceRow["table"]>(rows: ConvergenceRow[], tabl
     .filter((r): r is Row => r.table === table)
     .map((r) => {
       const { table: _, ...rest } = r;
-      return rest;
+      return rest as Omit<Row, "table">;
     });
 }
 
@@ -214,8 +214,6 @@ function convergenceReport(req: StudyRequest, all: ConvergenceRow[]): Experiment
       },
     );
   }
-  const bindingSummary = summary.filter((s) => s.scenario === BINDING.key);
-  const adaptive = summary.filter((x) => x.rule === CONVERGENCE_RULES[2].key);
   return {
     key: "convergence",
     title: "Convergence (paper Fig. 2)",
@@ -230,29 +228,6 @@ function convergenceReport(req: StudyRequest, all: ConvergenceRow[]): Experiment
       { name: "convergence-summary", rows: summary },
     ],
     charts,
-    comparisons: [
-      compare(
-        FIG2_PRICE,
-        bindingSummary
-          .map(
-            (s) =>
-              `${s.rule}: converged at round ${s.firstConvergedRound ?? "—"}, |mu_T - mu*| = ` +
-              `${s.absError.toExponential(1)}`,
-          )
-          .join("; "),
-      ),
-      compare(
-        FIG2_DEMAND,
-        adaptive
-          .map(
-            (x) =>
-              `${x.scenario}: ` +
-              (x.binding
-                ? `binding, mu* = ${fmt(x.muStar, 4)}, S_T = m within the tolerance 1e-6 m`
-                : "slack: S(0) < m, mu* = 0"),
-          )
-          .join("; "),
-      ),
-    ],
+    comparisons: [fig2Comparison(summary)],
   };
 }

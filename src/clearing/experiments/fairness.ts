@@ -9,7 +9,7 @@ import { efficiency } from "../sim/welfare";
 import { gini, meanStd, priceOfFairness, waterFill } from "../../common/metrics";
 import { boxPlot } from "../../report/charts";
 import type { ExperimentResult } from "../../report/types";
-import { PRICE_OF_FAIRNESS, compare } from "./paper";
+import { cell } from "./paperTables";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { SCENARIOS, scenarioOf } from "./scenarios";
 import { fmt, groupBy, mean, pm, replications, seedOf } from "./shared";
@@ -97,14 +97,24 @@ function fairnessReport(req: StudyRequest, rows: FairnessReplicationRow[]): Expe
       },
     ],
     comparisons: [
-      compare(
-        PRICE_OF_FAIRNESS,
-        summary
-          .map(
-            (s) => `${s.scenario}: ${pm(s.pof, s.pofStd, 3)} (Gini ${fmt(s.giniOptimal, 2)} -> ${fmt(s.giniFair, 2)})`,
-          )
-          .join("; "),
-      ),
+      {
+        source: "spec §3",
+        shows: "price of fairness (not in the paper)",
+        summary: {
+          other: cell(
+            "not reported",
+            summary
+              .map(
+                (s) =>
+                  `${s.scenario}: PoF ${pm(s.pof, s.pofStd, 3)}, ` +
+                  `Gini ${fmt(s.giniOptimal, 2)} -> ${fmt(s.giniFair, 2)}`,
+              )
+              .join("; "),
+          ),
+        },
+        items: [],
+        disagreements: [],
+      },
     ],
   };
 }

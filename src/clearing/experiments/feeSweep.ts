@@ -6,10 +6,11 @@ import { drawAgents } from "../agents/draw";
 import { bandChart, scatter } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { playMechanism } from "./baselines";
-import { TABLE5_CLAIMS, compare } from "./paper";
+import { fig3Comparison } from "./paperFigures";
+import { table5Comparison } from "./paperTables";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS, scenarioOf } from "./scenarios";
-import { type Summary, band, groupBy, pm, replications, seedOf, summarize } from "./shared";
+import { BINDING, SCENARIOS, scenarioOf } from "./scenarios";
+import { type Summary, band, groupBy, replications, seedOf, summarize } from "./shared";
 
 export const TAU_GRID = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 
@@ -140,15 +141,7 @@ function feeSweepReport(req: StudyRequest, raw: FeeSweepReplicationRow[]): Exper
       }),
     },
   ];
-  const comparisons = TABLE5_CLAIMS.map(({ tau, claim }) => {
-    const ours = table.find((r) => r.scenario === PAPER_DEFAULTS.key && String(r.tau) === tau)!;
-    return compare(
-      claim,
-      `${pm(ours.efficiencyPerAgent, ours.efficiencyPerAgentStd)} per agent | ` +
-        `${pm(ours.avgCost, ours.avgCostStd)} | ${pm(ours.fairness, ours.fairnessStd)} | ` +
-        `${pm(100 * ours.participation, 100 * ours.participationStd, 1)}%`,
-    );
-  });
+  const comparisons = [table5Comparison(table), fig3Comparison(table)];
   return {
     key: "fee-sweep",
     title: "Fee sweep (paper Table 5, Fig. 3)",

@@ -6,18 +6,12 @@ import { drawAgents } from "../agents/draw";
 import { lineChart } from "../../report/charts";
 import { pairedDifferenceChart } from "../../report/pairedChart";
 import type { Chart, ExperimentResult } from "../../report/types";
-import {
-  PAPER_MECHANISMS,
-  type Mechanism,
-  type PaperMechanism,
-  flatSurcharge,
-  playMechanisms,
-  referencePopulation,
-} from "./baselines";
-import { compare, table6Claim } from "./paper";
+import { type Mechanism, flatSurcharge, playMechanisms, referencePopulation } from "./baselines";
+import { fig4Comparison, fig5Comparison } from "./paperFigures";
+import { table3Comparison, table4Comparison, table6Comparison } from "./paperTables";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
-import { type Summary, groupBy, mean, pm, replications, seedOf, summarize } from "./shared";
+import { type Summary, groupBy, mean, replications, seedOf, summarize } from "./shared";
 import { pairedComparisons, verdictOf } from "./verdict";
 
 /** The metrics of the paired-difference charts (Fig. 4's questions: which mechanism is better). */
@@ -157,13 +151,6 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
       },
     );
   }
-  const line = (sc: Scenario, mech: PaperMechanism) => {
-    const r = table.find((x) => x.scenario === sc.key && x.n === 20 && x.mechanism === mech)!;
-    return (
-      `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.avgCost, r.avgCostStd)} | ` +
-      `${pm(r.gini, r.giniStd)}`
-    );
-  };
   return {
     key: "mechanisms",
     title: "Mechanism comparison over n (paper Table 6, Fig. 4–5)",
@@ -191,8 +178,12 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
       (r) => `${scenarioOf(r.scenario).label.replace(/ \(.*\)$/, "")}, n = ${r.n}`,
     ),
     charts,
-    comparisons: PAPER_MECHANISMS.map((mech) =>
-      compare(table6Claim(mech), `defaults: ${line(PAPER_DEFAULTS, mech)}; binding: ${line(BINDING, mech)}`),
-    ),
+    comparisons: [
+      table3Comparison(req.replications),
+      table4Comparison(table),
+      table6Comparison(table, paired),
+      fig4Comparison(paired),
+      fig5Comparison(table),
+    ],
   };
 }

@@ -14,18 +14,11 @@ import type { AgentType } from "../agents/reference";
 import { rng } from "../../common/random";
 import { barChart, scatter } from "../../report/charts";
 import type { ExperimentResult } from "../../report/types";
-import {
-  MECHANISMS,
-  PAPER_MECHANISMS,
-  type Mechanism,
-  type PaperMechanism,
-  flatSurcharge,
-  playMechanisms,
-} from "./baselines";
-import { compare, table8Claim } from "./paper";
+import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms } from "./baselines";
+import { table8Comparison } from "./paperTable8";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
-import { type Summary, band, groupBy, mean, pm, replications, summarize } from "./shared";
+import { type Summary, band, groupBy, mean, replications, summarize } from "./shared";
 import { pairedComparisons, verdictOf } from "./verdict";
 
 export class DataError extends Error {}
@@ -232,13 +225,6 @@ export function movieLensReport(
       },
     ];
   });
-  const line = (sc: Scenario, mech: PaperMechanism) => {
-    const r = table.find((x) => x.scenario === sc.key && x.mechanism === mech)!;
-    return (
-      `${pm(r.efficiencyPerAgent, r.efficiencyPerAgentStd)} | ${pm(r.relEff, r.relEffStd)} | ` +
-      `${pm(r.avgCost, r.avgCostStd)} | ${pm(r.gini, r.giniStd)}`
-    );
-  };
   return {
     key: "movielens",
     title: "MovieLens-100K case (paper Table 8)",
@@ -271,11 +257,6 @@ export function movieLensReport(
       (r) => played(scenarioOf(r.scenario), users.length).label,
     ),
     charts,
-    comparisons: PAPER_MECHANISMS.map((mech) =>
-      compare(
-        table8Claim(mech, source.includes("fixture")),
-        `defaults: ${line(PAPER_DEFAULTS, mech)}; binding: ${line(BINDING, mech)}`,
-      ),
-    ),
+    comparisons: [table8Comparison(table, paired, source.includes("fixture"))],
   };
 }

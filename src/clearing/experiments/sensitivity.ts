@@ -6,10 +6,10 @@ import { drawAgents } from "../agents/draw";
 import { heatMap, scatter } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { playMechanism } from "./baselines";
-import { FIG6_COLLAPSE, FIG6_FAIRNESS, compare, fig6FairnessVerdict } from "./paper";
+import { fig6Comparison } from "./paperFigures";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
-import { fmt, groupBy, mean, replications, seedOf } from "./shared";
+import { groupBy, mean, replications, seedOf } from "./shared";
 
 export const G_GRID = [0, 1, 2, 3, 4, 5];
 const SENS_TAU = [0, 0.5, 1, 1.5, 2];
@@ -148,9 +148,6 @@ function sensitivityReport(req: StudyRequest, raw: SensitivityReplicationRow[]):
   }
   const cell = (sc: Scenario, tau: number, g: number) =>
     table.find((r) => r.scenario === sc.key && r.tau === tau && r.g === g)!;
-  const eff = (tau: number, g: number) => fmt(cell(BINDING, tau, g).efficiencyPerAgent, 2);
-  const dFairTau = cell(BINDING, 2, 1).fairness - cell(BINDING, 0, 1).fairness;
-  const dFairG = cell(BINDING, 0.5, 5).fairness - cell(BINDING, 0.5, 0).fairness;
   return {
     key: "sensitivity",
     title: "Sensitivity over (tau, g) with elasticity (paper Fig. 6)",
@@ -160,15 +157,9 @@ function sensitivityReport(req: StudyRequest, raw: SensitivityReplicationRow[]):
     tables: [{ name: "sensitivity", rows: table }],
     charts,
     comparisons: [
-      compare(
-        FIG6_COLLAPSE,
-        `binding: Eff/n ${eff(0, 0)} at (0, 0), ${eff(2, 0)} at (2, 0), ${eff(0, 5)} at (0, 5), ${eff(2, 5)} at (2, 5)`,
-      ),
-      compare(
-        FIG6_FAIRNESS,
-        `binding: 1 - Gini changes by ${fmt(dFairTau, 3)} from tau 0 to 2 (g = 1) and by ` +
-          `${fmt(dFairG, 3)} from g 0 to 5 (tau = 0.5): ` +
-          `${fig6FairnessVerdict(Math.abs(dFairTau) > Math.abs(dFairG))}`,
+      fig6Comparison(
+        (tau, g) => cell(BINDING, tau, g).efficiencyPerAgent,
+        (tau, g) => cell(BINDING, tau, g).fairness,
       ),
     ],
   };

@@ -12,10 +12,10 @@ import { roundWelfare } from "../sim/welfare";
 import { dynamicRegret, meanStd, resilience } from "../../common/metrics";
 import { lineChart } from "../../report/charts";
 import type { Chart, ExperimentResult } from "../../report/types";
-import { FIG7_TAU_SHOCK, compare, driftRegretClaim } from "./paper";
+import { fig7Comparisons } from "./paperFigures";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
-import { fmt, groupBy, mean, pm, replications, seedOf } from "./shared";
+import { groupBy, mean, replications, seedOf } from "./shared";
 
 export interface ShockCase {
   key: string;
@@ -249,9 +249,6 @@ function shockReport(req: StudyRequest, all: ShockRow[]): ExperimentResult {
       }),
     },
   );
-  const tauAdaptive = summary.find((s) => s.scenario === BINDING.key && s.shock === "tau" && s.rule === "adaptive")!;
-  const drift = summary.filter((s) => s.scenario === BINDING.key && s.shock === "drift");
-  const lowest = [...drift].sort((a, b) => a.regretT - b.regretT)[0].rule;
   return {
     key: "shocks",
     title: "Shock resilience and dynamic regret (paper Fig. 7)",
@@ -267,21 +264,6 @@ function shockReport(req: StudyRequest, all: ShockRow[]): ExperimentResult {
       { name: "shocks-summary", rows: summary },
     ],
     charts,
-    comparisons: [
-      compare(
-        FIG7_TAU_SHOCK,
-        `binding, adaptive: R = Eff(51..60)/Eff(41..50) = ${pm(tauAdaptive.resilience, tauAdaptive.resilienceStd, 3)}`,
-      ),
-      compare(
-        driftRegretClaim(lowest),
-        drift
-          .map(
-            (s) =>
-              `${s.rule}: regret/t = ${fmt(s.regretPerRound25, 3)} (t=25), ` +
-              `${fmt(s.regretPerRound50, 3)} (t=50), ${fmt(s.regretPerRound100, 3)} (t=${rounds})`,
-          )
-          .join("; "),
-      ),
-    ],
+    comparisons: fig7Comparisons(summary, rounds),
   };
 }
