@@ -3,13 +3,14 @@
  * on the same population per replication, for a grid of population sizes.
  */
 import { drawAgents } from "../agents/draw";
-import { boxPlot, lineChart } from "../../report/charts";
+import { boxPlot } from "../../report/charts";
+import { coincidenceNote, coincident, dodgedMeans } from "../../report/meanCharts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms, referencePopulation } from "./baselines";
 import { compare, table6Claim } from "./paper";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
-import { type Summary, groupBy, mean, pm, replications, seedOf, summarize } from "./shared";
+import { BINDING, CHART_ORDER, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
+import { type Summary, band, groupBy, mean, pm, replications, seedOf, summarize } from "./shared";
 
 export const N_GRID = [10, 20, 50, 100];
 
@@ -103,7 +104,7 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
   );
   const at20 = (sc: Scenario) => raw.filter((r) => r.scenario === sc.key && r.n === 20);
   const charts: Chart[] = [];
-  for (const sc of SCENARIOS) {
+  for (const sc of CHART_ORDER) {
     charts.push(
       {
         name: `fig4-${sc.key}-efficiency`,
@@ -132,18 +133,7 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
         caption: `Gini of allocations by mechanism at n = 20, ${sc.label}.`,
         spec: boxPlot({ title: `Gini — ${sc.label}`, rows: at20(sc), group: "mechanism", y: "gini", yTitle: "Gini" }),
       },
-      {
-        name: `fig5-${sc.key}-scaling`,
-        caption: `Mean efficiency per agent over n by mechanism, ${sc.label}.`,
-        spec: lineChart({
-          title: `Eff / n over n — ${sc.label}`,
-          rows: table.filter((r) => r.scenario === sc.key),
-          x: "n",
-          y: "efficiencyPerAgent",
-          series: "mechanism",
-          yTitle: "Eff / n",
-        }),
-      },
+      fig5Chart(sc, table),
     );
   }
   const line = (sc: Scenario, mech: Mechanism) => {
@@ -171,5 +161,38 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
     comparisons: MECHANISMS.map((mech) =>
       compare(table6Claim(mech), `defaults: ${line(PAPER_DEFAULTS, mech)}; binding: ${line(BINDING, mech)}`),
     ),
+  };
+}
+
+/** A scenario as run over n: its capacity rule (m = 2.5 n when binding), not the n = 20 of its label. */
+const overN = (sc: Scenario): string => {
+  const perAgent = capacityFor(sc, 1);
+  return `${sc.label.replace(/ \(.*\)$/, "")} (m = ${perAgent === sc.capacity ? sc.capacity : `${perAgent} n`})`;
+};
+
+/** Fig. 5: mean Eff / n ± 1 sd over n, the mechanisms side by side at each n so that equal ones stay visible. */
+function fig5Chart(sc: Scenario, table: MechanismRow[]): Chart {
+  const rows = table
+    .filter((r) => r.scenario === sc.key)
+    .map((r) => ({
+      n: r.n,
+      mechanism: r.mechanism,
+      mean: r.efficiencyPerAgent,
+      ...band(r.efficiencyPerAgent, r.efficiencyPerAgentStd),
+    }));
+  return {
+    name: `fig5-${sc.key}-scaling`,
+    caption:
+      `Efficiency per agent over n by mechanism (mean ± 1 sd over the replications; the mechanisms side by ` +
+      `side at each n), ${overN(sc)}.` +
+      coincidenceNote(coincident(rows, "mechanism", ["mean", "lo", "hi"]), "side by side, their marks are equal"),
+    spec: dodgedMeans({
+      title: `Eff / n over n — ${overN(sc)}`,
+      rows,
+      x: "n",
+      series: "mechanism",
+      xTitle: "n (agents)",
+      yTitle: "Eff / n",
+    }),
   };
 }
