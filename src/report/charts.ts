@@ -67,6 +67,8 @@ export function lineChart<Row extends object>(opts: {
   dashed?: string[];
   step?: boolean;
   legend?: boolean;
+  /** Color scheme of the series (vega's default categories when absent). */
+  scheme?: string;
   /** Points on the lines (default: when there are at most 60 rows). */
   points?: boolean;
   width?: number;
@@ -88,7 +90,10 @@ export function lineChart<Row extends object>(opts: {
         ? { legend: { symbolType: "stroke", symbolStrokeWidth: 2, symbolSize: 300 } }
         : {};
   const seriesTitle = opts.seriesTitle ?? opts.series;
-  const color = opts.series ? { color: { field: opts.series, type: "nominal", title: seriesTitle, ...legend } } : {};
+  const scale = opts.scheme ? { scale: { scheme: opts.scheme } } : {};
+  const color = opts.series
+    ? { color: { field: opts.series, type: "nominal", title: seriesTitle, ...scale, ...legend } }
+    : {};
   // The dash pattern as a channel too, so that the legend shows which series are dashed.
   const names = opts.series ? [...new Set(opts.rows.map((r) => String(r[opts.series!])))].sort() : [];
   const dash = opts.dashed?.length

@@ -277,6 +277,8 @@ function convergenceFigure(
               series: "agent",
               yTitle: "demand x_i^t",
               legend: false,
+              // Not the rules' colors: these lines are agents, all under one rule.
+              scheme: "greys",
             }),
             {
               vconcat: [
