@@ -20,7 +20,7 @@ interface VegaModule {
 }
 
 /** A field of the rows a chart plots. */
-type Field<Row> = Extract<keyof Row, string>;
+export type Field<Row> = Extract<keyof Row, string>;
 
 const THEME = {
   background: "white",
@@ -46,44 +46,105 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   }
 }
 
-/** Lines of `y` over `x`, one per `series` value (optional), with an optional dashed rule at `ruleY`. */
+/**
+ * Lines of `y` over `x`, one per `series` value (optional). Series named in `dashed` are drawn dashed
+ * (as steps with `step`: a value that holds until it changes, such as a clearing price between
+ * shocks); `ruleY` adds a dashed horizontal rule, labelled `ruleLabel` at its right end.
+ * Every layer's position channels carry the axis titles: vega-lite otherwise joins the field names
+ * of all layers sharing an axis into its title.
+ */
 export function lineChart<Row extends object>(opts: {
   title: string;
   rows: Row[];
   x: Field<Row>;
   y: Field<Row>;
   series?: Field<Row>;
+  seriesTitle?: string;
   xTitle?: string;
   yTitle?: string;
   ruleY?: number;
+  ruleLabel?: string;
+  dashed?: string[];
+  step?: boolean;
+  legend?: boolean;
+  /** Color scheme of the series (vega's default categories when absent). */
+  scheme?: string;
+  /** Points on the lines (default: when there are at most 60 rows). */
+  points?: boolean;
   width?: number;
+  height?: number;
   logY?: boolean;
 }): VegaLiteSpec {
-  const line = {
-    mark: { type: "line", point: opts.rows.length <= 60, strokeWidth: 1.6 },
-    encoding: {
-      x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x },
-      y: {
-        field: opts.y,
-        type: "quantitative",
-        title: opts.yTitle ?? opts.y,
-        scale: opts.logY ? { type: "log" } : { zero: false },
-      },
-      ...(opts.series ? { color: { field: opts.series, type: "nominal", title: opts.series } } : {}),
-    },
+  const x = { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x };
+  const y = {
+    field: opts.y,
+    type: "quantitative",
+    title: opts.yTitle ?? opts.y,
+    scale: opts.logY ? { type: "log" } : { zero: false },
   };
-  const layers: unknown[] = [line];
-  if (opts.ruleY !== undefined) {
+  // Legend symbols as strokes when some series are dashed, so that the legend shows the dashes.
+  const legend =
+    opts.legend === false
+      ? { legend: null }
+      : opts.dashed?.length
+        ? { legend: { symbolType: "stroke", symbolStrokeWidth: 2, symbolSize: 300 } }
+        : {};
+  const seriesTitle = opts.seriesTitle ?? opts.series;
+  const scale = opts.scheme ? { scale: { scheme: opts.scheme } } : {};
+  const color = opts.series
+    ? { color: { field: opts.series, type: "nominal", title: seriesTitle, ...scale, ...legend } }
+    : {};
+  // The dash pattern as a channel too, so that the legend shows which series are dashed.
+  const names = opts.series ? [...new Set(opts.rows.map((r) => String(r[opts.series!])))].sort() : [];
+  const dash = opts.dashed?.length
+    ? {
+        strokeDash: {
+          field: opts.series,
+          type: "nominal",
+          title: seriesTitle,
+          scale: { domain: names, range: names.map((n) => (opts.dashed!.includes(n) ? [6, 4] : [1, 0])) },
+          ...legend,
+        },
+      }
+    : {};
+  const dashed =
+    opts.series && opts.dashed?.length
+      ? `indexof(${JSON.stringify(opts.dashed)}, datum[${JSON.stringify(opts.series)}]) >= 0`
+      : undefined;
+  const layers: unknown[] = [
+    {
+      ...(dashed ? { transform: [{ filter: `!(${dashed})` }] } : {}),
+      mark: { type: "line", point: opts.points ?? opts.rows.length <= 60, strokeWidth: 1.6 },
+      encoding: { x, y, ...color, ...dash },
+    },
+  ];
+  if (dashed)
     layers.push({
-      data: { values: [{ v: opts.ruleY }] },
-      mark: { type: "rule", strokeDash: [6, 4], color: "#444" },
-      encoding: { y: { field: "v", type: "quantitative" } },
+      transform: [{ filter: dashed }],
+      mark: { type: "line", strokeWidth: 1.6, interpolate: opts.step ? "step-after" : "linear" },
+      encoding: { x, y, ...color, ...dash },
     });
+  if (opts.ruleY !== undefined) {
+    const at = { data: { values: [{ v: opts.ruleY, label: opts.ruleLabel ?? "" }] } };
+    const ruleEnc = { y: { ...y, field: "v" } };
+    layers.push({ ...at, mark: { type: "rule", strokeDash: [6, 4], color: "#444" }, encoding: ruleEnc });
+    if (opts.ruleLabel)
+      layers.push({
+        ...at,
+        mark: { type: "text", align: "right", baseline: "bottom", dy: -2, color: "#444", fontSize: 11 },
+        encoding: { ...ruleEnc, x: { value: opts.width ?? 420 }, text: { field: "label" } },
+      });
   }
-  return { title: opts.title, width: opts.width ?? 420, height: 240, data: { values: opts.rows }, layer: layers };
+  return {
+    title: opts.title,
+    width: opts.width ?? 420,
+    height: opts.height ?? 240,
+    data: { values: opts.rows },
+    layer: layers,
+  };
 }
 
-/** Mean line with a +-1 std band per series (`mean`, `lo`, `hi` fields). */
+/** Mean line with a +-1 std band per series (`mean`, `lo`, `hi` fields); axis titles on both layers. */
 export function bandChart<Row extends { mean: number; lo: number; hi: number }>(opts: {
   title: string;
   rows: Row[];
@@ -93,6 +154,7 @@ export function bandChart<Row extends { mean: number; lo: number; hi: number }>(
   yTitle: string;
 }): VegaLiteSpec {
   const color = opts.series ? { color: { field: opts.series, type: "nominal", title: opts.series } } : {};
+  const x = { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x };
   return {
     title: opts.title,
     width: 420,
@@ -101,16 +163,11 @@ export function bandChart<Row extends { mean: number; lo: number; hi: number }>(
     layer: [
       {
         mark: { type: "area", opacity: 0.18 },
-        encoding: {
-          x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x },
-          y: { field: "lo", type: "quantitative", title: opts.yTitle },
-          y2: { field: "hi" },
-          ...color,
-        },
+        encoding: { x, y: { field: "lo", type: "quantitative", title: opts.yTitle }, y2: { field: "hi" }, ...color },
       },
       {
         mark: { type: "line", point: true },
-        encoding: { x: { field: opts.x, type: "quantitative" }, y: { field: "mean", type: "quantitative" }, ...color },
+        encoding: { x, y: { field: "mean", type: "quantitative", title: opts.yTitle }, ...color },
       },
     ],
   };
@@ -161,7 +218,7 @@ export function scatter<Row extends object>(opts: {
     encoding: {
       x: { field: opts.x, type: "quantitative", title: opts.xTitle ?? opts.x, scale: { zero: false } },
       y: { field: opts.y, type: "quantitative", title: opts.yTitle ?? opts.y, scale: { zero: false } },
-      color: { field: opts.color, type: opts.colorType ?? "quantitative" },
+      color: { field: opts.color, type: opts.colorType ?? "quantitative", title: opts.color },
       ...(opts.size ? { size: { field: opts.size, type: "quantitative" } } : {}),
     },
   };
@@ -177,7 +234,10 @@ export function heatMap<Row extends object>(opts: {
   valueTitle?: string;
   scheme?: string;
 }): VegaLiteSpec {
-  const enc = { x: { field: opts.x, type: "ordinal" }, y: { field: opts.y, type: "ordinal", sort: "descending" } };
+  const enc = {
+    x: { field: opts.x, type: "ordinal", title: opts.x },
+    y: { field: opts.y, type: "ordinal", title: opts.y, sort: "descending" },
+  };
   return {
     title: opts.title,
     data: { values: opts.rows },
@@ -208,7 +268,10 @@ export function heatMap<Row extends object>(opts: {
   };
 }
 
-/** Bars of `y` per `group` (side by side per `series` when given), with error bars from `lo`/`hi` when asked. */
+/**
+ * Bars of `y` per `group` (side by side per `series` when given), with error bars from `lo`/`hi` when
+ * asked; the error bars carry the bars' axis title, else the axis would read "<yTitle>, lo".
+ */
 export function barChart<Row extends object>(opts: {
   title: string;
   rows: Row[];
@@ -235,8 +298,8 @@ export function barChart<Row extends object>(opts: {
     layers.push({
       mark: "errorbar",
       encoding: {
-        x: { field: opts.group, type: "nominal" },
-        y: { field: "lo", type: "quantitative" },
+        x: { field: opts.group, type: "nominal", title: null },
+        y: { field: "lo", type: "quantitative", title: opts.yTitle ?? opts.y },
         y2: { field: "hi" },
       },
     });

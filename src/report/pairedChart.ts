@@ -33,7 +33,7 @@ export function pairedDifferenceChart(opts: {
       {
         data: { values: [{ zero: 0 }] },
         mark: { type: "rule", strokeDash: [4, 3], color: "#444" },
-        encoding: { y: { field: "zero", type: "quantitative" } },
+        encoding: { y: { field: "zero", type: "quantitative", title: opts.yTitle } },
       },
       {
         mark: { type: "errorbar", ticks: true },

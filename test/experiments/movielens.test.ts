@@ -78,10 +78,10 @@ describe("MovieLens experiment on a file with fewer users than agents", () => {
     expect(r.description).to.contain("as agents of paper defaults (n = 3, m = 15) and of binding (n = 3, m = 7.50);");
     const titles = r.charts.map((c) => (c.spec as { title?: unknown }).title);
     expect(titles).to.deep.equal([
-      "RelEff — paper defaults (n = 3, m = 15)",
-      "cost vs Gini — paper defaults (n = 3, m = 15)",
       "RelEff — binding (n = 3, m = 7.50)",
-      "cost vs Gini — binding (n = 3, m = 7.50)",
+      "avg cost and Gini — binding (n = 3, m = 7.50)",
+      "RelEff — paper defaults (n = 3, m = 15)",
+      "avg cost and Gini — paper defaults (n = 3, m = 15)",
     ]);
     expect(r.charts.every((c) => !c.caption.includes("n = 20"))).to.equal(true);
   });

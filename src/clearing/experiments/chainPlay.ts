@@ -20,6 +20,9 @@ import { settingsFor } from "./scenarios";
 import type { Comparison, ExperimentResult } from "../../report/types";
 import { fmt } from "./shared";
 
+/** The per-round clearing price's series in the price chart. */
+const MU_STAR = "mu* (per round)";
+
 export interface ChainPlayRequest {
   agents: number;
   capacity: number;
@@ -186,15 +189,21 @@ export async function playMarket(
       {
         name: "chain-price",
         caption:
-          "Shadow price mu_t posted by the contract, against the exact clearing price mu* of each " +
-          "round's agents and fees (dashed line: the last mu*).",
+          "Shadow price mu_t posted by the contract (solid), against mu* (dashed steps): the exact clearing " +
+          "price of each round's agents and fees, which moves when a shock changes them.",
         spec: lineChart({
-          title: "mu_t on chain",
-          rows,
+          title: "mu_t and mu* on chain",
+          rows: rows.flatMap((r) => [
+            { round: r.round, series: "mu_t (contract)", value: r.mu },
+            { round: r.round, series: MU_STAR, value: r.muStar },
+          ]),
           x: "round",
-          y: "mu",
-          yTitle: "mu_t",
-          ruleY: rows[rows.length - 1]?.muStar,
+          y: "value",
+          series: "series",
+          seriesTitle: "price",
+          dashed: [MU_STAR],
+          step: true,
+          yTitle: "shadow price",
         }),
       },
       {
@@ -211,7 +220,9 @@ export async function playMarket(
       },
       {
         name: "chain-welfare",
-        caption: "Efficiency of the allocations the contract made (line) and the per-round optimum, per round.",
+        caption:
+          "Efficiency of the allocations the contract made (solid) and the per-round optimum, Eff at the exact " +
+          "clearing solution of that round's agents and fees (dashed).",
         spec: lineChart({
           title: "Eff and optimum per round",
           rows: rows.flatMap((r) => [
@@ -221,6 +232,7 @@ export async function playMarket(
           x: "round",
           y: "value",
           series: "series",
+          dashed: ["Eff at x* (optimum)"],
           yTitle: "Eff",
         }),
       },

@@ -9,10 +9,11 @@ import { drawAgents } from "../agents/draw";
 import { roundWelfare } from "../sim/welfare";
 import { fromFixed } from "../../common/fixed";
 import { lineChart } from "../../report/charts";
+import { coincidenceNote, coincident } from "../../report/meanCharts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { fig2Comparison } from "./paperFigures";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
+import { CHART_ORDER, SCENARIOS, type Scenario, scenarioOf, settingsFor } from "./scenarios";
 import { fmt, seedOf } from "./shared";
 
 const CONVERGENCE_RULES = [
@@ -149,71 +150,14 @@ function convergenceReport(req: StudyRequest, all: ConvergenceRow[]): Experiment
   const rows = tableOf(all, "rounds");
   const agentRows = tableOf(all, "agents");
   const summary = tableOf(all, "summary");
-  const charts: Chart[] = [];
-  for (const sc of SCENARIOS) {
-    const exact = summary.find((x) => x.scenario === sc.key)!;
-    const these = rows.filter((x) => x.scenario === sc.key);
-    charts.push(
-      {
-        name: `fig2-${sc.key}-price`,
-        caption: `Shadow price mu_t per rule, ${sc.label}. mu* = ${fmt(exact.muStar, 6)}.`,
-        spec: lineChart({
-          title: `mu_t — ${sc.label}`,
-          rows: these,
-          x: "round",
-          y: "mu",
-          series: "rule",
-          yTitle: "shadow price mu_t",
-          ruleY: exact.muStar,
-        }),
-      },
-      {
-        name: `fig2-${sc.key}-demand`,
-        caption: `Aggregate demand S_t against capacity m (dashed), ${sc.label}.`,
-        spec: lineChart({
-          title: `S_t vs m — ${sc.label}`,
-          rows: these,
-          x: "round",
-          y: "totalDemand",
-          series: "rule",
-          yTitle: "total demand S_t",
-          ruleY: sc.capacity,
-        }),
-      },
-      {
-        name: `fig2-${sc.key}-agents`,
-        caption: `Each agent's demand x_i^t under the constant step 1.9/L (overshoot and damping), ${sc.label}.`,
-        spec: {
-          ...lineChart({
-            title: `x_i^t — ${sc.label}`,
-            rows: agentRows.filter((x) => x.scenario === sc.key),
-            x: "round",
-            y: "demand",
-            series: "agent",
-            yTitle: "demand x_i^t",
-          }),
-          config: { legend: { disable: true } },
-        },
-      },
-      {
-        name: `fig2-${sc.key}-welfare`,
-        caption: `Efficiency (top) and Gini of allocations (bottom) per round, ${sc.label}.`,
-        spec: {
-          vconcat: [
-            lineChart({
-              title: `Eff per round — ${sc.label}`,
-              rows: these,
-              x: "round",
-              y: "efficiency",
-              series: "rule",
-              yTitle: "Eff",
-            }),
-            lineChart({ title: "Gini per round", rows: these, x: "round", y: "gini", series: "rule", yTitle: "Gini" }),
-          ],
-        },
-      },
-    );
-  }
+  const charts: Chart[] = CHART_ORDER.map((sc) =>
+    convergenceFigure(
+      sc,
+      rows as ConvergenceRoundRow[],
+      agentRows as ConvergenceAgentRow[],
+      summary as ConvergenceSummaryRow[],
+    ),
+  );
   return {
     key: "convergence",
     title: "Convergence (paper Fig. 2)",
@@ -229,5 +173,114 @@ function convergenceReport(req: StudyRequest, all: ConvergenceRow[]): Experiment
     ],
     charts,
     comparisons: [fig2Comparison(summary)],
+  };
+}
+
+/** Rounds the convergence figure shows: past them every line is flat, and the first rounds stay legible. */
+export const CONVERGENCE_ZOOM = 20;
+
+/**
+ * The paper's Fig. 2 for one scenario as one 2x2 figure, zoomed to the first `CONVERGENCE_ZOOM`
+ * rounds (after them every line is flat): mu_t against mu*, S_t against m, each agent's x_i^t,
+ * and Eff above Gini.
+ */
+function convergenceFigure(
+  sc: Scenario,
+  rows: ConvergenceRoundRow[],
+  agentRows: ConvergenceAgentRow[],
+  summary: ConvergenceSummaryRow[],
+): Chart {
+  const first = (r: { scenario: string; round: number }) => r.scenario === sc.key && r.round <= CONVERGENCE_ZOOM;
+  const these = rows.filter(first);
+  const mine = summary.filter((x) => x.scenario === sc.key);
+  const muStar = mine[0].muStar;
+  const panel = {
+    x: "round",
+    series: "rule",
+    seriesTitle: "step rule",
+    width: 300,
+    height: 190,
+    points: false,
+  } as const;
+  const converged = mine.map((s) => `${s.rule} at round ${s.firstConvergedRound ?? "— (not)"}`).join(", ");
+  const same = coincidenceNote(
+    coincident(these, "rule", ["mu", "totalDemand", "efficiency", "gini"]),
+    "their lines coincide, the last drawn on top",
+  );
+  return {
+    name: `fig2-${sc.key}`,
+    caption:
+      `Convergence, ${sc.label}, the first ${CONVERGENCE_ZOOM} of ${CONVERGENCE_ROUNDS} rounds ` +
+      `(all rounds in convergence-rounds.csv). Top left: shadow price mu_t per step rule against the exact ` +
+      `mu* = ${fmt(muStar, 6)} (dashed). Top right: aggregate demand S_t against capacity m (dashed). ` +
+      `Bottom left: each agent's demand x_i^t under the constant step 1.9/L ` +
+      (mine[0].binding ? `(overshoot and damping). ` : `(flat: capacity does not bind, mu stays 0). `) +
+      `Bottom right: efficiency (top) and Gini of allocations (bottom) per round. ` +
+      `First converged round: ${converged}.${same}`,
+    spec: {
+      title: `Convergence (Fig. 2) — ${sc.label}`,
+      vconcat: [
+        {
+          hconcat: [
+            lineChart({
+              ...panel,
+              title: "mu_t",
+              rows: these,
+              y: "mu",
+              yTitle: "shadow price mu_t",
+              ruleY: muStar,
+              ruleLabel: "mu*",
+            }),
+            lineChart({
+              ...panel,
+              title: "S_t vs m",
+              rows: these,
+              y: "totalDemand",
+              yTitle: "total demand S_t",
+              ruleY: sc.capacity,
+              ruleLabel: "m",
+            }),
+          ],
+        },
+        {
+          hconcat: [
+            lineChart({
+              ...panel,
+              title: "x_i^t (constant 1.9/L)",
+              rows: agentRows.filter(first),
+              y: "demand",
+              series: "agent",
+              yTitle: "demand x_i^t",
+              legend: false,
+              // Not the rules' colors: these lines are agents, all under one rule.
+              scheme: "greys",
+            }),
+            {
+              vconcat: [
+                lineChart({
+                  ...panel,
+                  title: "Eff per round",
+                  rows: these,
+                  y: "efficiency",
+                  yTitle: "Eff",
+                  height: 80,
+                  legend: false,
+                }),
+                lineChart({
+                  ...panel,
+                  title: "Gini per round",
+                  rows: these,
+                  y: "gini",
+                  yTitle: "Gini",
+                  height: 80,
+                  legend: false,
+                }),
+              ],
+            },
+          ],
+          resolve: { scale: { color: "independent" } },
+        },
+      ],
+    },
   };
 }

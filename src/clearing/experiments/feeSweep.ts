@@ -3,13 +3,14 @@
  * fresh populations per replication, metrics of the converged round.
  */
 import { drawAgents } from "../agents/draw";
-import { bandChart, scatter } from "../../report/charts";
+import { bandChart } from "../../report/charts";
+import { meanPath } from "../../report/meanCharts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { playMechanism } from "./baselines";
 import { fig3Comparison } from "./paperFigures";
 import { table5Comparison } from "./paperTables";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, SCENARIOS, scenarioOf } from "./scenarios";
+import { SCENARIOS, scenarioOf } from "./scenarios";
 import { type Summary, band, groupBy, replications, seedOf, summarize } from "./shared";
 
 export const TAU_GRID = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
@@ -104,7 +105,7 @@ function feeSweepReport(req: StudyRequest, raw: FeeSweepReplicationRow[]): Exper
     },
     {
       name: "fig3-fairness",
-      caption: "Fairness 1 - Gini over tau.",
+      caption: "Fairness 1 - Gini over tau (mean ± 1 sd band).",
       spec: bandChart({
         title: "1 - Gini vs tau",
         rows: bands("fairness"),
@@ -115,7 +116,7 @@ function feeSweepReport(req: StudyRequest, raw: FeeSweepReplicationRow[]): Exper
     },
     {
       name: "fig3-participation",
-      caption: "Participation (share of agents with x > 0) over tau.",
+      caption: "Participation (share of agents with x > 0) over tau (mean ± 1 sd band).",
       spec: bandChart({
         title: "participation vs tau",
         rows: bands("participation"),
@@ -125,17 +126,31 @@ function feeSweepReport(req: StudyRequest, raw: FeeSweepReplicationRow[]): Exper
       }),
     },
     {
+      name: "fig3-cost",
+      caption: "Average cost per agent (own cost beta q plus fees and congestion payment) over tau (mean ± 1 sd band).",
+      spec: bandChart({
+        title: "avg cost vs tau",
+        rows: bands("avgCost"),
+        x: "tau",
+        series: "scenario",
+        yTitle: "avg cost per agent",
+      }),
+    },
+    {
       name: "fig3-pareto",
       caption:
-        "Pareto map (binding scenario): every replication's efficiency against fairness, colored by " +
-        "tau, sized by participation.",
-      spec: scatter({
-        title: "efficiency–fairness, binding",
-        rows: raw.filter((r) => r.scenario === BINDING.key),
+        `Efficiency–fairness path: mean Eff / n against mean 1 - Gini at each tau (labelled), ` +
+        `joined in increasing tau, with ±1 sd bars both ways over the ${req.replications} replications; ` +
+        `one path per scenario.`,
+      spec: meanPath({
+        title: "efficiency–fairness over tau",
+        rows: table,
         x: "fairness",
+        xStd: "fairnessStd",
         y: "efficiencyPerAgent",
-        color: "tau",
-        size: "participation",
+        yStd: "efficiencyPerAgentStd",
+        order: "tau",
+        series: "scenario",
         xTitle: "1 - Gini",
         yTitle: "Eff / n",
       }),

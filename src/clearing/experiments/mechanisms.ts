@@ -3,15 +3,15 @@
  * on the same population per replication, for a grid of population sizes.
  */
 import { drawAgents } from "../agents/draw";
-import { lineChart } from "../../report/charts";
 import { pairedDifferenceChart } from "../../report/pairedChart";
+import { coincidenceNote, coincident, dodgedMeans } from "../../report/meanCharts";
 import type { Chart, ExperimentResult } from "../../report/types";
 import { type Mechanism, flatSurcharge, playMechanisms, referencePopulation } from "./baselines";
 import { fig4Comparison, fig5Comparison } from "./paperFigures";
 import { table3Comparison, table4Comparison, table6Comparison } from "./paperTables";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
-import { type Summary, groupBy, mean, replications, seedOf, summarize } from "./shared";
+import { BINDING, CHART_ORDER, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
+import { type Summary, band, groupBy, mean, replications, seedOf, summarize } from "./shared";
 import { pairedComparisons, verdictOf } from "./verdict";
 
 /** The metrics of the paired-difference charts (Fig. 4's questions: which mechanism is better). */
@@ -113,7 +113,7 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
   );
   const paired = pairedComparisons(req, "synthetic", raw, (_, n) => (n === 20 ? 6 : null));
   const charts: Chart[] = [];
-  for (const sc of SCENARIOS) {
+  for (const sc of CHART_ORDER) {
     charts.push(
       ...PAIRED_METRICS.map(({ metric, key }) => ({
         name: `fig4-${sc.key}-paired-${key}`,
@@ -137,18 +137,7 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
           yTitle: `${metric}: relative difference (%)`,
         }),
       })),
-      {
-        name: `fig5-${sc.key}-scaling`,
-        caption: `Mean efficiency per agent over n by mechanism, ${sc.label}.`,
-        spec: lineChart({
-          title: `Eff / n over n — ${sc.label}`,
-          rows: table.filter((r) => r.scenario === sc.key),
-          x: "n",
-          y: "efficiencyPerAgent",
-          series: "mechanism",
-          yTitle: "Eff / n",
-        }),
-      },
+      fig5Chart(sc, table),
     );
   }
   return {
@@ -185,5 +174,38 @@ function mechanismReport(req: StudyRequest, raw: MechanismReplicationRow[]): Exp
       fig4Comparison(paired),
       fig5Comparison(table),
     ],
+  };
+}
+
+/** A scenario as run over n: its capacity rule (m = 2.5 n when binding), not the n = 20 of its label. */
+const overN = (sc: Scenario): string => {
+  const perAgent = capacityFor(sc, 1);
+  return `${sc.label.replace(/ \(.*\)$/, "")} (m = ${perAgent === sc.capacity ? sc.capacity : `${perAgent} n`})`;
+};
+
+/** Fig. 5: mean Eff / n ± 1 sd over n, the mechanisms side by side at each n so that equal ones stay visible. */
+function fig5Chart(sc: Scenario, table: MechanismRow[]): Chart {
+  const rows = table
+    .filter((r) => r.scenario === sc.key)
+    .map((r) => ({
+      n: r.n,
+      mechanism: r.mechanism,
+      mean: r.efficiencyPerAgent,
+      ...band(r.efficiencyPerAgent, r.efficiencyPerAgentStd),
+    }));
+  return {
+    name: `fig5-${sc.key}-scaling`,
+    caption:
+      `Efficiency per agent over n by mechanism (mean ± 1 sd over the replications; the mechanisms side by ` +
+      `side at each n), ${overN(sc)}.` +
+      coincidenceNote(coincident(rows, "mechanism", ["mean", "lo", "hi"]), "side by side, their marks are equal"),
+    spec: dodgedMeans({
+      title: `Eff / n over n — ${overN(sc)}`,
+      rows,
+      x: "n",
+      series: "mechanism",
+      xTitle: "n (agents)",
+      yTitle: "Eff / n",
+    }),
   };
 }

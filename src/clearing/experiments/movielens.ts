@@ -12,12 +12,13 @@
 import fs from "node:fs";
 import type { AgentType } from "../agents/reference";
 import { rng } from "../../common/random";
-import { barChart, scatter } from "../../report/charts";
+import { barChart } from "../../report/charts";
+import { coincidenceNote, coincident, dotPlot } from "../../report/meanCharts";
 import type { ExperimentResult } from "../../report/types";
 import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms } from "./baselines";
 import { table8Comparison } from "./paperTable8";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, PAPER_DEFAULTS, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
+import { BINDING, CHART_ORDER, PAPER_DEFAULTS, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
 import { type Summary, band, groupBy, mean, replications, summarize } from "./shared";
 import { pairedComparisons, verdictOf } from "./verdict";
 
@@ -193,16 +194,18 @@ export function movieLensReport(
     participation: mean(list.map((o) => o.participation)),
   }));
   const paired = pairedComparisons(req, "MovieLens", raw, () => 8);
-  const charts = SCENARIOS.flatMap((sc) => {
+  const charts = CHART_ORDER.flatMap((sc) => {
     const { label } = played(sc, users.length);
+    const mine = table.filter((r) => r.scenario === sc.key);
     return [
       {
         name: `fig8-${sc.key}-releff`,
         caption:
-          `Relative efficiency (Eff / Eff of no enforcement, same users) by mechanism, ` + `${label}, MovieLens users.`,
+          `Relative efficiency (Eff / Eff of no enforcement, same users; mean ± 1 sd) by mechanism, ` +
+          `${label}, MovieLens users.`,
         spec: barChart({
           title: `RelEff — ${label}`,
-          rows: table.filter((r) => r.scenario === sc.key).map((r) => ({ ...r, ...band(r.relEff, r.relEffStd) })),
+          rows: mine.map((r) => ({ ...r, ...band(r.relEff, r.relEffStd) })),
           group: "mechanism",
           y: "relEff",
           yTitle: "RelEff",
@@ -211,16 +214,21 @@ export function movieLensReport(
       },
       {
         name: `fig8-${sc.key}-cost-gini`,
-        caption: `Average cost against Gini per replication, ${label}, MovieLens users.`,
-        spec: scatter({
-          title: `cost vs Gini — ${label}`,
-          rows: raw.filter((r) => r.scenario === sc.key),
-          x: "gini",
-          y: "avgCost",
-          color: "mechanism",
-          colorType: "nominal",
-          xTitle: "Gini",
-          yTitle: "avg cost",
+        caption:
+          `Average cost and Gini by mechanism (mean ± 1 sd over ${req.replications} replications), ${label}, ` +
+          `MovieLens users; one row per mechanism.` +
+          coincidenceNote(
+            coincident(mine, "mechanism", ["avgCost", "avgCostStd", "gini", "giniStd"]),
+            "they share these numbers though each has its own row",
+          ),
+        spec: dotPlot({
+          title: `avg cost and Gini — ${label}`,
+          rows: mine,
+          group: "mechanism",
+          panels: [
+            { mean: "avgCost", std: "avgCostStd", title: "avg cost" },
+            { mean: "gini", std: "giniStd", title: "Gini" },
+          ],
         }),
       },
     ];

@@ -23,6 +23,8 @@ export const PAPER_DEFAULTS: Scenario = {
 /** The defaults with half the capacity. */
 export const BINDING: Scenario = { ...PAPER_DEFAULTS, key: "binding", label: "binding (n = 20, m = 50)", capacity: 50 };
 export const SCENARIOS = [PAPER_DEFAULTS, BINDING];
+/** The scenarios in the order their charts are shown: the binding one first, where the price has work to do. */
+export const CHART_ORDER = [BINDING, PAPER_DEFAULTS];
 
 /** The scenario named `key` (a unit's `scenario` parameter). */
 export function scenarioOf(key: string | number): Scenario {

@@ -8,7 +8,7 @@ import type { Chart, ExperimentResult } from "../../report/types";
 import { playMechanism } from "./baselines";
 import { fig6Comparison } from "./paperFigures";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
+import { BINDING, CHART_ORDER, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
 import { groupBy, mean, replications, seedOf } from "./shared";
 
 export const G_GRID = [0, 1, 2, 3, 4, 5];
@@ -91,7 +91,7 @@ function sensitivityReport(req: StudyRequest, raw: SensitivityReplicationRow[]):
   }));
   const table = withElasticity(cells);
   const charts: Chart[] = [];
-  for (const sc of SCENARIOS) {
+  for (const sc of CHART_ORDER) {
     const rows = table.filter((r) => r.scenario === sc.key);
     charts.push(
       {

@@ -10,11 +10,11 @@ import type { ParamShock, PlayedRound } from "../sim/rounds";
 import { drawAgents } from "../agents/draw";
 import { roundWelfare } from "../sim/welfare";
 import { dynamicRegret, meanStd, resilience } from "../../common/metrics";
-import { lineChart } from "../../report/charts";
-import type { Chart, ExperimentResult } from "../../report/types";
+import type { ExperimentResult } from "../../report/types";
 import { fig7Comparisons } from "./paperFigures";
+import { shockCharts } from "./shockCharts";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
-import { BINDING, SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
+import { SCENARIOS, scenarioOf, settingsFor } from "./scenarios";
 import { groupBy, mean, replications, seedOf } from "./shared";
 
 export interface ShockCase {
@@ -206,48 +206,11 @@ function shockReport(req: StudyRequest, all: ShockRow[]): ExperimentResult {
       regretPerRound100: reg(rounds) / rounds,
     };
   });
-  const binding = (shock: string) => rows.filter((x) => x.scenario === BINDING.key && x.shock === shock);
-  const charts: Chart[] = SHOCK_CASES.map((c) => ({
-    name: `fig7-${c.key}-efficiency`,
-    caption:
-      `Efficiency per round (mean over ${reps} replications), binding scenario, ${c.label}; ` +
-      `the per-round optimum is the dashed-free 'optimum' series in the CSV.`,
-    spec: lineChart({
-      title: `Eff — ${c.label} (binding)`,
-      rows: binding(c.key),
-      x: "round",
-      y: "efficiency",
-      series: "rule",
-      yTitle: "Eff",
-    }),
-  }));
-  charts.push(
-    {
-      name: "fig7-drift-regret",
-      caption:
-        "Cumulative dynamic regret sum_t (Eff(x*_t) - Eff(x_t)) under drift and noise, binding " +
-        "scenario: sublinear growth means the per-round regret vanishes.",
-      spec: lineChart({
-        title: "cumulative dynamic regret — drift (binding)",
-        rows: binding("drift"),
-        x: "round",
-        y: "regret",
-        series: "rule",
-        yTitle: "cumulative regret",
-      }),
-    },
-    {
-      name: "fig7-tau-gini",
-      caption: "Gini per round around the tau shock, binding scenario.",
-      spec: lineChart({
-        title: "Gini — tau shock (binding)",
-        rows: binding("tau"),
-        x: "round",
-        y: "gini",
-        series: "rule",
-        yTitle: "Gini",
-      }),
-    },
+  const charts = shockCharts(
+    rows,
+    reps,
+    SHOCK_CASES,
+    SHOCK_RULES.map((r) => r.key),
   );
   return {
     key: "shocks",
