@@ -2,10 +2,10 @@
  * Rounds to converge for each price rule, measured on the exact off-chain engine (proven equal
  * to the contract by test/clearing/convergence.test.ts) over seeded agent populations.
  */
-import { type AgentType, lipschitz } from "../clearing/agents/reference";
 import { type MarketSettings } from "../clearing/model/settings";
 import { roundsToConverge, simulate } from "../clearing/sim/engine";
 import { solveClearing } from "../clearing/sim/equilibrium";
+import { benchSettings } from "../clearing/robustness/market";
 import { drawAgents } from "../clearing/agents/draw";
 
 export interface ConvergenceScenario {
@@ -53,31 +53,6 @@ function rounds(
   const agents = drawAgents(sc.n, seed);
   const settings = benchSettings(agents, sc, rule, etaTimesL, opts.relTolerance);
   return roundsToConverge(simulate(agents, settings, { maxRounds: opts.maxRounds, untilConverged: true }));
-}
-
-/**
- * The benchmark's market for `agents`: step `etaTimesL / L`, L = sum alpha / (beta + tau)^2 over the
- * agents active at mu = 0; tolerances |S - m| <= rel m and |mu' - mu| <= rel (tau + mu*) (at least 1e-15).
- */
-export function benchSettings(
-  agents: AgentType[],
-  market: { capacity: number; tau: number; fixedFee: number },
-  rule: MarketSettings["rule"],
-  etaTimesL: number,
-  relTolerance = 1e-6,
-): MarketSettings {
-  const L = lipschitz(agents, market.tau, market.fixedFee);
-  const exact = solveClearing(agents, market.capacity, market.tau, market.fixedFee);
-  return {
-    capacity: market.capacity,
-    tau: market.tau,
-    fixedFee: market.fixedFee,
-    rule,
-    eta: L > 0 ? etaTimesL / L : 1,
-    tolPrimal: relTolerance * market.capacity,
-    tolDual: Math.max(relTolerance * (market.tau + exact.mu), 1e-15),
-    roundDuration: 3600,
-  };
 }
 
 export interface ScenarioResult {

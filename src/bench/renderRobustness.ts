@@ -1,12 +1,12 @@
 /**
  * The robustness and attack tables of the benchmark document and their README summary rows, from
- * bench/results.json only (`robustness` and `attacks` keys, see ./robustness.ts and ./attacks.ts).
+ * bench/results.json only (`robustness` and `attacks` keys, see ../clearing/robustness/shocks.ts and attacks.ts).
  */
 import { markdownTable } from "../common/output";
-import type { AttackResults } from "./attacks";
+import type { AttackResults } from "../clearing/robustness/attacks";
+import { STAY } from "../clearing/robustness/metrics";
+import { CONSTANT_GRID, NOISE_ROUNDS, POST_CAP, WARM_CAP, type RobustnessResults } from "../clearing/robustness/shocks";
 import type { BenchResults } from "./results";
-import { CONSTANT_GRID, NOISE_ROUNDS, POST_CAP, WARM_CAP, type RobustnessResults } from "./robustness";
-import { STAY } from "./robustnessMetrics";
 
 const show = (v: number | string | null | undefined, digits = 3): string => {
   if (v === null || v === undefined) return "never";
@@ -25,7 +25,7 @@ export function renderRobustnessTables(results: BenchResults): string[] {
         `${STAY} rounds in a row; "never": not within ${POST_CAP} rounds after the shock (warm-up at most ` +
         `${WARM_CAP}); dead round = demand at the clearing price but nothing allocated; noise-drift: ` +
         `sum (W* - W) / sum W* over ${NOISE_ROUNDS} rounds, median; constant-best: the best eta = k/L for ` +
-        `k in {${CONSTANT_GRID.join(", ")}}; definitions in src/bench/robustness.ts):\n`,
+        `k in {${CONSTANT_GRID.join(", ")}}; definitions in src/clearing/robustness/shocks.ts):\n`,
     );
     const rows = Object.entries(rob).flatMap(([sc, byKey]) =>
       Object.entries(byKey).map(([key, e]) =>
@@ -47,7 +47,7 @@ export function renderRobustnessTables(results: BenchResults): string[] {
     sections.push(
       `\nOne attacker among 20 paper agents (m = 50, started converged; medians over seeded populations; harm in ` +
         `rounds of the others' equilibrium welfare, until ${STAY} converged rounds in a row or ${POST_CAP} rounds; ` +
-        `definitions in src/bench/attacks.ts):\n`,
+        `definitions in src/clearing/robustness/attacks.ts):\n`,
     );
     const rows = Object.entries(att).flatMap(([attack, byKey]) =>
       Object.entries(byKey).map(([key, e]) => [

@@ -18,7 +18,7 @@ import {
   roundPayoff,
   roundsToReconverge,
   stayedConverged,
-} from "../../src/bench/robustnessMetrics";
+} from "../../src/clearing/robustness/metrics";
 
 const U = 10n ** 18n;
 const flags = (...runs: [boolean, number][]) => runs.flatMap(([v, n]) => Array<boolean>(n).fill(v));

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { aggregateDemand, type AgentType } from "../../src/clearing/agents/reference";
 import { drawAgents, drawHeavyTail } from "../../src/clearing/agents/draw";
-import { benchSettings } from "../../src/bench/clearingConvergence";
-import { jumpCapacity } from "../../src/bench/robustness";
+import { benchSettings } from "../../src/clearing/robustness/market";
+import { jumpCapacity } from "../../src/clearing/robustness/scenarios";
 import { roundsToConverge, simulate } from "../../src/clearing/sim/engine";
 import { solveClearing } from "../../src/clearing/sim/equilibrium";
 import { fromFixed } from "../../src/common/fixed";

@@ -1,8 +1,8 @@
 /**
- * The measures of the robustness and attack benchmarks (issue 13, point 5), as pure functions of
+ * The measures of the robustness and attack measurements (issue 13, point 5), as pure functions of
  * per-round series so that they are tested on hand-made cases (test/bench/robustness.test.ts).
  */
-import type { AgentType } from "../clearing/agents/reference";
+import type { AgentType } from "../agents/reference";
 
 /** Rounds a market must stay converged to count as re-converged. */
 export const STAY = 20;
@@ -34,10 +34,10 @@ export const isDead = (allocations: bigint[], demandAtClearing: number): boolean
   demandAtClearing > 0 && allocations.every((q) => q === 0n);
 
 /**
- * Nearest-rank quantile of rounds (undefined = never, counted as +infinity): the value at rank
+ * Nearest-rank quantile of rounds (null or undefined = never, counted as +infinity): the value at rank
  * `ceil(q n)`; null when that value is infinite. `q = 0.5` is the lower median.
  */
-export function rankQuantile(values: (number | undefined)[], q: number): number | null {
+export function rankQuantile(values: (number | null | undefined)[], q: number): number | null {
   if (values.length === 0) return null;
   const sorted = values.map((v) => v ?? Infinity).sort((a, b) => a - b);
   const v = sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
@@ -78,3 +78,6 @@ export function roundPayoff(agent: AgentType, demands: number[], allocated: numb
 
 /** JSON form of a factor: finite numbers as they are, +Infinity as the string "Infinity". */
 export const jsonFactor = (v: number): number | string => (Number.isFinite(v) ? v : "Infinity");
+
+/** A factor back from its JSON form (`jsonFactor`): "Infinity" as +Infinity. */
+export const parseFactor = (v: number | string): number => (typeof v === "number" ? v : Number(v));
