@@ -20,6 +20,7 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
   .addOptionalParam("replications", "Monte Carlo replications per cell of the study", 20, types.int)
   .addOptionalParam("seed", "Seed of the study's random draws", 20261124, types.int)
   .addOptionalParam("out", "Output folder", path.join("out", "demo"))
+  .addOptionalParam("workers", "Worker threads for the study (default: the number of cores)", undefined, types.int)
   .setAction(async (args, hre) => {
     const opts = parseArgs(
       "demo",
@@ -27,6 +28,7 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
         replications: z.number().int().min(2).max(100_000),
         seed: z.number().int().nonnegative(),
         out: z.string().min(1),
+        workers: z.number().int().min(1).max(256).optional(),
       }),
       args,
     );
@@ -34,7 +36,8 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
     const { fromFixed } = await import("../src/common/fixed");
     const { progress } = await import("../src/common/progress");
     const { playOnChain } = await import("../src/clearing/experiments/chainPlay");
-    const { STUDY_NOTES, runStudy } = await import("../src/clearing/experiments/study");
+    const { STUDY_NOTES } = await import("../src/clearing/experiments/study");
+    const { defaultWorkers, runStudyOn } = await import("../src/clearing/experiments/pool");
     const { playDemoDeals } = await import("../src/exchange/experiments/deals");
     const { chainEnv } = await import("../src/hardhat/adapter");
     const { writeReport } = await import("../src/report/html");
@@ -88,12 +91,13 @@ task("demo", "Plays both mechanisms on the selected network and runs the study; 
     });
 
     console.log(`\nExperiments on the exact engine (${opts.replications} replications per cell):`);
-    const study = runStudy(
+    const study = await runStudyOn(
       {
         replications: opts.replications,
         seed: opts.seed,
         movieLens: path.join("test", "fixtures", "movielens", "u.data"),
       },
+      opts.workers ?? defaultWorkers(),
       progress,
     );
     for (const w of study.flatMap((r) => r.warnings ?? [])) console.warn(`Warning: ${w}`);

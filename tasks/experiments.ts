@@ -21,7 +21,8 @@ task(
   .addOptionalParam("seed", "Seed of every random draw", 20261124, types.int)
   .addOptionalParam(
     "only",
-    "Comma-separated experiments (convergence, fee-sweep, mechanisms, sensitivity, shocks, fairness, movielens)",
+    "Comma-separated experiments (convergence, fee-sweep, mechanisms, sensitivity, shocks, fairness, movielens, " +
+      "robustness)",
   )
   .addOptionalParam("movielens", "Path of a MovieLens-100K u.data file (default: the synthetic test fixture)")
   .addOptionalParam("out", "Output folder", "out/report")
@@ -33,11 +34,10 @@ task(
   )
   .addOptionalParam("shard", "Run only part k of N (k/N) and write its rows to <out>/shard-k-of-N.json")
   .setAction(async (args) => {
-    const { EXPERIMENTS, studyUnits, shardUnits, unitProgress, runUnit, assembleStudy } =
-      await import("../src/clearing/experiments/study");
+    const { EXPERIMENTS, studyUnits, shardUnits, assembleStudy } = await import("../src/clearing/experiments/study");
     const { DataError, usersOf } = await import("../src/clearing/experiments/movielens");
     const shards = await import("../src/clearing/experiments/shards");
-    const { defaultWorkers, runOnWorkers } = await import("../src/clearing/experiments/pool");
+    const { defaultWorkers, runUnits } = await import("../src/clearing/experiments/pool");
     const { writeStudyReport } = await import("../src/clearing/experiments/studyReport");
     const { progress } = await import("../src/common/progress");
     const { ensureDir } = await import("../src/common/output");
@@ -82,15 +82,7 @@ task(
       const all = studyUnits(sel);
       const units = shard ? shardUnits(all, shard.k, shard.count) : all;
       const workers = opts.workers ?? defaultWorkers();
-      const tick = unitProgress(units, progress);
-      const rows =
-        workers === 1
-          ? units.map((u) => {
-              const r = runUnit(sel, u);
-              tick(r);
-              return r;
-            })
-          : await runOnWorkers(sel, units, workers, tick);
+      const rows = await runUnits(sel, units, workers, progress);
       if (shard) {
         const file = path.join(ensureDir(opts.out), `shard-${shard.k}-of-${shard.count}.json`);
         shards.writeShard(file, {

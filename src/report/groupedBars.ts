@@ -41,14 +41,16 @@ export function groupedBarChart<Row extends object>(opts: {
     sort: null,
     ...(colors ? { scale: { domain: colors.map(([k]) => k), range: colors.map(([, c]) => c) } } : {}),
   };
-  const y = (field: string, title?: string) => ({
+  // Every layer names the axis: vega-lite otherwise joins the layers' field names into its title.
+  const yTitle = opts.yTitle ?? opts.y;
+  const y = (field: string) => ({
     field,
     type: "quantitative",
-    ...(title ? { title } : {}),
+    title: yTitle,
     ...(opts.symlogY ? { scale: { type: "symlog" } } : {}),
     ...(opts.yValues ? { axis: { values: opts.yValues } } : {}),
   });
-  const layers: unknown[] = [{ mark: "bar", encoding: { x, xOffset, y: y(opts.y, opts.yTitle ?? opts.y), color } }];
+  const layers: unknown[] = [{ mark: "bar", encoding: { x, xOffset, y: y(opts.y), color } }];
   if (opts.tick)
     layers.push({
       mark: { type: "tick", color: "black", thickness: 2 },
@@ -63,7 +65,7 @@ export function groupedBarChart<Row extends object>(opts: {
     layers.push({
       data: { values: [{ v: opts.ruleY }] },
       mark: { type: "rule", strokeDash: [6, 4], color: "#444" },
-      encoding: { y: { field: "v", type: "quantitative" } },
+      encoding: { y: { field: "v", type: "quantitative", title: yTitle } },
     });
   const size = { width: opts.width ?? 420, height: 240 };
   if (!opts.column) return { title: opts.title, ...size, data: { values: opts.rows }, layer: layers };

@@ -21,11 +21,19 @@ const FIXTURE = path.join(__dirname, "..", "fixtures", "movielens", "u.data");
 type Spec = Record<string, unknown>;
 const asSpecs = (v: unknown): Spec[] => (Array.isArray(v) ? (v as Spec[]) : []);
 
-/** Every view of a spec: itself and, recursively, its layers and concatenated panels. */
+/** Every view of a spec: itself and, recursively, its layers, concatenated panels and faceted spec. */
 const views = (spec: Spec): Spec[] => [
   spec,
   ...["layer", "hconcat", "vconcat", "concat"].flatMap((k) => asSpecs(spec[k]).flatMap(views)),
+  ...(spec.spec ? views(spec.spec as Spec) : []),
 ];
+
+/** SVG text as written, its entities decoded. */
+const decoded = (t: string) =>
+  t
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
 
 /** Every position encoding (x, y, x2, y2) of a spec's views. */
 const positions = (spec: Spec) =>
@@ -76,7 +84,7 @@ describe("Charts", function () {
       for (const t of axisTitles) {
         expect(t.trim(), c.name).to.not.equal("");
         expect(t, c.name).to.not.match(/, (lo|hi|mean|v)$|undefined|null/);
-        expect(declared, `${c.name}: axis title "${t}"`).to.include(t.replace(/&amp;/g, "&"));
+        expect(declared, `${c.name}: axis title "${t}"`).to.include(decoded(t));
       }
     }
   });

@@ -43,6 +43,7 @@ describe("Report", function () {
       "shocks",
       "fairness",
       "movielens",
+      "robustness",
     ]);
     const written = await writeReport(out, {
       title: "test report",
@@ -109,6 +110,7 @@ describe("Report", function () {
       "Fig. 7",
       "Fig. 7 (regret)",
       "spec §3",
+      "spec §5 (not in the paper)",
     ]);
     const header = elements(elements(sideBySide, "thead")[0], "th").map((h) => text(h));
     expect(header).to.deep.equal([

@@ -7,7 +7,16 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { StudyRequest } from "./plan";
-import type { StudyUnit, UnitRows } from "./study";
+import type { ExperimentResult } from "../../report/types";
+import {
+  type StudySelection,
+  type StudyUnit,
+  type UnitRows,
+  assembleStudy,
+  runUnit,
+  studyUnits,
+  unitProgress,
+} from "./study";
 
 /** The default pool size: one worker per core this process may use. */
 export const defaultWorkers = (): number => os.availableParallelism();
@@ -72,4 +81,32 @@ export function runOnWorkers(
       feed(w);
     }
   });
+}
+
+/**
+ * Runs `units` here (`workers` = 1) or on a pool of `workers` threads, with a progress bar per
+ * experiment; the rows are the same either way.
+ */
+export async function runUnits(
+  sel: StudySelection,
+  units: StudyUnit[],
+  workers: number,
+  onProgress?: (label: string) => (done: number, total: number) => void,
+): Promise<UnitRows[]> {
+  const tick = unitProgress(units, onProgress);
+  if (workers > 1) return runOnWorkers(sel, units, workers, tick);
+  return units.map((u) => {
+    const r = runUnit(sel, u);
+    tick(r);
+    return r;
+  });
+}
+
+/** The whole selected study on `workers` threads (1: this one): its report sections. */
+export async function runStudyOn(
+  sel: StudySelection,
+  workers: number,
+  onProgress?: (label: string) => (done: number, total: number) => void,
+): Promise<ExperimentResult[]> {
+  return assembleStudy(sel, await runUnits(sel, studyUnits(sel), workers, onProgress));
 }

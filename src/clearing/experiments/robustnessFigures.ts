@@ -102,7 +102,7 @@ function driftFinding(rows: DriftRow[]): string {
   const sorted = [...rows].sort((a, b) => a.regretPerRound - b.regretPerRound);
   const [low, high] = [sorted[0], sorted[sorted.length - 1]];
   return (
-    `Lowest ${low.rule}/${low.rationing} (${show(low.regretPerRound)} of the optimum's welfare per round), ` +
+    `Lowest ${low.rule}/${low.rationing} (${show(low.regretPerRound)} of the clearing welfare per round), ` +
     `highest ${high.rule}/${high.rationing} (${show(high.regretPerRound)}).`
   );
 }

@@ -10,6 +10,7 @@ import { feeSweepPlan } from "./feeSweep";
 import { mechanismPlan } from "./mechanisms";
 import { movieLensPlan } from "./movielens";
 import { type ExperimentPlan, type StudyRequest, type UnitParams, erasePlan } from "./plan";
+import { robustnessPlan } from "./robustness";
 import { sensitivityPlan } from "./sensitivity";
 import { shockPlan } from "./shocks";
 
@@ -22,6 +23,7 @@ export const PLANS: ExperimentPlan[] = [
   erasePlan(shockPlan),
   erasePlan(fairnessPlan),
   erasePlan(movieLensPlan),
+  erasePlan(robustnessPlan),
 ];
 
 export const EXPERIMENTS = [
@@ -32,6 +34,7 @@ export const EXPERIMENTS = [
   "shocks",
   "fairness",
   "movielens",
+  "robustness",
 ] as const;
 export type ExperimentKey = (typeof EXPERIMENTS)[number];
 
