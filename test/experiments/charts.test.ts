@@ -6,8 +6,7 @@
  */
 import { expect } from "chai";
 import hre from "hardhat";
-import path from "node:path";
-import { runStudy } from "../../src/clearing/experiments/study";
+import { smallStudy } from "./smallStudy";
 import { TAU_GRID } from "../../src/clearing/experiments/feeSweep";
 import { SCENARIOS } from "../../src/clearing/experiments/scenarios";
 import { playOnChain } from "../../src/clearing/experiments/chainPlay";
@@ -15,8 +14,6 @@ import { renderSvg } from "../../src/report/charts";
 import { coincident } from "../../src/report/meanCharts";
 import type { Chart, ExperimentResult, VegaLiteSpec } from "../../src/report/types";
 import { chainEnv } from "../../src/hardhat/adapter";
-
-const FIXTURE = path.join(__dirname, "..", "fixtures", "movielens", "u.data");
 
 type Spec = Record<string, unknown>;
 const asSpecs = (v: unknown): Spec[] => (Array.isArray(v) ? (v as Spec[]) : []);
@@ -63,7 +60,7 @@ describe("Charts", function () {
   const charts = () => results.flatMap((r) => r.charts);
 
   before(async () => {
-    results = runStudy({ replications: 2, seed: 1, movieLens: FIXTURE });
+    results = smallStudy();
     for (const c of charts()) svgs.set(c.name, await renderSvg(c.spec));
   });
 

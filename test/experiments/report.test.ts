@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { parse } from "parse5";
 import type { DefaultTreeAdapterMap } from "parse5";
-import { runStudy } from "../../src/clearing/experiments/study";
+import { smallStudy } from "./smallStudy";
 import { writeReport } from "../../src/report/html";
 
 type Node = DefaultTreeAdapterMap["node"];
@@ -30,11 +30,7 @@ describe("Report", function () {
 
   it("renders every experiment: each figure inline and as a non-empty SVG file, every table as CSV and JSON, the side-by-side table", async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "clearhouse-report-"));
-    const results = runStudy({
-      replications: 3,
-      seed: 3,
-      movieLens: path.join(__dirname, "..", "fixtures", "movielens", "u.data"),
-    });
+    const results = smallStudy();
     expect(results.map((r) => r.key)).to.deep.equal([
       "convergence",
       "fee-sweep",
