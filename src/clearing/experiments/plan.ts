@@ -15,6 +15,8 @@ export interface StudyRequest {
   seed: number;
   /** Path of a MovieLens `u.data` file. */
   movieLens: string;
+  /** Populations of the robustness chapter, at most `MAX_SEEDS` (default: min(replications, 20)). */
+  robustnessSeeds?: number;
 }
 
 /** The parameters naming one unit of work (scenario, grid point, replication ...); JSON values only. */

@@ -44,9 +44,12 @@ import { groupBy } from "./shared";
 /** The benchmark's seed count (`npx hardhat bench --seeds`, default 20): more replications add no seed. */
 export const MAX_SEEDS = 20;
 
-/** The seeds the chapter draws its populations with: 1..min(replications, maxSeeds), at least one. */
-export const chapterSeeds = (req: StudyRequest, maxSeeds = MAX_SEEDS): number[] =>
-  Array.from({ length: Math.max(1, Math.min(req.replications, maxSeeds)) }, (_, i) => i + 1);
+/**
+ * The seeds the chapter draws its populations with: 1..min(replications, maxSeeds), at least one;
+ * `maxSeeds` defaults to the request's `robustnessSeeds` (the demo's shorter chapter), else 20.
+ */
+export const chapterSeeds = (req: StudyRequest, maxSeeds = req.robustnessSeeds ?? MAX_SEEDS): number[] =>
+  Array.from({ length: Math.max(1, Math.min(req.replications, maxSeeds, MAX_SEEDS)) }, (_, i) => i + 1);
 
 /** The seeds present in `rows`, ascending: what the report was computed over, however the units were chosen. */
 const seedsOf = (rows: RobustnessRow[]): number[] => [...new Set(rows.map((r) => r.seed))].sort((a, b) => a - b);
