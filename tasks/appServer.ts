@@ -99,6 +99,18 @@ export async function serveApp(
       res.end(body);
     };
     const route = (req.url ?? "/").split("?")[0];
+    // Only this page may use the node through the app: another site's request (its Origin), or a name that is
+    // not the loopback address (DNS rebinding), is refused, since a development node signs for anyone.
+    const host = req.headers.host ?? "";
+    const origin = req.headers.origin;
+    const local = [`127.0.0.1:${portOf(server)}`, `localhost:${portOf(server)}`].includes(host);
+    if (!local || (origin !== undefined && origin !== `http://${host}`)) {
+      return send(
+        403,
+        "text/plain",
+        `only the app's own page (http://127.0.0.1:${portOf(server)}/) may use this server`,
+      );
+    }
     if (req.method === "POST" && route === config.rpcPath) {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));

@@ -8,7 +8,7 @@ import { EscrowClient } from "../exchange/parties/escrowClient";
 import { dealsOf } from "../exchange/parties/status";
 import type { Page } from "./context";
 import { button, field, fill, h, input, section, select } from "./dom";
-import { InputError, assetOf, parseAmount, parseDuration, shortAddress } from "./format";
+import { InputError, assetOf, money, parseAmount, parseDuration, shortAddress } from "./format";
 import { offerFromText, offerJson, offerRoute } from "./offerLink";
 import { runTx } from "./tx";
 
@@ -96,6 +96,30 @@ export const escrowPage: Page = (root, { config, wallet, clock }) => {
     // Signing sends nothing: there is no block to show.
     return { blockNumber: 0, hash: "(signed, not sent)" };
   };
+  /** What each side pays in at the typed price under the default table, before anything is sent. */
+  const preview = h("p", { id: "offer-preview", role: "status" });
+  const updatePreview = async () => {
+    try {
+      const assetText = asset.control.value.trim();
+      const a = await assetOf(wallet.rpc, /^eth$/i.test(assetText) ? ZeroAddress : getAddress(assetText));
+      const p = parseAmount("price", price.control.value, a.decimals);
+      const table = await reader.defaultTable();
+      if (table === undefined || p === 0n) return fill(preview, "");
+      const [sellerDeposit, buyerDeposit] = await reader.contract.depositsFor(table, p);
+      const sellerSide = side.control.value === "seller";
+      const mine = sellerSide ? sellerDeposit : p + buyerDeposit;
+      const theirs = sellerSide ? p + buyerDeposit : sellerDeposit;
+      const when = how.control.value === "chain" ? "now" : "from your balance in the escrow when it is opened";
+      fill(
+        preview,
+        `You pay ${money(mine, a)} ${when} (${sellerSide ? "your deposit" : "the price and your deposit"}); ` +
+          `the ${sellerSide ? "buyer" : "seller"} pays ${money(theirs, a)} to accept.`,
+      );
+    } catch {
+      fill(preview, "");
+    }
+  };
+  for (const f of [side, asset, price, how]) f.control.addEventListener("input", () => void updatePreview());
   const offerButton = button("Make the offer", () => void runTx(status, "offer", makeOffer, offerButton), {
     id: "offer-make",
   });
@@ -134,6 +158,7 @@ export const escrowPage: Page = (root, { config, wallet, clock }) => {
         expiry.row,
         how.row,
       ),
+      preview,
       offerButton,
       status,
     ),
@@ -169,5 +194,6 @@ export const escrowPage: Page = (root, { config, wallet, clock }) => {
     );
   };
   void refresh();
+  void updatePreview();
   return wallet.onChange(() => void refresh());
 };

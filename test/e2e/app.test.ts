@@ -58,8 +58,11 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
       ["hardhat", "node", "--hostname", "127.0.0.1", "--port", String(nodePort)],
       "Started HTTP",
     );
-    const hardhat = async (args: string[]) =>
-      JSON.parse((await run("npx", ["hardhat", ...args, "--network", "e2e", "--json"], { env: env(url) })).stdout);
+    /** A command's JSON result (after any line a compilation printed first). */
+    const hardhat = async (args: string[]) => {
+      const { stdout } = await run("npx", ["hardhat", ...args, "--network", "e2e", "--json"], { env: env(url) });
+      return JSON.parse(stdout.slice(stdout.search(/^\{/m)));
+    };
     // Loose tolerances and a large step: the three agents' market converges within a few rounds.
     const [m, e] = await Promise.all([
       hardhat(
@@ -268,6 +271,12 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     const { page: s } = seller;
     await s.fill("#offer-counterparty", accounts[6]);
     await s.fill("#offer-price", "10");
+    const d = await depositsAt(parseEther("10"));
+    const ether = (x: bigint) => `${formatEther(x).replace(/\.0$/, "")} ETH`;
+    await s.waitForFunction(() => document.querySelector("#offer-preview")?.textContent?.startsWith("You pay"));
+    expect(await s.textContent("#offer-preview")).to.equal(
+      `You pay ${ether(d.seller)} now (your deposit); the buyer pays ${ether(parseEther("10") + d.buyer)} to accept.`,
+    );
     await accessible(s);
     await shoot(s, "escrow");
     await s.click("#offer-make");
@@ -281,7 +290,6 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     const { page: b } = buyer;
     await b.goto(dealUrl);
     await stageIs(b, "Offered");
-    const d = await depositsAt(parseEther("10"));
     expect(await b.textContent("#deal-role")).to.equal("You are the buyer.");
     expect(await b.textContent("#deal-actions button[data-move='accept']")).to.equal(
       `Accept and pay ${formatEther(parseEther("10") + d.buyer).replace(/\.0$/, "")} ETH`,
@@ -305,14 +313,13 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     await move(s, "finalize");
     const final = await stageIs(b, "Final");
     expect(await b.getAttribute("#deal-stage", "data-state")).to.equal("R-NC-NC");
-    const ether = (x: bigint) => `${formatEther(x).replace(/\.0$/, "")} ETH`;
     expect(final).to.contain(`The seller received ${ether(parseEther("10") + d.seller)}, the buyer ${ether(d.buyer)}`);
     await accessible(s);
     await shoot(s, "deal-final");
     await Promise.all([seller.context.close(), buyer.context.close()]);
   });
 
-  it("a dispute through a signed offer link, RfE-C-CF: refund asked, complaint, fault admitted; the buyer made whole", async () => {
+  it("a dispute through a signed offer file, RfE-C-CF: refund asked, complaint, fault admitted; the buyer made whole", async () => {
     const seller = await openAs(7, "#/escrow", 600);
     const buyer = await openAs(8, "#/escrow", 400);
     const { page: s } = seller;
@@ -330,10 +337,18 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     await settled(s, "#deal-tx", "confirmed");
     await s.waitForFunction(() => document.querySelector("#offer-funding")?.textContent?.includes("covers it"));
 
+    // The buyer opens the offer from its file (the download beside the link); the page is the link's.
+    const href = (await s.getAttribute("#offer-share a[download]", "href"))!;
+    const json = decodeURIComponent(href.slice("data:application/json,".length));
     const { page: b } = buyer;
-    await b.fill("#open-text", link);
-    await b.click("#open-offer");
+    await b.setInputFiles("#open-file", {
+      name: "offer.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(json),
+    });
+    await b.waitForURL(link);
     await stageIs(b, "None");
+    expect(await movesOn(b)).to.deep.equal(["accept"]);
     await move(b, "accept");
     await stageIs(b, "Redeem");
     // Chain time: the node warps a day ahead; the countdown follows the chain, not this computer's clock.
@@ -403,6 +418,12 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     await page.click("[data-action='Join']");
     await settled(page, "#market-tx", "confirmed");
     await page.waitForSelector("#market-account[data-free='3 ETH']");
+    await accessible(page);
     await context.close();
+    // The node is the app page's alone: another site's request is refused (a development node signs for anyone).
+    const rpc = { method: "POST", body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_accounts", params: [] }) };
+    expect((await fetch(appUrl + "rpc", rpc)).status).to.equal(200);
+    const foreign = await fetch(appUrl + "rpc", { ...rpc, headers: { origin: "http://example.com" } });
+    expect(foreign.status).to.equal(403);
   });
 });
