@@ -51,8 +51,16 @@ export function mountAccount(
       const r = round.control.value.trim();
       if (!/^\d+$/.test(r)) throw new InputError("for round: expected a round number");
       const q = parseAmount("quantity", quantity.control.value, 18);
-      const sent = await client().submit(q, { round: BigInt(r), maxReserve: amountOf(maxReserve, "reserve at most") });
-      return sent.receipt;
+      try {
+        const sent = await client().submit(q, {
+          round: BigInt(r),
+          maxReserve: amountOf(maxReserve, "reserve at most"),
+        });
+        return sent.receipt;
+      } finally {
+        // Once sent (or refused), the guard's fields follow the open round and its price again.
+        for (const f of [round, maxReserve]) delete f.control.dataset.touched;
+      }
     }),
     withdraw: act("Withdraw", async () => {
       const c = client();
