@@ -18,7 +18,7 @@ import { outcomesTable, stageLine, termsList } from "./dealView";
 import { button, field, fill, h, input, section } from "./dom";
 import { type Asset, assetOf, money } from "./format";
 import { offerFromText, offerJson, offerRoute } from "./offerLink";
-import { runTx } from "./tx";
+import { notingApprovals, runTx } from "./tx";
 
 export const dealPage =
   (route: { id?: string; offerCode?: string }): Page =>
@@ -131,16 +131,13 @@ function showDeal(
                 .map((r) => `${r.state}: seller ${money(r.seller, asset!)}, buyer ${money(r.buyer, asset!)}`)
                 .join("; ");
           const label = move === "accept" ? `${MOVE_LABELS.accept} ${pays}` : MOVE_LABELS[move];
-          // Paying in a token takes an approval first (its own transaction) where the allowance is short.
-          const token =
-            move === "accept" && terms.asset !== ZeroAddress ? " (approving the token first if needed)" : "";
           const b = button(
             label,
             () =>
               void runTx(
                 status,
-                label + token,
-                () => sendMove(client(), move, terms, s, offer, { confirm: confirmBox.checked }),
+                label,
+                (note) => sendMove(client(note), move, terms, s, offer, { confirm: confirmBox.checked }),
                 b,
                 refresh,
               ),
@@ -163,7 +160,8 @@ function showDeal(
 
       const withdrawButton = button(
         "Withdraw my balance",
-        () => void runTx(status, "withdraw", () => client().withdraw(held, terms.asset), withdrawButton, refresh),
+        () =>
+          void runTx(status, "withdraw", (note) => client(note).withdraw(held, terms.asset), withdrawButton, refresh),
         {
           "data-move": "withdraw",
           disabled: !wallet.signer || held === 0n,
@@ -185,7 +183,9 @@ function showDeal(
     }
   }
 
-  const client = () => new EscrowClient(wallet.signer!, reader.address);
+  /** The party's client; a token approval it sends first is noted on the transaction's line. */
+  const client = (note: (text: string) => void) =>
+    notingApprovals(new EscrowClient(wallet.signer!, reader.address), asset, note);
 
   /** For the offerer: the link and file to hand over, and the deposit its balance still needs. */
   function offerShare(o: SignedOffer, mine: "seller" | "buyer", part: bigint, held: bigint, a: Asset): HTMLElement {
@@ -201,7 +201,14 @@ function showDeal(
     const short = part > held ? part - held : 0n;
     const deposit = button(
       `Deposit ${money(short, a)}`,
-      () => void runTx(status, "deposit to the escrow", () => client().deposit(short, terms.asset), deposit, refresh),
+      () =>
+        void runTx(
+          status,
+          "deposit to the escrow",
+          (note) => client(note).deposit(short, terms.asset),
+          deposit,
+          refresh,
+        ),
       { id: "offer-deposit" },
     );
     return h(

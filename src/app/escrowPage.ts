@@ -10,7 +10,7 @@ import type { Page } from "./context";
 import { button, field, fill, h, input, section, select } from "./dom";
 import { InputError, assetOf, money, parseAmount, parseDuration, shortAddress } from "./format";
 import { offerFromText, offerJson, offerRoute } from "./offerLink";
-import { runTx } from "./tx";
+import { notingApprovals, runTx } from "./tx";
 
 export const escrowPage: Page = (root, { config, wallet, clock }) => {
   if (!config.escrow) {
@@ -58,7 +58,7 @@ export const escrowPage: Page = (root, { config, wallet, clock }) => {
   const openStatus = h("p", { id: "open-status", class: "tx", role: "status" });
   const deals = h("ul", { id: "my-deals" });
 
-  const makeOffer = async () => {
+  const makeOffer = async (note: (text: string) => void) => {
     const signer = wallet.signer;
     const me = wallet.account;
     if (!signer || !me) throw new InputError("pick an account first");
@@ -67,8 +67,9 @@ export const escrowPage: Page = (root, { config, wallet, clock }) => {
     const assetText = asset.control.value.trim();
     const assetAddress = /^eth$/i.test(assetText) ? ZeroAddress : assetText;
     if (!isAddress(assetAddress)) throw new InputError("asset: ETH or a token's address");
-    const { decimals } = await assetOf(wallet.rpc, getAddress(assetAddress));
-    const client = new EscrowClient(signer, reader.address);
+    const paid = await assetOf(wallet.rpc, getAddress(assetAddress));
+    const { decimals } = paid;
+    const client = notingApprovals(new EscrowClient(signer, reader.address), paid, note);
     const table = await client.defaultTable();
     if (table === undefined) throw new InputError("the escrow has no default table registered");
     const sellerSide = side.control.value === "seller";

@@ -4,12 +4,11 @@
  * market would take the call now (`MarketClient.status().mayNow`). A demand is sent with the consent guard: the
  * round it is for and the most it may reserve, both shown and editable before it is sent.
  */
-import { ZeroAddress } from "ethers";
 import { MarketClient, type AgentStatus, type OpenRound } from "../clearing/parties/marketClient";
 import type { AppContext } from "./context";
 import { button, field, fill, h, input, section } from "./dom";
 import { type Asset, InputError, assetOf, fixed, money, parseAmount } from "./format";
-import { runTx } from "./tx";
+import { notingApprovals, runTx } from "./tx";
 
 export function mountAccount(
   box: HTMLElement,
@@ -31,28 +30,27 @@ export function mountAccount(
 
   let asset: Asset | undefined;
   let s: AgentStatus | undefined;
-  const client = () => new MarketClient(wallet.signer!, reader.address);
+  /** The account's client; a token approval it sends first is noted on the transaction's line. */
+  const client = (note: (text: string) => void) =>
+    notingApprovals(new MarketClient(wallet.signer!, reader.address), asset, note);
   const amountOf = (f: { control: HTMLInputElement }, what: string) =>
     parseAmount(what, f.control.value, asset?.decimals);
 
-  const act = (label: string, call: () => Promise<{ blockNumber: number; hash: string }>) => {
-    // Paying in a token takes an approval first (its own transaction) where the allowance is short.
-    const what = () =>
-      asset && asset.address !== ZeroAddress && (label === "Join" || label === "Deposit")
-        ? `${label.toLowerCase()} (approving ${asset.symbol} first if its allowance is short)`
-        : label.toLowerCase();
-    const b = button(label, () => void runTx(status, what(), call, b, refresh), { "data-action": label });
+  const act = (label: string, call: (c: MarketClient) => Promise<{ blockNumber: number; hash: string }>) => {
+    const b = button(label, () => void runTx(status, label.toLowerCase(), (note) => call(client(note)), b, refresh), {
+      "data-action": label,
+    });
     return b;
   };
   const buttons: Record<string, HTMLButtonElement> = {
-    join: act("Join", () => client().join(amountOf(joinAmount, "join deposit"))),
-    deposit: act("Deposit", () => client().deposit(amountOf(depositAmount, "deposit"))),
-    submit: act("Submit demand", async () => {
+    join: act("Join", (c) => c.join(amountOf(joinAmount, "join deposit"))),
+    deposit: act("Deposit", (c) => c.deposit(amountOf(depositAmount, "deposit"))),
+    submit: act("Submit demand", async (c) => {
       const r = round.control.value.trim();
       if (!/^\d+$/.test(r)) throw new InputError("for round: expected a round number");
       const q = parseAmount("quantity", quantity.control.value, 18);
       try {
-        const sent = await client().submit(q, {
+        const sent = await c.submit(q, {
           round: BigInt(r),
           maxReserve: amountOf(maxReserve, "reserve at most"),
         });
@@ -62,15 +60,14 @@ export function mountAccount(
         for (const f of [round, maxReserve]) delete f.control.dataset.touched;
       }
     }),
-    withdraw: act("Withdraw", async () => {
-      const c = client();
+    withdraw: act("Withdraw", async (c) => {
       if (withdrawAmount.control.value.trim() !== "all") return c.withdraw(amountOf(withdrawAmount, "withdraw"));
       // All of it: what settling would leave free, so settle first (as `market:withdraw --amount all`).
       if (s?.settleable) await c.settle(wallet.account!);
       return c.withdraw((await c.status(wallet.account!)).free);
     }),
-    leave: act("Leave", () => client().leave()),
-    close: act("Close round", () => client().closeRound()),
+    leave: act("Leave", (c) => c.leave()),
+    close: act("Close round", (c) => c.closeRound()),
   };
 
   const row = (...children: Node[]) => h("div", { class: "row" }, ...children);

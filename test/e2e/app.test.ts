@@ -7,7 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
-import { JsonRpcProvider, formatEther, parseEther } from "ethers";
+import { type Contract, ContractFactory, JsonRpcProvider, formatEther, formatUnits, parseEther } from "ethers";
 import { type Browser, type BrowserContext, type Page, chromium } from "playwright-core";
 import { MarketClient } from "../../src/clearing/parties/marketClient";
 import { runMarketAgent } from "../../src/clearing/parties/marketAgent";
@@ -373,6 +373,46 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     expect(final).to.contain(`the buyer ${formatEther(buyerGets).replace(/\.0$/, "")} ETH`);
     await accessible(b);
     await shoot(b, "dispute-final");
+    await Promise.all([seller.context.close(), buyer.context.close()]);
+  });
+
+  it("a token deal: each page approves the token before it pays, and shows amounts in the token's 6 decimals", async () => {
+    const artifact = JSON.parse(fs.readFileSync("artifacts/contracts/test/MockERC20.sol/MockERC20.json", "utf8"));
+    const factory = new ContractFactory(artifact.abi, artifact.bytecode, await provider.getSigner(accounts[0]));
+    const token = (await (await factory.deploy("Test dollar", "TUSD", 6)).waitForDeployment()) as Contract;
+    const address = await token.getAddress();
+    for (const i of [10, 11]) await (await token.mint(accounts[i], 1000_000000n)).wait();
+    const tusd = (x: bigint) => `${formatUnits(x, 6).replace(/\.0$/, "")} TUSD`;
+    const price = 25_000000n;
+    const d = await depositsAt(price);
+
+    const seller = await openAs(10, "#/escrow", 600);
+    const buyer = await openAs(11, "#/escrow", 600);
+    const { page: s } = seller;
+    await s.fill("#offer-asset", address);
+    await s.fill("#offer-counterparty", accounts[11]);
+    await s.fill("#offer-price", "25");
+    await s.waitForFunction(() => document.querySelector("#offer-preview")?.textContent?.includes("TUSD"));
+    expect(await s.textContent("#offer-preview")).to.equal(
+      `You pay ${tusd(d.seller)} now (your deposit); the buyer pays ${tusd(price + d.buyer)} to accept.`,
+    );
+    await s.click("#offer-make");
+    await s.waitForURL(/#\/deal\/0x[0-9a-f]{64}$/);
+    expect(await settled(s, "#tx-log li:first-child", "confirmed")).to.contain(
+      `offer (approval of ${tusd(d.seller)} sent first)`,
+    );
+    const { page: b } = buyer;
+    await b.goto(s.url());
+    await stageIs(b, "Offered");
+    expect(await b.textContent("#deal-terms")).to.contain(`Price${tusd(price)}`);
+    expect(await b.textContent("#deal-actions button[data-move='accept']")).to.equal(
+      `Accept and pay ${tusd(price + d.buyer)}`,
+    );
+    await b.click("#deal-actions button[data-move='accept']");
+    expect(await settled(b, "#deal-tx", "confirmed")).to.contain(`(approval of ${tusd(price + d.buyer)} sent first)`);
+    await stageIs(b, "Redeem");
+    expect(await token.balanceOf(accounts[10])).to.equal(1000_000000n - d.seller);
+    expect(await token.balanceOf(accounts[11])).to.equal(1000_000000n - price - d.buyer);
     await Promise.all([seller.context.close(), buyer.context.close()]);
   });
 
