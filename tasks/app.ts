@@ -1,7 +1,8 @@
 /**
  * `hardhat app` (`npm run app -- --network localhost`): the web app for buyers, sellers and market watchers,
  * served on 127.0.0.1 for the selected network. The market and the escrow are the flags' addresses, else the
- * latest Ignition deployment of each on the network; the page shows only what is deployed. Runs until Ctrl-C.
+ * latest Ignition deployment of each on the network; the page shows only what is deployed. It needs a node
+ * (`--network localhost`, or any network with a URL). Runs until Ctrl-C.
  */
 import path from "node:path";
 import { task, types } from "hardhat/config";
@@ -26,6 +27,10 @@ task("app", "Serves the web app (market, escrow, wallet) on 127.0.0.1 for the se
       }),
       args,
     );
+    // The page reaches the chain through the app's server, which forwards to the network's node.
+    if (!("url" in hre.network.config)) {
+      fail(`${T}: network "${hre.network.name}" runs in this process: start a node and pass --network localhost`);
+    }
     // A flag's address is checked (code, and which contract it is); a deployment is taken when there is one.
     const pick = async (flag: "market" | "escrow", given: string | undefined) => {
       const futureId = flag === "market" ? "ClearingMarket#ClearingMarket" : "ExchangeEscrow#ExchangeEscrow";

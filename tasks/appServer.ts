@@ -1,9 +1,9 @@
 /**
  * The web app's server (`hardhat app`, tasks/app.ts): bundles the page (src/app/main.ts, with esbuild, into the
  * git-ignored out/app/) and serves it on 127.0.0.1 with the page's configuration and the network's JSON-RPC on
- * the same origin. Proxying JSON-RPC, rather than pointing the page at the node, needs no CORS from the node and
- * works for Hardhat's in-process network too; the page then reads the chain and, on a development node, sends
- * from the node's own unlocked accounts. Node-only: the page's code is in src/app.
+ * the same origin. Proxying JSON-RPC, rather than pointing the page at the node, needs no CORS from the node; the
+ * page then reads the chain and, on a development node, sends from the node's own unlocked accounts. Node-only:
+ * the page's code is in src/app.
  */
 import fs from "node:fs";
 import http from "node:http";
@@ -39,32 +39,6 @@ export async function buildPage(root: string, outDir: string): Promise<void> {
   });
 }
 
-/** One JSON-RPC request as the page sends it. */
-interface RpcRequest {
-  jsonrpc: "2.0";
-  id: number | string | null;
-  method: string;
-  params?: unknown[];
-}
-
-/** Answers a JSON-RPC body (one request or a batch) through the network's own provider (the in-process one). */
-async function answerInProcess(hre: HardhatRuntimeEnvironment, body: string): Promise<string> {
-  const parsed = JSON.parse(body) as RpcRequest | RpcRequest[];
-  const one = async (r: RpcRequest) => {
-    try {
-      return {
-        jsonrpc: "2.0",
-        id: r.id,
-        result: await hre.network.provider.request({ method: r.method, params: r.params }),
-      };
-    } catch (e) {
-      const err = e as { code?: number; message?: string; data?: unknown };
-      return { jsonrpc: "2.0", id: r.id, error: { code: err.code ?? -32603, message: err.message, data: err.data } };
-    }
-  };
-  return JSON.stringify(Array.isArray(parsed) ? await Promise.all(parsed.map(one)) : await one(parsed));
-}
-
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -87,11 +61,10 @@ export async function serveApp(
     "/style.css": path.join(pageDir, "style.css"),
     "/main.js": path.join(outDir, "main.js"),
   };
-  const url = "url" in hre.network.config ? hre.network.config.url : undefined;
+  // The node's own endpoint, not Hardhat's provider: a network with configured keys would sign for the page.
+  const url = (hre.network.config as { url: string }).url;
   const rpc = (body: string): Promise<string> =>
-    url
-      ? fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.text())
-      : answerInProcess(hre, body);
+    fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body }).then((r) => r.text());
 
   const server = http.createServer((req, res) => {
     const send = (status: number, type: string, body: string | Buffer) => {
