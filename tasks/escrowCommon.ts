@@ -12,7 +12,10 @@ import type { Terms } from "../src/exchange/model/terms";
 import type { DealOutlook, NextMoves } from "../src/exchange/parties/outlook";
 import type { DealStatus } from "../src/exchange/parties/status";
 import type { EscrowClient, SignedOffer } from "../src/exchange/parties/escrowClient";
+import { span } from "../src/common/span";
 import { contractAddress, decimal18, fail, orFail, signerFrom } from "./utils";
+
+export { span };
 
 export const FROM = "The acting account: an index into the network's accounts or one of their addresses (default: 0)";
 
@@ -76,18 +79,6 @@ export const exactlyOne = (what: string) =>
 export const units = (x: bigint) => formatUnits(x, 18).replace(/\.0$/, "");
 export const assetName = (asset: string) => (asset === ZeroAddress ? "ETH" : `token ${asset}`);
 export const money = (x: bigint, asset: string) => `${units(x)} ${assetName(asset)}`;
-
-/** 90061 s as "1d 1h": the two largest units that are not zero. */
-export function span(s: bigint): string {
-  const parts = [
-    [s / 86400n, "d"],
-    [(s % 86400n) / 3600n, "h"],
-    [(s % 3600n) / 60n, "m"],
-    [s % 60n, "s"],
-  ] as const;
-  const shown = parts.filter(([n]) => n > 0n).slice(0, 2);
-  return shown.length ? shown.map(([n, u]) => `${n}${u}`).join(" ") : "0s";
-}
 
 /** A chain time, with how far it is from the latest block's time. */
 export const when = (t: bigint, now: bigint) =>

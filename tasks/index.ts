@@ -1,4 +1,5 @@
 // Hardhat tasks: each file registers its own (utils.ts is what they share).
+import "./app";
 import "./audit";
 import "./bench";
 import "./clearing";

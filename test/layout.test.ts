@@ -106,6 +106,17 @@ describe("Layout", () => {
     expect(needs).to.deep.equal([]);
   });
 
+  it("the web app's page (src/app) needs only ethers, zod and the report's chart libraries, through every import", () => {
+    const page = under(path.join("src", "app"));
+    expect(page.length).to.be.greaterThan(5);
+    const needs = page.flatMap((f) =>
+      [...externalClosure(f)]
+        .filter(([pkg]) => !["ethers", "zod", "vega", "vega-lite"].includes(pkg))
+        .map(([pkg, by]) => `${f}: ${pkg} (by ${by})`),
+    );
+    expect(needs).to.deep.equal([]);
+  });
+
   it("in src/, only the one adapter imports Hardhat (tasks, scripts and tests may)", () => {
     const adapter = path.join("src", "hardhat", "adapter.ts");
     const hardhat = (s: string) => /^(hardhat|@nomicfoundation\/)/.test(s);

@@ -29,6 +29,11 @@ export abstract class ContractClient<C extends BaseContract> {
   readonly contract: C;
   readonly provider: Provider;
   protected readonly signer: Signer | undefined;
+  /**
+   * Told before a call sends a token approval of its own (`payIn`), so that a page can show that transaction
+   * too: an approval is a second transaction the wallet asks for.
+   */
+  onApprove?: (token: string, amount: bigint) => void;
 
   /**
    * @param label  how the client names itself in its errors (`escrow client`)
@@ -64,7 +69,10 @@ export abstract class ContractClient<C extends BaseContract> {
     if (asset === ZeroAddress) return amount;
     const token = new Contract(asset, ERC20_ABI, signer);
     const allowance = (await token.allowance(await signer.getAddress(), this.address)) as bigint;
-    if (allowance < amount) await this.send(token, "approve", [this.address, amount]);
+    if (allowance < amount) {
+      this.onApprove?.(asset, amount);
+      await this.send(token, "approve", [this.address, amount]);
+    }
     return 0n;
   }
 

@@ -17,9 +17,11 @@ export function decodeRevert(
   let revert = err.revert;
   // A node that cannot decode an error (a token's, say) leaves its data in the message.
   const inMessage = /return data: (0x[0-9a-fA-F]+)/.exec(e instanceof Error ? e.message : String(e))?.[1];
-  // A Hardhat node's JSON-RPC error (`--network localhost`) carries it as `data.data`, beside its own wording.
+  // A Hardhat node's JSON-RPC error (`--network localhost`) carries it as `data.data`, beside its own wording;
+  // sent by ethers' JsonRpcSigner (a node's unlocked account, as the web app does), as `error.data.data`.
   const rpcData = (err.data as { data?: unknown } | undefined)?.data;
-  for (const data of [err.data, err.error?.data, rpcData, inMessage]) {
+  const signerData = (err.error?.data as { data?: unknown } | undefined)?.data;
+  for (const data of [err.data, err.error?.data, rpcData, signerData, inMessage]) {
     if (revert || typeof data !== "string" || data.length < 10) continue;
     for (const iface of interfaces) {
       const parsed = iface.parseError(data);

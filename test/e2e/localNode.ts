@@ -4,8 +4,14 @@ import { type ChildProcess, spawn } from "node:child_process";
  * A local node for an end-to-end test: `npx <command...>` started in its own process group (so that stopping it
  * stops every process it started), ready once its output contains `ready`.
  */
-export function startNode(name: string, command: string[], ready: string, timeoutMs = 90_000): Promise<ChildProcess> {
-  const node = spawn("npx", command, { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+export function startNode(
+  name: string,
+  command: string[],
+  ready: string,
+  timeoutMs = 90_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ChildProcess> {
+  const node = spawn("npx", command, { detached: true, stdio: ["ignore", "pipe", "pipe"], env });
   return new Promise((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), timeoutMs);

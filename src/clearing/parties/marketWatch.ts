@@ -27,6 +27,8 @@ export interface WatchOptions {
   signal?: AbortSignal;
   /** One line per closed round and per parameter change. */
   log?: (line: string, round?: WatchedRound) => void;
+  /** Each parameter change as it takes effect (a chart marks it; `log` only has its line). */
+  onParams?: (change: { version: bigint; round: bigint; blockNumber: number }) => void;
 }
 
 const units = (x: bigint) => fromFixed(x).toFixed(4);
@@ -56,6 +58,7 @@ export async function watchRounds(client: MarketClient, opts: WatchOptions = {})
       for (const [i, { log: l, event }] of parsed.entries()) {
         if (event?.name === "ParamsActivated") {
           log(`round ${event.args.round}: parameters version ${event.args.version} in force`);
+          opts.onParams?.({ version: event.args.version, round: event.args.round, blockNumber: l.blockNumber });
         } else if (event?.name === "RoundClosed") {
           // `Converged` follows its round's `RoundClosed` in the same transaction.
           const after = parsed[i + 1];
