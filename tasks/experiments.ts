@@ -65,9 +65,15 @@ task(
     try {
       if (opts.action === "merge") {
         if (opts.files.length === 0) fail("experiments: merge: give the shard files to merge");
-        const merged = shards.mergeShards(opts.files);
-        const results = assembleStudy(merged.request, merged.units);
-        const written = await writeStudyReport(opts.out, merged.request, results, {
+        const merged = shards.mergeShards(opts.files, args.movielens);
+        let results;
+        try {
+          results = assembleStudy(merged.request, merged.units);
+        } catch (e) {
+          // The shards' units do not make one whole study (a unit missing or twice): a file was edited.
+          fail(`experiments: merge: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        const written = await writeStudyReport(opts.out, merged.request, results!, {
           run: `merged from ${merged.count} shards`,
           "merge time": seconds(),
         });
@@ -87,8 +93,8 @@ task(
         const file = path.join(ensureDir(opts.out), `shard-${shard.k}-of-${shard.count}.json`);
         shards.writeShard(file, {
           format: shards.SHARD_FORMAT,
-          request: sel,
-          movieLensSha256: shards.fileSha256(sel.movieLens),
+          request: shards.shardRequest(sel),
+          movieLensSha256: shards.readsMovieLens(sel) ? shards.fileSha256(sel.movieLens) : null,
           shard,
           units: rows,
         });

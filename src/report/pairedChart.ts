@@ -15,6 +15,10 @@ export interface PairedPoint {
   high: number;
 }
 
+/**
+ * One panel per baseline, each with its own y scale: a difference of 60 % against one baseline
+ * would otherwise flatten differences of 1 % against the others onto the zero line.
+ */
 export function pairedDifferenceChart(opts: {
   title: string;
   points: PairedPoint[];
@@ -22,33 +26,30 @@ export function pairedDifferenceChart(opts: {
   yTitle: string;
 }): VegaLiteSpec {
   const x = { field: "at", type: "ordinal", title: opts.xTitle, axis: { labelAngle: 0 } };
-  const color = { field: "against", type: "nominal", title: "against" };
-  const offset = { field: "against" };
+  const y = (field: string) => ({ field, type: "quantitative", title: opts.yTitle, scale: { zero: true } });
+  const color = { field: "against", type: "nominal", title: "against", legend: null };
   return {
     title: opts.title,
-    width: 420,
-    height: 240,
     data: { values: opts.points },
-    layer: [
-      {
-        data: { values: [{ zero: 0 }] },
-        mark: { type: "rule", strokeDash: [4, 3], color: "#444" },
-        encoding: { y: { field: "zero", type: "quantitative", title: opts.yTitle } },
-      },
-      {
-        mark: { type: "errorbar", ticks: true },
-        encoding: {
-          x,
-          xOffset: offset,
-          y: { field: "low", type: "quantitative", title: opts.yTitle },
-          y2: { field: "high" },
-          color,
+    facet: { column: { field: "against", type: "nominal", title: null, header: { labelFontSize: 11 } } },
+    resolve: { scale: { y: "independent" } },
+    spec: {
+      width: 150,
+      height: 200,
+      layer: [
+        {
+          mark: { type: "rule", strokeDash: [4, 3], color: "#444" },
+          encoding: { y: { datum: 0, type: "quantitative", title: opts.yTitle } },
         },
-      },
-      {
-        mark: { type: "point", filled: true, size: 50 },
-        encoding: { x, xOffset: offset, y: { field: "percent", type: "quantitative", title: opts.yTitle }, color },
-      },
-    ],
+        {
+          mark: { type: "errorbar", ticks: true },
+          encoding: { x, y: y("low"), y2: { field: "high" }, color },
+        },
+        {
+          mark: { type: "point", filled: true, size: 50 },
+          encoding: { x, y: y("percent"), color },
+        },
+      ],
+    },
   };
 }

@@ -104,4 +104,32 @@ describe("Study scale-out: worker threads, shards and merge", function () {
     );
     expect(fs.existsSync(out)).to.equal(false);
   });
+
+  it("merge refuses an edited shard and MovieLens data other than the shards read, in one line", async () => {
+    const dir = tmp("edited-shards");
+    const data = path.join(dir, "u.data");
+    fs.copyFileSync(path.join(__dirname, "..", "fixtures", "movielens", "u.data"), data);
+    const study = { ...STUDY, only: "fairness,movielens", movielens: data, workers: 1 };
+    for (const k of [1, 2]) await runTask("experiments", { ...study, out: dir, shard: `${k}/2` });
+    const [one, two] = [1, 2].map((k) => path.join(dir, `shard-${k}-of-2.json`));
+    const out = path.join(dir, "report");
+    const merge = (files: string[], movielens?: string) =>
+      hre.run("experiments", { action: "merge", files, out, movielens });
+    // Shard 1 relabelled as shard 2: every unit of shard 1 twice, none of shard 2.
+    const relabelled = path.join(dir, "relabelled.json");
+    fs.writeFileSync(
+      relabelled,
+      fs.readFileSync(one, "utf8").replace('"shard":{"k":1,"count":2}', '"shard":{"k":2,"count":2}'),
+    );
+    await expect(merge([one, relabelled])).to.be.rejectedWith(/^experiments: merge: fairness: unit 1 is given twice$/);
+    fs.appendFileSync(data, "999\t1\t5\t100\n");
+    await expect(merge([one, two])).to.be.rejectedWith(
+      `experiments: merge: ${data} is not the MovieLens data the shards read (sha256 differs)`,
+    );
+    const original = path.join(dir, "original.data");
+    fs.copyFileSync(path.join(__dirname, "..", "fixtures", "movielens", "u.data"), original);
+    expect(fs.existsSync(out)).to.equal(false);
+    await merge([one, two], original);
+    expect(fs.readFileSync(path.join(out, "tables", "movielens.csv"), "utf8")).to.contain("proposed");
+  });
 });

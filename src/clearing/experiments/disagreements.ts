@@ -41,7 +41,8 @@ export function describeSeries(series: number[], at: (i: number) => string, digi
 }
 
 /**
- * The disagreements of one metric's series (over tau, over n ...): direction, monotonicity, level.
+ * The disagreements of one metric's series (over tau, over n ...): direction, monotonicity, the size
+ * of the change from first to last (when the directions agree), level.
  * `causes` gives the cause of each kind found; a kind without one is "unexplained".
  */
 export function seriesDisagreements(
@@ -49,7 +50,7 @@ export function seriesDisagreements(
   paper: number[],
   ours: number[],
   at: (i: number) => string,
-  causes: { direction?: string; level?: string },
+  causes: { direction?: string; level?: string; change?: string },
 ): string[] {
   const out: string[] = [];
   const [dp, dq] = [direction(paper), direction(ours)];
@@ -58,6 +59,14 @@ export function seriesDisagreements(
     out.push(
       `${metric}: the paper's ${describeSeries(paper, at)}; ours ${describeSeries(ours, at)}. ` +
         `Cause: ${causes.direction ?? "unexplained"}.`,
+    );
+  const change = (xs: number[]) => (xs[xs.length - 1] - xs[0]) / Math.abs(xs[0]);
+  const [cp, cq] = [change(paper), change(ours)];
+  const ratio = Math.abs(cq) / Math.max(Math.abs(cp), 1e-12);
+  if (!shape && dp !== "stays about flat" && (ratio > SIZE_FACTOR || ratio < 1 / SIZE_FACTOR))
+    out.push(
+      `${metric}: the paper's changes by ${fmt(100 * cp, 0)} % from ${at(0)} to ${at(paper.length - 1)}, ours by ` +
+        `${fmt(100 * cq, 0)} %. Cause: ${causes.change ?? "unexplained"}.`,
     );
   return [...out, ...levelDisagreement(metric, paper, ours, causes.level)];
 }

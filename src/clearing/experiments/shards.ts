@@ -56,26 +56,52 @@ export function readShard(file: string): ShardFile {
   return parsed;
 }
 
+/** Whether `sel` reads the MovieLens file (its path and hash matter only then). */
+export const readsMovieLens = (sel: StudySelection): boolean => !sel.only || sel.only.includes("movielens");
+
+/** The request as a shard records it: the MovieLens path only when the study reads the file. */
+export const shardRequest = (sel: StudySelection): StudySelection =>
+  readsMovieLens(sel) ? sel : { ...sel, movieLens: "(not read)" };
+
+/** The first field in which two requests differ, for the error that names it. */
+function differingField(a: StudySelection, b: StudySelection): string | undefined {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])] as (keyof StudySelection)[];
+  return keys.find((k) => k !== "movieLens" && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
+}
+
 /**
  * The request and all unit rows of shard files that together are one whole study: the same
- * request, data and shard count, and each shard exactly once.
+ * request and shard count, the same MovieLens data (by sha256, whatever its path on each machine),
+ * each shard exactly once. `movieLens` is the data file this merge reads (default: the path the
+ * shards recorded); it must be the data the shards read.
  */
-export function mergeShards(files: string[]): { request: StudySelection; count: number; units: UnitRows[] } {
+export function mergeShards(
+  files: string[],
+  movieLens?: string,
+): { request: StudySelection; count: number; units: UnitRows[] } {
   if (files.length === 0) throw new ShardError("merge: no shard files given");
   const shards = files.map((f) => ({ file: f, shard: readShard(f) }));
   const first = shards[0].shard;
-  const same = (s: ShardFile) =>
-    JSON.stringify(s.request) === JSON.stringify(first.request) &&
-    s.movieLensSha256 === first.movieLensSha256 &&
-    s.shard.count === first.shard.count;
-  for (const { file, shard } of shards)
-    if (!same(shard)) throw new ShardError(`merge: ${file} is a shard of another run than ${shards[0].file}`);
+  for (const { file, shard } of shards) {
+    const other = `merge: ${file} is a shard of another run than ${shards[0].file}`;
+    const field = differingField(shard.request, first.request);
+    if (field) throw new ShardError(`${other} (its ${field} differs)`);
+    if (shard.shard.count !== first.shard.count) throw new ShardError(`${other} (its shard count differs)`);
+    if (shard.movieLensSha256 !== first.movieLensSha256) throw new ShardError(`${other} (its MovieLens data differs)`);
+  }
   const count = first.shard.count;
   for (let k = 1; k <= count; k++) {
-    const with_k = shards.filter((s) => s.shard.shard.k === k);
-    if (with_k.length === 0) throw new ShardError(`merge: shard ${k}/${count} is missing`);
-    if (with_k.length > 1)
-      throw new ShardError(`merge: shard ${k}/${count} is given twice (${with_k.map((s) => s.file).join(", ")})`);
+    const withK = shards.filter((s) => s.shard.shard.k === k);
+    if (withK.length === 0) throw new ShardError(`merge: shard ${k}/${count} is missing`);
+    if (withK.length > 1)
+      throw new ShardError(`merge: shard ${k}/${count} is given twice (${withK.map((s) => s.file).join(", ")})`);
   }
-  return { request: first.request, count, units: shards.flatMap((s) => s.shard.units) };
+  const request = { ...first.request, ...(movieLens && readsMovieLens(first.request) ? { movieLens } : {}) };
+  if (readsMovieLens(request)) {
+    const sha = fileSha256(request.movieLens);
+    if (sha === null) throw new ShardError(`merge: cannot read the MovieLens file ${request.movieLens} (--movielens)`);
+    if (sha !== first.movieLensSha256)
+      throw new ShardError(`merge: ${request.movieLens} is not the MovieLens data the shards read (sha256 differs)`);
+  }
+  return { request, count, units: shards.flatMap((s) => s.shard.units) };
 }

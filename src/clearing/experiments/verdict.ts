@@ -121,25 +121,27 @@ export function describePaired(r: VerdictRow): string {
 export function verdictSentence(label: string, rows: VerdictRow[]): string {
   const of = (metric: VerdictMetric, baseline: Mechanism) =>
     rows.find((r) => r.metric === metric && r.treatment === "proposed" && r.baseline === baseline);
-  const parts = (["proportional", "flat", "no enforcement"] as const).flatMap((b) => {
-    const eff = of("Eff", b);
-    return eff ? [`Eff against ${b}: ${describePaired(eff)}`] : [];
-  });
-  const gini = of("Gini", "proportional");
-  const effProp = of("Eff", "proportional");
-  const paper =
-    effProp?.paperRelative != null
-      ? ` The paper's own table gives Eff ${pct(effProp.paperRelative)} and Gini ` +
-        `${pct(gini?.paperRelative ?? NaN)} against proportional.`
-      : "";
-  return (
-    `${label}: ${parts.join("; ")}.` + (gini ? ` Gini against proportional: ${describePaired(gini)}.` : "") + paper
+  const baselines = ["proportional", "flat", "no enforcement"] as const;
+  const parts = (["Eff", "avg cost", "Gini"] as const).flatMap((metric) =>
+    baselines.flatMap((b) => {
+      const r = of(metric, b);
+      // Gini and avg cost against proportional and flat: the comparisons the paper's claims are about.
+      if (!r || (metric !== "Eff" && b === "no enforcement")) return [];
+      return [`${metric} against ${b}: ${describePaired(r)}`];
+    }),
   );
+  const paperParts = (["Eff", "avg cost", "Gini"] as const).flatMap((metric) => {
+    const r = of(metric, "proportional");
+    return r?.paperRelative != null ? [`${metric} ${pct(r.paperRelative)}`] : [];
+  });
+  const paper = paperParts.length ? ` The paper's own table, against proportional: ${paperParts.join(", ")}.` : "";
+  return `${label}: ${parts.join("; ")}.${paper}`;
 }
 
 /**
  * Over every comparison of the proposed mechanism with proportional in `rows`: the largest Eff gain
- * and the largest Gini reduction, with where they occur, against the paper's headline.
+ * and the largest Gini reduction (or that there is none), with where they occur, against the
+ * paper's headline.
  */
 export function headline(rows: VerdictRow[], label: (r: VerdictRow) => string): string {
   const against = (metric: VerdictMetric) =>
@@ -151,11 +153,15 @@ export function headline(rows: VerdictRow[], label: (r: VerdictRow) => string): 
   if (eff.length === 0 || gini.length === 0) return "";
   const e = best(eff, 1);
   const g = best(gini, -1);
-  return (
-    `Against proportional, the largest efficiency gain here is ${pct(e.relativeDifference)} (${label(e)}) ` +
-    `and the largest Gini change in the proposed mechanism's favour is ${pct(g.relativeDifference)} (${label(g)}); ` +
-    `the paper claims ${ABSTRACT_CLAIM}.`
-  );
+  const effText =
+    e.relativeDifference > 0
+      ? `the largest efficiency gain here is ${pct(e.relativeDifference)} (${label(e)})`
+      : "the proposed mechanism gains no efficiency anywhere here";
+  const giniText =
+    g.relativeDifference < 0
+      ? `the largest Gini reduction ${pct(g.relativeDifference)} (${label(g)})`
+      : "it reduces Gini nowhere";
+  return `Against proportional, ${effText}, and ${giniText}; the paper claims ${ABSTRACT_CLAIM}.`;
 }
 
 /**
