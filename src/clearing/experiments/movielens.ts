@@ -19,7 +19,7 @@ import { MECHANISMS, type Mechanism, flatSurcharge, playMechanisms } from "./bas
 import { table8Comparison } from "./paperTable8";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, CHART_ORDER, PAPER_DEFAULTS, SCENARIOS, type Scenario, scenarioOf } from "./scenarios";
-import { type Summary, band, groupBy, mean, replications, summarize } from "./shared";
+import { type Summary, band, groupBy, mean, replications, seedOf, summarize } from "./shared";
 import { pairedComparisons, verdictOf } from "./verdict";
 
 export class DataError extends Error {}
@@ -147,7 +147,7 @@ function replicate(req: StudyRequest, unit: UnitParams): MovieLensReplicationRow
   const sc = scenarioOf(unit.scenario);
   const rep = Number(unit.rep);
   const { n, capacity } = played(sc, users.length);
-  const seed = (req.seed * 7919 + rep * 104729 + sc.capacity) >>> 0;
+  const seed = seedOf(req, 9, sc.capacity, rep);
   const market = { agents: sampleUsers(users, n, seed), capacity, tau: sc.tau, fixedFee: sc.fixedFee };
   const outcomes = playMechanisms(market, flatSurcharge(users, capacity / n, sc.tau, sc.fixedFee));
   const base = outcomes[MECHANISMS.indexOf("no enforcement")].efficiency;

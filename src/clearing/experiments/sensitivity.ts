@@ -154,7 +154,10 @@ function sensitivityReport(req: StudyRequest, raw: SensitivityReplicationRow[]):
     description:
       `tau in ${SENS_TAU.join(", ")} x g in ${G_GRID.join(", ")}; ` +
       `${reps} replications per cell; the proposed mechanism to convergence.`,
-    tables: [{ name: "sensitivity", rows: table }],
+    tables: [
+      { name: "sensitivity", rows: table },
+      { name: "sensitivity-replications", rows: raw },
+    ],
     charts,
     comparisons: [
       fig6Comparison(

@@ -225,6 +225,8 @@ function shockReport(req: StudyRequest, all: ShockRow[]): ExperimentResult {
     tables: [
       { name: "shocks-rounds", rows },
       { name: "shocks-summary", rows: summary },
+      // Each replication's R and final regret with its seed (its rounds stay in the shard files: 120,000 rows).
+      { name: "shocks-replications", rows: replicationRows.map(({ table: _, ...row }) => row) },
     ],
     charts,
     comparisons: fig7Comparisons(summary, rounds),
