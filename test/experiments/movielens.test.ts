@@ -71,9 +71,11 @@ describe("MovieLens experiment on a file with fewer users than agents", () => {
     const [r] = runStudy({ replications: 2, seed: 1, movieLens: file, only: ["movielens"] });
     expect(r.warnings).to.deep.equal([
       `${file} has 3 users, fewer than the 20 agents asked for paper defaults (n = 20, m = 100): ` +
-        "it is played as paper defaults (n = 3, m = 15), every replication with all of them.",
+        "it is played as paper defaults (n = 3, m = 15), every replication with all of them " +
+        "(the same market each time: the verdict's intervals then have no spread to measure).",
       `${file} has 3 users, fewer than the 20 agents asked for binding (n = 20, m = 50): ` +
-        "it is played as binding (n = 3, m = 7.50), every replication with all of them.",
+        "it is played as binding (n = 3, m = 7.50), every replication with all of them " +
+        "(the same market each time: the verdict's intervals then have no spread to measure).",
     ]);
     expect(r.description).to.contain("as agents of paper defaults (n = 3, m = 15) and of binding (n = 3, m = 7.50);");
     const titles = r.charts.map((c) => (c.spec as { title?: unknown }).title);

@@ -239,7 +239,8 @@ export function movieLensReport(
     warnings: SCENARIOS.filter((sc) => users.length < sc.n).map(
       (sc) =>
         `${source} has ${users.length} users, fewer than the ${sc.n} agents asked for ${sc.label}: ` +
-        `it is played as ${played(sc, users.length).label}, every replication with all of them.`,
+        `it is played as ${played(sc, users.length).label}, every replication with all of them ` +
+        "(the same market each time: the verdict's intervals then have no spread to measure).",
     ),
     description:
       `Source: ${source} (${users.length} users). ` +
