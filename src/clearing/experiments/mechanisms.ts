@@ -8,7 +8,8 @@ import { coincidenceNote, coincident, dodgedMeans } from "../../report/meanChart
 import type { Chart, ExperimentResult } from "../../report/types";
 import { type Mechanism, flatSurcharge, playMechanisms, referencePopulation } from "./baselines";
 import { fig4Comparison, fig5Comparison } from "./paperFigures";
-import { table3Comparison, table4Comparison, table6Comparison } from "./paperTables";
+import { table6Comparison } from "./paperTables";
+import { table3Comparison, table4Comparison } from "./paperTables34";
 import type { ExperimentPlan, StudyRequest, UnitParams } from "./plan";
 import { BINDING, CHART_ORDER, PAPER_DEFAULTS, SCENARIOS, type Scenario, capacityFor, scenarioOf } from "./scenarios";
 import { type Summary, band, groupBy, mean, replications, seedOf, summarize } from "./shared";
