@@ -31,10 +31,24 @@ task("app", "Serves the web app (market, escrow, wallet) on 127.0.0.1 for the se
     if (!("url" in hre.network.config)) {
       fail(`${T}: network "${hre.network.name}" runs in this process: start a node and pass --network localhost`);
     }
-    // A flag's address is checked (code, and which contract it is); a deployment is taken when there is one.
+    let chainId = 0;
+    try {
+      chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+    } catch (e) {
+      fail(`${T}: cannot reach the node of network "${hre.network.name}": ${(e as Error).message.split("\n")[0]}`);
+    }
+    // A flag's address is checked (code, and which contract it is). A deployment is taken when there is one with
+    // code on this node: every development node is chain 31337, so a file may come from a node that is gone.
     const pick = async (flag: "market" | "escrow", given: string | undefined) => {
       const futureId = flag === "market" ? "ClearingMarket#ClearingMarket" : "ExchangeEscrow#ExchangeEscrow";
-      if (given === undefined && (await deployedAddress(hre, futureId)) === undefined) return undefined;
+      if (given === undefined) {
+        const deployed = await deployedAddress(hre, futureId);
+        if (deployed === undefined) return undefined;
+        if ((await hre.ethers.provider.getCode(deployed)) === "0x") {
+          console.warn(`${T}: ignoring the ${flag} of an earlier node's deployment (${deployed} has no code here)`);
+          return undefined;
+        }
+      }
       return contractAddress(hre, T, flag, given);
     };
     const market = await pick("market", o.market);
@@ -42,7 +56,6 @@ task("app", "Serves the web app (market, escrow, wallet) on 127.0.0.1 for the se
     if (!market && !escrow) {
       fail(`${T}: no market and no escrow on network "${hre.network.name}": deploy one or pass --market / --escrow`);
     }
-    const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
     const { buildPage, serveApp, portOf } = await import("./appServer");
     const outDir = path.join(hre.config.paths.root, "out", "app");
     try {

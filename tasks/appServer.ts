@@ -68,7 +68,13 @@ export async function serveApp(
 
   const server = http.createServer((req, res) => {
     const send = (status: number, type: string, body: string | Buffer) => {
-      res.writeHead(status, { "content-type": type, "cache-control": "no-store" });
+      res.writeHead(status, {
+        "content-type": type,
+        "cache-control": "no-store",
+        // No other page may frame the app: a framed page is same-origin to its RPC and could trick a click.
+        "x-frame-options": "DENY",
+        "content-security-policy": "frame-ancestors 'none'",
+      });
       res.end(body);
     };
     const route = (req.url ?? "/").split("?")[0];

@@ -102,8 +102,21 @@ function showDeal(
             ? "buyer"
             : undefined;
       const held = me ? await reader.balanceOf(me, terms.asset) : 0n;
+      // A signed offer is opened from the offerer's escrow balance: until its part is there, accepting fails.
+      const offerer = terms.sellerOffers ? terms.seller : terms.buyer;
+      const offererHeld = offer && s.stage === "None" ? await reader.balanceOf(offerer, terms.asset) : 0n;
       // Redrawn only when something shown changed (the countdowns tick on their own).
-      const key = toJson([s.stage, s.due, s.messages, o, me, Boolean(wallet.signer), held, confirmBox.checked]);
+      const key = toJson([
+        s.stage,
+        s.due,
+        s.messages,
+        o,
+        me,
+        Boolean(wallet.signer),
+        held,
+        offererHeld,
+        confirmBox.checked,
+      ]);
       if (key === shown) return;
       shown = key;
       idLine.dataset.id = s.id;
@@ -120,6 +133,7 @@ function showDeal(
         ...o.next.anyone.filter((m) => !mine || !o.next[mine].includes(m)),
       ];
       const offererPart = terms.sellerOffers ? amounts.sellerDeposit : amounts.buyerDeposit + terms.price;
+      const offererShort = offer && s.stage === "None" && offererHeld < offererPart;
       const pays = mine && moves.includes("accept") ? money(amounts.counterparty, asset) : "";
       fill(
         actions,
@@ -140,13 +154,17 @@ function showDeal(
                 (note) => sendMove(client(note), move, terms, s, offer, { confirm: confirmBox.checked }),
                 b,
                 refresh,
+                asset,
               ),
-            { "data-move": move, disabled: !wallet.signer },
+            { "data-move": move, disabled: !wallet.signer || (move === "accept" && offererShort) },
           );
           const note =
             move === "cancel"
               ? `You get back ${money(offererPart, asset!)} (your part), if you paid it in.`
-              : `You would receive: ${receive || "—"}`;
+              : move === "accept" && offererShort
+                ? `Not yet: the ${terms.sellerOffers ? "seller" : "buyer"} has ${money(offererHeld, asset!)} of ` +
+                  `its ${money(offererPart, asset!)} in the escrow; the offer opens once it is there.`
+                : `You would receive: ${receive || "—"}`;
           return h(
             "div",
             { class: "action" },
@@ -161,7 +179,14 @@ function showDeal(
       const withdrawButton = button(
         "Withdraw my balance",
         () =>
-          void runTx(status, "withdraw", (note) => client(note).withdraw(held, terms.asset), withdrawButton, refresh),
+          void runTx(
+            status,
+            "withdraw",
+            (note) => client(note).withdraw(held, terms.asset),
+            withdrawButton,
+            refresh,
+            asset,
+          ),
         {
           "data-move": "withdraw",
           disabled: !wallet.signer || held === 0n,
@@ -208,6 +233,7 @@ function showDeal(
           (note) => client(note).deposit(short, terms.asset),
           deposit,
           refresh,
+          a,
         ),
       { id: "offer-deposit" },
     );

@@ -99,14 +99,20 @@ export const escrowPage: Page = (root, { config, wallet, clock }) => {
   };
   /** What each side pays in at the typed price under the default table, before anything is sent. */
   const preview = h("p", { id: "offer-preview", role: "status" });
+  // Each edit starts a new preview; an older one that answers later is dropped, not shown.
+  let previewSeq = 0;
   const updatePreview = async () => {
+    const seq = ++previewSeq;
+    const current = () => seq === previewSeq;
+    fill(preview, "");
     try {
       const assetText = asset.control.value.trim();
       const a = await assetOf(wallet.rpc, /^eth$/i.test(assetText) ? ZeroAddress : getAddress(assetText));
       const p = parseAmount("price", price.control.value, a.decimals);
       const table = await reader.defaultTable();
-      if (table === undefined || p === 0n) return fill(preview, "");
+      if (!current() || table === undefined || p === 0n) return;
       const [sellerDeposit, buyerDeposit] = await reader.contract.depositsFor(table, p);
+      if (!current()) return;
       const sellerSide = side.control.value === "seller";
       const mine = sellerSide ? sellerDeposit : p + buyerDeposit;
       const theirs = sellerSide ? p + buyerDeposit : sellerDeposit;
@@ -117,7 +123,7 @@ export const escrowPage: Page = (root, { config, wallet, clock }) => {
           `the ${sellerSide ? "buyer" : "seller"} pays ${money(theirs, a)} to accept.`,
       );
     } catch {
-      fill(preview, "");
+      if (current()) fill(preview, "");
     }
   };
   for (const f of [side, asset, price, how]) f.control.addEventListener("input", () => void updatePreview());

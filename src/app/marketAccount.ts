@@ -37,7 +37,8 @@ export function mountAccount(
     parseAmount(what, f.control.value, asset?.decimals);
 
   const act = (label: string, call: (c: MarketClient) => Promise<{ blockNumber: number; hash: string }>) => {
-    const b = button(label, () => void runTx(status, label.toLowerCase(), (note) => call(client(note)), b, refresh), {
+    const send = (note: (text: string) => void) => call(client(note));
+    const b = button(label, () => void runTx(status, label.toLowerCase(), send, b, refresh, asset), {
       "data-action": label,
     });
     return b;

@@ -22,8 +22,8 @@ function logLine(text: string, state: "pending" | "confirmed" | "failed"): HTMLL
 }
 
 /**
- * Runs `send` for `what`, showing its state in `status` and the log; `done` runs after a confirmation.
- * Resolves true when confirmed.
+ * Runs `send` for `what`, showing its state in `status` and the log; `done` runs after a confirmation;
+ * a refusal's amounts are written in `asset`'s units. Resolves true when confirmed.
  */
 export async function runTx(
   status: HTMLElement,
@@ -31,6 +31,7 @@ export async function runTx(
   send: (note: (text: string) => void) => Promise<Mined | { receipt: Mined }>,
   trigger?: HTMLButtonElement,
   done?: () => void | Promise<void>,
+  asset?: Asset,
 ): Promise<boolean> {
   const show = (text: string, state: "pending" | "confirmed" | "failed") => {
     status.textContent = text;
@@ -70,7 +71,7 @@ export async function runTx(
       show(`Not sent: ${(e as Error).message.split("\n")[0]}`, "failed");
       return false;
     }
-    const text = `Failed: ${what}${noted()}: ${inWords(e)}`;
+    const text = `Failed: ${what}${noted()}: ${inWords(e, asset)}`;
     show(text, "failed");
     [line.textContent, line.className, line.dataset.state] = [text, "failed", "failed"];
     return false;

@@ -331,13 +331,8 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     await stageIs(s, "None");
     const link = await s.inputValue("#offer-link");
     const d = await depositsAt(parseEther("4"));
-    // Opening takes the seller's deposit from its balance in the escrow: the page asks for it first.
-    expect(await s.textContent("#offer-funding")).to.contain("deposit");
-    await s.click("#offer-deposit");
-    await settled(s, "#deal-tx", "confirmed");
-    await s.waitForFunction(() => document.querySelector("#offer-funding")?.textContent?.includes("covers it"));
-
-    // The buyer opens the offer from its file (the download beside the link); the page is the link's.
+    // The buyer opens the offer from its file (the download beside the link); the page is the link's. The
+    // seller's deposit is not in the escrow yet, so accepting would fail: the page says so and offers nothing.
     const href = (await s.getAttribute("#offer-share a[download]", "href"))!;
     const json = decodeURIComponent(href.slice("data:application/json,".length));
     const { page: b } = buyer;
@@ -348,6 +343,17 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     });
     await b.waitForURL(link);
     await stageIs(b, "None");
+    expect(await movesOn(b)).to.deep.equal(["accept (disabled)"]);
+    expect(await b.textContent('[data-receive="accept"]')).to.match(/^Not yet: the seller has 0(\.0)? ETH of its /);
+    // Opening takes the seller's deposit from its balance in the escrow: the page asks for it first.
+    expect(await s.textContent("#offer-funding")).to.contain("deposit");
+    await s.click("#offer-deposit");
+    await settled(s, "#deal-tx", "confirmed");
+    await s.waitForFunction(() => document.querySelector("#offer-funding")?.textContent?.includes("covers it"));
+    // The buyer's page follows the block: now it may accept.
+    await b.waitForFunction(
+      () => !(document.querySelector('#deal-actions button[data-move="accept"]') as HTMLButtonElement)?.disabled,
+    );
     expect(await movesOn(b)).to.deep.equal(["accept"]);
     await move(b, "accept");
     await stageIs(b, "Redeem");
@@ -392,10 +398,10 @@ describe("Web app in a real browser (chromium): market, escrow, wallet", functio
     await s.fill("#offer-asset", address);
     await s.fill("#offer-counterparty", accounts[11]);
     await s.fill("#offer-price", "25");
-    await s.waitForFunction(() => document.querySelector("#offer-preview")?.textContent?.includes("TUSD"));
-    expect(await s.textContent("#offer-preview")).to.equal(
-      `You pay ${tusd(d.seller)} now (your deposit); the buyer pays ${tusd(price + d.buyer)} to accept.`,
-    );
+    // The preview of the last edit (price 25), not of the asset's edit before it (price 10).
+    const expected = `You pay ${tusd(d.seller)} now (your deposit); the buyer pays ${tusd(price + d.buyer)} to accept.`;
+    await s.waitForFunction((text) => document.querySelector("#offer-preview")?.textContent === text, expected);
+    expect(await s.textContent("#offer-preview")).to.equal(expected);
     await s.click("#offer-make");
     await s.waitForURL(/#\/deal\/0x[0-9a-f]{64}$/);
     expect(await settled(s, "#tx-log li:first-child", "confirmed")).to.contain(
