@@ -10,18 +10,10 @@ import http from "node:http";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import type { AppConfig } from "../src/app/config";
 
-/** What the page is told at start (`/config.json`); the page's own copy of this type is src/app/config.ts. */
-export interface AppServerConfig {
-  network: string;
-  chainId: number;
-  /** The JSON-RPC endpoint, on the app's origin. */
-  rpcPath: string;
-  market?: string;
-  escrow?: string;
-  /** A development node (Hardhat's or Anvil's chain id 31337): the page offers a picker of the node's accounts. */
-  devAccounts: boolean;
-}
+/** What the page is told at start (`/config.json`): the page's own type, so the two cannot drift apart. */
+export type AppServerConfig = AppConfig;
 
 /** Bundles the page into `outDir` (minified, for browsers, offline: every dependency is in the bundle). */
 export async function buildPage(root: string, outDir: string): Promise<void> {

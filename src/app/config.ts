@@ -6,9 +6,11 @@
 export interface AppConfig {
   network: string;
   chainId: number;
+  /** The JSON-RPC endpoint, on the app's origin. */
   rpcPath: string;
   market?: string;
   escrow?: string;
+  /** A development node (Hardhat's or Anvil's chain id 31337): the page offers a picker of the node's accounts. */
   devAccounts: boolean;
 }
 

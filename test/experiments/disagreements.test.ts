@@ -56,20 +56,20 @@ describe("Disagreements with the paper, found by rule", () => {
     expect(
       rankingDisagreement(
         "Eff",
-        p,
+        ["a", "b", "c"],
         (k) => paper[k],
-        p,
         (k) => paper[k],
+        "higher",
         "x",
       ),
     ).to.deep.equal([]);
     expect(
       rankingDisagreement(
         "Eff",
-        p,
+        ["a", "b", "c"],
         (k) => paper[k],
-        o,
         (k) => ours[k],
+        "higher",
         undefined,
         ["Table 4", "Table 6"],
       ),

@@ -102,21 +102,23 @@ export function describeRanking(order: string[], value: (name: string) => number
 }
 
 /**
- * A disagreement when two rankings differ, naming both and the cause. `sides` names them
- * (default: the paper's and ours).
+ * A disagreement when `names` ranked by `first` and by `second` (best first, `better` higher or
+ * lower) differ, naming both rankings and the cause. `sides` names them (default: the paper's and
+ * ours).
  */
 export function rankingDisagreement(
   metric: string,
-  paperOrder: string[],
-  paperValue: (name: string) => number,
-  oursOrder: string[],
-  oursValue: (name: string) => number,
+  names: string[],
+  first: (name: string) => number,
+  second: (name: string) => number,
+  better: "higher" | "lower",
   cause: string | undefined,
   sides: [string, string] = ["the paper's", "ours"],
 ): string[] {
-  if (describeRanking(paperOrder, paperValue) === describeRanking(oursOrder, oursValue)) return [];
-  return [
-    `${metric} ranking: ${sides[0]} ${describeRanking(paperOrder, paperValue)}; ` +
-      `${sides[1]} ${describeRanking(oursOrder, oursValue)}. Cause: ${cause ?? "unexplained"}.`,
+  const [a, b] = [
+    describeRanking(ranking(names, first, better), first),
+    describeRanking(ranking(names, second, better), second),
   ];
+  if (a === b) return [];
+  return [`${metric} ranking: ${sides[0]} ${a}; ${sides[1]} ${b}. Cause: ${cause ?? "unexplained"}.`];
 }

@@ -25,20 +25,20 @@ export function table8Comparison(rows: MovieLensRow[], paired: VerdictRow[], fix
       "given; ours maps each user's ratings into the synthetic ranges of alpha and beta (described above).",
     ...rankingDisagreement(
       "The paper contradicts itself: mechanism",
-      ranking(names, paper(1), "higher"),
+      names,
       paper(1),
-      ranking(names, paper(0), "higher"),
       paper(0),
+      "higher",
       "the paper divides negative efficiencies (RelEff = Eff / Eff(no enforcement)), so a higher ratio means a " +
         "lower efficiency: flat has the highest Eff (-0.55) and the lowest RelEff (0.78)",
       ["by its RelEff", "by its Eff"],
     ),
     ...rankingDisagreement(
       "RelEff (binding)",
-      ranking(names, paper(1), "higher"),
+      names,
       paper(1),
-      ranking(names, relEff, "higher"),
       relEff,
+      "higher",
       "ours is Eff / Eff(no enforcement) on positive efficiencies, so higher is better; " +
         "the paper's is inverted (above)",
     ),
@@ -51,10 +51,10 @@ export function table8Comparison(rows: MovieLensRow[], paired: VerdictRow[], fix
     ).flatMap(({ metric, k, f }) => [
       ...rankingDisagreement(
         `${metric} (binding)`,
-        ranking(names, paper(k), "lower"),
+        names,
         paper(k),
-        ranking(names, f, "lower"),
         f,
+        "lower",
         "in the paper flat is by far the cheapest and the least fair; our flat surcharge is close to these " +
           "users' own clearing price, so flat lands next to the proposed mechanism. The paper does not say how " +
           "its flat price is set (unexplained)",

@@ -181,7 +181,7 @@ export function table6Comparison(rows: MechanismRow[], paired: VerdictRow[]): Co
       const o = ranking(names, f, better);
       if (sc === BINDING) summary[col] = cell(describeRanking(p, paper(k)), `binding: ${describeRanking(o, f)}`);
       disagreements.push(
-        ...rankingDisagreement(`${metric} (${sc.key})`, p, paper(k), o, f, RANKING_CAUSES[sc.key][metric]),
+        ...rankingDisagreement(`${metric} (${sc.key})`, names, paper(k), f, better, RANKING_CAUSES[sc.key][metric]),
         ...levelDisagreement(
           `${metric} (${sc.key})`,
           names.map(paper(k)),
