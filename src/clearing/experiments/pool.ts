@@ -13,7 +13,7 @@ import {
   type StudyUnit,
   type UnitRows,
   assembleStudy,
-  runUnit,
+  runUnitsHere,
   studyUnits,
   unitProgress,
 } from "./study";
@@ -94,12 +94,7 @@ export async function runUnits(
   onProgress?: (label: string) => (done: number, total: number) => void,
 ): Promise<UnitRows[]> {
   const tick = unitProgress(units, onProgress);
-  if (workers > 1) return runOnWorkers(sel, units, workers, tick);
-  return units.map((u) => {
-    const r = runUnit(sel, u);
-    tick(r);
-    return r;
-  });
+  return workers > 1 ? runOnWorkers(sel, units, workers, tick) : runUnitsHere(sel, units, tick);
 }
 
 /** The whole selected study on `workers` threads (1: this one): its report sections. */

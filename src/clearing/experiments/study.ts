@@ -123,16 +123,16 @@ export function runStudy(
   onProgress?: (label: string) => (done: number, total: number) => void,
 ): ExperimentResult[] {
   const units = studyUnits(sel);
-  const tick = unitProgress(units, onProgress);
-  return assembleStudy(
-    sel,
-    units.map((u) => {
-      const r = runUnit(sel, u);
-      tick(r);
-      return r;
-    }),
-  );
+  return assembleStudy(sel, runUnitsHere(sel, units, unitProgress(units, onProgress)));
 }
+
+/** Runs `units` one after another in this thread, calling `onDone` after each. */
+export const runUnitsHere = (sel: StudySelection, units: StudyUnit[], onDone: (r: UnitRows) => void): UnitRows[] =>
+  units.map((u) => {
+    const r = runUnit(sel, u);
+    onDone(r);
+    return r;
+  });
 
 /** What every report of the study says up front: the scenarios, the metrics and the baselines, defined. */
 export const STUDY_NOTES: string[] = [
