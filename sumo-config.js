@@ -10,8 +10,8 @@ const TARGETS = {
   market: {
     skipContracts: ["test", "exchange", "common"],
     tests: [
-      "test/clearing/ClearingMarket.test.ts",
       "test/clearing/uniformMarket.test.ts",
+      "test/clearing/ClearingMarket.test.ts",
       "test/clearing/UniformRationing.test.ts",
       "test/contractAccounts.test.ts",
       "test/clearing/AdaptivePrice.test.ts",

@@ -78,7 +78,7 @@ task(
         throw e;
       }
       const { chainEnv } = await import("../src/hardhat/adapter");
-      const measured = await measureGas(await chainEnv(hre), log);
+      const { gas: measured } = await measureGas(await chainEnv(hre), log);
       const { findings, ok } = compareGas(snapshot!, measured);
       const failures = findings.filter(isFailure);
       const cheaper = findings.filter((f) => !isFailure(f));

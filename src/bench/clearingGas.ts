@@ -7,8 +7,9 @@ import type { MarketSettings, RationingName } from "../clearing/model/settings";
 import { reserveFor } from "../clearing/model/settlement";
 import type { AccountSigner, ChainEnv } from "../hardhat/adapter";
 
-async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+async function gasOf(tx: Promise<ContractTransactionResponse>, hashes?: string[]): Promise<number> {
   const receipt = await (await tx).wait();
+  hashes?.push(receipt!.hash);
   return Number(receipt!.gasUsed);
 }
 
@@ -41,14 +42,15 @@ const FAR_DEMAND = parseEther("100000");
  * the most tree words it ever reads (16). Returns the gas of each call: `closeRound.first` is round 1's close (its
  * storage words new); `closeRound` round 3's, a typical round with a previous observation to use;
  * `submitDemand.repeated` is agent 0 moving its demand across the order (six tree words under the uniform rule),
- * in round 3 after the same move in rounds 1 and 2 used those words.
+ * in round 3 after the same move in rounds 1 and 2 used those words. `transactions` gives the hash of round 3's
+ * close and of that move, for a profile of where their gas goes (./gasProfile.ts).
  */
 export async function measureClearingGas(
   env: ChainEnv,
   n: number,
   rule: MarketSettings["rule"],
   rationing: RationingName = "pro-rata",
-): Promise<Record<string, number>> {
+): Promise<{ gas: Record<string, number>; transactions: { closeRound: string; "submitDemand.repeated": string } }> {
   const [owner, ...agents] = await fundedAccounts(env, n + 1);
   const market = await env.deployMarket(
     {
@@ -79,10 +81,11 @@ export async function measureClearingGas(
     return market.connect(agent).submitDemand(round, quantity, reserveFor(quantity, price - mu, mu, fixedFee));
   };
   /** Every agent submits its demand; agent 0 moves across the order and back (measured in round 3). */
+  const moves: string[] = [];
   const playRound = async (first?: (agent: (typeof agents)[number]) => Promise<void>) => {
     if (first) await first(agents[0]);
     else await (await submit(agents[0], demandOf(0))).wait();
-    gas["submitDemand.repeated"] = await gasOf(submit(agents[0], FAR_DEMAND));
+    gas["submitDemand.repeated"] = await gasOf(submit(agents[0], FAR_DEMAND), moves);
     await (await submit(agents[0], demandOf(0))).wait();
     for (const [i, a] of agents.slice(1).entries()) await (await submit(a, demandOf(i + 1))).wait();
   };
@@ -96,11 +99,12 @@ export async function measureClearingGas(
   });
   await (await market.closeRound()).wait();
   await playRound();
-  gas.closeRound = await gasOf(market.closeRound());
+  const closes: string[] = [];
+  gas.closeRound = await gasOf(market.closeRound(), closes);
   gas.settle = await gasOf(market.connect(owner).settle(agents[1].address));
   gas.withdraw = await gasOf(market.connect(agents[0]).withdraw(parseEther("1")));
   gas.leave = await gasOf(market.connect(agents[2]).leave());
   gas.withdrawFees = await gasOf(market.connect(owner).withdrawFees());
   gas.withdrawRevenue = await gasOf(market.connect(owner).withdrawRevenue());
-  return gas;
+  return { gas, transactions: { closeRound: closes[0], "submitDemand.repeated": moves[moves.length - 1] } };
 }

@@ -6,6 +6,7 @@
 import type { ChainEnv } from "../hardhat/adapter";
 import { measureClearingGas } from "./clearingGas";
 import { measureEscrowGas } from "./escrowGas";
+import { type GasProfile, profileTransaction } from "./gasProfile";
 import { sortedByKey } from "./results";
 import { rationingNames, stepRuleNames } from "../clearing/model/settings";
 
@@ -16,23 +17,33 @@ export const GAS_AGENTS = [10, 100, 1000] as const;
  * closeRound (first and typical round) under each price rule and rationing rule at every N of {@link GAS_AGENTS},
  * repeated submitDemand per rationing rule and N (from the adaptive runs), every other ClearingMarket call from the
  * adaptive n = 10 runs (suffixed `.uniform` under the uniform rule), every ExchangeEscrow call. `log` receives one
- * line per step.
+ * line per step. `profiles`: where the gas of the adaptive n = 10 runs' typical close and repeated submission goes,
+ * under each rationing rule, by the same keys (empty on a node that does not trace transactions).
  */
 export async function measureGas(
   env: ChainEnv,
   log: (line: string) => void = () => {},
-): Promise<Record<string, number>> {
+): Promise<{ gas: Record<string, number>; profiles: Record<string, GasProfile> }> {
   const gas: Record<string, number> = {};
+  const profiles: Record<string, GasProfile> = {};
   for (const rationing of rationingNames) {
     for (const rule of stepRuleNames) {
       for (const n of GAS_AGENTS) {
         log(`gas: ${rule} rule, ${rationing} rationing, n = ${n} agents`);
-        const g = await measureClearingGas(env, n, rule, rationing);
+        const { gas: g, transactions } = await measureClearingGas(env, n, rule, rationing);
         gas[`ClearingMarket.closeRound.${rule}.${rationing}.n${n}`] = g.closeRound;
         gas[`ClearingMarket.closeRound.${rule}.${rationing}.n${n}.first`] = g["closeRound.first"];
         if (rule !== "adaptive") continue;
         gas[`ClearingMarket.submitDemand.repeated.${rationing}.n${n}`] = g["submitDemand.repeated"];
         if (n !== 10) continue;
+        const profiled = {
+          [`ClearingMarket.closeRound.${rule}.${rationing}.n${n}`]: transactions.closeRound,
+          [`ClearingMarket.submitDemand.repeated.${rationing}.n${n}`]: transactions["submitDemand.repeated"],
+        };
+        for (const [key, hash] of Object.entries(profiled)) {
+          const profile = await profileTransaction(env.provider, hash);
+          if (profile) profiles[key] = profile;
+        }
         for (const [call, used] of Object.entries(g)) {
           if (call.startsWith("closeRound") || call === "submitDemand.repeated") continue;
           if (rationing === "pro-rata") gas[`ClearingMarket.${call}`] = used;
@@ -45,5 +56,5 @@ export async function measureGas(
   }
   log("gas: ExchangeEscrow");
   for (const [call, used] of Object.entries(await measureEscrowGas(env))) gas[`ExchangeEscrow.${call}`] = used;
-  return sortedByKey(gas);
+  return { gas: sortedByKey(gas), profiles: sortedByKey(profiles) };
 }

@@ -8,6 +8,7 @@ import path from "node:path";
 import { markdownTable, replaceMarked } from "../common/output";
 import { type BenchResults, GAS_CONTRACTS } from "./results";
 import type { DesignerMeasure } from "./designer";
+import type { GasProfile } from "./gasProfile";
 import type { Throughput } from "./throughput";
 import { renderRobustnessTables, robustnessSummaryRows } from "./renderRobustness";
 
@@ -32,7 +33,7 @@ export function renderFull(results: BenchResults): string {
       .filter(([k]) => k.startsWith(`${contract}.`) && !BY_AGENTS.test(k))
       .map(([k, v]) => [k.slice(contract.length + 1), v.toLocaleString("en-US")]);
     const build = contract === "ExchangeEscrow" ? "optimizer 10,000 runs, through IR" : "optimizer 1,000 runs";
-    if (contract === "ClearingMarket") sections.push(...renderMarketByAgents(results.gas));
+    if (contract === "ClearingMarket") sections.push(...renderMarketByAgents(results.gas), ...renderProfiles(results));
     sections.push(`\nGas per ${contract} call (in-process Hardhat network, ${build}):\n`);
     sections.push(markdownTable(["call", "gas"], rows));
   }
@@ -85,6 +86,37 @@ export function renderFull(results: BenchResults): string {
   return sections.join("\n");
 }
 
+/** A gas figure with thousands separators, "-" when not measured. */
+const fmt = (v: number | undefined) => (v === undefined ? "-" : v.toLocaleString("en-US"));
+
+/** Where the profiled calls' gas goes (./gasProfile.ts), one column per call. */
+function renderProfiles(results: BenchResults): string[] {
+  const profiles = (results.gasProfile ?? {}) as Record<string, GasProfile>;
+  const keys = Object.keys(profiles);
+  if (keys.length === 0) return [];
+  const row = (label: string, of: (p: GasProfile) => string) => [label, ...keys.map((k) => of(profiles[k]))];
+  const withCount = (gas: number, count: number) => `${fmt(gas)} (${count})`;
+  return [
+    "\nWhere the gas goes, from the node's opcode trace (`debug_traceTransaction`), in the adaptive n = 10 runs " +
+      "above: the typical close and the repeated submission under each rationing rule. Cold reads cost 2,100 " +
+      "each, a write to a new slot 22,100 (counts in brackets); the rest is arithmetic, jumps and memory, " +
+      "net of refunds:\n",
+    markdownTable(
+      ["", ...keys.map((k) => k.replace(/^ClearingMarket\./, ""))],
+      [
+        row("intrinsic (21,000 + calldata)", (p) => fmt(p.intrinsic)),
+        row("cold storage reads", (p) => withCount(p.coldReadGas, p.coldReads)),
+        row("warm storage reads", (p) => fmt(p.warmReadGas)),
+        row("writes to new slots", (p) => withCount(p.newSlotGas, p.newSlots)),
+        row("writes to used slots", (p) => fmt(p.usedSlotWriteGas)),
+        row("events", (p) => fmt(p.eventGas)),
+        row("the rest", (p) => fmt(p.otherGas)),
+        row("total", (p) => fmt(p.total)),
+      ],
+    ),
+  ];
+}
+
 /** Market gas keys measured at several agent counts: `...<rule>.<rationing>.n<N>[.first]`. */
 const BY_AGENTS = /^ClearingMarket\.(closeRound|submitDemand\.repeated)\..*\.n\d+(\.first)?$/;
 
@@ -93,7 +125,6 @@ function renderMarketByAgents(gas: Record<string, number>): string[] {
   const counts = [...new Set(Object.keys(gas).flatMap((k) => (BY_AGENTS.test(k) ? [k.match(/\.n(\d+)/)![1]] : [])))]
     .map(Number)
     .sort((a, b) => a - b);
-  const fmt = (v: number | undefined) => (v === undefined ? "-" : v.toLocaleString("en-US"));
   const closes = [
     ...new Set(Object.keys(gas).flatMap((k) => k.match(/^ClearingMarket\.closeRound\.([^.]+\.[^.]+)\.n/)?.[1] ?? [])),
   ];

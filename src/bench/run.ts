@@ -35,7 +35,9 @@ export async function runBench(
   let gas: Record<string, number> | undefined;
 
   if (opts.parts.includes("gas")) {
-    gas = await measureGas(env, opts.log);
+    const measured = await measureGas(env, opts.log);
+    gas = measured.gas;
+    results.gasProfile = measured.profiles;
     const kept = Object.entries(results.gas).filter(([k]) => !GAS_CONTRACTS.some((c) => k.startsWith(`${c}.`)));
     results.gas = sortedByKey({ ...Object.fromEntries(kept), ...gas });
   }
