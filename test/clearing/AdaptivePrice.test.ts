@@ -229,6 +229,9 @@ describe("AdaptivePrice library against the model", () => {
       });
       const up = await both(low, units("1.5"), units(3), { valid: true, mu: units(1), excess: units(4) });
       expect(up.nextMu).to.equal(units(3));
+      // An excess of a single wei is excess all the same: 1 wei at 1.5 after 2 wei at 1 puts the root at 2.
+      const tiny = await both(low, units("1.5"), 1n, { valid: true, mu: units(1), excess: 2n });
+      expect(tiny.nextMu).to.equal(units(2));
     });
   });
 

@@ -269,6 +269,25 @@ describe("UniformRationing library against the model", () => {
     });
   });
 
+  it("pre-filling results writes exactly the words of its rounds, and skips a word in use", async () => {
+    const g = await deploy();
+    // The harness's `_results` mapping sits right after the tree's 548 words.
+    const slotOf = (word: number) =>
+      ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256", "uint256"], [word, TREE_WORDS]));
+    const resultWords = async () =>
+      Promise.all(Array.from({ length: 16 }, (_, w) => ethers.provider.getStorage(g, slotOf(w)).then(BigInt)));
+    // Rounds 41 .. 44: words 10 (rounds 40-43) and 11 (44-47), four results to a word.
+    await (await g.prefillResults(41n, 45n)).wait();
+    expect(await resultWords()).to.deep.equal(Array.from({ length: 16 }, (_, w) => (w === 10 || w === 11 ? 1n : 0n)));
+    // Round 44 closes (empty: not rationed) into word 11's first lane; pre-filling again leaves it as it is.
+    await (await g.close(44n, units(1))).wait();
+    const written = (await resultWords())[11];
+    expect(written).to.equal(1n << 63n);
+    await (await g.prefillResults(40n, 48n)).wait();
+    expect((await resultWords())[11]).to.equal(written);
+    expect(await g.resultOf(44n)).to.equal(1n << 63n);
+  });
+
   describe("inputs", () => {
     it("reverts with named errors, never a panic", async () => {
       await expect(h.move(0n, 0n, 1n))
