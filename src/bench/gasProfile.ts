@@ -1,7 +1,9 @@
 /**
  * Where a transaction's gas goes, from the node's opcode trace (`debug_traceTransaction`, which Hardhat's networks
  * answer): the intrinsic cost, storage reads (cold, 2,100 each, and warm), storage writes (to new slots, 20,000 or
- * more each, and to used ones), events, and the rest (computation and memory, net of refunds). The benchmark
+ * more each, and to used ones), events, and the rest (computation, memory, account access, net of refunds). The
+ * intrinsic cost counted is a call's (no contract creation, access list or calldata floor), and a refund comes out
+ * of the rest, which goes negative for a call that clears much storage: the calls profiled clear none. The benchmark
  * profiles the market's typical close under each rationing rule, so that the uniform rule's extra cost is split
  * by what it is spent on, measured rather than estimated.
  */

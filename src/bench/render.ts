@@ -99,8 +99,8 @@ function renderProfiles(results: BenchResults): string[] {
   return [
     "\nWhere the gas goes, from the node's opcode trace (`debug_traceTransaction`), in the adaptive n = 10 runs " +
       "above: the typical close and the repeated submission under each rationing rule. Cold reads cost 2,100 " +
-      "each, a write to a new slot 22,100 (counts in brackets); the rest is arithmetic, jumps and memory, " +
-      "net of refunds:\n",
+      "each, a write to a new slot 22,100 (counts in brackets); the rest is arithmetic, jumps, memory and " +
+      "account access, net of refunds:\n",
     markdownTable(
       ["", ...keys.map((k) => k.replace(/^ClearingMarket\./, ""))],
       [
