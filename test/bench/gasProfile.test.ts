@@ -15,6 +15,9 @@ const parts = (p: GasProfile) =>
 
 describe("gas profile", function () {
   this.timeout(120_000);
+  // solidity-coverage instruments the contracts and mutation builds turn the optimizer off: their storage accesses
+  // differ, so the counts below hold for the optimized, uninstrumented build only.
+  const instrumented = process.argv.includes("coverage") || process.env.CLEARHOUSE_MUTATION === "1";
 
   it("splits a close by what it pays for; the uniform close reads 17 cold words more than pro-rata", async () => {
     const env = await chainEnv(hre);
@@ -27,11 +30,12 @@ describe("gas profile", function () {
       // closeRound() is a 4-byte selector, every byte non-zero.
       expect(profile.intrinsic).to.equal(21_000 + 4 * 16);
       expect(profile.coldReadGas).to.equal(2_100 * profile.coldReads);
+      profiles[rationing] = profile;
+      if (instrumented) continue;
       // Every close creates the next round's record: one new slot.
       expect([profile.newSlots, profile.newSlotGas]).to.deep.equal([1, 22_100]);
-      profiles[rationing] = profile;
     }
-    expect(profiles.uniform.coldReads - profiles["pro-rata"].coldReads).to.equal(17);
+    if (!instrumented) expect(profiles.uniform.coldReads - profiles["pro-rata"].coldReads).to.equal(17);
   });
 
   it("is undefined on a node that does not trace", async () => {
