@@ -3,7 +3,7 @@
  * calls the library, prints a short summary or `--json`; a refusal is one line and exit code 1):
  *   agent:  market:join, market:deposit, market:submit, market:settle, market:withdraw, market:leave,
  *           market:close, market:status, and the long-running market:agent
- *   owner:  market:deploy, market:schedule, market:recipients, market:allow, market:watch
+ *   owner:  market:deploy, market:schedule, market:recipients, market:allow, market:prepay, market:watch
  *   recipients: market:collect
  * Every command takes `--market` (default: the latest Ignition deployment on the network) and `--from` (the
  * account: an index or an address). Amounts and quantities are decimals in units (18 decimals).

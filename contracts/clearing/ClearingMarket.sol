@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Ownable, Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {AssetTransfer} from "../common/AssetTransfer.sol";
 import {Settlement} from "./Settlement.sol";
 import {PriceUpdate} from "./PriceUpdate.sol";
@@ -87,7 +88,8 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
             positive: 0,
             active: 0,
             version: 1,
-            pendingVersion: 1
+            pendingVersion: 1,
+            levelHint: 0
         });
     }
 
@@ -207,6 +209,27 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
 
     /// @inheritdoc IClearingMarket
     function closeRound() external {
+        _closeRound(state.levelHint);
+    }
+
+    /// @inheritdoc IClearingMarket
+    function closeRoundWithHint(uint256 levelHint) external {
+        _closeRound(levelHint);
+    }
+
+    /// @inheritdoc IClearingMarket
+    function rationingLevel() external view returns (uint256) {
+        State memory s = state;
+        Params memory p = params[s.version];
+        if (p.rationing != Rationing.Uniform || rounds[s.round].totalDemand <= p.capacity) return s.levelHint;
+        (, uint256 edge) = UniformRationing.edgeOf(
+            UniformRationing.close(_demandTree, s.round, p.capacity, s.positive, s.levelHint)
+        );
+        return edge;
+    }
+
+    /// @dev Closes the open round; `levelHint` is where the uniform rule's descent looks first.
+    function _closeRound(uint256 levelHint) private {
         State memory s = state;
         if (block.timestamp < s.deadline) {
             // Early: once every expected agent submitted, and not in the second the round opened, so
@@ -216,7 +239,7 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
             if (!everyoneSubmitted || !opened) revert RoundStillOpen(s.round, s.deadline);
         }
 
-        uint256 nextMu = _priceRound(s);
+        uint256 nextMu = _priceRound(s, levelHint);
 
         uint40 next = s.round + 1;
         uint32 version = s.pendingVersion;
@@ -233,7 +256,8 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
             positive: 0,
             active: s.active,
             version: version,
-            pendingVersion: version
+            pendingVersion: version,
+            levelHint: s.levelHint
         });
     }
 
@@ -307,8 +331,18 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @inheritdoc IClearingMarket
-    function prefillRationingResults(uint256 fromRound, uint256 toRound) external {
-        UniformRationing.prefillResults(_rationed, fromRound, toRound);
+    function prefillRounds(uint256 fromRound, uint256 toRound) external {
+        uint256 open = state.round;
+        if (fromRound > toRound || toRound > type(uint40).max) revert InvalidRoundRange(fromRound, toRound, open);
+        // Records up to the open round's are live (a zero one means mu = 0 and no demand yet): never touched, so a
+        // range read before a close landed still pays for what is left of it.
+        uint256 first = Math.max(fromRound, open + 1);
+        if (first >= toRound) return;
+        for (uint256 round = first; round < toRound; ++round) {
+            Round storage record = rounds[round];
+            if (record.mu == 0 && record.totalDemand == 0) record.totalDemand = type(uint128).max;
+        }
+        UniformRationing.prefillResults(_rationed, first, toRound);
     }
 
     // ---------------------------------------------------------------- internals
@@ -361,14 +395,18 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
     }
 
     /// @dev Moves the price for the closing round and emits its outcome.
-    function _priceRound(State memory s) private returns (uint256 nextMu) {
+    function _priceRound(State memory s, uint256 levelHint) private returns (uint256 nextMu) {
         Round memory r = rounds[s.round];
         Params memory p = params[s.version];
         int256 excess = int256(uint256(r.totalDemand)) - int256(uint256(p.capacity));
         // Rationed by the uniform rule: the water level, found now, before the next round's submissions
         // reuse the tree. (The exact total decides whether to ration: the tree's sums are rounded up.)
+        // The last water level is the hint: it only decides which end of each level the descent reads from.
         if (p.rationing == Rationing.Uniform && excess > 0) {
-            UniformRationing.storeResult(_rationed, s.round, UniformRationing.close(_demandTree, s.round, p.capacity));
+            uint64 result = UniformRationing.close(_demandTree, s.round, p.capacity, s.positive, levelHint);
+            UniformRationing.storeResult(_rationed, s.round, result);
+            (bool rationed, uint256 edge) = UniformRationing.edgeOf(result);
+            if (rationed) s.levelHint = uint16(edge);
         }
         bool collapsed;
         (nextMu, collapsed) = _nextPrice(p, s.round, r.mu, excess, s.positive);

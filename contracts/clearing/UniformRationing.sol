@@ -22,7 +22,10 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
  *
  * Tree: three levels, fan-out 8, 8, 16: 8 top nodes of 8 octaves each, 64 octave nodes, 1,024 bucket leaves,
  * two nodes to a storage word (548 words). A submission rewrites one word per level and path: at most 6 words
- * for a move, 3 for an insertion or a removal. A close reads at most 4 + 4 + 8 = 16 words. (A 4-ary tree of
+ * for a move, 3 for an insertion or a removal. A close reads at most 4 + 4 + 8 = 16 words; given the count of
+ * demands and a hint near the water level (the last round's edge), it reads the top words only as far as the
+ * level's top node and scans each lower level from its end nearer the hint, from the parent's sums: 1 + 2 + 4
+ * words at most when the level is on the hint's side of its top node and octave (below 2^72). (A 4-ary tree of
  * five levels would write 10 words per move; with one node per word it would read 20 at the close.)
  *
  * Node: a count (32 bits) and a sum (76 bits) of the agents in its range. Exact sums of 1e18-scaled demands up to
@@ -129,19 +132,37 @@ library UniformRationing {
     // ---------------------------------------------------------------- close
 
     /**
-     * @notice The round's result for capacity `capacity`: at most 16 storage reads, whatever the number of agents.
-     * A round without demands, or whose rounded-up total fits, is not rationed. A total that fits exactly but not
-     * once rounded up (by at most a grain per agent) is rationed by as little: a caller that keeps the exact total
-     * (the market's `totalDemand`) can treat `total <= capacity` as not rationed without calling this.
+     * @notice The round's result for capacity `capacity`, given `count`, the number of demands in the tree this
+     * round (which the caller keeps: the market's positive demands), and `hint`, a bucket near the water level
+     * (the market passes the last rationed round's edge). A round without demands, or whose rounded-up total fits,
+     * is not rationed. A total that fits exactly but not once rounded up (by at most a grain per agent) is
+     * rationed by as little: a caller that keeps the exact total (the market's `totalDemand`) can treat
+     * `total <= capacity` as not rationed without calling this, and one whose rounded-up total fits reads all 16
+     * words to find that out.
+     *
+     * Reads: the top words up to the top node holding the water level (1 for levels below 2^72, about 4,700
+     * units), then each level scanned from the end nearer the hint, from the parent's sums: at most 2 octave
+     * words and 4 bucket words with a hint in the level's bucket, at most 4 + 4 + 8 = 16 whatever the hint.
+     * The hint changes which words are read, never the result.
      */
-    function close(Tree storage tree, uint256 round, uint256 capacity) internal view returns (uint64) {
+    function close(
+        Tree storage tree,
+        uint256 round,
+        uint256 capacity,
+        uint256 count,
+        uint256 hint
+    ) internal view returns (uint64) {
         _checkRound(round);
-        Descent memory d = Descent({round: round, capacity: capacity, below: 0, above: 0});
-        // Level 1: all eight top nodes, whose sum is the total. Then, at each level, the last child whose
-        // lower edge L has F^(L) = below + L * above <= capacity.
-        (uint256 top, bool slack) = _descendTop(tree, d);
-        if (slack) return WRITTEN;
-        return _descendBuckets(tree, d, _descendOctaves(tree, d, top));
+        if (count == 0) return WRITTEN;
+        Descent memory d = Descent({round: round, capacity: capacity, below: 0, above: count, hint: hint});
+        (uint256 top, uint256 topNode) = _descendTop(tree, d);
+        (uint256 k, uint256 octaveNode) = _descendOctaves(tree, d, top, topNode);
+        return _descendBuckets(tree, d, k, octaveNode);
+    }
+
+    /// @notice The edge bucket of a rationed result (where the water level was), and whether it was rationed.
+    function edgeOf(uint64 result) internal pure returns (bool rationed, uint256 bucket) {
+        return (result & RATIONED != 0, (result >> SHARE_BITS) & 1023);
     }
 
     // ---------------------------------------------------------------- settlement
@@ -237,87 +258,177 @@ library UniformRationing {
         uint256 capacity;
         uint256 below; // rounded-up demands of the agents left of the current child
         uint256 above; // agents in the current child or right of it
+        uint256 hint; // a bucket near the water level: which end each level is scanned from
     }
 
-    /// @dev Reads the eight top nodes; returns the top node holding the water level, or that none is needed.
-    function _descendTop(Tree storage tree, Descent memory d) private view returns (uint256 top, bool slack) {
-        uint256[8] memory counts;
-        uint256[8] memory sums;
-        uint256 total;
-        uint256 above;
-        // Unchecked: a count is below 2^32 and a sum below 2^76 grains of at most 2^83: no overflow.
-        unchecked {
-            for (uint256 t = 0; t < 8; t += 2) {
-                uint256 word = _fresh(tree.top[t >> 1], d.round);
-                counts[t] = (word >> 76) & MAX_COUNT;
-                sums[t] = (word & SUM_MASK) << _octaveShift(t << 3);
-                counts[t + 1] = (word >> (NODE_BITS + 76)) & MAX_COUNT;
-                sums[t + 1] = ((word >> NODE_BITS) & SUM_MASK) << _octaveShift((t + 1) << 3);
-                total += sums[t] + sums[t + 1];
-                above += counts[t] + counts[t + 1];
-            }
-            if (total <= d.capacity) return (0, true);
-            uint256 below;
-            // Top node t + 1 starts at octave 8 (t + 1), whose lower edge is 2^(8 (t + 1) + 56).
-            while (top < 7 && below + sums[top] + ((above - counts[top]) << (8 * top + 64)) <= d.capacity) {
-                below += sums[top];
-                above -= counts[top];
-                ++top;
-            }
-            (d.below, d.above) = (below, above);
-        }
-    }
-
-    /// @dev The octave holding the water level, within top node `top`: reads at most four words.
-    function _descendOctaves(Tree storage tree, Descent memory d, uint256 top) private view returns (uint256 k) {
-        uint256 word;
+    /// @dev The top node holding the water level, and that node: reads the top words from the left, only as far
+    /// as that node (the total count is known, the total sum is not needed).
+    function _descendTop(Tree storage tree, Descent memory d) private view returns (uint256 top, uint256 node) {
         (uint256 below, uint256 above) = (d.below, d.above);
-        // Unchecked: as in {_descendTop}; `above` counts at least the agents of the nodes it is reduced by.
+        uint256 word;
+        // Unchecked: a count is below 2^32 and a sum below 2^76 grains of at most 2^83: no overflow; `above`
+        // counts at least the agents of the nodes it is reduced by.
         unchecked {
-            for (k = top << 3; k < (top << 3) + 7; ++k) {
-                if (k & 1 == 0) word = _fresh(tree.octaves[k >> 1], d.round);
-                uint256 node = word >> ((k & 1) * NODE_BITS);
-                uint256 count = (node >> 76) & MAX_COUNT;
-                uint256 sum = (node & SUM_MASK) << _octaveShift(k);
-                // Stop when the next octave's edge, 2^(k + 57), fails (the last one's was checked a level up).
-                if (below + sum + ((above - count) << (k + 57)) > d.capacity) break;
+            // `while (true)`, not `for (;;)`: the mutation tool cannot parse a loop without a condition.
+            while (true) {
+                if (top & 1 == 0) word = _fresh(tree.top[top >> 1], d.round);
+                node = (word >> ((top & 1) * NODE_BITS)) & NODE_MASK;
+                if (top == 7) break;
+                uint256 count = node >> 76;
+                uint256 sum = (node & SUM_MASK) << _octaveShift(top << 3);
+                // Top node t + 1 starts at octave 8 (t + 1), whose lower edge is 2^(8 (t + 1) + 56).
+                if (below + sum + ((above - count) << (8 * top + 64)) > d.capacity) break;
                 below += sum;
                 above -= count;
+                ++top;
             }
         }
         (d.below, d.above) = (below, above);
     }
 
-    /// @dev The bucket holding the water level, within octave `k`, and the result: at most eight words.
-    function _descendBuckets(Tree storage tree, Descent memory d, uint256 k) private view returns (uint64) {
+    /**
+     * @dev The octave holding the water level within top node `top` (`topNode`), and its node: at most four
+     * words. From the left, the last octave whose next edge fails; from the right (the hint in the top node's
+     * upper half, or above it), starting from everything left of the top node's end, the first octave whose own
+     * edge holds. F^ never decreases, so both find the same octave with the same sums.
+     */
+    function _descendOctaves(
+        Tree storage tree,
+        Descent memory d,
+        uint256 top,
+        uint256 topNode
+    ) private view returns (uint256 k, uint256 node) {
         uint256 word;
-        uint256 bucket = k << 4;
-        uint256 node;
-        (uint256 lower, uint256 shift) = edges(bucket);
+        uint256 first = top << 3;
+        uint256 last = first + 7;
         (uint256 below, uint256 above) = (d.below, d.above);
-        // Unchecked: as in {_descendOctaves}. One width and one grain for the whole octave.
+        // Unchecked: as in {_descendTop}; from the right, `below` holds the sums it is reduced by.
         unchecked {
-            // The last bucket of the octave ends the descent (the octave's end was checked a level up): the
-            // loop's condition never fails, the `break` on the last bucket leaves it first.
-            uint256 last = (k << 4) + 15;
-            for (; bucket <= last; ++bucket) {
+            if (d.hint >> 4 < first + 4) {
+                k = first;
+                while (true) {
+                    if (k & 1 == 0) word = _fresh(tree.octaves[k >> 1], d.round);
+                    node = (word >> ((k & 1) * NODE_BITS)) & NODE_MASK;
+                    // The last octave's end was checked a level up.
+                    if (k == last) break;
+                    uint256 count = node >> 76;
+                    uint256 sum = (node & SUM_MASK) << _octaveShift(k);
+                    // The next octave's edge is 2^(k + 57).
+                    if (below + sum + ((above - count) << (k + 57)) > d.capacity) break;
+                    below += sum;
+                    above -= count;
+                    ++k;
+                }
+            } else {
+                uint256 belowEnd = below + ((topNode & SUM_MASK) << _octaveShift(first));
+                uint256 aboveEnd = above - (topNode >> 76);
+                k = last;
+                while (true) {
+                    if (k & 1 == 1) word = _fresh(tree.octaves[k >> 1], d.round);
+                    node = (word >> ((k & 1) * NODE_BITS)) & NODE_MASK;
+                    // The first octave's edge was checked a level up: (below, above) are its sums.
+                    if (k == first) break;
+                    belowEnd -= (node & SUM_MASK) << _octaveShift(k);
+                    aboveEnd += node >> 76;
+                    // Octave k >= 1 starts at 2^(k + 56).
+                    if (belowEnd + (aboveEnd << (k + 56)) <= d.capacity) {
+                        (below, above) = (belowEnd, aboveEnd);
+                        break;
+                    }
+                    --k;
+                }
+            }
+        }
+        (d.below, d.above) = (below, above);
+    }
+
+    /// @dev The bucket holding the water level within octave `k` (`octaveNode`), and the result: at most eight
+    /// words, scanned like the octaves. One width and one grain for the whole octave.
+    function _descendBuckets(
+        Tree storage tree,
+        Descent memory d,
+        uint256 k,
+        uint256 octaveNode
+    ) private view returns (uint64) {
+        uint256 first = k << 4;
+        (uint256 lower, uint256 shift) = edges(first);
+        uint256 bucket;
+        uint256 node;
+        if (d.hint < first + 8) (bucket, lower, node) = _bucketsFromLeft(tree, d, first, lower, shift);
+        else (bucket, lower, node) = _bucketsFromRight(tree, d, first, lower, shift, octaveNode);
+        return _result(d, bucket, lower, shift, node);
+    }
+
+    /// @dev From the octave's first bucket (lower edge `lower`): the first bucket whose next edge fails.
+    function _bucketsFromLeft(
+        Tree storage tree,
+        Descent memory d,
+        uint256 first,
+        uint256 lower,
+        uint256 shift
+    ) private view returns (uint256 bucket, uint256, uint256 node) {
+        uint256 word;
+        (uint256 below, uint256 above) = (d.below, d.above);
+        // Unchecked: as in {_descendOctaves}.
+        unchecked {
+            bucket = first;
+            while (true) {
                 if (bucket & 1 == 0) word = _fresh(tree.buckets[bucket >> 1], d.round);
-                node = word >> ((bucket & 1) * NODE_BITS);
-                if (bucket == last) break;
+                node = (word >> ((bucket & 1) * NODE_BITS)) & NODE_MASK;
+                // The last bucket's end was checked a level up.
+                if (bucket == first + 15) break;
                 // The leaf's rounded-up demands: count * L plus its excesses over L in grains.
-                uint256 count = (node >> 76) & MAX_COUNT;
+                uint256 count = node >> 76;
                 uint256 inBucket = count * lower + ((node & SUM_MASK) << (shift - GRAIN_BITS));
                 if (below + inBucket + (lower + (uint256(1) << shift)) * (above - count) > d.capacity) break;
                 below += inBucket;
                 above -= count;
                 lower += uint256(1) << shift;
+                ++bucket;
             }
         }
         (d.below, d.above) = (below, above);
-        return _result(d, bucket, lower, shift, node);
+        return (bucket, lower, node);
     }
 
-    /// @dev The rationed result once the descent stopped at `bucket` (lower edge `lower`, leaf `node`).
+    /// @dev From the octave's end (its sums in `octaveNode`): the last bucket whose own edge holds.
+    function _bucketsFromRight(
+        Tree storage tree,
+        Descent memory d,
+        uint256 first,
+        uint256 lower,
+        uint256 shift,
+        uint256 octaveNode
+    ) private view returns (uint256 bucket, uint256, uint256 node) {
+        uint256 word;
+        // Unchecked: as in {_descendOctaves}.
+        unchecked {
+            uint256 below = d.below + ((octaveNode & SUM_MASK) << _octaveShift(first >> 4));
+            uint256 above = d.above - (octaveNode >> 76);
+            lower += uint256(15) << shift;
+            bucket = first + 15;
+            while (true) {
+                if (bucket & 1 == 1) word = _fresh(tree.buckets[bucket >> 1], d.round);
+                node = (word >> ((bucket & 1) * NODE_BITS)) & NODE_MASK;
+                // The first bucket's edge was checked a level up: `d` holds its sums, `lower` is back at it.
+                if (bucket == first) break;
+                uint256 count = node >> 76;
+                below -= count * lower + ((node & SUM_MASK) << (shift - GRAIN_BITS));
+                above += count;
+                if (below + lower * above <= d.capacity) {
+                    (d.below, d.above) = (below, above);
+                    break;
+                }
+                lower -= uint256(1) << shift;
+                --bucket;
+            }
+        }
+        return (bucket, lower, node);
+    }
+
+    /// @dev The rationed result once the descent stopped at `bucket` (lower edge `lower`, leaf `node`); not
+    /// rationed if the leftover covers the excess (only when the rounded-up total fits: the descent then ends in
+    /// the last bucket).
     function _result(
         Descent memory d,
         uint256 bucket,
@@ -328,9 +439,11 @@ library UniformRationing {
         // Unchecked: R = capacity - F^(L) >= 0 since F^(L) <= capacity; E = F^(L + w) - F^(L) > R since the next
         // edge failed, or it is the end and the total is above capacity; no term overflows.
         unchecked {
-            uint256 count = (node >> 76) & MAX_COUNT;
+            uint256 count = node >> 76;
             uint256 excess = ((node & SUM_MASK) << (shift - GRAIN_BITS)) + ((d.above - count) << shift);
-            uint256 share = Math.mulDiv(d.capacity - d.below - lower * d.above, uint256(1) << SHARE_BITS, excess);
+            uint256 leftover = d.capacity - d.below - lower * d.above;
+            if (leftover >= excess) return WRITTEN;
+            uint256 share = Math.mulDiv(leftover, uint256(1) << SHARE_BITS, excess);
             return WRITTEN | RATIONED | uint64(bucket << SHARE_BITS) | uint64(share);
         }
     }

@@ -61,6 +61,7 @@ export async function reconcileMarketState(
   const counters = ["round", "submitted", "positive", "active", "version", "pendingVersion"] as const;
   cmp.same("contract", {
     ...fields(counters, s, model),
+    levelHint: [s.levelHint, model.rationing.levelHint],
     feesAccrued: [await c.feesAccrued(at), model.feesAccrued],
     revenueAccrued: [await c.revenueAccrued(at), model.revenueAccrued],
     totalLiabilities: [await c.totalLiabilities(at), model.totalLiabilities],

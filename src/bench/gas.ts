@@ -13,10 +13,18 @@ import { rationingNames, stepRuleNames } from "../clearing/model/settings";
 /** Agent counts of the market's gas table (the issue's N). */
 export const GAS_AGENTS = [10, 100, 1000] as const;
 
+/** The closes measured at n = 10 beside the default (rounds paid ahead, the keeper's hint), by key suffix. */
+const VARIANTS = [
+  ["unpaid", { prepaid: false }],
+  ["unhinted", { hinted: false }],
+] as const;
+
 /**
  * closeRound (first and typical round) under each price rule and rationing rule at every N of {@link GAS_AGENTS},
  * repeated submitDemand per rationing rule and N (from the adaptive runs), every other ClearingMarket call from the
- * adaptive n = 10 runs (suffixed `.uniform` under the uniform rule), every ExchangeEscrow call. `log` receives one
+ * adaptive n = 10 runs (suffixed `.uniform` under the uniform rule), every ExchangeEscrow call. The market's runs
+ * pay ahead for their rounds' storage (`prefillRounds`) and close with the keeper's hint, as a deployment should;
+ * the n = 10 runs again without either give `...n10[.first].unpaid` and `...n10[.first].unhinted`. `log` receives one
  * line per step. `profiles`: where the gas of the adaptive n = 10 runs' typical close and repeated submission goes,
  * under each rationing rule, by the same keys (empty on a node that does not trace transactions).
  */
@@ -31,13 +39,20 @@ export async function measureGas(
       for (const n of GAS_AGENTS) {
         log(`gas: ${rule} rule, ${rationing} rationing, n = ${n} agents`);
         const { gas: g, transactions } = await measureClearingGas(env, n, rule, rationing);
-        gas[`ClearingMarket.closeRound.${rule}.${rationing}.n${n}`] = g.closeRound;
-        gas[`ClearingMarket.closeRound.${rule}.${rationing}.n${n}.first`] = g["closeRound.first"];
+        const closeKey = `ClearingMarket.closeRound.${rule}.${rationing}.n${n}`;
+        gas[closeKey] = g.closeRound;
+        gas[`${closeKey}.first`] = g["closeRound.first"];
+        for (const [variant, options] of n === 10 ? VARIANTS : []) {
+          log(`gas: ${rule} rule, ${rationing} rationing, n = ${n} agents, ${variant}`);
+          const { gas: other } = await measureClearingGas(env, n, rule, rationing, options);
+          gas[`${closeKey}.${variant}`] = other.closeRound;
+          gas[`${closeKey}.first.${variant}`] = other["closeRound.first"];
+        }
         if (rule !== "adaptive") continue;
         gas[`ClearingMarket.submitDemand.repeated.${rationing}.n${n}`] = g["submitDemand.repeated"];
         if (n !== 10) continue;
         const profiled = {
-          [`ClearingMarket.closeRound.${rule}.${rationing}.n${n}`]: transactions.closeRound,
+          [closeKey]: transactions.closeRound,
           [`ClearingMarket.submitDemand.repeated.${rationing}.n${n}`]: transactions["submitDemand.repeated"],
         };
         for (const [key, hash] of Object.entries(profiled)) {

@@ -32,7 +32,7 @@ export function renderFull(results: BenchResults): string {
     const rows = Object.entries(results.gas)
       .filter(([k]) => k.startsWith(`${contract}.`) && !BY_AGENTS.test(k))
       .map(([k, v]) => [k.slice(contract.length + 1), v.toLocaleString("en-US")]);
-    const build = contract === "ExchangeEscrow" ? "optimizer 10,000 runs, through IR" : "optimizer 1,000 runs";
+    const build = contract === "ExchangeEscrow" ? "optimizer 10,000 runs, through IR" : "optimizer 500 runs";
     if (contract === "ClearingMarket") sections.push(...renderMarketByAgents(results.gas), ...renderProfiles(results));
     sections.push(`\nGas per ${contract} call (in-process Hardhat network, ${build}):\n`);
     sections.push(markdownTable(["call", "gas"], rows));
@@ -117,8 +117,8 @@ function renderProfiles(results: BenchResults): string[] {
   ];
 }
 
-/** Market gas keys measured at several agent counts: `...<rule>.<rationing>.n<N>[.first]`. */
-const BY_AGENTS = /^ClearingMarket\.(closeRound|submitDemand\.repeated)\..*\.n\d+(\.first)?$/;
+/** Market gas keys measured at several agent counts: `...<rule>.<rationing>.n<N>[.first][.unpaid|.unhinted]`. */
+const BY_AGENTS = /^ClearingMarket\.(closeRound|submitDemand\.repeated)\..*\.n\d+(\.first)?(\.unpaid|\.unhinted)?$/;
 
 /** closeRound per price rule and rationing rule, and repeated submitDemand per rationing rule, by agent count. */
 function renderMarketByAgents(gas: Record<string, number>): string[] {
@@ -135,6 +135,14 @@ function renderMarketByAgents(gas: Record<string, number>): string[] {
       fmt(gas[`ClearingMarket.closeRound.${key}.n${n}.first`]),
     ]),
   ]);
+  // The closes that pay for the storage they create, and those sent without the keeper's hint (smallest n only).
+  const variantsAt = counts.find((n) => closes.some((key) => gas[`ClearingMarket.closeRound.${key}.n${n}.unpaid`]));
+  const variantRows = closes.map((key) => [
+    key.replace(".", " / "),
+    ...["unpaid", "first.unpaid", "unhinted", "first.unhinted"].map((v) =>
+      fmt(gas[`ClearingMarket.closeRound.${key}.n${variantsAt}.${v}`]),
+    ),
+  ]);
   const rationings = [
     ...new Set(
       Object.keys(gas).flatMap((k) => k.match(/^ClearingMarket\.submitDemand\.repeated\.([^.]+)\.n/)?.[1] ?? []),
@@ -146,10 +154,24 @@ function renderMarketByAgents(gas: Record<string, number>): string[] {
   ]);
   return [
     "\nGas of `closeRound` by price rule / rationing rule and agent count n: a typical (third) round, and the first " +
-      "round of a new market (its storage words new). Each of n agents demands about 18.3 units (distinct) against " +
-      "m = 18.1 n, so that the uniform rule's close reads the most words it can (16):\n",
+      "round of a new market, both with rounds paid ahead (`prefillRounds`) and sent with the keeper's hint " +
+      "(`closeRoundWithHint(rationingLevel())`). Each of n agents demands about 1.78 units (distinct) against " +
+      "m = 1.75 n, so that the uniform rule's water level lies just past the middle of both lower levels of its tree " +
+      "(bucket 8 of octave 4): the most words a hinted descent reads there (1 + 2 + 4):\n",
     markdownTable(["rule / rationing", ...counts.flatMap((n) => [`n = ${n}`, `n = ${n}, first round`])], closeRows),
-    "\nGas of a repeated `submitDemand` (an agent moving its demand across the order: 18.3 to 100,000 units) by " +
+    ...(variantsAt === undefined
+      ? []
+      : [
+          `\nThe same closes at n = ${variantsAt}, not paid ahead (each creates the next round's record; the first ` +
+            "also the uniform rule's result word of rounds 0 to 3, as one close in four does after it), and sent as " +
+            "`closeRound()`, whose descent starts from the last round's edge (bucket 0 in the first round: 1 + 3 + 5 " +
+            "words):\n",
+          markdownTable(
+            ["rule / rationing", "not paid ahead", "first, not paid ahead", "`closeRound()`", "first, `closeRound()`"],
+            variantRows,
+          ),
+        ]),
+    "\nGas of a repeated `submitDemand` (an agent moving its demand across the order: 1.78 to 100,000 units) by " +
       "rationing rule and agent count:\n",
     markdownTable(["rationing", ...counts.map((n) => `n = ${n}`)], submitRows),
   ];
@@ -164,7 +186,7 @@ const SUMMARY_GAS: { label: string; keys: string[] }[] = [
     keys: ["ClearingMarket.submitDemand.repeated.pro-rata.n1000", "ClearingMarket.submitDemand.repeated.uniform.n1000"],
   },
   {
-    label: "ClearingMarket `closeRound`, adaptive rule, pro-rata (n = 10 / 1,000; first round)",
+    label: "ClearingMarket `closeRound`, adaptive rule, pro-rata, paid ahead, keeper's hint (n = 10 / 1,000; first)",
     keys: [
       "ClearingMarket.closeRound.adaptive.pro-rata.n10",
       "ClearingMarket.closeRound.adaptive.pro-rata.n1000",
@@ -172,11 +194,20 @@ const SUMMARY_GAS: { label: string; keys: string[] }[] = [
     ],
   },
   {
-    label: "ClearingMarket `closeRound`, adaptive rule, uniform (n = 10 / 1,000; first round)",
+    label: "ClearingMarket `closeRound`, adaptive rule, uniform, paid ahead, keeper's hint (n = 10 / 1,000; first)",
     keys: [
       "ClearingMarket.closeRound.adaptive.uniform.n10",
       "ClearingMarket.closeRound.adaptive.uniform.n1000",
       "ClearingMarket.closeRound.adaptive.uniform.n1000.first",
+    ],
+  },
+  {
+    label: "ClearingMarket `closeRound`, adaptive rule, uniform, n = 10: not paid ahead / `closeRound()` (each; first)",
+    keys: [
+      "ClearingMarket.closeRound.adaptive.uniform.n10.unpaid",
+      "ClearingMarket.closeRound.adaptive.uniform.n10.first.unpaid",
+      "ClearingMarket.closeRound.adaptive.uniform.n10.unhinted",
+      "ClearingMarket.closeRound.adaptive.uniform.n10.first.unhinted",
     ],
   },
   { label: "ExchangeEscrow `acceptSigned` (opens a signed offer)", keys: ["ExchangeEscrow.acceptSigned"] },

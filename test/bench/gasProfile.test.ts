@@ -1,9 +1,10 @@
 /**
  * The gas profile (src/bench/gasProfile.ts) on the bench's own markets: its parts add up to the receipt's gas, and
- * it counts the storage the uniform rule's close reads beyond pro-rata's: the 16 tree words of the descent's
- * dearest path and the result word.
+ * it counts the storage the uniform rule's close reads beyond pro-rata's (the tree words of a descent that starts
+ * from the last round's edge, and the result word) and the record a close creates unless it was paid ahead.
  */
 import { expect } from "chai";
+import { getBytes } from "ethers";
 import hre from "hardhat";
 import { measureClearingGas } from "../../src/bench/clearingGas";
 import { type GasProfile, profileTransaction } from "../../src/bench/gasProfile";
@@ -19,23 +20,30 @@ describe("gas profile", function () {
   // differ, so the counts below hold for the optimized, uninstrumented build only.
   const instrumented = process.argv.includes("coverage") || process.env.CLEARHOUSE_MUTATION === "1";
 
-  it("splits a close by what it pays for; the uniform close reads 17 cold words more than pro-rata", async () => {
+  it("splits a close by what it pays for; the uniform close reads 8 cold words more than pro-rata", async () => {
     const env = await chainEnv(hre);
     const profiles: Record<string, GasProfile> = {};
-    for (const rationing of ["pro-rata", "uniform"] as const) {
-      const { gas, transactions } = await measureClearingGas(env, 3, "adaptive", rationing);
+    for (const [rationing, prepaid] of [
+      ["pro-rata", true],
+      ["uniform", true],
+      ["pro-rata", false],
+    ] as const) {
+      const { gas, transactions } = await measureClearingGas(env, 3, "adaptive", rationing, { prepaid });
       const profile = (await profileTransaction(env.provider, transactions.closeRound))!;
       expect(profile.total).to.equal(gas.closeRound);
       expect(parts(profile)).to.equal(profile.total);
-      // closeRound() is a 4-byte selector, every byte non-zero.
-      expect(profile.intrinsic).to.equal(21_000 + 4 * 16);
+      // Calldata costs 16 gas a non-zero byte and 4 a zero byte (the keeper's hint is a 32-byte word).
+      const data = getBytes((await env.provider.getTransaction(transactions.closeRound))!.data);
+      expect(data.length).to.equal(4 + 32);
+      expect(profile.intrinsic).to.equal(21_000 + data.reduce((sum, byte) => sum + (byte === 0 ? 4 : 16), 0));
       expect(profile.coldReadGas).to.equal(2_100 * profile.coldReads);
-      profiles[rationing] = profile;
+      profiles[`${rationing}${prepaid ? "" : ".unpaid"}`] = profile;
       if (instrumented) continue;
-      // Every close creates the next round's record: one new slot.
-      expect([profile.newSlots, profile.newSlotGas]).to.deep.equal([1, 22_100]);
+      // A close creates the next round's record, unless it was paid ahead.
+      expect([profile.newSlots, profile.newSlotGas]).to.deep.equal(prepaid ? [0, 0] : [1, 22_100]);
     }
-    if (!instrumented) expect(profiles.uniform.coldReads - profiles["pro-rata"].coldReads).to.equal(17);
+    // From the last round's edge (bucket 7 of octave 3): 1 top, 2 octave and 4 bucket words, then the result word.
+    if (!instrumented) expect(profiles.uniform.coldReads - profiles["pro-rata"].coldReads).to.equal(8);
   });
 
   it("is undefined on a node that does not trace", async () => {

@@ -57,8 +57,16 @@ describe("UniformRationing library against the model", () => {
     expect([...(await on.words(0, TREE_WORDS))]).to.deep.equal(tree.words);
   }
 
-  /** Closes on both; the harness stores its result. */
+  /**
+   * Closes on both; the harness stores its result. The descent from any hint (far ends, either side of the level,
+   * across an octave or a top node) finds the model's result: the hint changes which words are read, never what.
+   */
   async function closeBoth(tree: RationingTree, r: bigint, capacity: bigint, on = h) {
+    const expected = tree.close(r, capacity);
+    const level = decode(expected).rationed ? BigInt(decode(expected).bucket) : 0n;
+    for (const hint of [0n, 1023n, level - 9n, level - 8n, level - 1n, level, level + 1n, level + 8n, level + 129n]) {
+      if (hint >= 0n) expect(await on.peekClose(r, capacity, hint), `hint ${hint}`).to.equal(expected);
+    }
     const [result, gasUsed] = await on.close.staticCall(r, capacity);
     await (await on.close(r, capacity)).wait();
     expect(result).to.equal(tree.close(r, capacity));
@@ -259,7 +267,7 @@ describe("UniformRationing library against the model", () => {
       await moveBoth(tree, second, [[0n, units(100)]]);
       await closeBoth(tree, second, units(1));
       // A closed round cannot be closed again once a later round wrote the same words.
-      await expect(h.peekClose(first, units(10))).to.be.revertedWithCustomError(h, "StaleRound");
+      await expect(h.peekClose(first, units(10), 0n)).to.be.revertedWithCustomError(h, "StaleRound");
       await expect(h.move(first, 0n, units(1))).to.be.revertedWithCustomError(h, "StaleRound");
       for (const x of demands) {
         const [q] = await h.settle(first, x);
@@ -286,6 +294,11 @@ describe("UniformRationing library against the model", () => {
     await (await g.prefillResults(40n, 48n)).wait();
     expect((await resultWords())[11]).to.equal(written);
     expect(await g.resultOf(44n)).to.equal(1n << 63n);
+    // An empty range, at round 0 as anywhere, writes nothing (and does not underflow).
+    const before = await resultWords();
+    await (await g.prefillResults(0n, 0n)).wait();
+    await (await g.prefillResults(9n, 9n)).wait();
+    expect(await resultWords()).to.deep.equal(before);
   });
 
   describe("inputs", () => {
@@ -296,7 +309,7 @@ describe("UniformRationing library against the model", () => {
       await expect(h.move(1n << 40n, 0n, 1n))
         .to.be.revertedWithCustomError(h, "InvalidRound")
         .withArgs(1n << 40n);
-      await expect(h.peekClose(0n, 1n)).to.be.revertedWithCustomError(h, "InvalidRound");
+      await expect(h.peekClose(0n, 1n, 0n)).to.be.revertedWithCustomError(h, "InvalidRound");
       const r = ++round;
       await expect(h.move(r, 0n, MAX_QUANTITY + 1n)).to.be.revertedWithCustomError(h, "DemandTooLarge");
       await (await h.move(r, 0n, units(2))).wait();
@@ -489,23 +502,34 @@ describe("UniformRationing library against the model", () => {
         deep,
       );
       const capacity = spread.slice(0, 7).reduce((a, b) => a + b, 0n) + ((2n * 95n) << 120n) / 100n;
+      // A hint at the far end (bucket 0): every level scanned from the left.
       const worst = await closeBoth(t, 1n, capacity, deep);
       expect(decode(worst.result).bucket).to.equal(1022);
-      rows.push(["close: deepest descent (16 reads), result word new", worst.gasUsed]);
-      await deep.prefillResults(2n, 3n);
-      await moveBoth(
-        t,
-        2n,
-        spread.map((x) => [0n, x]),
-        deep,
-      );
-      const prefilled = await closeBoth(t, 2n, capacity, deep);
-      rows.push(["close: deepest descent, result word pre-filled", prefilled.gasUsed]);
-      rows.push(["close: slack (4 reads)", (await closeBoth(t, 2n, MAX_QUANTITY * 10n, deep)).gasUsed]);
-      const [, settleGas] = await deep.settle(2n, MAX_QUANTITY);
+      rows.push(["close: deepest descent (16 reads, hint at bucket 0), result word new", worst.gasUsed]);
+      await deep.prefillResults(2n, 4n);
+      for (const [round, hint, label] of [
+        [2n, 0n, "hint at bucket 0"],
+        [3n, 1022n, "hint at the level (6 reads)"],
+      ] as const) {
+        await deep.setLevelHint(hint);
+        await moveBoth(
+          t,
+          round,
+          spread.map((x) => [0n, x]),
+          deep,
+        );
+        const prefilled = await closeBoth(t, round, capacity, deep);
+        expect(decode(prefilled.result).bucket).to.equal(1022);
+        rows.push([`close: deepest descent, ${label}, result word pre-filled`, prefilled.gasUsed]);
+        below(prefilled.gasUsed, hint === 0n ? 57_000n : 29_000n);
+      }
+      rows.push([
+        "close: slack (hint at the end: 6 reads)",
+        (await closeBoth(t, 3n, MAX_QUANTITY * 10n, deep)).gasUsed,
+      ]);
+      const [, settleGas] = await deep.settle(3n, MAX_QUANTITY);
       rows.push(["settlement: load result + allocation", settleGas]);
-      below(worst.gasUsed, 73_000n);
-      below(prefilled.gasUsed, 56_000n);
+      below(worst.gasUsed, 74_000n);
       below(settleGas, 3_000n);
     });
 

@@ -164,7 +164,7 @@ describe("Market commands", function () {
         as(1, { amount: "11" }),
         `market:withdraw: market client: withdraw reverted: InsufficientBalance(${e("11")}, ${e("10")})`,
       ],
-      ["market:close", as(1), "market:close: market client: closeRound reverted: RoundStillOpen(1, "],
+      ["market:close", as(1), "market:close: market client: closeRoundWithHint reverted: RoundStillOpen(1, "],
       ["market:leave", as(2), "market:leave: market client: leave reverted: NotActive("],
       ["market:status", as(500), "market:status: --from: account 500 does not exist (network has 210)"],
       [
@@ -181,6 +181,7 @@ describe("Market commands", function () {
       ["market:schedule", as(0, { capacity: 0 }), "market:schedule: --capacity: Number must be greater than 0"],
       ["market:schedule", as(0, { rule: "fastest" }), "market:schedule: --rule: Invalid enum value"],
       ["market:collect", as(1), `market:collect: ${a.address} is neither the fee nor the revenue recipient`],
+      ["market:prepay", as(1, { rounds: -1 }), "market:prepay: --rounds: Number must be greater than or equal to 0"],
       ["market:agent", as(2, { alpha: 10, beta: 1, rounds: 1 }), "is not a member of the market: join first"],
       ["market:status", { market: escrowAddress }, `market:status: --market: ${escrowAddress} is not a ClearingMarket`],
     ];
@@ -209,6 +210,13 @@ describe("Market commands", function () {
     const p = await market.params(2);
     expect([p.tau, p.rationing, p.capacity]).to.deep.equal([e("1"), 1n, e("10")]);
     expect(await runTask("market:status", as(1))).to.contain("(version 2 from the next round)");
+
+    // Anyone pays ahead: rounds 2 to 251 in two transactions, and the tree.
+    out = await runTask("market:prepay", as(2, { rounds: 250, tree: true, json: true }));
+    expect(JSON.parse(out)).to.deep.include({ fromRound: "2", toRound: "252", tree: true });
+    expect(BigInt(JSON.parse(out).gasUsed)).to.be.greaterThan(250n * 22_100n + 548n * 22_100n);
+    expect((await market.rounds(251))[0]).to.equal(2n ** 128n - 1n);
+    expect(await market.rounds(252)).to.deep.equal([0n, 0n]);
 
     await runTask("market:submit", as(1, { quantity: "2" }));
     await runTask("market:close", as(0));

@@ -65,6 +65,41 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     expect(got[2]).to.equal(got[3]);
   });
 
+  it("the keeper's hint is where the level is now; any hint closes the same round, the last edge is kept", async () => {
+    const demands = [units(1), units(3), units(8), units(20)];
+    const result = twinResult(demands);
+    const level = BigInt((result >> 52n) & 1023n);
+    const play = async (hint?: bigint) => {
+      const f = await loadFixture(uniformMarket);
+      // Within capacity the level is the last edge (none yet: bucket 0).
+      await submit(f.market, f.a, demands[0]);
+      expect(await f.market.rationingLevel()).to.equal(0n);
+      for (const [i, s] of [f.b, f.c, f.d].entries()) await submit(f.market, s, demands[i + 1]);
+      expect(await f.market.rationingLevel()).to.equal(level);
+      const [, deadline] = await f.market.currentRound();
+      await time.increaseTo(deadline);
+      const receipt = await (
+        await (hint === undefined ? f.market.closeRound() : f.market.closeRoundWithHint(hint))
+      ).wait();
+      const closed = receipt!.logs.map((l) => f.market.interface.parseLog(l)).find((l) => l?.name === "RoundClosed");
+      return {
+        result: await f.market.rationingResult(1),
+        state: await f.market.state(),
+        nextMu: closed!.args.nextMu as bigint,
+        gas: receipt!.gasUsed,
+      };
+    };
+    const stored = await play();
+    expect(stored.result).to.equal(result);
+    expect(stored.state.levelHint).to.equal(level);
+    for (const hint of [0n, level, 1023n, 2n ** 256n - 1n]) {
+      const hinted = await play(hint);
+      expect([hinted.result, hinted.state, hinted.nextMu]).to.deep.equal([stored.result, stored.state, stored.nextMu]);
+    }
+    // From the level, the descent reads fewer words than from the far end.
+    expect((await play(level)).gas).to.be.lessThan((await play(1023n)).gas);
+  });
+
   it("a demand inflated 100-fold gets nothing more than the water level; under pro-rata it takes most of m", async () => {
     const run = async (rationing: Rationing, inflated: bigint) => {
       const f = await deployMarket({ params: { rationing } });
@@ -145,21 +180,27 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     await expect(market.prefillRationingTree(0, 549))
       .to.be.revertedWithCustomError(market, "InvalidRange")
       .withArgs(0, 549);
-    await expect(market.prefillRationingResults(5, 4))
-      .to.be.revertedWithCustomError(market, "InvalidRange")
-      .withArgs(5, 4);
+    await expect(market.prefillRounds(5, 4))
+      .to.be.revertedWithCustomError(market, "InvalidRoundRange")
+      .withArgs(5, 4, 1);
+    await expect(market.prefillRounds(2, 2n ** 40n))
+      .to.be.revertedWithCustomError(market, "InvalidRoundRange")
+      .withArgs(2, 2n ** 40n, 1);
     // Anyone may pay ahead (a stranger here, not the owner); an empty range is no error.
     const stranger = market.connect((await ethers.getSigners())[9]);
-    for (const paid of [stranger.prefillRationingTree(0, 2), stranger.prefillRationingResults(1, 5)]) {
+    for (const paid of [stranger.prefillRationingTree(0, 2), stranger.prefillRounds(2, 5)]) {
       expect((await (await paid).wait())!.status).to.equal(1);
     }
-    for (const empty of [
-      market.prefillRationingTree(548, 548),
-      market.prefillRationingResults(5, 5),
-      market.prefillRationingResults(0, 0),
-    ]) {
+    for (const empty of [market.prefillRationingTree(548, 548), market.prefillRounds(5, 5)]) {
       expect((await (await empty).wait())!.status).to.equal(1);
     }
+    // A range that starts at or before the open round (1) pays for the rest: the live records stay as they are.
+    await (await market.prefillRounds(0, 7)).wait();
+    expect(await market.rounds(1)).to.deep.equal([0n, 0n]);
+    expect(await market.rounds(6)).to.deep.equal([2n ** 128n - 1n, 0n]);
+    expect(await market.rounds(7)).to.deep.equal([0n, 0n]);
+    await (await market.prefillRounds(0, 1)).wait();
+    expect(await market.rounds(0)).to.deep.equal([0n, 0n]);
   });
 
   it("paying ahead for first use makes a first submission and a rationed close cheaper, and changes no outcome", async () => {
@@ -167,12 +208,15 @@ describe("ClearingMarket: the uniform rationing rule", () => {
       const f = await loadFixture(uniformMarket);
       if (prefill) {
         await f.market.prefillRationingTree(0, 548);
-        await f.market.prefillRationingResults(1, 9);
+        await f.market.prefillRounds(2, 9);
       }
       const first = await (await submit(f.market, f.a, units(12))).wait();
       await submit(f.market, f.b, units(3));
       const closed = await (await close(f.market)).wait();
+      // Round 2's record is written whole by the close, pre-paid or not; round 3's still holds the marker.
+      expect(await f.market.rounds(3)).to.deep.equal(prefill ? [2n ** 128n - 1n, 0n] : [0n, 0n]);
       return {
+        record: await f.market.rounds(2),
         submitGas: first!.gasUsed,
         closeGas: closed!.gasUsed,
         result: await f.market.rationingResult(1),
@@ -181,10 +225,11 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     };
     const cold = await play(false);
     const warm = await play(true);
-    expect([warm.result, warm.q]).to.deep.equal([cold.result, cold.q]);
-    // Three tree words and one result word written for the first time: 17,100 gas each saved.
+    expect([warm.result, warm.q, warm.record]).to.deep.equal([cold.result, cold.q, cold.record]);
+    expect(warm.record[0]).to.equal(0n);
+    // Three tree words written for the first time, then round 2's record and the result word: 17,100 gas each.
     expect(cold.submitGas - warm.submitGas).to.be.gte(3n * 17_000n);
-    expect(cold.closeGas - warm.closeGas).to.be.gte(17_000n);
+    expect(cold.closeGas - warm.closeGas).to.be.gte(2n * 17_000n);
     expect(ethers.toBigInt(cold.result)).to.not.equal(0n);
   });
 });

@@ -5,12 +5,14 @@
  */
 import { allocation as proRata } from "./settlement";
 import { Rationing } from "./types";
-import { RationingTree, allocation as uniformAllocation } from "./uniformRationing";
+import { RationingTree, decode, allocation as uniformAllocation } from "./uniformRationing";
 
 export class RoundRationing {
   readonly tree = new RationingTree();
   /** The uniform rule's result of each rationed round. */
   readonly results = new Map<bigint, bigint>();
+  /** `state().levelHint`: the bucket of the last rationed round's water level, where the next descent starts. */
+  levelHint = 0n;
 
   /** A submission (or a withdrawal, `to = 0`) of one agent's demand in round `round`. */
   move(rule: Rationing, round: bigint, from: bigint, to: bigint): void {
@@ -19,7 +21,11 @@ export class RoundRationing {
 
   /** The close of round `round`: the uniform rule finds its water level when the round is rationed. */
   close(rule: Rationing, round: bigint, totalDemand: bigint, capacity: bigint): void {
-    if (rule === Rationing.Uniform && totalDemand > capacity) this.results.set(round, this.tree.close(round, capacity));
+    if (rule !== Rationing.Uniform || totalDemand <= capacity) return;
+    const result = this.tree.close(round, capacity);
+    this.results.set(round, result);
+    const { rationed, bucket } = decode(result);
+    if (rationed) this.levelHint = BigInt(bucket);
   }
 
   /** What a demand of round `round` receives once the round is closed. */

@@ -22,6 +22,7 @@ export const MARKET_ABI = [
   "error InvalidRationing(uint8 rationing)",
   "error InvalidRound(uint256 round)",
   "error InvalidRoundDuration(uint256 roundDuration)",
+  "error InvalidRoundRange(uint256 fromRound, uint256 toRound, uint256 open)",
   "error InvalidStepRule(uint8 rule)",
   "error InvalidStepSize(uint256 eta)",
   "error InvalidTolerance(uint256 tolPrimal, uint256 tolDual)",
@@ -78,6 +79,7 @@ export const MARKET_ABI = [
   "function bracket() view returns (uint120 lo, uint120 hi, bool hasLo, bool hasHi, uint112 excessLo," +
     " uint112 shortfallHi, uint8 lastMoved, bool gapConfirmed, uint8 stepsLeft, bool loChecked)",
   "function closeRound()",
+  "function closeRoundWithHint(uint256 levelHint)",
   "function currentRound() view returns (uint256 round, uint256 deadline, uint256 price, uint256 mu)",
   "function deposit(uint256 amount) payable",
   "function expectedSubmitters(uint256 round) view returns (uint256 expected)",
@@ -89,8 +91,9 @@ export const MARKET_ABI = [
   "function params(uint256 version) view returns (uint128 capacity, uint128 tau, uint96 fixedFee, uint96 eta, " +
     "uint48 startRound, uint8 rule, uint8 rationing, uint96 tolPrimal, uint96 tolDual, uint64 roundDuration)",
   "function pendingOwner() view returns (address)",
-  "function prefillRationingResults(uint256 fromRound, uint256 toRound)",
+  "function prefillRounds(uint256 fromRound, uint256 toRound)",
   "function prefillRationingTree(uint256 from, uint256 to)",
+  "function rationingLevel() view returns (uint256)",
   "function rationingResult(uint256 round) view returns (uint64)",
   "function renounceOwnership()",
   "function revenueAccrued() view returns (uint128)",
@@ -101,7 +104,7 @@ export const MARKET_ABI = [
   "function setRecipients(address fees, address revenue)",
   "function settle(address agent)",
   "function state() view returns (uint40 round, uint40 deadline, uint32 submitted, uint32 positive," +
-    " uint32 active, uint32 version, uint32 pendingVersion)",
+    " uint32 active, uint32 version, uint32 pendingVersion, uint16 levelHint)",
   "function submitDemand(uint256 round, uint256 quantity, uint256 maxReserve)",
   "function totalLiabilities() view returns (uint256)",
   "function transferOwnership(address newOwner)",

@@ -231,9 +231,26 @@ export class MarketClient extends ContractClient<ClearingMarket> {
     return this.send(this.as(this.requireSigner()), "leave", []);
   }
 
-  /** Closes the open round (anyone may, once it is closable). */
-  closeRound(): Promise<TransactionReceipt> {
-    return this.send(this.as(this.requireSigner()), "closeRound", []);
+  /**
+   * Closes the open round (anyone may, once it is closable), telling the uniform rule's descent where the water
+   * level is now (`rationingLevel`): the close then reads the fewest words, whatever moved the level.
+   */
+  async closeRound(): Promise<TransactionReceipt> {
+    const level = await this.contract.rationingLevel();
+    return this.send(this.as(this.requireSigner()), "closeRoundWithHint", [level]);
+  }
+
+  /**
+   * Pays ahead for the storage the closes before rounds `fromRound .. toRound - 1` create (their records and
+   * result words: about 27,600 gas a round); anyone may, for rounds after the open one.
+   */
+  prefillRounds(fromRound: bigint, toRound: bigint): Promise<TransactionReceipt> {
+    return this.send(this.as(this.requireSigner()), "prefillRounds", [fromRound, toRound]);
+  }
+
+  /** Pays ahead for the first use of the uniform rule's tree words `from .. to - 1` (22,100 gas a word). */
+  prefillRationingTree(from: number, to: number): Promise<TransactionReceipt> {
+    return this.send(this.as(this.requireSigner()), "prefillRationingTree", [from, to]);
   }
 
   // ------------------------------------------------------------ the owner's and the recipients' calls
