@@ -149,7 +149,7 @@ const ROUNDS_PER_TX = 200;
 const TREE_WORDS_PER_TX = 100;
 
 marketTask("market:prepay", "Pays ahead for the storage of the next rounds' closes and, with --tree, the uniform tree")
-  .addParam("rounds", "How many rounds after the open one (about 27,600 gas each)", undefined, types.int)
+  .addParam("rounds", "How many rounds after the open one (about 28,300 gas each)", undefined, types.int)
   .addFlag("tree", "Also the uniform rule's demand tree, once in a deployment's life (548 words, about 12.3 M gas)")
   .setAction(async (args, hre) => {
     const o = parseArgs(

@@ -5,6 +5,12 @@ import type { ClearingMarket } from "../typechain-types";
 import type { Interface, Overrides, Signer } from "ethers";
 import type { ClearingModel } from "../src/clearing/model/clearingMarket";
 
+/**
+ * Whether the contracts run as built for coverage (instrumented) or for mutation testing (optimizer off): their gas
+ * differs there, so gas ceilings and exact storage counts hold for the optimized, uninstrumented build only.
+ */
+export const instrumentedBuild = process.argv.includes("coverage") || process.env.CLEARHOUSE_MUTATION === "1";
+
 /** Outcome of a transaction sent with a fixed gas limit at a chosen timestamp. */
 export type TxOutcome = { ok: true; logs: readonly unknown[] } | { ok: false; error: string };
 

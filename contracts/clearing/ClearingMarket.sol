@@ -342,7 +342,8 @@ contract ClearingMarket is IClearingMarket, Ownable2Step, ReentrancyGuardTransie
             Round storage record = rounds[round];
             if (record.mu == 0 && record.totalDemand == 0) record.totalDemand = type(uint128).max;
         }
-        UniformRationing.prefillResults(_rationed, first, toRound);
+        // From the word of the open round's result on, which its close writes (a word in use is skipped).
+        UniformRationing.prefillResults(_rationed, first - 1, toRound);
     }
 
     // ---------------------------------------------------------------- internals

@@ -372,11 +372,13 @@ interface IClearingMarket {
 
     /**
      * @notice Pays ahead for the storage that the closes before rounds `fromRound .. toRound - 1` create: each
-     * round's record (written by the close before it) and the uniform rule's result words (four rounds to a word):
-     * about 27,600 gas a round, so that a close writes used words only (about 17,100 less for every close, 22,100
-     * less once in four under the uniform rule). A pre-paid record holds `totalDemand = type(uint128).max`, a total
-     * no round can reach, until its round opens. Anyone may call it. Rounds up to the open one are skipped (their
-     * records are live), so a range read before a close landed pays for the rest.
+     * round's record (written by the close before it) and the uniform rule's result words (four rounds to a word,
+     * from the open round's): about 28,300 gas a round, so that a close writes used words only (17,100 gas less
+     * for every close, and 17,100 less again for the one in four that would start a result word). It moves the
+     * cost ahead and raises it (a pro-rata market pays for result words it never uses). A pre-paid record holds
+     * `totalDemand = type(uint128).max`, a total no round can reach, until its round opens. Anyone may call it.
+     * Rounds up to the open one are skipped (their records are live), so a range read before a close landed pays
+     * for the rest.
      */
     function prefillRounds(uint256 fromRound, uint256 toRound) external;
 

@@ -137,12 +137,13 @@ library UniformRationing {
      * (the market passes the last rationed round's edge). A round without demands, or whose rounded-up total fits,
      * is not rationed. A total that fits exactly but not once rounded up (by at most a grain per agent) is
      * rationed by as little: a caller that keeps the exact total (the market's `totalDemand`) can treat
-     * `total <= capacity` as not rationed without calling this, and one whose rounded-up total fits reads all 16
-     * words to find that out.
+     * `total <= capacity` as not rationed without calling this, and one whose rounded-up total fits reads up to 16
+     * words to find that out (6 from a hint in the last top node's upper halves).
      *
      * Reads: the top words up to the top node holding the water level (1 for levels below 2^72, about 4,700
      * units), then each level scanned from the end nearer the hint, from the parent's sums: at most 2 octave
-     * words and 4 bucket words with a hint in the level's bucket, at most 4 + 4 + 8 = 16 whatever the hint.
+     * words and 4 bucket words with a hint in the level's bucket, at most 1 + 4 + 8 = 13 below 2^72 and
+     * 4 + 4 + 8 = 16 in all, whatever the hint.
      * The hint changes which words are read, never the result.
      */
     function close(
@@ -234,7 +235,7 @@ library UniformRationing {
 
     /**
      * @notice Pays in advance for the first use of tree words `from .. to - 1` (of {TREE_WORDS}): 22,100 gas each,
-     * about 12.2 million for all, after which a submission writes used words only (5,000 each). Words in use
+     * about 12.3 million for all, after which a submission writes used words only (5,000 each). Words in use
      * are skipped; a pre-filled word is stamped round 0 and reads as empty.
      */
     function prefillTree(Tree storage tree, uint256 from, uint256 to) internal {

@@ -40,11 +40,12 @@ const FAR_DEMAND = parseEther("100000");
  * and its keepers should run: `prepaid`, rounds 2 to 9 paid ahead with `prefillRounds`, so that no close creates a
  * storage word; `hinted`, every close sent as the parties' client sends it, `closeRoundWithHint(rationingLevel())`
  * (else `closeRound()`, whose descent starts from the last round's edge: bucket 0 in the first round). Returns the
- * gas of each call: `closeRound.first` is round 1's close (unpaid, it creates round 2's record and the result word
- * of rounds 0 to 3); `closeRound` round 3's, a typical round with a previous observation to use (unpaid, it
- * creates round 4's record); `submitDemand.repeated` is agent 0 moving its demand across the order (six tree words
- * under the uniform rule), in round 3 after the same move in rounds 1 and 2 used those words. `transactions` gives
- * the hash of round 3's close and of that move, for a profile of where their gas goes (./gasProfile.ts).
+ * gas of each call: `closeRound.first` is round 1's close (not paid ahead, it creates round 2's record and the
+ * result word of rounds 0 to 3); `closeRound` round 3's, a typical round with a previous observation to use (not
+ * paid ahead, it creates round 4's record); `submitDemand.repeated` is agent 0 moving its demand across the order
+ * (six tree words under the uniform rule), in round 3 after the same move in rounds 1 and 2 used those words.
+ * `transactions` gives the hash of round 3's close and of that move, for a profile of where their gas goes
+ * (./gasProfile.ts).
  */
 export async function measureClearingGas(
   env: ChainEnv,

@@ -49,12 +49,10 @@ export async function measureGas(
           gas[`${closeKey}.first.${variant}`] = other["closeRound.first"];
         }
         if (rule !== "adaptive") continue;
-        gas[`ClearingMarket.submitDemand.repeated.${rationing}.n${n}`] = g["submitDemand.repeated"];
+        const submitKey = `ClearingMarket.submitDemand.repeated.${rationing}.n${n}`;
+        gas[submitKey] = g["submitDemand.repeated"];
         if (n !== 10) continue;
-        const profiled = {
-          [closeKey]: transactions.closeRound,
-          [`ClearingMarket.submitDemand.repeated.${rationing}.n${n}`]: transactions["submitDemand.repeated"],
-        };
+        const profiled = { [closeKey]: transactions.closeRound, [submitKey]: transactions["submitDemand.repeated"] };
         for (const [key, hash] of Object.entries(profiled)) {
           const profile = await profileTransaction(env.provider, hash);
           if (profile) profiles[key] = profile;

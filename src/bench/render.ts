@@ -162,10 +162,10 @@ function renderMarketByAgents(gas: Record<string, number>): string[] {
     ...(variantsAt === undefined
       ? []
       : [
-          `\nThe same closes at n = ${variantsAt}, not paid ahead (each creates the next round's record; the first ` +
-            "also the uniform rule's result word of rounds 0 to 3, as one close in four does after it), and sent as " +
-            "`closeRound()`, whose descent starts from the last round's edge (bucket 0 in the first round: 1 + 3 + 5 " +
-            "words):\n",
+          `\nThe same closes at n = ${variantsAt}, in two more runs: one not paid ahead but hinted (each close ` +
+            "creates the next round's record; the first also the uniform rule's result word of rounds 0 to 3, as one " +
+            "close in four does after it), one paid ahead but sent as `closeRound()`, whose descent starts from the " +
+            "last round's edge (bucket 0 in the first round: 1 + 3 + 5 words):\n",
           markdownTable(
             ["rule / rationing", "not paid ahead", "first, not paid ahead", "`closeRound()`", "first, `closeRound()`"],
             variantRows,

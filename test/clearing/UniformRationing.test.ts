@@ -19,6 +19,7 @@ import {
   widthOf,
 } from "../../src/clearing/model/uniformRationing";
 import { fuzzSettings } from "../fuzz";
+import { instrumentedBuild } from "../harness";
 import { units } from "./fixture";
 
 /**
@@ -431,10 +432,7 @@ describe("UniformRationing library against the model", () => {
 
   describe("gas", () => {
     const rows: [string, bigint][] = [];
-    // solidity-coverage instruments the library and mutation builds turn the optimizer off, which changes its gas:
-    // the ceilings hold for the optimized, uninstrumented build.
-    const instrumented = process.argv.includes("coverage") || process.env.CLEARHOUSE_MUTATION === "1";
-    const below = (gas: bigint, ceiling: bigint) => instrumented || expect(gas).to.be.lessThan(ceiling);
+    const below = (gas: bigint, ceiling: bigint) => instrumentedBuild || expect(gas).to.be.lessThan(ceiling);
 
     /** A round of n agents with distinct demands from 0.5 to 8 units, and a harness that ran it. */
     async function population(n: number) {

@@ -2,10 +2,10 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { BASE_PARAMS, deployMarket, units } from "./fixture";
-import { Rationing } from "../../src/clearing/model/types";
+import { Rationing, StepRule } from "../../src/clearing/model/types";
 import { RationingTree, allocation, edges, bucketOf, exactWaterFill } from "../../src/clearing/model/uniformRationing";
 import { charge } from "../../src/clearing/model/settlement";
-import { submit } from "../harness";
+import { instrumentedBuild, submit } from "../harness";
 
 /** m = 10, tau = 0.5, g = 0.1, constant eta 0.1, the uniform rule; four agents with 50 each. */
 async function uniformMarket() {
@@ -65,6 +65,25 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     expect(got[2]).to.equal(got[3]);
   });
 
+  it("paying ahead from the open round covers its result word: the close creates no slot", async () => {
+    // Round 3's result shares word 0 with rounds 0 to 2, which stored none: its close would start the word.
+    const closeOfRound3 = async (prepay: boolean) => {
+      const f = await loadFixture(uniformMarket);
+      await close(f.market);
+      await close(f.market);
+      if (prepay) await (await f.market.prefillRounds(0, 8)).wait();
+      await submit(f.market, f.a, units(8));
+      await submit(f.market, f.b, units(8));
+      const receipt = await (await close(f.market)).wait();
+      return { gas: receipt!.gasUsed, result: await f.market.rationingResult(3) };
+    };
+    const [cold, paid] = [await closeOfRound3(false), await closeOfRound3(true)];
+    expect(paid.result).to.equal(cold.result);
+    expect(paid.result).to.not.equal(0n);
+    // Round 4's record and the result word: 17,100 gas each.
+    expect(cold.gas - paid.gas).to.equal(2n * 17_100n);
+  });
+
   it("the keeper's hint is where the level is now; any hint closes the same round, the last edge is kept", async () => {
     const demands = [units(1), units(3), units(8), units(20)];
     const result = twinResult(demands);
@@ -98,6 +117,35 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     }
     // From the level, the descent reads fewer words than from the far end.
     expect((await play(level)).gas).to.be.lessThan((await play(1023n)).gas);
+  });
+
+  it("a level far from the last edge costs closeRound() up to 13 tree words; the keeper's hint, at most 3", async () => {
+    // Every demand in the last bucket of octave 7 (about 18.4 units), the level too: from bucket 0 (a first round,
+    // or the round after agents moved the level) the descent reads 1 + 4 + 8 tree words; from the level, 1 + 1 + 1.
+    const play = async (hinted: boolean) => {
+      const params = { rationing: Rationing.Uniform, rule: StepRule.Adaptive, capacity: units("73.2") };
+      const f = await deployMarket({ params });
+      await f.market.prefillRounds(2, 4);
+      const agents = f.agents.slice(0, 4);
+      for (const [i, s] of agents.entries()) {
+        await f.market.connect(s).join(units(50), { value: units(50) });
+        await submit(f.market, s, units("18.4") + BigInt(i));
+      }
+      const level = await f.market.rationingLevel();
+      expect(level).to.equal(127n);
+      const tx = hinted ? f.market.closeRoundWithHint(level) : f.market.closeRound();
+      return { gas: (await (await tx).wait())!.gasUsed, result: await f.market.rationingResult(1) };
+    };
+    const [far, hinted] = [await play(false), await play(true)];
+    expect(far.result).to.equal(hinted.result);
+    console.log(
+      `      first close, level in bucket 127: closeRound() ${far.gas}, with the keeper's hint ${hinted.gas}`,
+    );
+    // Ten more cold words (2,100 each) and the scan's loop: within 30,000 (as optimized, uninstrumented).
+    expect(far.gas - hinted.gas).to.be.greaterThan(21_000n);
+    if (instrumentedBuild) return;
+    expect(far.gas - hinted.gas).to.be.lessThan(30_000n);
+    expect(hinted.gas).to.be.lessThan(100_000n);
   });
 
   it("a demand inflated 100-fold gets nothing more than the water level; under pro-rata it takes most of m", async () => {
