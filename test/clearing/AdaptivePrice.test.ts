@@ -255,6 +255,51 @@ describe("AdaptivePrice library against the model", () => {
     expect(beyond.nextMu).to.be.below(units(3));
   });
 
+  it("projects a point far from the midpoint to the edge of its budget's interval, from below and from above", async () => {
+    // Width 1,000,000 wei; 11 steps left, one spent now: a budget of 1,000 << 9 = 512,000, so the next point may
+    // lie within 12,000 of the midpoint (killed mutant mccb126b4 projected from below to the far side).
+    const b = bracket({ lo: 0n, hi: 1_000_000n, hasLo: true, hasHi: true, lastMoved: 2, stepsLeft: 11 });
+    // Observed again at hi with a shortfall far above lo's excess: regula falsi hugs lo, projected up to 488,000.
+    const low = await both({ ...b, excessLo: 10n ** 13n, shortfallHi: 10n ** 15n }, 1_000_000n, -(10n ** 15n));
+    expect(low.nextMu).to.equal(500_000n - 12_000n);
+    // Observed again at lo with an excess far above hi's shortfall: it hugs hi, projected down to 512,000.
+    const high = await both({ ...b, excessLo: 10n ** 15n, shortfallHi: 10n ** 13n, lastMoved: 1 }, 0n, 10n ** 15n);
+    expect(high.nextMu).to.equal(500_000n + 12_000n);
+  });
+
+  it("takes no same-side secant whose root lands exactly on a bracket end it may not use", async () => {
+    const E = 10n ** 15n;
+    // Above: excesses 2E then E as the price rose 1e6 -> 2e6: the root is at 3e6, exactly hi, which is no point
+    // inside the bracket (regula falsi instead).
+    const up = bracket({
+      lo: 0n,
+      hi: 3_000_000n,
+      hasLo: true,
+      hasHi: true,
+      excessLo: E,
+      shortfallHi: E,
+      stepsLeft: 40,
+    });
+    const above = await both(up, 2_000_000n, E, { valid: true, mu: 1_000_000n, excess: 2n * E });
+    expect(above.bracket.lo).to.equal(2_000_000n);
+    expect(above.nextMu).to.be.within(2_000_001n, 2_999_999n);
+    // Below: shortfalls 2E then E as the price fell 3e6 -> 2e6: the root is at 1e6, exactly lo, already checked
+    // there: no probe (regula falsi instead).
+    const down = bracket({
+      lo: 1_000_000n,
+      hi: 3_000_000n,
+      hasLo: true,
+      hasHi: true,
+      excessLo: E,
+      shortfallHi: E,
+      loChecked: true,
+      stepsLeft: 40,
+    });
+    const below = await both(down, 2_000_000n, -E, { valid: true, mu: 3_000_000n, excess: -2n * E });
+    expect(below.bracket.hi).to.equal(2_000_000n);
+    expect(below.nextMu).to.be.within(1_000_001n, 1_999_999n);
+  });
+
   it("an end observed again at the same price halves no weight; a new position of the same end does", async () => {
     const b = bracket({
       lo: units(4),

@@ -239,7 +239,11 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     for (const paid of [stranger.prefillRationingTree(0, 2), stranger.prefillRounds(2, 5)]) {
       expect((await (await paid).wait())!.status).to.equal(1);
     }
-    for (const empty of [market.prefillRationingTree(548, 548), market.prefillRounds(5, 5)]) {
+    for (const empty of [
+      market.prefillRationingTree(548, 548),
+      market.prefillRounds(5, 5),
+      market.prefillRounds(0, 0),
+    ]) {
       expect((await (await empty).wait())!.status).to.equal(1);
     }
     // A range that starts at or before the open round (1) pays for the rest: the live records stay as they are.
