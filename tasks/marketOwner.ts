@@ -148,6 +148,18 @@ marketTask("market:allow", "Adds an account to the allow-list, or removes it wit
 const ROUNDS_PER_TX = 200;
 const TREE_WORDS_PER_TX = 100;
 
+/** Sends `send(from, to)` over `start .. end - 1` in slices of `size`; returns the gas they used. */
+async function inSlices(
+  start: number,
+  end: number,
+  size: number,
+  send: (from: number, to: number) => Promise<{ gasUsed: bigint }>,
+): Promise<bigint> {
+  let gas = 0n;
+  for (let from = start; from < end; from += size) gas += (await send(from, Math.min(from + size, end))).gasUsed;
+  return gas;
+}
+
 marketTask("market:prepay", "Pays ahead for the storage of the next rounds' closes and, with --tree, the uniform tree")
   .addParam("rounds", "How many rounds after the open one (about 28,300 gas each)", undefined, types.int)
   .addFlag("tree", "Also the uniform rule's demand tree, once in a deployment's life (548 words, about 12.3 M gas)")
@@ -161,14 +173,14 @@ marketTask("market:prepay", "Pays ahead for the storage of the next rounds' clos
     const { TREE_WORDS } = await import("../src/clearing/model/uniformRationing");
     const from = (await client.openRound()).round + 1n;
     const to = from + BigInt(o.rounds);
-    let gas = 0n;
-    for (let r = from; r < to; r += BigInt(ROUNDS_PER_TX)) {
-      const end = r + BigInt(ROUNDS_PER_TX) < to ? r + BigInt(ROUNDS_PER_TX) : to;
-      gas += (await orFail("market:prepay", () => client.prefillRounds(r, end))).gasUsed;
-    }
-    for (let w = 0; o.tree && w < TREE_WORDS; w += TREE_WORDS_PER_TX) {
-      const end = Math.min(w + TREE_WORDS_PER_TX, TREE_WORDS);
-      gas += (await orFail("market:prepay", () => client.prefillRationingTree(w, end))).gasUsed;
+    // Round numbers stay below 2^40: exact as numbers.
+    let gas = await inSlices(Number(from), Number(to), ROUNDS_PER_TX, (a, b) =>
+      orFail("market:prepay", () => client.prefillRounds(BigInt(a), BigInt(b))),
+    );
+    if (o.tree) {
+      gas += await inSlices(0, TREE_WORDS, TREE_WORDS_PER_TX, (a, b) =>
+        orFail("market:prepay", () => client.prefillRationingTree(a, b)),
+      );
     }
     await report(
       o.json,

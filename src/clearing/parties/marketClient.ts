@@ -242,7 +242,7 @@ export class MarketClient extends ContractClient<ClearingMarket> {
 
   /**
    * Pays ahead for the storage the closes before rounds `fromRound .. toRound - 1` create (their records and
-   * result words: about 28,300 gas a round); anyone may, for rounds after the open one.
+   * result words: about 28,300 gas a round); anyone may. Rounds up to the open one are skipped.
    */
   prefillRounds(fromRound: bigint, toRound: bigint): Promise<TransactionReceipt> {
     return this.send(this.as(this.requireSigner()), "prefillRounds", [fromRound, toRound]);
