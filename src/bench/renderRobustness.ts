@@ -41,6 +41,7 @@ export function renderRobustnessTables(results: BenchResults): string[] {
       ),
     );
     sections.push(markdownTable(["scenario", "rule/rationing", "rounds to re-converge", "dead rounds", "other"], rows));
+    sections.push(...coldStartTable(rob));
   }
   const att = results.attacks as AttackResults | undefined;
   if (att) {
@@ -70,6 +71,48 @@ export function renderRobustnessTables(results: BenchResults): string[] {
   return sections;
 }
 
+/** The cold starts against their floors (src/clearing/robustness/coldStart.ts), for the entries that have them. */
+function coldStartTable(rob: RobustnessResults): string[] {
+  const rows = Object.entries(rob).flatMap(([sc, byKey]) =>
+    Object.entries(byKey).flatMap(([key, e]) =>
+      "climbFloor" in e && e.seeds !== undefined
+        ? [
+            [
+              sc,
+              key,
+              `${show(e.roundsToReconverge)} / ${show(e.roundsToReconvergeP90)}`,
+              show(e.climbFloor),
+              `${show(e.roundsBeyondClimb)} / ${show(e.roundsBeyondClimbP90)}`,
+              `${show(e.roundsAfterFirstBracket)} / ${show(e.roundsAfterFirstBracketP90)}`,
+              `${e.seedsWithinBracketBound} of ${e.seeds}`,
+            ],
+          ]
+        : [],
+    ),
+  );
+  if (rows.length === 0) return [];
+  return [
+    `\nCold starts against their floors (median / p90 over the same seeds): the climb floor is the first round in ` +
+      `which any rule that at most doubles the price a round (or raises it by eta m) can post mu*, so no rule under ` +
+      `issue 13's move bound converges sooner; after the first bracket: the rounds from the first round with no ` +
+      `excess demand, against bisection's count from that bracket plus 5 (log2(initial bracket / tolDual) + 5, ` +
+      `issue 13's target for jump); never: not re-converged, or (after the first bracket) no round ` +
+      `without excess demand:\n`,
+    markdownTable(
+      [
+        "scenario",
+        "rule/rationing",
+        "rounds from mu = 0",
+        "climb floor",
+        "rounds beyond the floor",
+        "rounds after the first bracket",
+        "seeds within log2(w0/tol) + 5",
+      ],
+      rows,
+    ),
+  ];
+}
+
 /** README rows: the adaptive rule's slowest recovery and the harm of one inflated round. */
 export function robustnessSummaryRows(results: BenchResults): string[][] {
   const rows: string[][] = [];
@@ -81,7 +124,16 @@ export function robustnessSummaryRows(results: BenchResults): string[][] {
       .filter(([, e]) => e && "roundsToReconverge" in e)
       .map(([sc, e]) => [sc, "roundsToReconverge" in e ? (e.roundsToReconverge ?? Infinity) : 0] as const)
       .sort((a, b) => b[1] - a[1])[0];
-    if (worst) rows.push([`Slowest recovery from a shock, ${key} (median rounds)`, `${show(worst[1])} (${worst[0]})`]);
+    if (worst) {
+      const e = rob[worst[0]][key];
+      // A cold start's rounds are mostly its floors: say how many the climb and the first bracket leave.
+      const floors =
+        "seeds" in e && e.seeds !== undefined
+          ? `: climb floor ${show(e.climbFloor)}, then ${show(e.roundsAfterFirstBracket)} rounds after the first ` +
+            `bracket, within log2(w0/tol) + 5 on ${e.seedsWithinBracketBound} of ${e.seeds} seeds`
+          : "";
+      rows.push([`Slowest recovery from a shock, ${key} (median rounds)`, `${show(worst[1])} (${worst[0]}${floors})`]);
+    }
   }
   const att = results.attacks as AttackResults | undefined;
   const once = att?.["inflate-once"]?.[key];

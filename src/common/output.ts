@@ -18,7 +18,8 @@ const csvCell = (v: unknown): string => {
 
 export function writeCsv(file: string, rows: Record<string, unknown>[]): void {
   ensureDir(path.dirname(file));
-  const header = rows.length ? Object.keys(rows[0]) : [];
+  // Every row's keys in first-seen order: rows of one table may carry optional columns (left empty where absent).
+  const header = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const lines = [header.join(","), ...rows.map((r) => header.map((h) => csvCell(r[h])).join(","))];
   fs.writeFileSync(file, lines.join("\n") + "\n");
 }

@@ -8,7 +8,12 @@ import { playedRound } from "../playedRound";
 import { settingsFor } from "../../src/clearing/experiments/scenarios";
 import { measureAttacks } from "../../src/bench/attacks";
 import { measureRobustness } from "../../src/bench/robustness";
+import { renderRobustnessTables, robustnessSummaryRows } from "../../src/bench/renderRobustness";
+import { measureScenarioSeed, summarizeScenario } from "../../src/clearing/robustness/shocks";
 import {
+  bracketBound,
+  climbFloor,
+  firstBracket,
   griefingFactor,
   inflationGain,
   isDead,
@@ -77,6 +82,69 @@ describe("Robustness benchmark: measures", () => {
     expect(roundPayoff(a, [3, 3], [1, 1], 1, 0.5)).to.be.closeTo(10 * Math.log(3) - 4 - 1, 1e-12);
     expect(roundPayoff(a, [0, 0], [0, 0], 1, 0.5)).to.equal(0);
     expect(roundPayoff(a, [1], [0], 1, 0.5), "the fee is due on the demand").to.equal(-0.5);
+  });
+
+  it("cold starts: the climb floor of the move bound, the first bracket and bisection's bound from it", () => {
+    // round 1 posts 0, round 2 at most eta m = 1, round 3 at most 2, round k at most 2^(k - 2)
+    expect(climbFloor(1, 1)).to.equal(2);
+    expect(climbFloor(0.5, 1)).to.equal(2);
+    expect(climbFloor(2, 1)).to.equal(3);
+    expect(climbFloor(2.01, 1)).to.equal(4);
+    expect(climbFloor(1000, 1)).to.equal(12);
+    expect(() => climbFloor(1, 0)).to.throw("eta m must be positive");
+    // excess demand at 0, 1 and 2, none at 3: the bracket [2, 3] forms in round 4
+    expect(firstBracket([0, 1, 2, 3, 2.5], [5, 4, 1, -1, 1])).to.deep.equal({ round: 4, width: 1 });
+    // the highest price with excess demand bounds it, not the last
+    expect(firstBracket([0, 2, 1, 3], [5, 1, 2, -1])).to.deep.equal({ round: 4, width: 1 });
+    expect(firstBracket([1, 2], [-1, -1]), "no excess demand before").to.equal(undefined);
+    expect(firstBracket([0, 1], [3, 2]), "never bracketed").to.equal(undefined);
+    expect(bracketBound(1, 1 / 1024)).to.equal(15);
+    expect(bracketBound(1, 1 / 1000)).to.equal(15);
+    expect(bracketBound(1e-9, 1), "already narrower than the tolerance").to.equal(5);
+  });
+
+  it("cold starts: jump's rounds split into the climb and bisection within log2(w0 / tol) + 5", () => {
+    const samples = [1, 2].map((seed) => measureScenarioSeed("jump", { rule: "adaptive", k: 1 }, seed, ["uniform"])[0]);
+    for (const s of samples) {
+      if (!("cold" in s) || s.cold === undefined || s.rounds === null) throw new Error("jump is a cold start");
+      expect(s.cold.climbFloor).to.be.within(3, s.rounds);
+      expect(s.cold.afterBracket).to.be.within(1, s.rounds - 2);
+      expect(s.cold.withinBracketBound).to.equal(true);
+    }
+    const entry = summarizeScenario(samples);
+    expect(entry).to.include({ seeds: 2, seedsWithinBracketBound: 2 });
+    expect(entry).to.have.property("roundsBeyondClimb").above(0);
+    const warm = summarizeScenario(
+      [1, 2].map((seed) => measureScenarioSeed("exit-quarter", { rule: "adaptive", k: 1 }, seed, ["uniform"])[0]),
+    );
+    expect(warm, "a warm start has no floors").to.not.have.property("climbFloor");
+  });
+
+  it("renders a cold start's floors in the tables and in the README's slowest-recovery row", () => {
+    const warm = { roundsToReconverge: 6, roundsToReconvergeP90: 7, deadRounds: 0, deadRoundsP90: 0 };
+    const cold = {
+      ...warm,
+      roundsToReconverge: 28,
+      roundsToReconvergeP90: 31,
+      climbFloor: 7,
+      roundsBeyondClimb: 21,
+      roundsBeyondClimbP90: 23,
+      roundsAfterFirstBracket: 21,
+      roundsAfterFirstBracketP90: 23,
+      seedsWithinBracketBound: 19,
+      seeds: 20,
+    };
+    const robustness = { "exit-quarter": { "adaptive/pro-rata": warm }, jump: { "adaptive/pro-rata": cold } };
+    const results = { gas: {}, convergence: {}, robustness };
+    expect(robustnessSummaryRows(results)).to.deep.equal([
+      [
+        "Slowest recovery from a shock, adaptive/pro-rata (median rounds)",
+        "28 (jump: climb floor 7, then 21 rounds after the first bracket, within log2(w0/tol) + 5 on 19 of 20 seeds)",
+      ],
+    ]);
+    const coldTable = renderRobustnessTables(results).find((t) => t.includes("| climb floor |"))!;
+    expect(coldTable).to.contain("| jump | adaptive/pro-rata | 28 / 31 | 7 | 21 / 23 | 21 / 23 | 19 of 20 |");
+    expect(coldTable, "a warm start has no row among the cold starts").to.not.contain("exit-quarter");
   });
 
   it("an attacker is a participant: truthful it changes nothing, attacking it splits over its identities", () => {

@@ -28,7 +28,7 @@ import {
   ROBUSTNESS_SCENARIOS,
   RULES,
   RULE_VARIANTS,
-  type ReconvergeEntry,
+  type ShockEntry,
   type ScenarioSample,
   WARM_CAP,
   measureScenarioSeed,
@@ -73,6 +73,10 @@ export interface ScenarioSeedRow {
   deadRounds: number | null;
   /** noise-drift only. */
   regretPerRound: number | null;
+  /** Cold starts only (jump, heavy-tail; {ColdStartOutcome} of ../robustness/coldStart.ts), else null. */
+  climbFloor: number | null;
+  roundsAfterFirstBracket: number | null;
+  withinBracketBound: boolean | null;
 }
 
 /** One attack on one seed under one rule and rationing rule. */
@@ -92,13 +96,13 @@ export interface AttackSeedRow {
 export type RobustnessRow = ScenarioSeedRow | AttackSeedRow;
 
 /** A recovery entry of one scenario, as the benchmark keys it (`rule` "constant-best" included). */
-export interface RecoveryRow extends ReconvergeEntry {
+export type RecoveryRow = ShockEntry & {
   scenario: string;
   rule: string;
   rationing: string;
   /** The step as a multiple of 1/L (constant-best: the one it chose). */
   etaTimesL: number;
-}
+};
 export interface DriftRow {
   rule: string;
   rationing: string;
@@ -138,6 +142,7 @@ function runScenarioUnit(unit: UnitParams): ScenarioSeedRow[] {
   const rule = param(unit, "rule", "string") as MarketSettings["rule"];
   const [k, seed] = [param(unit, "k", "number"), param(unit, "seed", "number")];
   const samples = measureScenarioSeed(scenario, { rule, k }, seed, RATIONINGS);
+  const cold = (s: ScenarioSample) => ("cold" in s ? s.cold : undefined);
   return samples.map((s, j) => ({
     part: "scenario",
     scenario,
@@ -148,6 +153,9 @@ function runScenarioUnit(unit: UnitParams): ScenarioSeedRow[] {
     roundsToReconverge: "rounds" in s ? s.rounds : null,
     deadRounds: "dead" in s ? s.dead : null,
     regretPerRound: "regretPerRound" in s ? s.regretPerRound : null,
+    climbFloor: cold(s)?.climbFloor ?? null,
+    roundsAfterFirstBracket: cold(s)?.afterBracket ?? null,
+    withinBracketBound: cold(s)?.withinBracketBound ?? null,
   }));
 }
 
@@ -174,7 +182,17 @@ function runAttackUnit(unit: UnitParams): AttackSeedRow[] {
 const sampleOf = (r: ScenarioSeedRow): ScenarioSample =>
   r.regretPerRound !== null
     ? { regretPerRound: r.regretPerRound }
-    : { rounds: r.roundsToReconverge, dead: r.deadRounds ?? NaN };
+    : {
+        rounds: r.roundsToReconverge,
+        dead: r.deadRounds ?? NaN,
+        ...(r.climbFloor !== null && {
+          cold: {
+            climbFloor: r.climbFloor,
+            afterBracket: r.roundsAfterFirstBracket,
+            withinBracketBound: r.withinBracketBound === true,
+          },
+        }),
+      };
 
 const outcomeOf = (r: AttackSeedRow): AttackOutcome => ({
   harmRounds: r.harmRounds,

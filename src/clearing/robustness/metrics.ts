@@ -27,6 +27,33 @@ export function stayedConverged(flags: boolean[], from: number, stay = STAY): bo
 }
 
 /**
+ * The earliest round in which a price rule bounded as the market's ({PriceUpdate-limitMove}: a round at most
+ * doubles the price, or raises it by `eta m` when that is more) can post `muStar` from a cold start: round 1
+ * posts 0, round 2 at most `eta m`, round k at most `2^(k-2) eta m`. No rule under that bound converges sooner.
+ */
+export function climbFloor(muStar: number, etaTimesCapacity: number): number {
+  if (!(etaTimesCapacity > 0)) throw new Error("climbFloor: eta m must be positive");
+  return muStar <= etaTimesCapacity ? 2 : 2 + Math.ceil(Math.log2(muStar / etaTimesCapacity));
+}
+
+/**
+ * The first bracket of a cold start (prices and excesses per round, index 0 = round 1): the first round whose
+ * excess is not positive after at least one round whose excess was, and its width, that round's price less
+ * the highest price with excess demand before it. Undefined when the series has no such round.
+ */
+export function firstBracket(mus: number[], excesses: number[]): { round: number; width: number } | undefined {
+  let lo = -Infinity;
+  for (let i = 0; i < mus.length; i++) {
+    if (excesses[i] > 0) lo = Math.max(lo, mus[i]);
+    else if (lo > -Infinity) return { round: i + 1, width: mus[i] - lo };
+  }
+  return undefined;
+}
+
+/** Bisection's count for a bracket of `width` down to `tol`, plus the issue's allowance of 5 rounds. */
+export const bracketBound = (width: number, tol: number): number => Math.max(0, Math.ceil(Math.log2(width / tol))) + 5;
+
+/**
  * A dead round: agents would demand at the clearing price (`demandAtClearing > 0`, their demand
  * `S(mu*)` for the round's agents and parameters) but the round allocates nothing to anyone.
  */

@@ -46,6 +46,7 @@ import { efficiency } from "../sim/welfare";
 import { fromFixed } from "../../common/fixed";
 import { median } from "../../common/metrics";
 import { BINDING_MARKET, benchSettings } from "./market";
+import { type ColdStartEntry, type ColdStartOutcome, coldStartOutcome, summarizeColdStarts } from "./coldStart";
 import { isDead, rankQuantile, regretPerRound, roundsToReconverge, stayedConverged } from "./metrics";
 import { SHOCK_SCENARIOS, type Setup, paper } from "./scenarios";
 
@@ -82,6 +83,8 @@ export function playUntilReconverged(
 export interface ShockOutcome {
   rounds: number | null;
   dead: number;
+  /** Cold starts only: how the rounds compare with what the move bound and bisection allow. */
+  cold?: ColdStartOutcome;
 }
 
 /**
@@ -117,7 +120,8 @@ export function measureShock(setup: Setup, seed: number, settings: MarketSetting
       if (isDead(allocations(rationing, r), starCache.get(key)!)) dead[j]++;
     });
   }
-  return dead.map((d): ShockOutcome => ({ rounds: rounds ?? null, dead: d }));
+  const cold = setup.cold ? coldStartOutcome(run, rounds ?? null, setup, settings) : undefined;
+  return dead.map((d): ShockOutcome => ({ rounds: rounds ?? null, dead: d, ...(cold && { cold }) }));
 }
 
 /**
@@ -157,7 +161,9 @@ export interface ReconvergeEntry {
   deadRounds: number | null;
   deadRoundsP90: number | null;
 }
-export type RobustnessEntry = ReconvergeEntry | { regretPerRound: number };
+/** A shock's entry; a cold start's also compares its rounds with their floors. */
+export type ShockEntry = ReconvergeEntry & Partial<ColdStartEntry>;
+export type RobustnessEntry = ShockEntry | { regretPerRound: number };
 export type RobustnessResults = Record<string, Record<string, RobustnessEntry>>;
 
 /** One seed's measurement of a scenario under one rationing: a shock's outcome, or noise-drift's regret. */
@@ -200,12 +206,14 @@ export function summarizeScenario(samples: ScenarioSample[]): RobustnessEntry {
   if (shocks.length === 0) return { regretPerRound: median(samples.map((s) => (isShock(s) ? NaN : s.regretPerRound))) };
   if (shocks.length !== samples.length) throw new Error("robustness: shock and drift samples mixed in one case");
   const [rounds, dead] = [shocks.map((x) => x.rounds), shocks.map((x) => x.dead)];
-  return {
+  const entry: ShockEntry = {
     roundsToReconverge: rankQuantile(rounds, 0.5),
     roundsToReconvergeP90: rankQuantile(rounds, 0.9),
     deadRounds: rankQuantile(dead, 0.5),
     deadRoundsP90: rankQuantile(dead, 0.9),
   };
+  const cold = shocks.flatMap((x) => (x.cold ? [{ ...x.cold, rounds: x.rounds }] : []));
+  return cold.length === shocks.length ? { ...entry, ...summarizeColdStarts(cold) } : entry;
 }
 
 /** Lower is better: regret; or rounds median, then p90, then dead rounds (null = never, last). */
