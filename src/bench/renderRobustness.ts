@@ -84,7 +84,7 @@ function coldStartTable(rob: RobustnessResults): string[] {
               show(e.climbFloor),
               `${show(e.roundsBeyondClimb)} / ${show(e.roundsBeyondClimbP90)}`,
               `${show(e.roundsAfterFirstBracket)} / ${show(e.roundsAfterFirstBracketP90)}`,
-              `${e.seedsWithinBracketBound} of ${e.seeds}`,
+              `${e.seedsWithinBracketBound} of ${e.seedsBracketed} (of ${e.seeds})`,
             ],
           ]
         : [],
@@ -92,12 +92,13 @@ function coldStartTable(rob: RobustnessResults): string[] {
   );
   if (rows.length === 0) return [];
   return [
-    `\nCold starts against their floors (median / p90 over the same seeds): the climb floor is the first round in ` +
-      `which any rule that at most doubles the price a round (or raises it by eta m) can post mu*, so no rule under ` +
-      `issue 13's move bound converges sooner; after the first bracket: the rounds from the first round with no ` +
-      `excess demand, against bisection's count from that bracket plus 5 (log2(initial bracket / tolDual) + 5, ` +
-      `issue 13's target for jump); never: not re-converged, or (after the first bracket) no round ` +
-      `without excess demand:\n`,
+    `\nCold starts against their floors (median / p90 over the same seeds). Climb floor: the first round in which ` +
+      `a rule that at most doubles the price a round (or raises it by eta m, at the configured eta) can post a ` +
+      `price the primal tolerance accepts; no rule under issue 13's move bound and that eta converges sooner. ` +
+      `After the first bracket: the rounds from the first round with no excess demand before re-converging (over ` +
+      `the seeds that formed one; a market can also converge from below), against bisection's count from that ` +
+      `bracket plus 5 (log2(initial bracket / tolDual) + 5; issue 13's target for jump counts from mu = 0). ` +
+      `never: not re-converged, or no seed bracketed:\n`,
     markdownTable(
       [
         "scenario",
@@ -106,7 +107,7 @@ function coldStartTable(rob: RobustnessResults): string[] {
         "climb floor",
         "rounds beyond the floor",
         "rounds after the first bracket",
-        "seeds within log2(w0/tol) + 5",
+        "within log2(w0/tol) + 5, of the seeds bracketed",
       ],
       rows,
     ),
@@ -126,11 +127,12 @@ export function robustnessSummaryRows(results: BenchResults): string[][] {
       .sort((a, b) => b[1] - a[1])[0];
     if (worst) {
       const e = rob[worst[0]][key];
-      // A cold start's rounds are mostly its floors: say how many the climb and the first bracket leave.
+      // A cold start's rounds: say how many the climb's floor and the first bracket account for.
       const floors =
         "seeds" in e && e.seeds !== undefined
           ? `: climb floor ${show(e.climbFloor)}, then ${show(e.roundsAfterFirstBracket)} rounds after the first ` +
-            `bracket, within log2(w0/tol) + 5 on ${e.seedsWithinBracketBound} of ${e.seeds} seeds`
+            `bracket, within log2(w0/tol) + 5 on ${e.seedsWithinBracketBound} of ${e.seedsBracketed} seeds; ` +
+            `issue 13 counts from mu = 0: not met`
           : "";
       rows.push([`Slowest recovery from a shock, ${key} (median rounds)`, `${show(worst[1])} (${worst[0]}${floors})`]);
     }

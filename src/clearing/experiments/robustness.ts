@@ -185,7 +185,7 @@ const sampleOf = (r: ScenarioSeedRow): ScenarioSample =>
     : {
         rounds: r.roundsToReconverge,
         dead: r.deadRounds ?? NaN,
-        ...(r.climbFloor !== null && {
+        ...(typeof r.climbFloor === "number" && {
           cold: {
             climbFloor: r.climbFloor,
             afterBracket: r.roundsAfterFirstBracket,

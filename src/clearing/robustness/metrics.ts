@@ -28,12 +28,14 @@ export function stayedConverged(flags: boolean[], from: number, stay = STAY): bo
 
 /**
  * The earliest round in which a price rule bounded as the market's ({PriceUpdate-limitMove}: a round at most
- * doubles the price, or raises it by `eta m` when that is more) can post `muStar` from a cold start: round 1
- * posts 0, round 2 at most `eta m`, round k at most `2^(k-2) eta m`. No rule under that bound converges sooner.
+ * doubles the price, or raises it by `eta m` when that is more) can post a price of at least `muLow` from a cold
+ * start: round 1 posts 0, round 2 at most `eta m`, round k at most `2^(k-2) eta m`. With `muLow` the lowest
+ * price at which the primal tolerance accepts the excess, no rule under that bound and step converges sooner.
  */
-export function climbFloor(muStar: number, etaTimesCapacity: number): number {
+export function climbFloor(muLow: number, etaTimesCapacity: number): number {
   if (!(etaTimesCapacity > 0)) throw new Error("climbFloor: eta m must be positive");
-  return muStar <= etaTimesCapacity ? 2 : 2 + Math.ceil(Math.log2(muStar / etaTimesCapacity));
+  if (muLow <= 0) return 1;
+  return muLow <= etaTimesCapacity ? 2 : 2 + Math.ceil(Math.log2(muLow / etaTimesCapacity));
 }
 
 /**

@@ -155,12 +155,12 @@ export function measureNoiseDrift(
   return achieved.map((a) => regretPerRound(optimum, a));
 }
 
-export interface ReconvergeEntry {
+export type ReconvergeEntry = {
   roundsToReconverge: number | null;
   roundsToReconvergeP90: number | null;
   deadRounds: number | null;
   deadRoundsP90: number | null;
-}
+};
 /** A shock's entry; a cold start's also compares its rounds with their floors. */
 export type ShockEntry = ReconvergeEntry & Partial<ColdStartEntry>;
 export type RobustnessEntry = ShockEntry | { regretPerRound: number };
