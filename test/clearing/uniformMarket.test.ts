@@ -101,6 +101,9 @@ describe("ClearingMarket: the uniform rationing rule", () => {
         await (hint === undefined ? f.market.closeRound() : f.market.closeRoundWithHint(hint))
       ).wait();
       const closed = receipt!.logs.map((l) => f.market.interface.parseLog(l)).find((l) => l?.name === "RoundClosed");
+      // The next round within capacity: the level stays the last edge, not the bucket a fitting round would end at.
+      await submit(f.market, f.a, demands[0]);
+      expect(await f.market.rationingLevel()).to.equal(level);
       return {
         result: await f.market.rationingResult(1),
         state: await f.market.state(),
