@@ -5,7 +5,17 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "artifacts/", "cache/", "typechain-types/", "coverage/", "out/", ".mutation/", ".sumo/"],
+    ignores: [
+      "node_modules/",
+      "artifacts/",
+      "cache/",
+      "typechain-types/",
+      "coverage/",
+      "out/",
+      ".mutation/",
+      ".sumo/",
+      "scratch/",
+    ],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
