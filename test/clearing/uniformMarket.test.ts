@@ -6,6 +6,7 @@ import { Rationing, StepRule } from "../../src/clearing/model/types";
 import { RationingTree, allocation, edges, bucketOf, exactWaterFill } from "../../src/clearing/model/uniformRationing";
 import { charge } from "../../src/clearing/model/settlement";
 import { instrumentedBuild, submit } from "../harness";
+import { profileTransaction } from "../../src/bench/gasProfile";
 
 /** m = 10, tau = 0.5, g = 0.1, constant eta 0.1, the uniform rule; four agents with 50 each. */
 async function uniformMarket() {
@@ -149,6 +150,46 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     if (instrumentedBuild) return;
     expect(far.gas - hinted.gas).to.be.lessThan(30_000n);
     expect(hinted.gas).to.be.lessThan(100_000n);
+  });
+
+  it("a close reads each tree word of its scan once, from the hint's side of the octave and of the bucket", async () => {
+    // Every demand in bucket 55 (bucket 7 of octave 3, [0.8286, 0.8646) units), the level too (4 x 0.8425 = m).
+    // The descent reads top word 0, then octaves from the left (0 to 3: 2 words) when the hint's octave is
+    // below 4, else from the right (7 down to 3: 3 words); then buckets from the left (0 to 7: 4 words) when
+    // the hint is below bucket 56, else from the right (15 down to 7: 5 words). Words hold two nodes, so a
+    // scan reads a word at every other node: each word once, all cold.
+    const rationed = async () => {
+      const params = { rationing: Rationing.Uniform, rule: StepRule.Adaptive, capacity: units("3.37") };
+      const f = await deployMarket({ params });
+      for (const [i, s] of f.agents.slice(0, 4).entries()) {
+        await f.market.connect(s).join(units(50), { value: units(50) });
+        await submit(f.market, s, units("0.845") + BigInt(i) * units("0.001"));
+      }
+      const [, deadline] = await f.market.currentRound();
+      await time.increaseTo(deadline);
+      return f;
+    };
+    const reads = async (hint: bigint) => {
+      const f = await loadFixture(rationed);
+      expect(await f.market.rationingLevel()).to.equal(55n);
+      const receipt = (await (await f.market.closeRoundWithHint(hint)).wait())!;
+      const profile = (await profileTransaction(ethers.provider, receipt.hash))!;
+      return { cold: profile.coldReads, all: profile.coldReads + profile.warmReadGas / 100 };
+    };
+    // [hint, octave words, bucket words]: each side of both thresholds (octave 4, bucket 56), and hint 0.
+    const cases: [bigint, number, number][] = [
+      [55n, 2, 4],
+      [56n, 2, 5],
+      [63n, 2, 5],
+      [64n, 3, 5],
+      [0n, 2, 4],
+    ];
+    const base = await reads(cases[0][0]);
+    for (const [hint, octaves, buckets] of cases.slice(1)) {
+      const r = await reads(hint);
+      const more = octaves + buckets - (cases[0][1] + cases[0][2]);
+      expect([r.cold - base.cold, r.all - base.all], `hint ${hint}`).to.deep.equal([more, more]);
+    }
   });
 
   it("a demand inflated 100-fold gets nothing more than the water level; under pro-rata it takes most of m", async () => {
