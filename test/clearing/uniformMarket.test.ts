@@ -220,6 +220,20 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     expect(await settledAllocation(market, b.address)).to.equal(units(6));
   });
 
+  it("one wei over capacity is rationed: a result is stored and the allocations stay within m", async () => {
+    const { market, a, b } = await loadFixture(uniformMarket);
+    await submit(market, a, units(4));
+    await submit(market, b, units(6) + 1n); // S = m + 1 wei
+    await close(market);
+    const result = await market.rationingResult(1);
+    expect(result).to.equal(twinResult([units(4), units(6) + 1n]));
+    expect(result).to.not.equal(0n);
+    const [qa, qb] = [await settledAllocation(market, a.address), await settledAllocation(market, b.address)];
+    expect(qa).to.equal(units(4));
+    expect(qb).to.be.lessThan(units(6) + 1n);
+    expect(qa + qb <= units(10)).to.equal(true);
+  });
+
   it("revisions and departures move the tree: the close sees only the demands standing at the end", async () => {
     const { market, a, b, c } = await loadFixture(uniformMarket);
     await submit(market, a, units(30));
