@@ -149,6 +149,9 @@ describe("UniformRationing library against the model", () => {
       const tree = model;
       const empty = await closeBoth(tree, ++round, 0n);
       expect(decode(empty.result).rationed).to.equal(false);
+      // ... and reads no tree word: the count of demands (none) answers before any descent (16 cold words).
+      const emptyGas = await h.peekClose.estimateGas(round, 0n, 0n);
+      if (!instrumentedBuild) expect(emptyGas).to.be.lessThan(30_000n);
       const demands = [units(1), units(2), 1n, MAX_QUANTITY / 4n];
       await moveBoth(
         tree,
@@ -160,6 +163,13 @@ describe("UniformRationing library against the model", () => {
       const fits = await closeBoth(tree, round, exactFit + 4n * grainOf(1023));
       expect(decode(fits.result).rationed).to.equal(false);
       await checkAllocations(demands, fits.result, exactFit);
+      // A capacity of exactly the rounded-up total fits too: the leftover at the last bucket equals its excess.
+      const roundedFit = await closeBoth(
+        tree,
+        round,
+        demands.reduce((a, x) => a + roundedUp(x), 0n),
+      );
+      expect(decode(roundedFit.result).rationed).to.equal(false);
       const tight = await closeBoth(tree, round, exactFit);
       await checkAllocations(demands, tight.result, exactFit);
     });
