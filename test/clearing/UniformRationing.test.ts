@@ -160,8 +160,10 @@ describe("UniformRationing library against the model", () => {
       );
       const exactFit = demands.reduce((a, b) => a + b, 0n);
       // The tree sums rounded-up demands: a total of exactly m is rationed by a few grains at most.
+      await (await h.setLevelHint(77n)).wait();
       const fits = await closeBoth(tree, round, exactFit + 4n * grainOf(1023));
       expect(decode(fits.result).rationed).to.equal(false);
+      expect(await h.levelHint(), "a round that fits keeps the last edge as the hint").to.equal(77n);
       await checkAllocations(demands, fits.result, exactFit);
       // A capacity of exactly the rounded-up total fits too: the leftover at the last bucket equals its excess.
       const roundedFit = await closeBoth(

@@ -98,9 +98,8 @@ describe("ClearingMarket: the uniform rationing rule", () => {
       expect(await f.market.rationingLevel()).to.equal(level);
       const [, deadline] = await f.market.currentRound();
       await time.increaseTo(deadline);
-      const receipt = await (
-        await (hint === undefined ? f.market.closeRound() : f.market.closeRoundWithHint(hint))
-      ).wait();
+      const receipt = await // Anyone may close with a hint (an agent here, not the owner), as anyone may close.
+      (await (hint === undefined ? f.market.closeRound() : f.market.connect(f.d).closeRoundWithHint(hint))).wait();
       const closed = receipt!.logs.map((l) => f.market.interface.parseLog(l)).find((l) => l?.name === "RoundClosed");
       // The next round within capacity: the level stays the last edge, not the bucket a fitting round would end at.
       await submit(f.market, f.a, demands[0]);
@@ -315,6 +314,16 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     expect(await market.rounds(7)).to.deep.equal([0n, 0n]);
     await (await market.prefillRounds(0, 1)).wait();
     expect(await market.rounds(0)).to.deep.equal([0n, 0n]);
+  });
+
+  it("paying ahead from open round 4 starts at its result word (rounds 4 to 7), not the word before", async () => {
+    const { market } = await loadFixture(uniformMarket);
+    for (let i = 0; i < 3; i++) await close(market); // three rounds within capacity: no result stored
+    expect((await market.currentRound())[0]).to.equal(4n);
+    // Round 5's record and result word 1 (rounds 4 to 7): two new slots, not word 0 (rounds 0 to 3) as well.
+    const paid = (await (await market.prefillRounds(0, 6)).wait())!;
+    expect(paid.gasUsed).to.be.within(21_000n + 2n * 22_100n, 21_000n + 3n * 22_100n);
+    expect(await market.rounds(5)).to.deep.equal([2n ** 128n - 1n, 0n]);
   });
 
   it("paying ahead for first use makes a first submission and a rationed close cheaper, and changes no outcome", async () => {
