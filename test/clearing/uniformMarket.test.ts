@@ -324,6 +324,10 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     const paid = (await (await market.prefillRounds(0, 6)).wait())!;
     expect(paid.gasUsed).to.be.within(21_000n + 2n * 22_100n, 21_000n + 3n * 22_100n);
     expect(await market.rounds(5)).to.deep.equal([2n ** 128n - 1n, 0n]);
+    // Paying for the same range again only reads: a marked record and a word in use are not written again.
+    const again = (await (await market.prefillRounds(0, 6)).wait())!;
+    const profile = (await profileTransaction(ethers.provider, again.hash))!;
+    expect([profile.newSlots, profile.usedSlotWriteGas]).to.deep.equal([0, 0]);
   });
 
   it("paying ahead for first use makes a first submission and a rationed close cheaper, and changes no outcome", async () => {
