@@ -9,6 +9,7 @@
  *   npm run study:adaptive-step [-- seeds]   (default 20; about 15 seconds on one core)
  */
 import path from "node:path";
+import { show } from "../src/bench/renderRobustness";
 import { markdownTable, replaceMarked, writeCsv, writeJson } from "../src/common/output";
 import {
   ROBUSTNESS_SCENARIOS,
@@ -38,7 +39,6 @@ for (const scenario of ROBUSTNESS_SCENARIOS) {
 writeCsv(path.join(OUT, "adaptive-step.csv"), rows);
 writeJson(path.join(OUT, "adaptive-step.json"), rows);
 
-const show = (v: number | null | undefined) => (v === null || v === undefined ? "never" : String(v));
 const cell = (e: RobustnessEntry) =>
   "regretPerRound" in e
     ? e.regretPerRound.toFixed(5)

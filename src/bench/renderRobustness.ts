@@ -8,7 +8,8 @@ import { STAY } from "../clearing/robustness/metrics";
 import { CONSTANT_GRID, NOISE_ROUNDS, POST_CAP, WARM_CAP, type RobustnessResults } from "../clearing/robustness/shocks";
 import type { BenchResults } from "./results";
 
-const show = (v: number | string | null | undefined, digits = 3): string => {
+/** A figure as the tables show it: "never" for null, integers with separators, others to `digits` places. */
+export const show = (v: number | string | null | undefined, digits = 3): string => {
   if (v === null || v === undefined) return "never";
   if (typeof v === "string") return v;
   return Number.isInteger(v) ? v.toLocaleString("en-US") : v.toPrecision(digits);

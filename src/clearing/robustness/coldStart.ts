@@ -11,7 +11,7 @@ import { aggregateDemand } from "../agents/reference";
 import { solveClearing } from "../sim/equilibrium";
 import type { PlayedRound } from "../sim/rounds";
 import { fromFixed } from "../../common/fixed";
-import { bracketBound, climbFloor, firstBracket, rankQuantile } from "./metrics";
+import { bisect, bracketBound, climbFloor, firstBracket, rankQuantile } from "./metrics";
 import type { Setup } from "./scenarios";
 
 /**
@@ -45,14 +45,7 @@ export type ColdStartEntry = {
 function lowestAcceptedPrice(setup: Setup, muStar: number, tolPrimal: number): number {
   const { capacity, tau, fixedFee } = setup.market;
   const accepted = (mu: number) => aggregateDemand(setup.agents, tau, mu, fixedFee) <= capacity + tolPrimal;
-  let [lo, hi] = [0, muStar];
-  if (accepted(0)) return 0;
-  for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
-    const mid = (lo + hi) / 2;
-    if (accepted(mid)) hi = mid;
-    else lo = mid;
-  }
-  return hi;
+  return accepted(0) ? 0 : bisect(accepted, 0, muStar)[1];
 }
 
 /**

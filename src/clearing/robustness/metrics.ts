@@ -39,6 +39,19 @@ export function climbFloor(muLow: number, etaTimesCapacity: number): number {
 }
 
 /**
+ * Narrows `[lo, hi]` by bisection, to a width of 1e-15 `hi`, around the point where `reached` turns true (false at
+ * `lo`, true at `hi`, monotone between): the last bracket.
+ */
+export function bisect(reached: (x: number) => boolean, lo: number, hi: number): [number, number] {
+  for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if (reached(mid)) hi = mid;
+    else lo = mid;
+  }
+  return [lo, hi];
+}
+
+/**
  * The first bracket of a cold start (prices and excesses per round, index 0 = round 1): the first round whose
  * excess is not positive after at least one round whose excess was, and its width, that round's price less
  * the highest price with excess demand before it. Undefined when the series has no such round.

@@ -6,6 +6,7 @@ import { drawAgents, drawHeavyTail } from "../agents/draw";
 import { type AgentType, aggregateDemand, bestResponse } from "../agents/reference";
 import type { MarketSettings } from "../model/settings";
 import { BINDING_MARKET, type Market } from "./market";
+import { bisect } from "./metrics";
 
 /** One scenario on one seed: the members, the market at the start and the shock. */
 export interface Setup {
@@ -30,13 +31,7 @@ function heavyLargestFirst(seed: number): AgentType[] {
 /** The highest `mu` at which `agent` still demands (bisection; 0 when it never does). */
 function dropOutPrice(agent: AgentType, tau: number, fixedFee: number): number {
   if (bestResponse(agent, tau, fixedFee) <= 0) return 0;
-  let [lo, hi] = [0, agent.alpha];
-  for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
-    const mid = (lo + hi) / 2;
-    if (bestResponse(agent, tau + mid, fixedFee) > 0) lo = mid;
-    else hi = mid;
-  }
-  return lo;
+  return bisect((mu) => bestResponse(agent, tau + mu, fixedFee) <= 0, 0, agent.alpha)[0];
 }
 
 /** A capacity in the middle of the jump of S where the member with the median drop-out price leaves. */
