@@ -212,18 +212,17 @@ const SUMMARY_GAS: { label: string; keys: string[] }[] = [
   },
   { label: "ExchangeEscrow `acceptSigned` (opens a signed offer)", keys: ["ExchangeEscrow.acceptSigned"] },
   {
-    label: "ExchangeEscrow honest trade, signed offer (acceptSigned, redeem, finalize: 3 transactions)",
-    keys: ["ExchangeEscrow.honestTrade.signed"],
-  },
-  {
-    label: "ExchangeEscrow honest trade, on-chain offer (offer, accept, redeem, finalize: 4 transactions)",
-    keys: ["ExchangeEscrow.honestTrade.onChain"],
+    label:
+      "ExchangeEscrow honest trade: signed offer (acceptSigned, redeem, finalize) / " +
+      "on-chain offer (offer, accept, redeem, finalize)",
+    keys: ["ExchangeEscrow.honestTrade.signed", "ExchangeEscrow.honestTrade.onChain"],
   },
 ];
 
 /**
  * At most 15 rows: key gas figures of both contracts, adaptive against `eta = 1/L` on every
- * binding convergence scenario, the adaptive rule's slowest recovery and one attack's harm, throughput.
+ * binding convergence scenario, the adaptive rule's slowest recovery, one attack's harm and the
+ * noise-drift regret, throughput.
  * A figure absent from the results leaves its row out.
  */
 export function renderSummary(results: BenchResults): string {

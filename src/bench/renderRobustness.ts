@@ -115,11 +115,18 @@ function coldStartTable(rob: RobustnessResults): string[] {
   ];
 }
 
-/** README rows: the adaptive rule's slowest recovery and the harm of one inflated round. */
+/** The rationing rule of new deployments and the demo first, the paper's pro-rata beside it. */
+const SUMMARY_RATIONINGS = ["uniform", "pro-rata"] as const;
+
+/**
+ * README rows: the adaptive rule's slowest recovery (the price moves on the total demand only, so it
+ * is the same under both rationing rules), and per rationing rule, uniform (the default) then
+ * pro-rata, the harm of one inflated round and the noise-drift regret against the best constant step.
+ */
 export function robustnessSummaryRows(results: BenchResults): string[][] {
   const rows: string[][] = [];
   const rob = results.robustness as RobustnessResults | undefined;
-  const key = "adaptive/pro-rata";
+  const key = "adaptive/uniform";
   if (rob) {
     const worst = Object.entries(rob)
       .map(([sc, byKey]) => [sc, byKey[key]] as const)
@@ -135,12 +142,32 @@ export function robustnessSummaryRows(results: BenchResults): string[][] {
             `bracket, within log2(w0/tol) + 5 on ${e.seedsWithinBracketBound} of ${e.seedsBracketed} seeds; ` +
             `issue 13 counts from mu = 0: not met`
           : "";
-      rows.push([`Slowest recovery from a shock, ${key} (median rounds)`, `${show(worst[1])} (${worst[0]}${floors})`]);
+      rows.push([
+        "Slowest recovery from a shock, adaptive rule, either rationing (median rounds)",
+        `${show(worst[1])} (${worst[0]}${floors})`,
+      ]);
     }
   }
+  const perRationing = (pick: (rationing: string) => string | undefined): string | undefined => {
+    const figures = SUMMARY_RATIONINGS.map(pick);
+    return figures.every((f) => f !== undefined) ? figures.join(" / ") : undefined;
+  };
   const att = results.attacks as AttackResults | undefined;
-  const once = att?.["inflate-once"]?.[key];
-  if (once)
-    rows.push([`Harm of one 10,000-unit demand, ${key} (rounds of the others' welfare)`, show(once.harmRounds)]);
+  const harm = perRationing((r) => {
+    const once = att?.["inflate-once"]?.[`adaptive/${r}`];
+    return once && show(once.harmRounds);
+  });
+  if (harm)
+    rows.push([
+      "Harm of one 10,000-unit demand, adaptive rule, uniform / pro-rata (rounds of the others' welfare)",
+      harm,
+    ]);
+  const regret = perRationing((r) => {
+    const [adaptive, best] = [rob?.["noise-drift"]?.[`adaptive/${r}`], rob?.["noise-drift"]?.[`constant-best/${r}`]];
+    if (!adaptive || !best || !("regretPerRound" in adaptive) || !("regretPerRound" in best)) return undefined;
+    return `${show(adaptive.regretPerRound, 4)} vs ${show(best.regretPerRound, 4)}`;
+  });
+  if (regret)
+    rows.push(["Noise-drift regret per round, adaptive vs the best constant step, uniform / pro-rata", regret]);
   return rows;
 }

@@ -132,7 +132,7 @@ describe("Robustness benchmark: measures", () => {
     expect(mixed).to.include({ seeds: 2, seedsBracketed: 1, roundsAfterFirstBracket: samples[0].cold.afterBracket });
   });
 
-  it("renders a cold start's floors in the tables and in the README's slowest-recovery row", () => {
+  it("renders a cold start's floors in the tables and in the README's rows (uniform, the default, first)", () => {
     const warm = { roundsToReconverge: 6, roundsToReconvergeP90: 7, deadRounds: 0, deadRoundsP90: 0 };
     const cold = {
       ...warm,
@@ -147,15 +147,39 @@ describe("Robustness benchmark: measures", () => {
       seedsBracketed: 20,
       seeds: 20,
     };
-    const robustness = { "exit-quarter": { "adaptive/pro-rata": warm }, jump: { "adaptive/pro-rata": cold } };
-    const results = { gas: {}, convergence: {}, robustness };
+    const robustness = {
+      "exit-quarter": { "adaptive/uniform": warm, "adaptive/pro-rata": warm },
+      jump: { "adaptive/uniform": cold, "adaptive/pro-rata": cold },
+      "noise-drift": {
+        "adaptive/uniform": { regretPerRound: 0.0023886 },
+        "constant-best/uniform": { regretPerRound: 0.0023855 },
+        "adaptive/pro-rata": { regretPerRound: 0.0021793 },
+        "constant-best/pro-rata": { regretPerRound: 0.002197 },
+      },
+    };
+    const harm = (harmRounds: number) => ({ harmRounds, attackRounds: 1, griefingFactor: 2, inflationGain: -1 });
+    const attacks = { "inflate-once": { "adaptive/uniform": harm(0.70575), "adaptive/pro-rata": harm(1.82) } };
+    const results = { gas: {}, convergence: {}, robustness, attacks };
     expect(robustnessSummaryRows(results)).to.deep.equal([
       [
-        "Slowest recovery from a shock, adaptive/pro-rata (median rounds)",
+        "Slowest recovery from a shock, adaptive rule, either rationing (median rounds)",
         "28 (jump: climb floor 7, then 21 rounds after the first bracket, within log2(w0/tol) + 5 on 19 of 20 seeds; " +
           "issue 13 counts from mu = 0: not met)",
       ],
+      [
+        "Harm of one 10,000-unit demand, adaptive rule, uniform / pro-rata (rounds of the others' welfare)",
+        "0.706 / 1.82",
+      ],
+      [
+        "Noise-drift regret per round, adaptive vs the best constant step, uniform / pro-rata",
+        "0.002389 vs 0.002386 / 0.002179 vs 0.002197",
+      ],
     ]);
+    // A figure missing under one rationing rule leaves its row out rather than half filled.
+    delete (attacks["inflate-once"] as Record<string, unknown>)["adaptive/pro-rata"];
+    expect(robustnessSummaryRows(results).map((r) => r[0])).to.not.include(
+      "Harm of one 10,000-unit demand, adaptive rule, uniform / pro-rata (rounds of the others' welfare)",
+    );
     const coldTable = renderRobustnessTables(results).find((t) => t.includes("| climb floor |"))!;
     expect(coldTable).to.contain("| jump | adaptive/pro-rata | 28 / 31 | 7 | 21 / 23 | 21 / 23 | 19 of 20 (of 20) |");
     expect(coldTable, "a warm start has no row among the cold starts").to.not.contain("exit-quarter");
