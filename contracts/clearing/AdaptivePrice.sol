@@ -42,8 +42,10 @@ import {PriceUpdate} from "./PriceUpdate.sol";
  * - Gaps and shocks: at a collapsed bracket with a shortfall at `hi` above `tolPrimal`, the
  *   market posts `lo` once (a probe): excess demand there confirms a jump of `S` (the gap) and
  *   the market returns to `hi`; none drops `lo` (demand has fallen since) and the search goes on
- *   downwards. A shortfall at `hi` that moves by more than `tolPrimal` between two observations
- *   asks for a new probe. An observation that contradicts an end (`E > 0` at or above `hi`,
+ *   downwards. A certified gap is probed again after {REPROBE_ROUNDS} rounds at `hi`, so a gap
+ *   that one agent faked by answering a probe with an inflated demand outlives its last answer
+ *   by at most that many rounds. A shortfall at `hi` that moves by more than `tolPrimal`
+ *   between two observations asks for a new probe. An observation that contradicts an end (`E > 0` at or above `hi`,
  *   `E <= 0` at or below `lo`) drops that end. An end observed again at the same price (the
  *   market posting `hi` while converged) is not a move: it halves no weight, so a shock finds the
  *   weights as the search left them. The market resets the bracket whenever its parameters change.
@@ -56,6 +58,14 @@ library AdaptivePrice {
     uint256 internal constant MAX_GROWTH = 4;
     /// @notice Rounds beyond bisection's count within which a bracket collapses (ITP's `n0`).
     uint256 internal constant EXTRA_STEPS = 3;
+    /**
+     * @notice Rounds a certified gap is believed before `lo` is probed again. One agent can answer a
+     * probe with an inflated demand and so certify a gap that is not there, which leaves capacity idle
+     * for as long as it is believed; re-probing bounds that to one period after the agent stops. It is
+     * longer than the 20 rounds a benchmark's market must stay converged, and costs a genuine gap one
+     * round in 33 at `lo` (rationed, reported not converged).
+     */
+    uint8 internal constant REPROBE_ROUNDS = 32;
     uint8 internal constant MOVED_NONE = 0;
     uint8 internal constant MOVED_LO = 1;
     uint8 internal constant MOVED_HI = 2;
@@ -73,7 +83,9 @@ library AdaptivePrice {
         uint112 shortfallHi;
         uint8 lastMoved;
         bool gapConfirmed; // a probe at `lo` showed excess demand: the shortfall at `hi` is a jump of S
-        uint8 stepsLeft; // bracketed rounds left before the bracket must be within tolDual
+        // Bracketed rounds left before the bracket must be within tolDual; in a certified gap, rounds left at
+        // `hi` before the next probe.
+        uint8 stepsLeft;
         bool loChecked; // `lo` was observed a second time at the same price and still showed excess demand
     }
 
@@ -123,8 +135,15 @@ library AdaptivePrice {
             uint256 width = uint256(b.hi) - b.lo;
             if (width <= ctx.tolDual) {
                 // A shortfall at `hi` is either a jump of S (a gap) or a shift of demand since `lo`
-                // was seen: post `lo` once to tell them apart before certifying the gap.
-                if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return (b.lo, false);
+                // was seen: post `lo` once to tell them apart before certifying the gap, and again after
+                // every REPROBE_ROUNDS rounds at `hi` while it is certified.
+                if (b.shortfallHi > ctx.tolPrimal) {
+                    if (!b.gapConfirmed) return (b.lo, false);
+                    // Observed at `lo`: the probe was just answered, the count starts.
+                    if (mu == b.lo) b.stepsLeft = REPROBE_ROUNDS;
+                    else if (b.stepsLeft <= 1) return (b.lo, false);
+                    else --b.stepsLeft;
+                }
                 return (b.hi, true);
             }
             // The feasible end clears within tolerance: stay. (Moving on would be the projection's

@@ -1,5 +1,9 @@
 import { expect } from "chai";
 import { ATTACKS, Attacked } from "../../src/clearing/agents/attackers";
+import { GapFaker } from "../../src/clearing/agents/gapFaker";
+import { BINDING_MARKET, benchSettings } from "../../src/clearing/robustness/market";
+import type { PlayedRound } from "../../src/clearing/sim/rounds";
+import { fromFixed } from "../../src/common/fixed";
 import { drawAgents } from "../../src/clearing/agents/draw";
 import { Population } from "../../src/clearing/agents/population";
 import { runEngine } from "../../src/clearing/sim/engine";
@@ -9,7 +13,7 @@ import { settingsFor } from "../../src/clearing/experiments/scenarios";
 import { measureAttacks } from "../../src/bench/attacks";
 import { measureRobustness } from "../../src/bench/robustness";
 import { renderRobustnessTables, robustnessSummaryRows } from "../../src/bench/renderRobustness";
-import { measureScenarioSeed, summarizeScenario } from "../../src/clearing/robustness/shocks";
+import { measureScenarioSeed, summarizeScenario, warmUp } from "../../src/clearing/robustness/shocks";
 import {
   bracketBound,
   climbFloor,
@@ -205,6 +209,45 @@ describe("Robustness benchmark: measures", () => {
     const parts = [2, 5, 6, 7, 8].map((i) => split[0].demands[i]!);
     expect(new Set(parts).size).to.equal(1);
     expect(parts[0] * 5n).to.be.closeTo(plain[0].demands[2]!, 4n); // truncated to the wei
+  });
+});
+
+describe("Robustness: an agent that fakes a fixed-fee gap", () => {
+  // Paper population 1 (20 agents, m = 50): the faker asks 5 units more until the market converges,
+  // then answers the rule's probe with 5 more, so the rule certifies a gap and leaves 5 units idle.
+  const agents = drawAgents(20, 1);
+  const settings = benchSettings(agents, BINDING_MARKET, "adaptive", 1);
+  const start = warmUp(agents, 1, settings) + 1;
+  const honest = runEngine(new Population(agents, 1), settings, { rounds: start + 120 });
+  const idle = (r: PlayedRound) => fromFixed(r.capacity - r.totalDemand);
+  const play = (persistent: boolean) => {
+    const faker = new GapFaker(new Population(agents, 1), 0, 5, start, persistent);
+    const run = runEngine(faker, settings, { rounds: start + 120, onRound: (r) => faker.observe(r) });
+    return { run, deviations: faker.deviations };
+  };
+
+  it("is believed for 32 rounds after its answer, then the re-probe finds the clearing price again", () => {
+    const { run, deviations } = play(false);
+    const answer = deviations[deviations.length - 1]; // the answered probe (1-based round)
+    const faked = run.slice(answer, answer + 31); // the 31 rounds after it, at the certified gap's hi
+    expect(
+      faked.every((r) => r.converged && idle(r) > 4.99),
+      "the faked gap holds, reported converged",
+    ).to.equal(true);
+    expect(run[answer + 31].converged, "the 32nd round at hi re-probes").to.equal(false);
+    // Unanswered, the probe drops lo: within 10 rounds the market is back at the honest price, capacity used.
+    const back = run.findIndex((r, i) => i > answer + 31 && r.converged);
+    expect(back - (answer + 31)).to.be.at.most(10);
+    const last = run[run.length - 1];
+    expect(Math.abs(fromFixed(last.mu - honest[honest.length - 1].mu))).to.be.at.most(settings.tolDual);
+    expect(idle(last)).to.be.at.most(settings.tolPrimal);
+  });
+
+  it("answering every probe costs one inflated round per 33", () => {
+    const { deviations } = play(true);
+    const answers = deviations.filter((t, i) => i > 0 && t - deviations[i - 1] > 1);
+    expect(answers.length).to.be.at.least(3);
+    expect(answers.slice(1).map((t, i) => t - answers[i])).to.deep.equal(Array(answers.length - 1).fill(33));
   });
 });
 

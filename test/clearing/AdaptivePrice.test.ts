@@ -10,9 +10,10 @@ import { units } from "./fixture";
  * on random brackets and observations.
  */
 describe("AdaptivePrice library against the model", () => {
-  async function harness() {
-    return (await ethers.getContractFactory("AdaptivePriceHarness")).deploy();
-  }
+  // The harness is stateless (it runs the library's pure functions): one deployment serves every case.
+  let deployed: ReturnType<typeof deploy> | undefined;
+  const deploy = async () => (await ethers.getContractFactory("AdaptivePriceHarness")).deploy();
+  const harness = () => (deployed ??= deploy());
   const ctx = {
     capacity: units(10),
     participants: 3n,
@@ -401,6 +402,32 @@ describe("AdaptivePrice library against the model", () => {
       expect(await observe(b, hi, gapShortfall)).to.deep.equal({ nextMu: hi, collapsed: true });
       expect(await observe(b, hi, gapShortfall - ctx.tolPrimal - 1n)).to.deep.equal({ nextMu: lo, collapsed: false });
       expect(b.gapConfirmed).to.equal(false);
+    });
+
+    it("probes lo again after 32 rounds at hi; an answered probe certifies the gap for 32 more", async () => {
+      const b = await certified();
+      expect(b.stepsLeft).to.equal(32);
+      for (let round = 1; round <= 31; round++) {
+        expect(await observe(b, hi, gapShortfall), `round ${round} at hi`).to.deep.equal({
+          nextMu: hi,
+          collapsed: true,
+        });
+      }
+      expect(b.stepsLeft).to.equal(1);
+      // The 32nd round at hi: the gap is re-probed (a faked gap outlives its last answer by at most 32 rounds).
+      expect(await observe(b, hi, gapShortfall)).to.deep.equal({ nextMu: lo, collapsed: false });
+      expect(await observe(b, lo, units(2))).to.deep.equal({ nextMu: hi, collapsed: true });
+      expect([b.gapConfirmed, b.stepsLeft]).to.deep.equal([true, 32]);
+    });
+
+    it("an unanswered re-probe drops lo, and the price searches downwards from it", async () => {
+      const b = await certified();
+      for (let round = 1; round <= 31; round++) await observe(b, hi, gapShortfall);
+      expect(await observe(b, hi, gapShortfall)).to.deep.equal({ nextMu: lo, collapsed: false });
+      // No excess at lo any more: the gap was not there (or demand fell). lo is dropped.
+      const { nextMu, collapsed } = await observe(b, lo, -units(1));
+      expect([b.hasLo, b.hasHi, b.hi, collapsed]).to.deep.equal([false, true, lo, false]);
+      expect(nextMu < lo).to.equal(true);
     });
 
     it("asks for a new probe at a new upper end", async () => {

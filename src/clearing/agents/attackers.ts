@@ -61,6 +61,10 @@ const sybilTruthful = (k: number): AttackScript => ({
 export const ATTACKS: AttackScript[] = [
   { name: "inflate-once", identities: 1, rounds: 1, demand: () => INFLATED },
   { name: "inflate-3", identities: 1, rounds: 3, demand: () => INFLATED },
+  // Beyond issue 13's list (found by review): a longer burst. Each inflated round may double the price and the
+  // way down takes as many halvings, so the others' harm per attack round grows with the burst until about 5
+  // rounds, then levels off (measured 3.2 to 3.4 per round for bursts of 5 to 20 under the uniform rule).
+  { name: "inflate-5", identities: 1, rounds: 5, demand: () => INFLATED },
   { name: "alternate", identities: 1, rounds: 60, demand: (j) => (j % 2 === 0 ? INFLATED : 0) },
   {
     name: "inflate-then-m-plus-one",

@@ -28,6 +28,8 @@ export interface Observation {
 
 const MAX_GROWTH = 4n;
 const EXTRA_STEPS = 3;
+/** `AdaptivePrice.REPROBE_ROUNDS`: rounds a certified gap is believed before `lo` is probed again. */
+const REPROBE_ROUNDS = 32;
 const MAX_WEIGHT = (1n << 112n) - 1n;
 const MOVED_LO = 1;
 const MOVED_HI = 2;
@@ -161,7 +163,13 @@ export function adaptiveUpdate(
   if (b.hasLo && b.hasHi) {
     const width = b.hi - b.lo;
     if (width <= ctx.tolDual) {
-      if (b.shortfallHi > ctx.tolPrimal && !b.gapConfirmed) return { nextMu: b.lo, collapsed: false };
+      if (b.shortfallHi > ctx.tolPrimal) {
+        if (!b.gapConfirmed) return { nextMu: b.lo, collapsed: false };
+        // Observed at `lo`: the probe was just answered, the count starts.
+        if (mu === b.lo) b.stepsLeft = REPROBE_ROUNDS;
+        else if (b.stepsLeft <= 1) return { nextMu: b.lo, collapsed: false };
+        else b.stepsLeft -= 1;
+      }
       return { nextMu: b.hi, collapsed: true };
     }
     if (excess <= 0n && -excess <= ctx.tolPrimal) return { nextMu: mu, collapsed: false };

@@ -26,7 +26,7 @@
  */
 import { Attacked, type AttackScript } from "../agents/attackers";
 import { drawAgents } from "../agents/draw";
-import { Population } from "../agents/population";
+import { type Participants, Population } from "../agents/population";
 import type { AgentType } from "../agents/reference";
 import type { MarketSettings } from "../model/settings";
 import { runEngine } from "../sim/engine";
@@ -49,13 +49,16 @@ export interface AttackEntry {
 }
 export type AttackResults = Record<string, Record<string, AttackEntry>>;
 
+/** Participants with one attacker among them, submitting through `identities` (its own member first). */
+export type Attacker = Participants & { readonly identities: readonly number[] };
+
 /** Per round: the others' welfare and the attacker's payoff (its identities together). */
-interface Payoffs {
+export interface Payoffs {
   others: number[];
   attacker: number[];
 }
 
-export function payoffsOf(run: PlayedRound[], who: Attacked, rationing: Rationing): Payoffs {
+export function payoffsOf(run: PlayedRound[], who: Attacker, rationing: Rationing): Payoffs {
   const mine = new Set(who.identities);
   const out: Payoffs = { others: [], attacker: [] };
   for (const r of run) {
@@ -70,7 +73,7 @@ export function payoffsOf(run: PlayedRound[], who: Attacked, rationing: Rationin
     out.others.push(others);
     out.attacker.push(
       roundPayoff(
-        who.typeOf(ATTACKER),
+        who.typeOf(ids[0]),
         ids.map((i) => d[i]),
         ids.map((i) => q[i]),
         price,
@@ -82,7 +85,10 @@ export function payoffsOf(run: PlayedRound[], who: Attacked, rationing: Rationin
 }
 
 /** The others' welfare in one round at the exact clearing price. */
-function othersAtEquilibrium(agents: AgentType[], m: { capacity: number; tau: number; fixedFee: number }): number {
+export function othersAtEquilibrium(
+  agents: AgentType[],
+  m: { capacity: number; tau: number; fixedFee: number },
+): number {
   const star = solveClearing(agents, m.capacity, m.tau, m.fixedFee);
   const price = m.tau + star.mu;
   return agents.reduce(
