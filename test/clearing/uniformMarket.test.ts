@@ -104,6 +104,9 @@ describe("ClearingMarket: the uniform rationing rule", () => {
       // The next round within capacity: the level stays the last edge, not the bucket a fitting round would end at.
       await submit(f.market, f.a, demands[0]);
       expect(await f.market.rationingLevel()).to.equal(level);
+      // Exactly at capacity is within it too: no descent, the last edge.
+      await submit(f.market, f.b, units(10) - demands[0]);
+      expect(await f.market.rationingLevel()).to.equal(level);
       return {
         result: await f.market.rationingResult(1),
         state: await f.market.state(),
@@ -157,20 +160,29 @@ describe("ClearingMarket: the uniform rationing rule", () => {
     // below 4, else from the right (7 down to 3: 3 words); then buckets from the left (0 to 7: 4 words) when
     // the hint is below bucket 56, else from the right (15 down to 7: 5 words). Words hold two nodes, so a
     // scan reads a word at every other node: each word once, all cold.
-    const rationed = async () => {
-      const params = { rationing: Rationing.Uniform, rule: StepRule.Adaptive, capacity: units("3.37") };
+    // The same round scaled by 2^8 (eight octaves up: bucket 183, top node 1) reads exactly as many words: the
+    // top scan reads node 1 from the word it read node 0 from.
+    const setUp = async (scale: bigint) => {
+      const params = { rationing: Rationing.Uniform, rule: StepRule.Adaptive, capacity: units("3.37") * scale };
       const f = await deployMarket({ params });
       for (const [i, s] of f.agents.slice(0, 4).entries()) {
-        await f.market.connect(s).join(units(50), { value: units(50) });
-        await submit(f.market, s, units("0.845") + BigInt(i) * units("0.001"));
+        await f.market.connect(s).join(units(500), { value: units(500) });
+        await submit(f.market, s, (units("0.845") + BigInt(i) * units("0.001")) * scale);
       }
       const [, deadline] = await f.market.currentRound();
       await time.increaseTo(deadline);
       return f;
     };
-    const reads = async (hint: bigint) => {
-      const f = await loadFixture(rationed);
-      expect(await f.market.rationingLevel()).to.equal(55n);
+    // Named: loadFixture refuses anonymous functions.
+    const rationed = async function rationed() {
+      return setUp(1n);
+    };
+    const scaled = async function scaled() {
+      return setUp(256n);
+    };
+    const reads = async (hint: bigint, fixture = rationed, level = 55n) => {
+      const f = await loadFixture(fixture);
+      expect(await f.market.rationingLevel()).to.equal(level);
       const receipt = (await (await f.market.closeRoundWithHint(hint)).wait())!;
       const profile = (await profileTransaction(ethers.provider, receipt.hash))!;
       return { cold: profile.coldReads, all: profile.coldReads + profile.warmReadGas / 100 };
@@ -189,6 +201,7 @@ describe("ClearingMarket: the uniform rationing rule", () => {
       const more = octaves + buckets - (cases[0][1] + cases[0][2]);
       expect([r.cold - base.cold, r.all - base.all], `hint ${hint}`).to.deep.equal([more, more]);
     }
+    expect(await reads(183n, scaled, 183n), "a level in top node 1").to.deep.equal(base);
   });
 
   it("a demand inflated 100-fold gets nothing more than the water level; under pro-rata it takes most of m", async () => {
@@ -302,6 +315,9 @@ describe("ClearingMarket: the uniform rationing rule", () => {
       expect(receipt.status).to.equal(1);
       expect(receipt.gasUsed).to.be.lessThan(30_000n);
     }
+    // The last round a range may reach is 2^40 - 1 (the records' round field).
+    await (await market.prefillRounds(2n ** 40n - 2n, 2n ** 40n - 1n)).wait();
+    expect((await market.rounds(2n ** 40n - 2n))[0], "its record is paid for").to.equal(2n ** 128n - 1n);
     // Anyone may pay ahead (a stranger here, not the owner).
     const stranger = market.connect((await ethers.getSigners())[9]);
     for (const paid of [stranger.prefillRationingTree(0, 2), stranger.prefillRounds(2, 5)]) {
