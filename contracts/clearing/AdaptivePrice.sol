@@ -62,8 +62,8 @@ library AdaptivePrice {
      * @notice Rounds a certified gap is believed before `lo` is probed again. One agent can answer a
      * probe with an inflated demand and so certify a gap that is not there, which leaves capacity idle
      * for as long as it is believed; re-probing bounds that to one period after the agent stops. It is
-     * longer than the 20 rounds a benchmark's market must stay converged, and costs a genuine gap one
-     * round in 33 at `lo` (rationed, reported not converged).
+     * longer than the 20 converged rounds a benchmark asks for, and a genuine gap reports two
+     * rounds in 33 unconverged: the probe at `lo` and the one before.
      */
     uint8 internal constant REPROBE_ROUNDS = 32;
     uint8 internal constant MOVED_NONE = 0;
