@@ -83,7 +83,7 @@ export const ATTACKS: AttackScript[] = [
 
 /** A population in which member `attacker` plays `script` from round `start` on (truthful when `script` is null). */
 export class Attacked implements Participants {
-  private round = 0;
+  protected round = 0;
   private readonly extra: number;
 
   constructor(

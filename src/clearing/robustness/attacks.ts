@@ -26,7 +26,7 @@
  */
 import { Attacked, type AttackScript } from "../agents/attackers";
 import { drawAgents } from "../agents/draw";
-import { type Participants, Population } from "../agents/population";
+import { Population } from "../agents/population";
 import type { AgentType } from "../agents/reference";
 import type { MarketSettings } from "../model/settings";
 import { runEngine } from "../sim/engine";
@@ -49,16 +49,13 @@ export interface AttackEntry {
 }
 export type AttackResults = Record<string, Record<string, AttackEntry>>;
 
-/** Participants with one attacker among them, submitting through `identities` (its own member first). */
-export type Attacker = Participants & { readonly identities: readonly number[] };
-
 /** Per round: the others' welfare and the attacker's payoff (its identities together). */
-export interface Payoffs {
+interface Payoffs {
   others: number[];
   attacker: number[];
 }
 
-export function payoffsOf(run: PlayedRound[], who: Attacker, rationing: Rationing): Payoffs {
+export function payoffsOf(run: PlayedRound[], who: Attacked, rationing: Rationing): Payoffs {
   const mine = new Set(who.identities);
   const out: Payoffs = { others: [], attacker: [] };
   for (const r of run) {
@@ -73,7 +70,7 @@ export function payoffsOf(run: PlayedRound[], who: Attacker, rationing: Rationin
     out.others.push(others);
     out.attacker.push(
       roundPayoff(
-        who.typeOf(ids[0]),
+        who.typeOf(who.attacker),
         ids.map((i) => d[i]),
         ids.map((i) => q[i]),
         price,
