@@ -34,18 +34,19 @@ import {PriceUpdate} from "./PriceUpdate.sol";
  *   is hyperbolic in `mu`, and a secant on `1 / (S + K)` (exact for identical agents) is the
  *   linear secant step times `(S_prev + K) / (m + K)`. Upward Newton steps with slope `1/eta`
  *   get the same factor with the current `S`; a downward `eta` step is never shortened. A secant
- *   step is at most {MAX_GROWTH} times the last price move (a trust region against inelastic
- *   demand, where two nearly equal observations would make the secant arbitrarily long). When
- *   the excess did not change at all between two rounds (no demand above every reservation, or
- *   demand beyond the bound below), the step is twice the last move: any distance is crossed in
- *   logarithmically many rounds, where a step of `eta * m` would take linearly many.
+ *   step is at most {MAX_GROWTH} times the last price move (a trust region: two nearly equal
+ *   observations of inelastic demand would make the secant unbounded). When the excess did not
+ *   change between two rounds (no demand above every reservation, or demand beyond the bound
+ *   below), the step is twice the last move: any distance is crossed in logarithmically many
+ *   rounds.
  * - Gaps and shocks: at a collapsed bracket with a shortfall at `hi` above `tolPrimal`, the
  *   market posts `lo` once (a probe): excess demand there confirms a jump of `S` (the gap) and
  *   the market returns to `hi`; none drops `lo` (demand has fallen since) and the search goes on
  *   downwards. A certified gap is probed again after {REPROBE_ROUNDS} rounds at `hi`, so a gap
  *   that one agent faked by answering a probe with an inflated demand outlives its last answer
  *   by at most that many rounds. A shortfall at `hi` that moves by more than `tolPrimal`
- *   between two observations asks for a new probe. An observation that contradicts an end (`E > 0` at or above `hi`,
+ *   between two observations asks for a new probe, or drops `lo` if it grew by more than the
+ *   excess seen at `lo` (erased). An observation that contradicts an end (`E > 0` at or above `hi`,
  *   `E <= 0` at or below `lo`) drops that end. An end observed again at the same price (the
  *   market posting `hi` while converged) is not a move: it halves no weight, so a shock finds the
  *   weights as the search left them. The market resets the bracket whenever its parameters change.
@@ -257,15 +258,17 @@ library AdaptivePrice {
             b.hasLo = true;
             b.lastMoved = MOVED_LO;
         } else {
-            uint256 shortfall = uint256(-excess);
-            // A new upper end, or a shortfall at the same end that moved between two observations
-            // in a row (demand shifted), needs a fresh probe.
+            // Compared as weights
+            uint256 shortfall = _weight(uint256(-excess));
             bool sameEnd = b.hasHi && mu == b.hi;
             if (!sameEnd) b.gapConfirmed = false;
             else if (
                 b.lastMoved == MOVED_HI &&
                 PriceUpdate.abs(int256(shortfall) - int256(uint256(b.shortfallHi))) > tolPrimal
-            ) b.gapConfirmed = false;
+            ) {
+                b.gapConfirmed = false;
+                if (shortfall > uint256(b.shortfallHi) + b.excessLo) b.hasLo = false;
+            }
             if (b.hasLo && mu <= b.lo) b.hasLo = false;
             else if (b.hasLo && b.lastMoved == MOVED_HI && !sameEnd) b.excessLo = _halve(b.excessLo);
             b.hi = uint120(mu);

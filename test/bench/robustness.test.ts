@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { ATTACKS, Attacked } from "../../src/clearing/agents/attackers";
 import { GapFaker } from "../../src/clearing/agents/gapFaker";
 import { BINDING_MARKET, benchSettings } from "../../src/clearing/robustness/market";
+import { SHOCK_SCENARIOS } from "../../src/clearing/robustness/scenarios";
+import { solveClearing } from "../../src/clearing/sim/equilibrium";
 import type { PlayedRound } from "../../src/clearing/sim/rounds";
 import { fromFixed } from "../../src/common/fixed";
 import { drawAgents } from "../../src/clearing/agents/draw";
@@ -248,6 +250,51 @@ describe("Robustness: an agent that fakes a fixed-fee gap", () => {
     const answers = deviations.filter((t, i) => i > 0 && t - deviations[i - 1] > 1);
     expect(answers.length).to.be.at.least(3);
     expect(answers.slice(1).map((t, i) => t - answers[i])).to.deep.equal(Array(answers.length - 1).fill(33));
+  });
+});
+
+describe("Robustness: an agent that shaves its demand at a genuine gap", () => {
+  // The jump scenario's population 1: S jumps over m at the clearing price (a fixed-fee drop-out), so the
+  // converged market sits at hi with a shortfall. From then on one agent asks 2 tolPrimal less whenever the
+  // market sat at the same price twice: the shortfall at hi grows by more than tolPrimal in every such round.
+  const { agents, market } = SHOCK_SCENARIOS.jump(1);
+  const settings = benchSettings(agents, market, "adaptive", 1);
+  const star = solveClearing(agents, market.capacity, market.tau, market.fixedFee);
+  const cut = 2n * BigInt(Math.round(settings.tolPrimal * 1e18));
+
+  class Shaver extends Attacked {
+    shaves = 0;
+    private readonly seen: PlayedRound[] = [];
+    demands(price: number, fixedFee: number): (bigint | null)[] {
+      const out = super.demands(price, fixedFee);
+      const [before, last] = this.seen.slice(-2);
+      const atHiAgain = before && last && before.mu === last.mu && last.nextMu === last.mu;
+      const own = out[this.attacker] ?? 0n;
+      if (this.round >= this.start && atHiAgain && own > cut) {
+        out[this.attacker] = own - cut;
+        this.shaves++;
+      }
+      return out;
+    }
+    observe(r: PlayedRound): void {
+      this.seen.push(r);
+    }
+  }
+
+  it("cannot push the price below the gap: a shortfall that grew by less than lo's excess probes lo, keeps it", () => {
+    expect(star.gap).to.equal(true);
+    const start = warmUp(agents, 1, settings) + 1;
+    const shaver = new Shaver(
+      new Population(agents, 1),
+      star.x.findIndex((x) => x > 0),
+      null,
+      start,
+      0,
+    );
+    const run = runEngine(shaver, settings, { rounds: start + 200, onRound: (r) => shaver.observe(r) });
+    expect(shaver.shaves).to.be.at.least(20);
+    const below = run.slice(start - 1).filter((r) => fromFixed(r.mu) < star.mu - settings.tolDual);
+    expect(below.length, "rounds posted below the clearing price").to.equal(0);
   });
 });
 

@@ -397,11 +397,38 @@ describe("AdaptivePrice library against the model", () => {
       expect(await observe(b, hi, gapShortfall - ctx.tolPrimal)).to.deep.equal({ nextMu: hi, collapsed: true });
     });
 
-    it("asks for a new probe when the shortfall at hi moves by more than tolPrimal between two rounds", async () => {
+    it("asks for a new probe when the shortfall at hi moves by more than tolPrimal, by at most lo's excess", async () => {
+      for (const moved of [ctx.tolPrimal + 1n, -ctx.tolPrimal - 1n, -units(2)]) {
+        const b = await certified();
+        expect(await observe(b, hi, gapShortfall)).to.deep.equal({ nextMu: hi, collapsed: true });
+        // Shrunk, or grown by no more than the excess seen at lo (2 units): lo may still hold, so it is probed.
+        expect(await observe(b, hi, gapShortfall + moved)).to.deep.equal({ nextMu: lo, collapsed: false });
+        expect([b.gapConfirmed, b.hasLo]).to.deep.equal([false, true]);
+      }
+    });
+
+    it("drops lo when the shortfall at hi grows by more than the excess seen at lo: that excess is gone", async () => {
       const b = await certified();
       expect(await observe(b, hi, gapShortfall)).to.deep.equal({ nextMu: hi, collapsed: true });
-      expect(await observe(b, hi, gapShortfall - ctx.tolPrimal - 1n)).to.deep.equal({ nextMu: lo, collapsed: false });
-      expect(b.gapConfirmed).to.equal(false);
+      const grown = gapShortfall - units(2) - 1n;
+      const { nextMu, collapsed } = await observe(b, hi, grown);
+      expect([b.gapConfirmed, b.hasLo, b.hasHi, b.hi, collapsed]).to.deep.equal([false, false, true, hi, false]);
+      // No probe of the stale lo: the constant step from hi (eta * shortfall, never shortened downwards).
+      expect(nextMu).to.equal(hi - (ctx.eta * -grown) / units(1));
+    });
+
+    it("compares a shortfall beyond the largest weight (2^112 - 1) as that weight: a steady gap stays certified", async () => {
+      const wide = { ...ctx, capacity: (1n << 120n) - 1n };
+      const huge = 1n << 113n;
+      let b = bracket();
+      b = (await both(b, lo, huge, none, wide)).bracket;
+      b = (await both(b, hi, -huge, none, wide)).bracket; // the probe
+      let r = await both(b, lo, huge, none, wide);
+      expect([r.nextMu, r.bracket.gapConfirmed]).to.deep.equal([hi, true]);
+      for (const shortfall of [huge, huge + ctx.tolPrimal + 1n, 2n * huge]) {
+        r = await both(r.bracket, hi, -shortfall, none, wide);
+        expect([r.nextMu, r.collapsed, r.bracket.gapConfirmed, r.bracket.hasLo]).to.deep.equal([hi, true, true, true]);
+      }
     });
 
     it("probes lo again after 32 rounds at hi; an answered probe certifies the gap for 32 more", async () => {
@@ -439,8 +466,7 @@ describe("AdaptivePrice library against the model", () => {
     });
   });
 
-  it("agrees with the model on random brackets and observations", async () => {
-    const h = await harness();
+  it("agrees with the model on random brackets and observations, field by field", async () => {
     const price = fc.bigInt({ min: 0n, max: units(50) });
     const excess = fc.bigInt({ min: -units(10), max: units(40) });
     await fc.assert(
@@ -457,21 +483,14 @@ describe("AdaptivePrice library against the model", () => {
           stepsLeft: fc.integer({ min: 0, max: 80 }),
           loChecked: fc.boolean(),
         }),
-        fc.oneof(price, fc.constant(-1n)),
+        fc.oneof(price, fc.constant(-1n), fc.constant(-2n)),
         excess,
         fc.record({ valid: fc.boolean(), mu: price, excess }),
-        async (r, muOrLo, e, previous) => {
+        async (r, muOrEnd, e, previous) => {
           const b = bracket({ ...r, hi: r.lo + r.width });
-          const mu = muOrLo < 0n ? b.lo : muOrLo; // sometimes exactly at lo (a probe)
-          const [nextMu, collapsed, after] = await h.update(b, mu, e, previous, ctx);
-          const model = { ...b };
-          const m = adaptiveUpdate(model, mu, e, previous, ctx);
-          expect([nextMu, collapsed, Number(after.stepsLeft), after.excessLo]).to.deep.equal([
-            m.nextMu,
-            m.collapsed,
-            model.stepsLeft,
-            model.excessLo,
-          ]);
+          // Sometimes exactly at lo (a probe) or at hi (the market staying at its feasible end).
+          const mu = muOrEnd === -1n ? b.lo : muOrEnd === -2n ? b.hi : muOrEnd;
+          await both(b, mu, e, previous); // compares the price, the flag and every field of the bracket
         },
       ),
       fuzzSettings(200),

@@ -65,10 +65,15 @@ function observe(b: Bracket, mu: bigint, excess: bigint, tolPrimal: bigint): voi
     b.hasLo = true;
     b.lastMoved = MOVED_LO;
   } else {
-    const shortfall = -excess;
+    // Compared as the weight it is stored as (a shortfall beyond MAX_WEIGHT would read as moved every round).
+    const shortfall = weight(-excess);
     const sameEnd = b.hasHi && mu === b.hi;
     if (!sameEnd) b.gapConfirmed = false;
-    else if (b.lastMoved === MOVED_HI && abs(shortfall - b.shortfallHi) > tolPrimal) b.gapConfirmed = false;
+    else if (b.lastMoved === MOVED_HI && abs(shortfall - b.shortfallHi) > tolPrimal) {
+      b.gapConfirmed = false;
+      // Demand at `hi` fell by more than the excess seen at `lo`: that excess is gone too, `lo` is stale.
+      if (shortfall > b.shortfallHi + b.excessLo) b.hasLo = false;
+    }
     if (b.hasLo && mu <= b.lo) b.hasLo = false;
     else if (b.hasLo && b.lastMoved === MOVED_HI && !sameEnd) b.excessLo = halve(b.excessLo);
     b.hi = mu;
