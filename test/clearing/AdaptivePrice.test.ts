@@ -136,12 +136,15 @@ describe("AdaptivePrice library against the model", () => {
     expect(down.nextMu).to.equal(units("1.5"));
   });
 
-  it("corrects a secant step of a few wei like any other", async () => {
+  it("corrects a secant step of a few wei, or of one, like any other", async () => {
     // eta = 0 leaves the secant alone: |E| dMu / |dE| = 4 * 5 wei / 6 = 3 wei (rounded down), and the
     // hyperbolic factor (S_prev + K) / (m + K) = 23 / 13 makes it 5 wei (within 4 x 5 wei).
     const previous = { valid: true, mu: units(1), excess: units(10) };
     const m = await both(bracket(), units(1) + 5n, units(4), previous, noAscent);
     expect(m.nextMu).to.equal(units(1) + 10n);
+    // And one of exactly 1 wei: 2 units * 10 wei / 18 units = 1 wei, times 33 / 13 = 2 wei.
+    const one = await both(bracket(), units(1) + 10n, units(2), { ...previous, excess: units(20) }, noAscent);
+    expect(one.nextMu).to.equal(units(1) + 12n);
   });
 
   it("takes no secant step when demand rose with the price", async () => {
