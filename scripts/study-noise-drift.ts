@@ -10,7 +10,7 @@
 import path from "node:path";
 import { CONSTANT_GRID, type RuleVariant, measureScenarioSeed } from "../src/clearing/robustness/shocks";
 import { RATIONINGS, type Rationing } from "../src/clearing/sim/rationing";
-import { median } from "../src/common/metrics";
+import { meanStd, median } from "../src/common/metrics";
 import { markdownTable, writeCsv, writeJson } from "../src/common/output";
 import { progress } from "../src/common/progress";
 
@@ -25,7 +25,6 @@ const variants: RuleVariant[] = [
   { rule: "adaptive", k: 1 },
   ...CONSTANT_GRID.map((k) => ({ rule: "constant" as const, k })),
 ];
-const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 const report = progress("noise-drift");
 const regrets: Record<Rationing, number[]>[] = variants.map((v, i) => {
@@ -46,7 +45,7 @@ const rows = RATIONINGS.flatMap((rationing) =>
       rationing,
       rule: v.rule === "adaptive" ? "adaptive eta=1/L" : `constant eta=${v.k}/L`,
       medianRegret: median(own),
-      meanRegret: mean(own),
+      meanRegret: meanStd(own).mean,
       adaptiveBetterOn: v.rule === "adaptive" ? null : adaptive.filter((a, s) => a < own[s]).length,
     };
   }),

@@ -5,7 +5,7 @@ import { BINDING_MARKET, benchSettings } from "../../src/clearing/robustness/mar
 import { SHOCK_SCENARIOS } from "../../src/clearing/robustness/scenarios";
 import { solveClearing } from "../../src/clearing/sim/equilibrium";
 import type { PlayedRound } from "../../src/clearing/sim/rounds";
-import { fromFixed } from "../../src/common/fixed";
+import { fromFixed, toFixed } from "../../src/common/fixed";
 import { drawAgents } from "../../src/clearing/agents/draw";
 import { Population } from "../../src/clearing/agents/population";
 import { runEngine } from "../../src/clearing/sim/engine";
@@ -260,7 +260,7 @@ describe("Robustness: an agent that shaves its demand at a genuine gap", () => {
   const { agents, market } = SHOCK_SCENARIOS.jump(1);
   const settings = benchSettings(agents, market, "adaptive", 1);
   const star = solveClearing(agents, market.capacity, market.tau, market.fixedFee);
-  const cut = 2n * BigInt(Math.round(settings.tolPrimal * 1e18));
+  const cut = 2n * toFixed(settings.tolPrimal);
 
   class Shaver extends Attacked {
     shaves = 0;
